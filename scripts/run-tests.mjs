@@ -1,0 +1,20 @@
+// Runs node's test runner (through tsx, for TypeScript) on every *.test.ts under the given folders.
+// Node 20's --test takes no globs, so the files are listed here.
+import { spawnSync } from "child_process";
+import fs from "fs";
+import path from "path";
+
+const dirs = process.argv.slice(2);
+const files = [];
+const walk = (d) => {
+  if (!fs.existsSync(d)) return;
+  for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith(".test.ts")) files.push(p);
+  }
+};
+dirs.forEach(walk);
+if (files.length === 0) { console.error(`no test files under ${dirs.join(", ")}`); process.exit(1); }
+const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...files], { stdio: "inherit" });
+process.exit(r.status ?? 1);

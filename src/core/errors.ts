@@ -1,0 +1,25 @@
+// Errors the user can act on. Each names what failed (file, tile, directory) and why;
+// callers (CLI, extension, tasks) print `message` as is and exit non-zero.
+
+export type ErrorCode =
+  | "input" // the input file cannot be read or is not GeoJSON at all
+  | "crs" // unknown or unusable coordinate reference system
+  | "dem" // the DEM cannot be read or does not cover the data
+  | "tile" // a tile failed twice
+  | "store" // the scratch store cannot be written or read (ENOSPC, EACCES, corrupt)
+  | "output" // the output file cannot be written
+  | "cancelled"
+  | "options"; // invalid build options
+
+export class CityMeshError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "CityMeshError";
+  }
+}
+
+export const isCancelled = (e: unknown): boolean => e instanceof CityMeshError && e.code === "cancelled";
