@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { checkPathsInsideWorkspace, defaultOutputPath, defaultScratchDir, ensureCityMeshGitignore, isGeoJsonName, looksLikeGeoJson } from "../../../src/extension/paths";
+
+const tmp = () => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "cm-paths-")));
+
+test("checkPathsInsideWorkspace accepts relative and absolute paths inside, even not yet created", () => {
+  const ws = tmp();
+  assert.deepEqual(checkPathsInsideWorkspace([
+    { name: "citymesh.scratchDir", value: ".citymesh/scratch" },
+    { name: "citymesh.outputDir", value: path.join(ws, "out/meshes") },
+    { name: "citymesh.dem", value: "" },
+  ], ws), []);
+});
+
+test("checkPathsInsideWorkspace refuses '..' even when it would land inside", () => {
+  const ws = tmp();
+  const p = checkPathsInsideWorkspace([{ name: "citymesh.scratchDir", value: "a/../b" }], ws);
+  assert.equal(p.length, 1);
+  assert.match(p[0]!, /citymesh\.scratchDir.*"\.\."/);
+});
+
+test("checkPathsInsideWorkspace refuses absolute paths elsewhere", () => {
+  const ws = tmp();
+  const p = checkPathsInsideWorkspace([{ name: "citymesh.outputDir", value: os.tmpdir() }], ws);
+  assert.equal(p.length, 1);
+  assert.match(p[0]!, /outside the workspace folder/);
+});
+
+test("checkPathsInsideWorkspace resolves symlinks that leave the workspace", () => {
+  const ws = tmp(), elsewhere = tmp();
+  fs.symlinkSync(elsewhere, path.join(ws, "link"));
+  const p = checkPathsInsideWorkspace([{ name: "citymesh.scratchDir", value: "link/scratch" }], ws);
+  assert.equal(p.length, 1);
+  assert.match(p[0]!, new RegExp(elsewhere.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+});
+
+test("checkPathsInsideWorkspace accepts a symlinked workspace folder itself", () => {
+  const real = tmp(), parent = tmp();
+  const ws = path.join(parent, "ws");
+  fs.symlinkSync(real, ws);
+  assert.deepEqual(checkPathsInsideWorkspace([{ name: "citymesh.scratchDir", value: path.join(ws, "s") }], ws), []);
+});
+
+test("defaults: scratch dir, output path, .gitignore", () => {
+  assert.equal(defaultScratchDir("/w"), path.join("/w", ".citymesh", "scratch"));
+  assert.equal(defaultOutputPath("/w/data/city.geojson", "glb"), path.join("/w/data", "city.glb"));
+  assert.equal(defaultOutputPath("/w/data/city.json", "ply", "/w/out"), path.join("/w/out", "city.ply"));
+  const ws = tmp();
+  const f = ensureCityMeshGitignore(ws);
+  assert.equal(fs.readFileSync(f, "utf8"), "*\n");
+  fs.writeFileSync(f, "*\n!keep\n");
+  ensureCityMeshGitignore(ws);
+  assert.equal(fs.readFileSync(f, "utf8"), "*\n!keep\n", "an existing .gitignore is left alone");
+});
+
+test("geojson names and content sniffing", () => {
+  assert.ok(isGeoJsonName("/a/b.GeoJSON"));
+  assert.ok(!isGeoJsonName("/a/package.json"));
+  assert.ok(looksLikeGeoJson('{\n  "type": "FeatureCollection",\n "features": ['));
+  assert.ok(looksLikeGeoJson('{"features":[{"type":"Feature"'));
+  assert.ok(!looksLikeGeoJson('{"name":"citymesh","version":"0.1.0"}'));
+});
