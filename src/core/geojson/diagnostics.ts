@@ -1,0 +1,45 @@
+// Collects diagnostics with a cap per code, so a 2 GB file with a million broken rings
+// cannot exhaust memory with messages: past the cap we only count, and `finish()` adds one
+// summary line per code saying how many were left out.
+import type { Diagnostic } from "../types";
+
+export class DiagnosticSink {
+  readonly list: Diagnostic[] = [];
+  private readonly perCode = new Map<string, number>();
+  private finished = false;
+
+  constructor(
+    readonly file: string,
+    private readonly maxPerCode = 1000,
+  ) {}
+
+  add(d: Omit<Diagnostic, "file"> & { file?: string }): void {
+    const n = (this.perCode.get(d.code) ?? 0) + 1;
+    this.perCode.set(d.code, n);
+    if (n <= this.maxPerCode) this.list.push({ ...d, file: d.file ?? this.file });
+  }
+
+  /** How many diagnostics with this code were reported (including those over the cap). */
+  count(code: string): number {
+    return this.perCode.get(code) ?? 0;
+  }
+
+  /** Appends "N more" summaries for capped codes; returns the list. */
+  finish(): Diagnostic[] {
+    if (this.finished) return this.list;
+    this.finished = true;
+    for (const [code, n] of this.perCode) {
+      if (n > this.maxPerCode) {
+        const sample = this.list.find((d) => d.code === code);
+        this.list.push({
+          file: this.file,
+          featureIndex: -1,
+          severity: sample?.severity ?? "warning",
+          code,
+          message: `${n - this.maxPerCode} more "${code}" diagnostics not listed (${n} in total).`,
+        });
+      }
+    }
+    return this.list;
+  }
+}
