@@ -1,0 +1,193 @@
+// Palette, explorer and editor commands. Each is a thin handler over BuildController.
+import fs from "fs";
+import os from "os";
+import path from "path";
+import * as vscode from "vscode";
+import { isCancelled } from "../core/errors";
+import { cleanStore } from "../core/store/manifest";
+import { Config } from "./config";
+import { folderOf, type BuildController, type BuildRequest } from "./controller";
+import { fractionDone, phaseLabel } from "./format";
+import { FORMATS, type BuildOverrides } from "./options";
+import { defaultScratchDir, isGeoJsonName, looksLikeGeoJson } from "./paths";
+
+/** Files a command was invoked on: explorer multi-selection, one explorer/editor file, the active editor, or a pick. */
+async function targets(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<string[] | undefined> {
+  const chosen = (uris?.length ? uris : uri ? [uri] : []).filter((u) => u.scheme === "file");
+  if (chosen.length) return chosen.map((u) => u.fsPath);
+  const doc = vscode.window.activeTextEditor?.document;
+  if (doc?.uri.scheme === "file" && (isGeoJsonName(doc.fileName) || (/\.json$/i.test(doc.fileName) && looksLikeGeoJson(doc.getText(new vscode.Range(0, 0, 200, 0)))))) {
+    return [doc.fileName];
+  }
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: true, openLabel: "Build City Mesh", title: "GeoJSON building footprints",
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, filters: { GeoJSON: ["geojson", "json"] },
+  });
+  return picked?.map((u) => u.fsPath);
+}
+
+/**
+ * Runs builds from the palette/menus with a cancellable notification. Several files (explorer multi-selection)
+ * are built one after another, one mesh per file; Cancel stops the current one and skips the rest.
+ */
+async function runWithProgress(controller: BuildController, requests: BuildRequest[]): Promise<void> {
+  if (controller.running) {
+    const show = "Show Log", cancel = "Cancel Build";
+    const pick = await vscode.window.showWarningMessage(`A City Mesh build is already running (${path.basename(controller.runningInput ?? "")}).`, show, cancel);
+    if (pick === show) controller.log.show(true);
+    if (pick === cancel) await vscode.commands.executeCommand("citymesh.cancelBuild");
+    return;
+  }
+  for (const [i, req] of requests.entries()) {
+    const title = `City Mesh${requests.length > 1 ? ` (${i + 1}/${requests.length})` : ""}: ${path.basename(req.input)}`;
+    let cancelled = false;
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => { cancelled = true; abort.abort(); });
+        let done = 0;
+        await controller.run(req, {
+          signal: abort.signal,
+          onProgress: (e) => {
+            const f = fractionDone(e) * 100;
+            progress.report({ increment: Math.max(0, f - done), message: `${phaseLabel(e.phase)}${e.tilesTotal ? ` ${e.tilesDone}/${e.tilesTotal} tiles` : ""}` });
+            done = Math.max(done, f);
+          },
+        });
+      });
+    } catch (e) {
+      if (isCancelled(e) || cancelled) {
+        void vscode.window.showInformationMessage("City Mesh build cancelled. Finished tiles are kept: Resume Build continues where it stopped.", "Resume Build")
+          .then((p) => p && vscode.commands.executeCommand("citymesh.resumeBuild"));
+        return;
+      }
+      const log = "Show Log";
+      void vscode.window.showErrorMessage(`City Mesh build failed: ${e instanceof Error ? e.message : String(e)}`, log).then((p) => p && controller.log.show(true));
+      return;
+    }
+  }
+}
+
+async function pickOverrides(input: string): Promise<BuildOverrides | undefined> {
+  const s = new Config(folderOf(input)?.uri ?? vscode.Uri.file(input)).settings;
+  const mark = (v: unknown, cur: unknown) => (v === cur ? " (current)" : "");
+  const tile = await vscode.window.showQuickPick(
+    [250, 500, 1000, 2000].map((n) => ({ label: `${n} m`, description: mark(n, s.tileSize), value: n })),
+    { title: "Build City Mesh with Options (1/4): tile size", placeHolder: "Tile edge length; smaller tiles use less memory per worker" });
+  if (!tile) return undefined;
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const workers = await vscode.window.showQuickPick(
+    [{ label: "Auto", description: `one per core (${cores})${mark(0, s.workers)}`, value: 0 },
+      ...[1, 2, 4, 8].filter((n) => n <= Math.max(cores, 2)).map((n) => ({ label: String(n), description: mark(n, s.workers), value: n }))],
+    { title: "Build City Mesh with Options (2/4): workers" });
+  if (!workers) return undefined;
+  const format = await vscode.window.showQuickPick(
+    FORMATS.map((f) => ({ label: f, description: mark(f, s.format), value: f })),
+    { title: "Build City Mesh with Options (3/4): output format" });
+  if (!format) return undefined;
+  const demItems = [
+    { label: "Flat ground", description: s.dem ? "" : "(current)", value: "" as string | undefined },
+    ...(s.dem ? [{ label: path.basename(s.dem), description: "(current setting)", value: s.dem as string | undefined }] : []),
+    { label: "Choose a GeoTIFF…", description: "", value: undefined as string | undefined },
+  ];
+  const dem = await vscode.window.showQuickPick(demItems, { title: "Build City Mesh with Options (4/4): terrain (DEM)" });
+  if (!dem) return undefined;
+  let demPath = dem.value;
+  if (demPath === undefined) {
+    const f = await vscode.window.showOpenDialog({ title: "DEM GeoTIFF in the data's CRS", filters: { GeoTIFF: ["tif", "tiff"] }, defaultUri: vscode.Uri.file(path.dirname(input)) });
+    if (!f?.[0]) return undefined;
+    demPath = f[0].fsPath;
+  }
+  return { tileSize: tile.value, workers: workers.value, format: format.value, dem: demPath };
+}
+
+export function registerCommands(context: vscode.ExtensionContext, controller: BuildController): void {
+  const reg = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const request = (input: string, overrides: BuildOverrides = {}): BuildRequest => ({ input, overrides, overridesFrom: "user", showResult: true });
+
+  reg("citymesh.build", async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+    const files = await targets(uri, uris);
+    if (files?.length) await runWithProgress(controller, files.map((f) => request(f)));
+  });
+
+  reg("citymesh.buildWithOptions", async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+    const files = await targets(uri, uris);
+    if (!files?.length) return;
+    const o = await pickOverrides(files[0]!);
+    if (o) await runWithProgress(controller, files.map((f) => request(f, o)));
+  });
+
+  reg("citymesh.resumeBuild", async () => {
+    const last = controller.lastRequest;
+    if (!last) {
+      void vscode.window.showInformationMessage("No City Mesh build to resume in this workspace yet: run Build City Mesh first.");
+      return;
+    }
+    controller.log.info(`Resuming the build of ${last.input}: tiles already in the store are reused.`);
+    await runWithProgress(controller, [{ ...last, overridesFrom: last.overridesFrom ?? "user", showResult: true }]);
+  });
+
+  reg("citymesh.cancelBuild", async (opts?: { confirm?: boolean }) => {
+    if (!controller.running) return;
+    if (opts?.confirm) {
+      const yes = "Cancel Build";
+      const pick = await vscode.window.showWarningMessage("Cancel the running City Mesh build?", { modal: true, detail: "Finished tiles stay in the scratch store; Resume Build continues from them." }, yes);
+      if (pick !== yes) return;
+    }
+    controller.log.info("Cancelling the build…");
+    controller.cancel();
+  });
+
+  reg("citymesh.statusBarMenu", async () => {
+    const pick = await vscode.window.showQuickPick([
+      { label: "$(output) Show Log", id: "log" },
+      { label: "$(stop-circle) Cancel Build", id: "cancel" },
+    ], { title: `City Mesh: building ${path.basename(controller.runningInput ?? "")}` });
+    if (pick?.id === "log") controller.log.show(true);
+    if (pick?.id === "cancel") await vscode.commands.executeCommand("citymesh.cancelBuild", { confirm: true });
+  });
+
+  reg("citymesh.showLog", () => controller.log.show(true));
+
+  reg("citymesh.cleanScratch", async () => {
+    if (controller.running) {
+      void vscode.window.showWarningMessage("A City Mesh build is running; cancel it before cleaning the scratch store.");
+      return;
+    }
+    const dirs = (vscode.workspace.workspaceFolders ?? []).map((f) => {
+      const s = new Config(f.uri).settings.scratchDir;
+      return s ? path.resolve(f.uri.fsPath, s) : defaultScratchDir(f.uri.fsPath);
+    }).filter((d) => fs.existsSync(d));
+    if (!dirs.length) {
+      void vscode.window.showInformationMessage("No City Mesh scratch store in this workspace.");
+      return;
+    }
+    const yes = "Clean";
+    const pick = await vscode.window.showWarningMessage("Remove the City Mesh scratch tiles?", { modal: true, detail: `${dirs.join("\n")}\n\nOnly tile files and manifests are removed; the next build starts from scratch.` }, yes);
+    if (pick !== yes) return;
+    let removed = 0, bytes = 0;
+    for (const d of dirs) {
+      // The store may be the directory itself or one sub-directory per input.
+      const subs = fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(d, e.name));
+      for (const dir of [...subs, d]) {
+        const r = cleanStore(dir);
+        removed += r.removed;
+        bytes += r.bytes;
+      }
+    }
+    controller.log.info(`Cleaned the scratch store: ${removed} files, ${(bytes / 1e6).toFixed(1)} MB.`);
+    void vscode.window.showInformationMessage(`City Mesh scratch store cleaned: ${removed} files, ${(bytes / 1e6).toFixed(1)} MB.`);
+  });
+
+  reg("citymesh.openSample", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const src = vscode.Uri.joinPath(context.extensionUri, "media", "sample", "sample-city.geojson");
+    if (!folder) {
+      await vscode.window.showTextDocument(src);
+      return;
+    }
+    const dest = vscode.Uri.joinPath(folder.uri, "sample-city.geojson");
+    if (!fs.existsSync(dest.fsPath)) await vscode.workspace.fs.copy(src, dest);
+    await vscode.window.showTextDocument(dest, { preview: false });
+  });
+}

@@ -1,0 +1,188 @@
+// Runs one build at a time and shows it: status bar, log, Problems panel, live viewer tiles, the finished mesh.
+// Palette commands and tasks both go through run(); only how they report progress differs.
+import path from "path";
+import * as vscode from "vscode";
+import { CityMeshError, isCancelled } from "../core/errors";
+import type { BuildOptions, BuildResult, ProgressEvent } from "../core/types";
+import { Config } from "./config";
+import { loadBuild, type ViewerApi } from "./deps";
+import { phaseLabel, progressLine, statusBarText, summaryLines } from "./format";
+import type { BuildOverrides } from "./options";
+import { toBuildOptions } from "./options";
+import { CITYMESH_DIR, checkPathsInsideWorkspace, ensureCityMeshGitignore, isInside, type PathSetting } from "./paths";
+import { Problems } from "./problems";
+
+export const BUILDING_CONTEXT_KEY = "citymesh.building";
+const LAST_REQUEST_KEY = "citymesh.lastRequest";
+
+export interface BuildRequest {
+  /** Absolute path of the GeoJSON. */
+  input: string;
+  overrides: BuildOverrides;
+  /**
+   * Where the overrides come from. "workspace" (a tasks.json definition) is vetted like workspace settings:
+   * its paths must stay inside the workspace folder. "user" (quick picks, dialogs) is the user's own choice.
+   */
+  overridesFrom: "user" | "workspace";
+  /** Open the finished mesh in the viewer and offer "Reveal in Explorer". */
+  showResult: boolean;
+}
+
+export interface RunHooks {
+  signal?: AbortSignal;
+  /** Every progress line and core log line, for a task terminal. */
+  onLine?(line: string): void;
+  onProgress?(e: ProgressEvent): void;
+}
+
+/** The workspace folder a file belongs to (multi-root: the folder containing it), else the first one. */
+export function folderOf(file: string): vscode.WorkspaceFolder | undefined {
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) ?? vscode.workspace.workspaceFolders?.[0];
+}
+
+export class BuildController implements vscode.Disposable {
+  readonly statusBar = vscode.window.createStatusBarItem("citymesh.build", vscode.StatusBarAlignment.Left, 10);
+  private abort: AbortController | undefined;
+  private current: BuildRequest | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+    readonly problems: Problems,
+    private readonly viewer: () => ViewerApi,
+  ) {
+    this.statusBar.name = "City Mesh Build";
+    this.statusBar.command = "citymesh.statusBarMenu";
+  }
+
+  get running(): boolean {
+    return this.abort !== undefined;
+  }
+
+  get runningInput(): string | undefined {
+    return this.current?.input;
+  }
+
+  /** The last build started in this workspace, for Resume Build (kept across reloads). */
+  get lastRequest(): BuildRequest | undefined {
+    return this.context.workspaceState.get<BuildRequest>(LAST_REQUEST_KEY);
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  /** Options the build would run with, after the Workspace Trust and path checks; throws a CityMeshError when refused. */
+  prepare(req: BuildRequest): BuildOptions {
+    if (!vscode.workspace.isTrusted) {
+      throw new CityMeshError("options", "City Mesh builds are disabled in Restricted Mode: a build runs worker threads and writes files next to the input and in a scratch store. Trust this workspace (Workspaces: Manage Workspace Trust) to build.");
+    }
+    const folder = folderOf(req.input);
+    const config = new Config(folder?.uri ?? vscode.Uri.file(req.input));
+    if (folder) {
+      const vetted: PathSetting[] = [...config.workspaceLevelPaths];
+      if (req.overridesFrom === "workspace") {
+        for (const k of ["output", "scratchDir", "dem"] as const) {
+          const v = req.overrides[k];
+          if (typeof v === "string" && v) vetted.push({ name: `task property "${k}"`, value: v });
+        }
+      }
+      const problems = checkPathsInsideWorkspace(vetted, folder.uri.fsPath);
+      if (problems.length) throw new CityMeshError("options", `Refusing to build: ${problems.join(" ")}`);
+    }
+    return toBuildOptions(req.input, config.settings, folder?.uri.fsPath, req.overrides);
+  }
+
+  async run(req: BuildRequest, hooks: RunHooks = {}): Promise<BuildResult> {
+    if (this.running) {
+      throw new CityMeshError("options", `A City Mesh build is already running (${path.basename(this.current!.input)}). Cancel it or wait for it to finish.`);
+    }
+    const options = this.prepare(req);
+    const folder = folderOf(req.input);
+    const build = loadBuild();
+    const abort = new AbortController();
+    const onOuterAbort = () => abort.abort();
+    hooks.signal?.addEventListener("abort", onOuterAbort);
+    if (hooks.signal?.aborted) abort.abort();
+    this.abort = abort;
+    this.current = req;
+    await this.context.workspaceState.update(LAST_REQUEST_KEY, req);
+    void vscode.commands.executeCommand("setContext", BUILDING_CONTEXT_KEY, true);
+
+    const say = (line: string) => {
+      this.log.info(line);
+      hooks.onLine?.(line);
+    };
+    if (folder && options.scratchDir && isInside(path.join(folder.uri.fsPath, CITYMESH_DIR), options.scratchDir)) {
+      ensureCityMeshGitignore(folder.uri.fsPath);
+    }
+    say(`Building ${options.input} → ${options.output} (tile size ${options.tileSize} m, ${options.workers ?? "auto"} workers, store ${options.useDiskStore ? options.scratchDir : "in memory"})`);
+    this.statusBar.text = `$(sync~spin) City Mesh: starting`;
+    this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
+    this.statusBar.show();
+    const viewer = req.showResult ? this.viewer() : undefined;
+    viewer?.beginLive(path.basename(options.input));
+
+    let lastPhase = "";
+    try {
+      const result = await build(options, {
+        signal: abort.signal,
+        log: (line) => {
+          this.log.info(line);
+          hooks.onLine?.(line);
+        },
+        onProgress: (e) => {
+          this.statusBar.text = statusBarText(e);
+          const line = progressLine(e);
+          if (e.phase !== lastPhase) say(`${phaseLabel(e.phase)}…`);
+          lastPhase = e.phase;
+          this.log.debug(line);
+          hooks.onLine?.(line);
+          if (e.tileFile) viewer?.addLiveTile(e.tileFile);
+          hooks.onProgress?.(e);
+        },
+      });
+      this.problems.publish(options.input, result.diagnostics);
+      for (const l of summaryLines(result)) say(l);
+      if (req.showResult) void this.showResult(result);
+      return result;
+    } catch (e) {
+      if (isCancelled(e) || abort.signal.aborted) {
+        say(`Build cancelled; finished tiles are kept in ${options.scratchDir}. Run "City Mesh: Resume Build" to continue.`);
+        throw e instanceof CityMeshError ? e : new CityMeshError("cancelled", "Build cancelled.");
+      }
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log.error(`Build failed: ${msg}`);
+      if (!(e instanceof CityMeshError) && e instanceof Error && e.stack) this.log.error(e.stack);
+      throw e;
+    } finally {
+      hooks.signal?.removeEventListener("abort", onOuterAbort);
+      this.abort = undefined;
+      this.current = undefined;
+      this.statusBar.hide();
+      void vscode.commands.executeCommand("setContext", BUILDING_CONTEXT_KEY, false);
+    }
+  }
+
+  private async showResult(result: BuildResult): Promise<void> {
+    try {
+      await this.viewer().show(result.output, { buildingsFile: result.buildingsFile });
+    } catch (e) {
+      this.log.error(`Could not open the viewer: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const reveal = "Reveal in Explorer";
+    const pick = await vscode.window.showInformationMessage(
+      `City mesh written: ${path.basename(result.output)} (${result.triangles.toLocaleString("en-US")} triangles${result.diagnostics.length ? `, ${result.diagnostics.length} input problems` : ""}).`,
+      reveal,
+    );
+    if (pick === reveal) {
+      const uri = vscode.Uri.file(result.output);
+      await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? "revealInExplorer" : "revealFileInOS", uri);
+    }
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.statusBar.dispose();
+  }
+}

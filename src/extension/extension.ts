@@ -1,0 +1,37 @@
+// City Mesh for VS Code: wiring only. Builds run in-process through src/core (worker threads from dist/worker.mjs);
+// see controller.ts (one build at a time, status bar, Problems), commands.ts, tasks.ts, config.ts.
+import * as vscode from "vscode";
+import { Config } from "./config";
+import { BUILDING_CONTEXT_KEY, BuildController } from "./controller";
+import { registerCommands } from "./commands";
+import { loadViewer, type ViewerApi } from "./deps";
+import { Problems } from "./problems";
+import { CityMeshTaskProvider, TASK_TYPE } from "./tasks";
+
+export interface CityMeshExtensionApi {
+  /** For tests and other extensions: the build controller (running state, last request). */
+  readonly controller: BuildController;
+}
+
+export function activate(context: vscode.ExtensionContext): CityMeshExtensionApi {
+  const log = vscode.window.createOutputChannel("City Mesh", { log: true });
+  const problems = new Problems();
+  let viewer: ViewerApi | undefined;
+  const controller = new BuildController(context, log, problems, () => (viewer ??= loadViewer(context, (l) => log.warn(l))));
+  context.subscriptions.push(log, problems, controller);
+  viewer = loadViewer(context, (l) => log.warn(l)); // registers the custom editor and citymesh.openViewer
+  void vscode.commands.executeCommand("setContext", BUILDING_CONTEXT_KEY, false);
+
+  registerCommands(context, controller);
+  context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new CityMeshTaskProvider(controller)));
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (Config.affectsBuild(e)) log.debug("citymesh settings changed; they apply to the next build.");
+  }));
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info("Workspace trusted: City Mesh builds are enabled.")));
+  log.info(`City Mesh ${context.extension.packageJSON.version} activated${vscode.workspace.isTrusted ? "" : " in Restricted Mode (builds disabled)"}.`);
+  return { controller };
+}
+
+export function deactivate(): void {
+  // Disposables (including a running build's AbortController) go with context.subscriptions.
+}
