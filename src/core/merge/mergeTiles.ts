@@ -1,0 +1,68 @@
+// Merge = spool (weld tiles into raw temp files next to the output) + write (stream the temp
+// files into the output format, atomically) + clean up. Peak memory: one batch of tiles plus the
+// seam map; the merged city only ever exists on disk.
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { BuildFormat, CrsInfo } from "../types";
+import { CityMeshError } from "../errors";
+import { writeSpool } from "../writers/index";
+import type { TileSource } from "./tileSource";
+import { spoolTiles, type SpoolStats } from "./spoolTiles";
+import { totalTriangles } from "./spool";
+
+export interface MergeOptions {
+  output: string;
+  format: BuildFormat;
+  crs: CrsInfo;
+  /** Number of buildings N of the marker convention. */
+  buildings: number;
+  /** Tiles held in memory at once (default 2). Does not change the output. */
+  mergeBatchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (tilesDone: number, tilesTotal: number, triangles: number) => void;
+  /** Keep the raw temp files (debugging); their directory is returned in the stats. */
+  keepTemp?: boolean;
+}
+
+export interface MergeStats extends SpoolStats {
+  vertices: number;
+  triangles: number;
+  /** Size of the output file. */
+  bytes: number;
+  /** Seconds spent welding/spooling and writing. */
+  spoolSeconds: number;
+  writeSeconds: number;
+  tempDir?: string;
+}
+
+/** Welds the tiles of `source` and writes `opts.output` in `opts.format`. */
+export async function mergeTiles(source: TileSource, opts: MergeOptions): Promise<MergeStats> {
+  const out = path.resolve(opts.output);
+  const tempDir = path.join(path.dirname(out), `.${path.basename(out)}.merge-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    fs.mkdirSync(tempDir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CityMeshError("output", `Cannot write next to ${out} (in ${path.dirname(out)}): ${code === "ENOSPC" ? "the disk is full (ENOSPC)" : code ?? String(e)}`, { file: out, errno: code });
+  }
+  try {
+    const t0 = performance.now();
+    const { spool, stats } = await spoolTiles(source, tempDir, opts);
+    const t1 = performance.now();
+    if (opts.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
+    const bytes = writeSpool(opts.format, spool, out, { crs: opts.crs });
+    const t2 = performance.now();
+    return {
+      ...stats,
+      vertices: spool.vertices,
+      triangles: totalTriangles(spool),
+      bytes,
+      spoolSeconds: (t1 - t0) / 1000,
+      writeSeconds: (t2 - t1) / 1000,
+      tempDir: opts.keepTemp ? tempDir : undefined,
+    };
+  } finally {
+    if (!opts.keepTemp) fs.rmSync(tempDir, { recursive: true, force: true });
+  }
+}

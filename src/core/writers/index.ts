@@ -1,0 +1,22 @@
+// One entry point for the merge: write a spool in the requested format.
+import type { BuildFormat } from "../types";
+import type { Spool } from "../merge/spool";
+import type { WriteMeta } from "./meta";
+import { writeGlb } from "./glb";
+import { writePly } from "./ply";
+import { writeObj } from "./obj";
+import { writeStl } from "./stl";
+
+export type { WriteMeta } from "./meta";
+
+const WRITERS: Record<BuildFormat, (spool: Spool, out: string, meta: WriteMeta) => number> = {
+  glb: writeGlb,
+  ply: writePly,
+  obj: writeObj,
+  stl: writeStl,
+};
+
+/** Writes `out` from the spool in `format`, atomically. Returns the file size in bytes. */
+export function writeSpool(format: BuildFormat, spool: Spool, out: string, meta: WriteMeta): number {
+  return WRITERS[format](spool, out, meta);
+}

@@ -1,0 +1,160 @@
+// Streaming I/O shared by the writers: fixed-size buffers in and out, output under a temp name
+// renamed into place at the end, so a reader (the viewer, a file watcher) never sees half a file.
+import fs from "node:fs";
+import path from "node:path";
+import { CityMeshError } from "../errors";
+import { tempName } from "../store/fsLayer";
+import { writeAll } from "../merge/spool";
+
+/** Chunk size of the writers' reads: large enough for few syscalls, small enough to not matter. */
+export const CHUNK_BYTES = 1 << 21;
+
+/** Buffered output to an open file descriptor. */
+export class OutFile {
+  private readonly buf = new Uint8Array(1 << 21);
+  private used = 0;
+  bytes = 0;
+
+  constructor(private readonly fd: number) {}
+
+  write(data: ArrayBufferView | string): void {
+    const src =
+      typeof data === "string" ? Buffer.from(data, "utf8") : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.bytes += src.length;
+    if (this.used + src.length > this.buf.length) this.flush();
+    if (src.length >= this.buf.length) {
+      writeAll(this.fd, src);
+      return;
+    }
+    this.buf.set(src, this.used);
+    this.used += src.length;
+  }
+
+  flush(): void {
+    if (this.used > 0) writeAll(this.fd, this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  /** Appends a whole file by streaming copy through a fixed buffer. */
+  copyFrom(file: string): void {
+    this.flush();
+    readChunks(file, CHUNK_BYTES, (chunk) => {
+      writeAll(this.fd, chunk);
+      this.bytes += chunk.length;
+    });
+  }
+}
+
+/**
+ * Calls `each` with consecutive chunks of `file` (a reused, 8-byte aligned buffer: copy what you
+ * keep). `chunkBytes` should be a multiple of the record size so records never straddle chunks.
+ */
+export function readChunks(file: string, chunkBytes: number, each: (chunk: Uint8Array, offset: number) => void): void {
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = new Uint8Array(new ArrayBuffer(chunkBytes));
+    let offset = 0;
+    for (;;) {
+      let got = 0;
+      while (got < chunkBytes) {
+        const n = fs.readSync(fd, buf, got, chunkBytes - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got === 0) break;
+      each(buf.subarray(0, got), offset);
+      offset += got;
+      if (got < chunkBytes) break;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Float64 view of a chunk from readChunks (aligned by construction). */
+export const f64 = (c: Uint8Array): Float64Array => new Float64Array(c.buffer, c.byteOffset, c.byteLength >> 3);
+export const u32 = (c: Uint8Array): Uint32Array => new Uint32Array(c.buffer, c.byteOffset, c.byteLength >> 2);
+export const i32 = (c: Uint8Array): Int32Array => new Int32Array(c.buffer, c.byteOffset, c.byteLength >> 2);
+
+/**
+ * Writes `out` atomically: `body` writes to `<out>.tmp-<pid>-<rand>`, which is renamed to `out`
+ * when complete and removed on any error. fs errors become CityMeshError("output") naming the file.
+ */
+export function writeAtomically(out: string, body: (o: OutFile) => void): number {
+  const tmp = tempName(out);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, "w");
+    const o = new OutFile(fd);
+    body(o);
+    o.flush();
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, out);
+    return o.bytes;
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already failing
+      }
+    }
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // never created
+    }
+    if (e instanceof CityMeshError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOSPC" ? "the disk is full (ENOSPC)" : code === "EACCES" || code === "EPERM" ? `permission denied (${code})` : code === "EROFS" ? "read-only file system (EROFS)" : code ?? String(e);
+    throw new CityMeshError("output", `Cannot write ${out} (in ${path.dirname(out)}): ${why}`, { file: out, errno: code });
+  }
+}
+
+/**
+ * Random access to spooled float64 positions through an LRU cache of fixed pages. Faces mostly
+ * refer to vertices of their own tile, which sit close together in the file, so a few pages hit
+ * nearly always; seam vertices welded to earlier tiles cost an occasional page read.
+ */
+export class PositionPages {
+  private readonly pages = new Map<number, Float64Array>();
+  private readonly fd: number;
+
+  constructor(file: string, private readonly pageVertices = 1 << 16, private readonly maxPages = 64) {
+    this.fd = fs.openSync(file, "r");
+  }
+
+  /** The page holding vertex v; read vertex v at (v % pageVertices) * 3. */
+  page(v: number): Float64Array {
+    const p = Math.floor(v / this.pageVertices);
+    let a = this.pages.get(p);
+    if (a) {
+      // move to the back: Map iteration order is insertion order, so the front is least recent
+      this.pages.delete(p);
+      this.pages.set(p, a);
+      return a;
+    }
+    a = new Float64Array(this.pageVertices * 3);
+    const bytes = new Uint8Array(a.buffer);
+    let got = 0;
+    const pos = p * this.pageVertices * 24;
+    while (got < bytes.length) {
+      const n = fs.readSync(this.fd, bytes, got, bytes.length - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value as number);
+    this.pages.set(p, a);
+    return a;
+  }
+
+  get pageSize(): number {
+    return this.pageVertices;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}

@@ -1,0 +1,11 @@
+// What every writer records so coordinates map back to the world.
+import type { CrsInfo } from "../types";
+
+export interface WriteMeta {
+  crs: CrsInfo;
+}
+
+export const MARKER_CONVENTION = "dtcc: -2 ground, -1 ground touching building, i wall of building i, N+i roof of building i";
+
+/** One-line text for comments/headers: no newlines can break a PLY/OBJ header. */
+export const oneLine = (s: string): string => s.replace(/[\r\n]+/g, " ");
