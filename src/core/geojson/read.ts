@@ -1,0 +1,312 @@
+// Reads building footprints from a GeoJSON FeatureCollection file into flat typed arrays:
+// stream features (scan.ts) → validate/repair each (validate.ts) → height (height.ts) → append
+// in source coordinates → after the pass, pick the metric CRS from the data's centre, project
+// in place, subtract the local origin, drop small buildings.
+//
+// One pass normally: coordinates are kept unprojected in typed arrays and projected in place at
+// the end, so memory is ~ the typed arrays (no second copy, no JS object per coordinate). A
+// second pass happens only when a legacy `crs` member comes *after* `features` and changes how
+// coordinates must be validated (lon/lat range checks).
+import fs from "fs";
+import path from "path";
+import type { CrsInfo, Diagnostic, Footprints } from "../types";
+import { CityMeshError } from "../errors";
+import { chooseTargetCrs, crsInfo, crsMemberName, localOrigin, makeTransform, resolveCrs, type ResolvedCrs } from "../crs";
+import { HeightResolver } from "../height";
+import { DiagnosticSink } from "./diagnostics";
+import { FootprintBuilder } from "./footprint-builder";
+import { FeatureCollectionScanner } from "./scan";
+import { validateFeature } from "./validate";
+
+export { looksLikeFeatureCollection } from "./scan";
+
+export interface ReadOptions {
+  /** Target metric CRS: EPSG name or proj4 string. Default: the input's projected CRS, or the UTM zone of the data's centre. */
+  crs?: string;
+  /** CRS of the input when the file does not name it (or names one not bundled): EPSG name or proj4 string. Overrides a `crs` member. */
+  sourceCrs?: string;
+  heightAttributes?: string[];
+  defaultHeight?: number;
+  levelHeight?: number;
+  /** Buildings with a smaller footprint (m², after projection) are dropped. Default 0. */
+  minBuildingArea?: number;
+  /** Write a JSON-lines side file here: one {b, f, id, properties} per kept building. */
+  propertiesOut?: string;
+  /** Scanner block size in bytes (tests use small blocks). */
+  blockSize?: number;
+  /** Deepest JSON nesting accepted per feature (default 64). */
+  maxDepth?: number;
+}
+
+export interface ReadResult {
+  /** Projected, relative to crs.origin, rings validated: outer CCW, holes CW, open. */
+  footprints: Footprints;
+  crs: CrsInfo;
+  diagnostics: Diagnostic[];
+  /** Buildings per height source, e.g. {height: 120, "building:levels": 30, default: 1379}. */
+  heightSources: Record<string, number>;
+  /** Feature `id` (or properties.id) per building. */
+  featureIds: (string | number | null)[];
+  /** Elements in the `features` array, including skipped ones. */
+  featureCount: number;
+  /** [xmin, ymin, xmax, ymax] of the footprints in local coordinates. */
+  bounds: [number, number, number, number];
+}
+
+interface Pass {
+  builder: FootprintBuilder;
+  heights: HeightResolver;
+  sink: DiagnosticSink;
+  scanner: FeatureCollectionScanner;
+  source: ResolvedCrs;
+  /** How the source CRS was decided. */
+  sourceFrom: "option" | "member" | "default";
+  /** Height source per building, to undo the counts of dropped ones. */
+  heightSource: string[];
+  projectedLike: number;
+  withGeometry: number;
+}
+
+const cancelled = () => new CityMeshError("cancelled", "Reading the footprints was cancelled.");
+
+/** Reads and validates every footprint of a GeoJSON FeatureCollection file. Bad input becomes diagnostics; only unusable files or CRSs throw CityMeshError. */
+export async function readFootprints(file: string, opts: ReadOptions = {}, signal?: AbortSignal): Promise<ReadResult> {
+  if (!fs.existsSync(file)) throw new CityMeshError("input", `Input file not found: ${file}`, { path: file });
+  if (opts.minBuildingArea !== undefined && !(opts.minBuildingArea >= 0)) throw new CityMeshError("options", `minBuildingArea must be ≥ 0 (got ${opts.minBuildingArea}).`);
+  const optionSource = opts.sourceCrs ? resolveCrs(opts.sourceCrs, "source CRS") : undefined;
+
+  let pass = await readPass(file, opts, optionSource, undefined, signal);
+  // A `crs` member after the features: read again if it changes the validation rules.
+  if (!optionSource && pass.sourceFrom === "default" && pass.scanner.members.crs !== undefined) {
+    const late = sourceFromMember(file, pass.scanner.members.crs, pass.sink);
+    if (late && late.proj4 !== pass.source.proj4) pass = await readPass(file, opts, undefined, late, signal);
+  }
+  const { builder, sink, scanner, heights } = pass;
+  const source = pass.source;
+
+  if (pass.sourceFrom === "default" && source.geographic && pass.projectedLike > 0 && pass.projectedLike >= pass.withGeometry / 2) {
+    throw new CityMeshError(
+      "crs",
+      `${file}: the coordinates look projected (metres, not degrees) but the file has no "crs" member, and RFC 7946 GeoJSON is lon/lat. ` +
+        `Name the input's CRS with the sourceCrs option (e.g. "EPSG:28992", or a proj4 string).`,
+      { path: file },
+    );
+  }
+
+  // Centre of the data in lon/lat picks the UTM zone.
+  const xy = builder.coords();
+  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
+  for (let i = 0; i < xy.length; i += 2) {
+    const x = xy[i], y = xy[i + 1];
+    if (x < xmin) xmin = x;
+    if (x > xmax) xmax = x;
+    if (y < ymin) ymin = y;
+    if (y > ymax) ymax = y;
+  }
+  const centre: [number, number] | undefined = builder.points > 0 && source.geographic ? [(xmin + xmax) / 2, (ymin + ymax) / 2] : undefined;
+  const target = chooseTargetCrs(source, centre, opts.crs);
+  const transform = makeTransform(source, target);
+  if (transform) {
+    transform(xy);
+    xmin = ymin = Infinity;
+    xmax = ymax = -Infinity;
+    for (let i = 0; i < xy.length; i += 2) {
+      const x = xy[i], y = xy[i + 1];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        throw new CityMeshError("crs", `${file}: projecting from ${source.name} to ${target.name} gave non-finite coordinates; is the input CRS right?`, { path: file });
+      }
+      if (x < xmin) xmin = x;
+      if (x > xmax) xmax = x;
+      if (y < ymin) ymin = y;
+      if (y > ymax) ymax = y;
+    }
+  }
+
+  // Drop small buildings (area in m² of the target CRS).
+  const minArea = opts.minBuildingArea ?? 0;
+  let keep: Uint8Array | undefined;
+  if (minArea > 0) {
+    keep = new Uint8Array(builder.count).fill(1);
+    const fi = builder.featureIndex.a;
+    for (let b = 0; b < builder.count; b++) {
+      const a = builder.area(b);
+      if (a < minArea) {
+        keep[b] = 0;
+        sink.add({
+          featureIndex: fi[b],
+          featureId: builder.ids[b],
+          pointer: `/features/${fi[b]}/geometry`,
+          severity: "info",
+          code: "small-building",
+          message: `Feature ${fi[b]}: footprint area ${a.toFixed(2)} m² is below minBuildingArea ${minArea} m²; dropped.`,
+        });
+        heights.uncount(pass.heightSource[b]);
+      }
+    }
+  }
+  const { footprints, ids, newIndex } = builder.finish(keep);
+
+  // Local origin and bounds (recomputed over kept buildings).
+  let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
+  const fx = footprints.xy;
+  for (let i = 0; i < fx.length; i += 2) {
+    if (fx[i] < bx0) bx0 = fx[i];
+    if (fx[i] > bx1) bx1 = fx[i];
+    if (fx[i + 1] < by0) by0 = fx[i + 1];
+    if (fx[i + 1] > by1) by1 = fx[i + 1];
+  }
+  const origin: [number, number] = footprints.count > 0 ? localOrigin(bx0, by0) : [0, 0];
+  for (let i = 0; i < fx.length; i += 2) {
+    fx[i] -= origin[0];
+    fx[i + 1] -= origin[1];
+  }
+  const bounds: [number, number, number, number] = footprints.count > 0 ? [bx0 - origin[0], by0 - origin[1], bx1 - origin[0], by1 - origin[1]] : [0, 0, 0, 0];
+
+  if (opts.propertiesOut && keep && footprints.count < builder.count) await renumberProperties(opts.propertiesOut, newIndex);
+
+  if (footprints.count === 0 && !scanner.diagnostics.some((d) => d.severity === "error" && d.featureIndex === -1)) {
+    sink.add({ featureIndex: -1, severity: "error", code: "no-buildings", message: `${file}: no usable building footprint (Polygon/MultiPolygon) was found.` });
+  }
+
+  const diagnostics = [...scanner.diagnostics, ...sink.finish()];
+  // File-level first, then by feature (stable: a feature's diagnostics keep their order).
+  diagnostics.sort((a, b) => a.featureIndex - b.featureIndex);
+  return {
+    footprints,
+    crs: crsInfo(target, origin, source),
+    diagnostics,
+    heightSources: { ...heights.counts },
+    featureIds: ids,
+    featureCount: scanner.featureCount,
+    bounds,
+  };
+}
+
+function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink): ResolvedCrs | undefined {
+  const { name, problem } = crsMemberName(member);
+  if (problem) {
+    sink.add({ featureIndex: -1, pointer: "/crs", severity: "warning", code: "unsupported-crs-member", message: `${file}: ${problem}; coordinates are read as lon/lat (RFC 7946).` });
+    return undefined;
+  }
+  if (!name) return undefined;
+  try {
+    return resolveCrs(name, `"crs" member's CRS`);
+  } catch (e) {
+    if (e instanceof CityMeshError) {
+      throw new CityMeshError("crs", `${file}: ${e.message} To read this file, pass that definition as the sourceCrs option.`, { ...e.details, path: file });
+    }
+    throw e;
+  }
+}
+
+async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedCrs | undefined, forced: ResolvedCrs | undefined, signal?: AbortSignal): Promise<Pass> {
+  const scanner = new FeatureCollectionScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
+  const sink = new DiagnosticSink(file);
+  const heights = new HeightResolver(opts);
+  const builder = new FootprintBuilder();
+  const sources: string[] = [];
+  const pass: Pass = { builder, heights, sink, scanner, source: resolveCrs("EPSG:4326"), sourceFrom: "default", heightSource: sources, projectedLike: 0, withGeometry: 0 };
+  let decided = false;
+  const decide = () => {
+    decided = true;
+    const memberSource = scanner.members.crs !== undefined ? sourceFromMember(file, scanner.members.crs, sink) : undefined;
+    if (optionSource) {
+      pass.source = optionSource;
+      pass.sourceFrom = "option";
+      if (memberSource && memberSource.proj4 !== optionSource.proj4) {
+        sink.add({ featureIndex: -1, pointer: "/crs", severity: "info", code: "crs-overridden", message: `${file}: the "crs" member says ${memberSource.name}; the sourceCrs option (${optionSource.name}) is used instead.` });
+      }
+    } else if (forced) {
+      pass.source = forced;
+      pass.sourceFrom = "member";
+    } else if (memberSource) {
+      pass.source = memberSource;
+      pass.sourceFrom = "member";
+    }
+  };
+
+  const props = opts.propertiesOut ? new LineWriter(opts.propertiesOut) : undefined;
+  let last = performance.now();
+  try {
+    for (const sf of scanner.features()) {
+      if (!decided) decide();
+      const ctx = { featureIndex: sf.index, line: sf.line, column: sf.column, geographic: pass.source.geographic };
+      const v = validateFeature(sf.value, ctx, sink);
+      pass.projectedLike += v.projectedLike > 0 ? 1 : 0;
+      if (v.polygons.length === 0) continue;
+      pass.withGeometry++;
+      const h = heights.resolve(v.properties, { file, featureIndex: sf.index, featureId: v.id, line: sf.line, column: sf.column }, (d) => sink.add(d));
+      const b = builder.add(v.polygons, h.height, sf.index, v.id);
+      sources.push(h.source);
+      props?.write(JSON.stringify({ b, f: sf.index, id: v.id, properties: v.properties }));
+      // Let the event loop breathe (progress, cancellation) without slowing the hot path.
+      if ((sf.index & 255) === 0 && performance.now() - last > 50) {
+        await new Promise<void>((r) => setImmediate(r));
+        last = performance.now();
+        if (signal?.aborted) throw cancelled();
+      }
+    }
+    if (signal?.aborted) throw cancelled();
+  } finally {
+    props?.close();
+  }
+  if (!decided) decide();
+  return pass;
+}
+
+/** Buffered synchronous line writer (a JSON line per building; flushed in ~1 MB writes). */
+class LineWriter {
+  private fd: number;
+  private buf: string[] = [];
+  private size = 0;
+  constructor(readonly file: string) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      this.fd = fs.openSync(file, "w");
+    } catch (e) {
+      throw new CityMeshError("output", `Cannot write the properties file ${file}: ${(e as Error).message}`, { path: file });
+    }
+  }
+  write(line: string): void {
+    this.buf.push(line);
+    this.size += line.length + 1;
+    if (this.size > 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (!this.buf.length) return;
+    try {
+      fs.writeSync(this.fd, this.buf.join("\n") + "\n");
+    } catch (e) {
+      throw new CityMeshError("output", `Cannot write the properties file ${this.file}: ${(e as Error).message}`, { path: this.file });
+    }
+    this.buf = [];
+    this.size = 0;
+  }
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      fs.closeSync(this.fd);
+    }
+  }
+}
+
+/** Rewrites the properties side file after buildings were dropped: new building indices, dropped lines removed. Streams, line by line. */
+async function renumberProperties(file: string, newIndex: Int32Array): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const out = new LineWriter(tmp);
+  try {
+    const rl = (await import("readline")).createInterface({ input: fs.createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (!line) continue;
+      const o = JSON.parse(line) as { b: number };
+      const nb = newIndex[o.b];
+      if (nb < 0) continue;
+      o.b = nb;
+      out.write(JSON.stringify(o));
+    }
+  } finally {
+    out.close();
+  }
+  fs.renameSync(tmp, file);
+}
