@@ -1,0 +1,388 @@
+// The 3D view: renderer, camera and MapControls, the mesh and live tiles, picking, state.
+// Renders on demand (a frame only after something changed), no allocation per frame.
+import {
+  BufferAttribute, BufferGeometry, DirectionalLight, Group, HemisphereLight, Mesh, PerspectiveCamera,
+  Raycaster, Scene, Sphere, Vector2, Vector3, WebGLRenderer, type Material,
+} from "three";
+import { MapControls } from "three/examples/jsm/controls/MapControls.js";
+import type { Host } from "./host";
+import type { HostToViewer, MeshSource, ViewerState } from "./protocol";
+import { markerBuilding, SurfaceClass, type MeshData } from "./meshData";
+import { formatOf, parseMesh } from "./loaders";
+import { heightColors, toGeometry, type HeightColors } from "./geometry";
+import { buildingFaces, pickFace } from "./pick";
+import { createMaterials, setWireframe, themeBackground } from "./style";
+import { Ui } from "./ui";
+
+const MAX_PIXEL_RATIO = 2;
+/** Camera direction for "fit": from the south-east, above (x east, y up, z south). */
+const FIT_DIR = new Vector3(0.45, 0.8, 0.9).normalize();
+
+interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors }
+
+export class Viewer {
+  private readonly ui: Ui;
+  private readonly renderer: WebGLRenderer;
+  private readonly scene = new Scene();
+  private readonly camera = new PerspectiveCamera(45, 1, 0.1, 1000);
+  private readonly controls: MapControls;
+  private readonly mats = createMaterials();
+  private readonly tiles = new Group();
+  private readonly bounds = new Sphere(new Vector3(), -1);
+  private readonly raycaster = new Raycaster();
+  private readonly ndc = new Vector2();
+  private readonly rayO = new Float64Array(3);
+  private readonly rayD = new Float64Array(3);
+  private readonly px = new Uint8Array(4);
+  private final?: Shown;
+  private live: Shown[] = [];
+  private liveQueue: Promise<void> = Promise.resolve();
+  private highlight?: { mesh: Mesh; index: BufferAttribute };
+  private state: ViewerState;
+  private source?: MeshSource;
+  private loadSeq = 0;
+  private framePending = false;
+  private firstFrame?: { t0: number };
+  private saveTimer = 0;
+  private pickSeq = 0;
+
+  constructor(private readonly host: Host) {
+    this.ui = new Ui({
+      fit: () => this.fit(), top: () => this.top(),
+      colorMode: (m) => { this.state.colorMode = m; this.applyColorMode(); this.save(); },
+      wireframe: (on) => { this.state.wireframe = on; setWireframe(this.mats, on); this.requestRender(); this.save(); },
+    });
+    const saved = host.getState();
+    this.state = saved && saved.v === 1 ? saved : { v: 1, colorMode: "class", wireframe: false };
+    this.ui.setToggles(this.state.colorMode, this.state.wireframe);
+    setWireframe(this.mats, this.state.wireframe);
+
+    // preserveDrawingBuffer: tests and screenshots read the pixels back.
+    this.renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, powerPreference: "high-performance" });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, MAX_PIXEL_RATIO));
+    this.ui.view.append(this.renderer.domElement);
+    this.applyTheme();
+    new MutationObserver(() => this.applyTheme()).observe(document.body, { attributes: true, attributeFilter: ["class", "style"] });
+
+    this.scene.add(new HemisphereLight(0xffffff, 0x5a5a5a, 2.4));
+    const sun = new DirectionalLight(0xffffff, 2.2);
+    sun.position.set(0.25, 1, 0.7); // south faces lit, east faces in half-shade
+    this.scene.add(sun, this.tiles);
+
+    this.controls = new MapControls(this.camera, this.renderer.domElement);
+    this.controls.maxPolarAngle = Math.PI / 2 - 0.02; // stay above the ground
+    this.controls.zoomToCursor = true;
+    this.controls.addEventListener("change", () => { this.requestRender(); this.saveSoon(); });
+    this.controls.addEventListener("end", () => this.save());
+
+    new ResizeObserver(() => this.resize()).observe(this.ui.view);
+    this.resize();
+    this.bindPicking();
+  }
+
+  handle(m: HostToViewer): void {
+    if (m.type === "load") void this.load(m.source);
+    else if (m.type === "beginLive") this.beginLive(m.title);
+    else if (m.type === "addTile") this.addTile(m.url);
+  }
+
+  /** Fetches and shows a mesh; replaces live tiles once it is on screen. */
+  async load(source: MeshSource): Promise<void> {
+    const seq = ++this.loadSeq;
+    const t0 = performance.now();
+    this.ui.setStatus(`Loading ${source.name}…`);
+    document.documentElement.dataset.status = "loading";
+    try {
+      const res = await fetch(source.url);
+      if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+      const buf = await res.arrayBuffer();
+      if (seq !== this.loadSeq) return;
+      const data = await parseMesh(buf, formatOf(source.name || source.url, source.format));
+      if (seq !== this.loadSeq) return;
+      this.clearLive();
+      this.clearFinal();
+      this.final = this.addMesh(data);
+      this.source = source;
+      this.state.source = source;
+      this.bounds.copy(this.final.mesh.geometry.boundingSphere!);
+      const cam = this.state.camera;
+      if (cam && cam.key === source.key) this.setCamera(cam.position, cam.target);
+      else this.fit();
+      this.applyColorMode();
+      this.updateCounts();
+      this.ui.setStatus("");
+      this.firstFrame = { t0 };
+      this.requestRender();
+      this.save();
+    } catch (e) {
+      if (seq !== this.loadSeq) return;
+      this.fail(`Could not open ${source.name}: ${(e as Error).message}`);
+    }
+  }
+
+  beginLive(title: string): void {
+    this.loadSeq++;
+    this.clearLive();
+    this.clearFinal();
+    this.bounds.makeEmpty();
+    this.ui.setStatus(`${title}: waiting for tiles…`);
+    document.documentElement.dataset.status = "live";
+    this.updateCounts();
+    this.requestRender();
+  }
+
+  /** Tiles load one after another, in the order the host sends them. */
+  addTile(url: string): void {
+    const seq = this.loadSeq;
+    this.liveQueue = this.liveQueue.then(async () => {
+      try {
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`${res.status}`);
+        const data = await parseMesh(await res.arrayBuffer(), "cmpv");
+        if (seq !== this.loadSeq) return; // the final mesh (or a new build) came first
+        const first = this.live.length === 0;
+        const shown = this.addMesh(data, this.tiles);
+        this.live.push(shown);
+        const s = shown.mesh.geometry.boundingSphere!;
+        if (this.bounds.isEmpty()) this.bounds.copy(s); else this.bounds.union(s);
+        if (first) this.fit();
+        this.applyColorMode();
+        this.updateCounts();
+        this.ui.setStatus("");
+        this.requestRender();
+      } catch (e) {
+        this.ui.setStatus(`A preview tile could not be read (${(e as Error).message})`, "error");
+      }
+    });
+  }
+
+  fit(): void {
+    if (this.bounds.isEmpty()) return;
+    const dist = this.fitDistance();
+    this.setCamera(
+      [this.bounds.center.x + FIT_DIR.x * dist, this.bounds.center.y + FIT_DIR.y * dist, this.bounds.center.z + FIT_DIR.z * dist],
+      [this.bounds.center.x, this.bounds.center.y, this.bounds.center.z]);
+    this.save();
+  }
+
+  top(): void {
+    if (this.bounds.isEmpty()) return;
+    const c = this.bounds.center, dist = this.fitDistance();
+    // A hair of z keeps "up" defined when looking straight down; north (-z) is up on screen.
+    this.setCamera([c.x, c.y + dist, c.z + dist * 1e-4], [c.x, c.y, c.z]);
+    this.save();
+  }
+
+  private fitDistance(): number {
+    const halfV = (this.camera.fov * Math.PI) / 360;
+    const halfH = Math.atan(Math.tan(halfV) * this.camera.aspect);
+    return (this.bounds.radius / Math.sin(Math.min(halfV, halfH))) * 1.02 + 1;
+  }
+
+  private setCamera(p: number[], t: number[]): void {
+    this.camera.position.set(p[0], p[1], p[2]);
+    this.controls.target.set(t[0], t[1], t[2]);
+    this.controls.maxDistance = Math.max(10, this.bounds.radius * 20);
+    this.controls.update();
+    this.requestRender();
+  }
+
+  private addMesh(data: MeshData, parent: Scene | Group = this.scene): Shown {
+    const mesh = new Mesh(toGeometry(data), this.mats.byClass);
+    mesh.matrixAutoUpdate = false;
+    parent.add(mesh);
+    return { mesh, data };
+  }
+
+  private clearFinal(): void {
+    if (!this.final) return;
+    this.clearHighlight(true);
+    this.scene.remove(this.final.mesh);
+    this.final.mesh.geometry.dispose();
+    this.final = undefined;
+  }
+
+  private clearLive(): void {
+    for (const s of this.live) { this.tiles.remove(s.mesh); s.mesh.geometry.dispose(); }
+    this.live = [];
+  }
+
+  private applyColorMode(): void {
+    const height = this.state.colorMode === "height";
+    let legendHeights: HeightColors | undefined;
+    for (const s of [...(this.final ? [this.final] : []), ...this.live]) {
+      if (height && !s.heights) {
+        s.heights = heightColors(s.data);
+        s.mesh.geometry.setAttribute("color", new BufferAttribute(s.heights.colors, 3, true));
+      }
+      s.mesh.material = height ? this.mats.height : this.mats.byClass;
+      if (s.heights) legendHeights = legendHeights
+        ? { ...legendHeights, min: Math.min(legendHeights.min, s.heights.min), max: Math.max(legendHeights.max, s.heights.max) }
+        : s.heights;
+    }
+    if (height && legendHeights) this.ui.legendHeight(legendHeights.min, legendHeights.max, legendHeights.perBuilding);
+    else {
+      const present = new Set<SurfaceClass>();
+      for (const s of [...(this.final ? [this.final] : []), ...this.live]) for (const g of s.data.groups) present.add(g.cls);
+      this.ui.legendClasses([...present].sort());
+    }
+    this.requestRender();
+  }
+
+  private updateCounts(): void {
+    let triangles = 0, vertices = 0, buildings = 0;
+    const shown = this.final ? [this.final] : this.live;
+    for (const s of shown) { triangles += s.data.index.length / 3; vertices += s.data.positions.length / 3; buildings += s.data.buildings; }
+    const tiles = this.final ? Number(this.final.data.extras?.tiles ?? 0) || (this.live.length || 1) : this.live.length;
+    this.ui.setCounts({ triangles, vertices, tiles, buildings });
+  }
+
+  // ---- picking -------------------------------------------------------------------------
+
+  private bindPicking(): void {
+    const el = this.renderer.domElement;
+    let downX = 0, downY = 0, downT = 0;
+    el.addEventListener("pointerdown", (e) => { downX = e.clientX; downY = e.clientY; downT = e.timeStamp; });
+    el.addEventListener("pointerup", (e) => {
+      if (e.button !== 0 || Math.hypot(e.clientX - downX, e.clientY - downY) > 4 || e.timeStamp - downT > 600) return;
+      void this.pickAt(e.clientX, e.clientY);
+    });
+  }
+
+  /** Building index under a client (CSS pixel) position, or -1. */
+  buildingAt(clientX: number, clientY: number): number {
+    const f = this.final;
+    if (!f || !f.data.markers) return -1;
+    const r = this.renderer.domElement.getBoundingClientRect();
+    this.ndc.set(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
+    this.raycaster.setFromCamera(this.ndc, this.camera);
+    const { origin, direction } = this.raycaster.ray;
+    this.rayO[0] = origin.x; this.rayO[1] = origin.y; this.rayO[2] = origin.z;
+    this.rayD[0] = direction.x; this.rayD[1] = direction.y; this.rayD[2] = direction.z;
+    const face = pickFace(f.data.positions, f.data.index, this.rayO, this.rayD);
+    return face < 0 ? -1 : markerBuilding(f.data.markers[face], f.data.buildings);
+  }
+
+  private async pickAt(clientX: number, clientY: number): Promise<void> {
+    const b = this.buildingAt(clientX, clientY);
+    const seq = ++this.pickSeq;
+    if (b < 0 || !this.source) { this.clearHighlight(); this.ui.hideBuilding(); return; }
+    this.highlightBuilding(b);
+    this.ui.showBuilding(b, null, true);
+    const info = await this.host.buildingInfo(this.source, b).catch(() => null);
+    if (seq === this.pickSeq) this.ui.showBuilding(b, info);
+  }
+
+  private highlightBuilding(b: number): void {
+    const f = this.final!;
+    const markers = f.data.markers!;
+    let h = this.highlight;
+    const count = buildingFaces(markers, f.data.buildings, b, f.data.index, h ? (h.index.array as Uint32Array) : new Uint32Array(0));
+    if (!h || count > h.index.count) {
+      this.clearHighlight(true);
+      const index = new BufferAttribute(new Uint32Array(Math.max(count, 1024)), 1);
+      const g = new BufferGeometry();
+      g.setAttribute("position", f.mesh.geometry.getAttribute("position")); // shared: uploaded once
+      g.setIndex(index);
+      g.boundingSphere = f.mesh.geometry.boundingSphere;
+      const mesh = new Mesh(g, this.mats.highlight as Material);
+      mesh.matrixAutoUpdate = false;
+      this.scene.add(mesh);
+      h = this.highlight = { mesh, index };
+      buildingFaces(markers, f.data.buildings, b, f.data.index, index.array as Uint32Array);
+    }
+    h.index.needsUpdate = true;
+    h.mesh.geometry.setDrawRange(0, count);
+    h.mesh.visible = true;
+    this.requestRender();
+  }
+
+  /** Hides the highlight; `drop` forgets it (its index buffer is freed, not the shared positions). */
+  private clearHighlight(drop = false): void {
+    if (!this.highlight) return;
+    this.highlight.mesh.visible = false;
+    if (drop) {
+      this.scene.remove(this.highlight.mesh);
+      this.highlight = undefined; // the index's GL buffer is tiny; positions belong to the mesh
+    }
+    this.requestRender();
+  }
+
+  // ---- frame ---------------------------------------------------------------------------
+
+  requestRender(): void {
+    if (this.framePending) return;
+    this.framePending = true;
+    requestAnimationFrame(this.frame);
+  }
+
+  private readonly frame = (): void => {
+    this.framePending = false;
+    this.updateClipPlanes();
+    this.renderer.render(this.scene, this.camera);
+    if (this.firstFrame) {
+      // Wait for the GPU (SwiftShader: the CPU) to finish, so the figure is the real first frame.
+      const gl = this.renderer.getContext();
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, this.px);
+      const now = performance.now();
+      document.documentElement.dataset.firstFrameMs = (now - this.firstFrame.t0).toFixed(1);
+      document.documentElement.dataset.firstFrameAt = now.toFixed(1);
+      document.documentElement.dataset.status = "ready";
+      this.firstFrame = undefined;
+    }
+  };
+
+  /** Near/far from the camera's distance to the bounds: tight depth range at every zoom. */
+  private updateClipPlanes(): void {
+    if (this.bounds.isEmpty()) return;
+    const r = this.bounds.radius * 1.05 + 1;
+    const d = this.camera.position.distanceTo(this.bounds.center);
+    const far = d + r;
+    const near = Math.max(d - r, far * 1e-4, 0.05);
+    if (far !== this.camera.far || near !== this.camera.near) {
+      this.camera.far = far; this.camera.near = near;
+      this.camera.updateProjectionMatrix();
+    }
+  }
+
+  private resize(): void {
+    const w = Math.max(1, this.ui.view.clientWidth), h = Math.max(1, this.ui.view.clientHeight);
+    this.renderer.setSize(w, h);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  }
+
+  private applyTheme(): void {
+    this.renderer.setClearColor(themeBackground());
+    this.requestRender();
+  }
+
+  private fail(message: string): void {
+    this.ui.setStatus(message, "error");
+    document.documentElement.dataset.status = "error";
+    this.host.post({ type: "error", message });
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+
+  private saveSoon(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(() => this.save(), 400);
+  }
+
+  private save(): void {
+    if (this.source) {
+      const p = this.camera.position, t = this.controls.target;
+      this.state.camera = { key: this.source.key, position: [p.x, p.y, p.z], target: [t.x, t.y, t.z] };
+    }
+    this.host.setState(this.state);
+  }
+
+  /** Screen position (CSS pixels, client coordinates) of a point in mesh coordinates; for tests. */
+  project(x: number, y: number, z: number): [number, number] {
+    const v = new Vector3(x, y, z).project(this.camera);
+    const r = this.renderer.domElement.getBoundingClientRect();
+    return [r.left + ((v.x + 1) / 2) * r.width, r.top + ((1 - v.y) / 2) * r.height];
+  }
+}
