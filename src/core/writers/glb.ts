@@ -95,7 +95,7 @@ export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, u
   const json: Record<string, unknown> = {
     asset: { version: "2.0", generator: "citymesh", extras: { citymesh: extras } },
     scene: 0,
-    scenes: [{ name: "city", nodes: tris > 0 ? [0] : [] }],
+    scenes: [tris > 0 ? { name: "city", nodes: [0] } : { name: "city" }],
   };
   if (tris > 0) {
     Object.assign(json, {
