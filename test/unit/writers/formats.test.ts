@@ -11,6 +11,7 @@ import { readPly } from "./plyRead";
 
 const crs: CrsInfo = { name: "EPSG:32633", proj4: "+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs", origin: [391234.125, 5820001.5], sourceCrs: "EPSG:4326" };
 const city = syntheticCity(3, 2, 3);
+const toArrayBuffer = (b: Buffer): ArrayBuffer => new Uint8Array(b).buffer;
 
 async function write(format: BuildFormat, c: SyntheticCity = city): Promise<Buffer> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-fmt-")), `city.${format}`);
@@ -60,11 +61,11 @@ test("PLY: header comments, and every face has exactly the input corners (float6
 test("PLY: three.js PLYLoader reads the same vertex and face counts", async () => {
   const buf = await write("ply");
   const { PLYLoader } = await import("three/examples/jsm/loaders/PLYLoader.js");
-  const geom = new PLYLoader().parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const geom = new PLYLoader().parse(toArrayBuffer(buf));
   assert.equal(geom.attributes.position.count, city.vertices);
   assert.equal(geom.index!.count / 3, city.triangles);
   const ply = readPly(buf);
-  assert.deepEqual([...(geom.index!.array as ArrayLike<number>)].slice(0, 30), [...ply.faces.subarray(0, 30)]);
+  assert.deepEqual(Array.from(geom.index!.array as ArrayLike<number>).slice(0, 30), [...ply.faces.subarray(0, 30)]);
 });
 
 test("OBJ: comments, v lines exact, groups in order with the right face counts", async () => {
@@ -106,7 +107,7 @@ test("STL: header names the CRS and origin, triangle count and float32 corners r
   // Roofs (last two faces of the output) face up.
   assert.ok(buf.readFloatLE(84 + 50 * (n - 1) + 8) > 0.999);
   const { STLLoader } = await import("three/examples/jsm/loaders/STLLoader.js");
-  const geom = new STLLoader().parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const geom = new STLLoader().parse(toArrayBuffer(buf));
   assert.equal(geom.attributes.position.count, 3 * city.triangles);
 });
 
