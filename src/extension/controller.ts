@@ -44,6 +44,12 @@ export class BuildController implements vscode.Disposable {
   readonly statusBar = vscode.window.createStatusBarItem("citymesh.build", vscode.StatusBarAlignment.Left, 10);
   private abort: AbortController | undefined;
   private current: BuildRequest | undefined;
+  private readonly progressEmitter = new vscode.EventEmitter<ProgressEvent>();
+  private readonly finishEmitter = new vscode.EventEmitter<{ request: BuildRequest; result?: BuildResult; error?: unknown }>();
+  /** Every progress event of the running build. */
+  readonly onDidProgress = this.progressEmitter.event;
+  /** A build ended: with a result, or with the error (a CityMeshError "cancelled" when cancelled). */
+  readonly onDidFinish = this.finishEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -140,13 +146,16 @@ export class BuildController implements vscode.Disposable {
           hooks.onLine?.(line);
           if (e.tileFile) viewer?.addLiveTile(e.tileFile);
           hooks.onProgress?.(e);
+          this.progressEmitter.fire(e);
         },
       });
       this.problems.publish(options.input, result.diagnostics);
       for (const l of summaryLines(result)) say(l);
       if (req.showResult) void this.showResult(result);
+      this.finishEmitter.fire({ request: req, result });
       return result;
     } catch (e) {
+      this.finishEmitter.fire({ request: req, error: e });
       if (isCancelled(e) || abort.signal.aborted) {
         say(`Build cancelled; finished tiles are kept in ${options.scratchDir}. Run "City Mesh: Resume Build" to continue.`);
         throw e instanceof CityMeshError ? e : new CityMeshError("cancelled", "Build cancelled.");
@@ -184,5 +193,7 @@ export class BuildController implements vscode.Disposable {
   dispose(): void {
     this.cancel();
     this.statusBar.dispose();
+    this.progressEmitter.dispose();
+    this.finishEmitter.dispose();
   }
 }

