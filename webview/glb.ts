@@ -106,10 +106,14 @@ export function parseCitymeshGlb(buf: ArrayBuffer): MeshData {
   return { positions, index, groups, markers, buildings, bounds, extras };
 }
 
-/** Surface class of a primitive: from its first face marker, else its material name, else its position. */
+/**
+ * Surface class of a primitive: extras.citymesh.primitives[k].class as the writer states it,
+ * else its first face marker, else its material name, else its position (ground, walls, roofs).
+ */
 function primitiveClass(json: Gltf, p: Primitive, k: number, n: number, markers: Int32Array | undefined, face: number, buildings: number): SurfaceClass {
-  if (markers && face < markers.length) return markerClass(markers[face], buildings);
-  const name = (p.material !== undefined ? json.materials?.[p.material]?.name : undefined)?.toLowerCase() ?? "";
+  const stated = (json.asset.extras?.citymesh?.primitives as { class?: string }[] | undefined)?.[k]?.class;
+  const name = (stated ?? (p.material !== undefined ? json.materials?.[p.material]?.name : undefined) ?? "").toLowerCase();
+  if (!stated && markers && face < markers.length) return markerClass(markers[face], buildings);
   if (name.includes("ground") || name.includes("terrain")) return SurfaceClass.Ground;
   if (name.includes("wall")) return SurfaceClass.Wall;
   if (name.includes("roof")) return SurfaceClass.Roof;

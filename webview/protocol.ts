@@ -12,6 +12,8 @@ export interface MeshSource {
   format?: string;
   /** JSON-lines buildings side file, fetched directly by the standalone page. */
   buildingsUrl?: string;
+  /** Host-side path of that file (VS Code answers picks from it); opaque to the page. */
+  buildingsFile?: string;
 }
 
 /** One building's line of the buildings side file. */

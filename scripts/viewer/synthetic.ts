@@ -92,6 +92,7 @@ export function syntheticCity(o: SyntheticCityOptions): SyntheticCity {
       extras: { citymesh: {
         crs: { name: "EPSG:32633", origin: [500000, 6000000] }, origin: [500000, 6000000], upAxis: "Y",
         faceMarkers: { bufferView: 4, count: nf, componentType: 5124 },
+        primitives: [["ground", 0, wallStart], ["walls", wallStart, roofStart], ["roofs", roofStart, nf]].map(([c, a, b]) => ({ class: c, faceOffset: a, faceCount: (b as number) - (a as number) })),
         primitiveFaceOffsets: [0, wallStart, roofStart], buildings: n, markerConvention: "dtcc-core",
       } },
     },

@@ -1,0 +1,73 @@
+// The mesh viewer's VS Code side: the citymesh.openViewer command, the viewer panel (restored
+// after a reload by its serializer) and a read-only custom editor for .glb/.ply/.obj/.stl.
+// The page itself (webview/) knows nothing of VS Code.
+import * as vscode from "vscode";
+import type { ViewerState } from "../../../webview/protocol";
+import { MESH_EXTENSIONS, ViewerPanel, webviewOptions } from "./panel";
+
+export const VIEWER_PANEL_TYPE = "citymesh.viewer";
+export const MESH_EDITOR_TYPE = "citymesh.meshViewer";
+
+export interface ViewerApi {
+  show(meshPath: string, opts?: { buildingsFile?: string }): Promise<void>;
+  beginLive(title: string): void;
+  addLiveTile(previewFile: string): void;
+}
+
+export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
+  const extensionUri = context.extensionUri;
+  let main: ViewerPanel | undefined;
+
+  const adopt = (v: ViewerPanel): ViewerPanel => {
+    main = v;
+    v.onDidDispose(() => { if (main === v) main = undefined; });
+    return v;
+  };
+  const mainPanel = (): ViewerPanel => {
+    if (main) { main.panel.reveal(undefined, true); return main; }
+    const panel = vscode.window.createWebviewPanel(VIEWER_PANEL_TYPE, "City Mesh Viewer",
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri, []));
+    return adopt(new ViewerPanel(panel, extensionUri));
+  };
+
+  const api: ViewerApi = {
+    show: async (meshPath, opts) => mainPanel().show(vscode.Uri.file(meshPath), opts?.buildingsFile),
+    beginLive: (title) => mainPanel().beginLive(title),
+    addLiveTile: (file) => (main ?? mainPanel()).addTile(file),
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand("citymesh.openViewer", async (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri : (await vscode.window.showOpenDialog({
+        canSelectMany: false, openLabel: "Open in City Mesh Viewer", filters: { "Meshes": MESH_EXTENSIONS },
+      }))?.[0];
+      if (target) mainPanel().show(target);
+    }),
+    vscode.window.registerWebviewPanelSerializer(VIEWER_PANEL_TYPE, {
+      async deserializeWebviewPanel(panel, state) {
+        const v = new ViewerPanel(panel, extensionUri);
+        if (!main) adopt(v);
+        const source = (state as ViewerState | undefined)?.source;
+        if (source?.key) v.show(vscode.Uri.parse(source.key), source.buildingsFile);
+      },
+    }),
+    vscode.window.registerCustomEditorProvider(MESH_EDITOR_TYPE, new MeshEditorProvider(extensionUri), {
+      supportsMultipleEditorsPerDocument: true,
+    }),
+  );
+  return api;
+}
+
+/** Read-only: the document is just the file's URI; the page fetches the bytes itself. */
+class MeshEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    panel.webview.options = webviewOptions(this.extensionUri, []);
+    new ViewerPanel(panel, this.extensionUri).show(document.uri);
+  }
+}
