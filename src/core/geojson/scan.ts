@@ -148,6 +148,7 @@ export class FeatureCollectionScanner {
     let vCol = 0;
     let vOffset = 0;
     let afterFeatures = false;
+    let topArray = false;
 
     try {
       for (;;) {
@@ -274,9 +275,15 @@ export class FeatureCollectionScanner {
           switch (state) {
             case S.Start:
               if (b === 0x7b) state = S.KeyOrEnd;
-              else {
-                const what = b === 0x5b ? "an array" : "not an object";
-                this.diag("error", "not-feature-collection", `The top-level value is ${what}; expected a GeoJSON FeatureCollection object.`, line, col + 1);
+              else if (b === 0x5b) {
+                // A bare array of features: say so, but read its elements as features.
+                this.diag("error", "not-feature-collection", `The top-level value is an array, not a GeoJSON FeatureCollection object; its elements are read as features.`, line, col + 1);
+                topArray = true;
+                this.sawFeatures = true;
+                afterFeatures = true;
+                state = S.ElemOrEnd;
+              } else {
+                this.diag("error", "not-feature-collection", `The top-level value is not an object; expected a GeoJSON FeatureCollection.`, line, col + 1);
                 state = S.Stop;
               }
               break;
@@ -327,7 +334,7 @@ export class FeatureCollectionScanner {
               break;
             case S.ElemOrEnd:
               if (b === 0x5d) {
-                state = S.AfterValue;
+                state = topArray ? S.Done : S.AfterValue;
                 break;
               }
               if (b === 0x2c) {
@@ -356,7 +363,7 @@ export class FeatureCollectionScanner {
               continue;
             case S.AfterElem:
               if (b === 0x2c) state = S.ElemOrEnd;
-              else if (b === 0x5d) state = S.AfterValue;
+              else if (b === 0x5d) state = topArray ? S.Done : S.AfterValue;
               else this.invalid(line, col + 1, `expected "," or "]" after feature ${this.featureCount - 1}, found ${show(b)}`), (state = S.Stop);
               break;
             case S.Done:
@@ -389,7 +396,7 @@ export class FeatureCollectionScanner {
     const typePos = this.memberPositions.type;
     if (type !== undefined && type !== "FeatureCollection") {
       this.diag("error", "not-feature-collection", `The top-level "type" is ${JSON.stringify(type)}; expected "FeatureCollection".`, typePos?.line ?? 1, typePos?.column ?? 1);
-    } else if (state === S.Done && type === undefined) {
+    } else if (state === S.Done && type === undefined && !topArray) {
       this.diag("error", "not-feature-collection", `The top-level object has no "type"; expected "FeatureCollection".`, 1, 1);
     } else if (state === S.Done && !this.sawFeatures) {
       this.diag("error", "no-features", `The FeatureCollection has no "features" array.`, 1, 1);

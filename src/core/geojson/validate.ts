@@ -281,7 +281,9 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     ymax = Math.max(ymax, xy[2 * k + 1]);
   }
   const extent = Math.max(xmax - xmin, ymax - ymin);
-  if (allCollinear(xy) || Math.abs(ringArea(xy)) <= SLIVER_RATIO * extent * extent) {
+  // A near-zero area is a sliver unless the ring crosses itself (a symmetric bow-tie also sums
+  // to zero): that is reported as a self-intersection by the polygon check instead.
+  if (allCollinear(xy) || (Math.abs(ringArea(xy)) <= SLIVER_RATIO * extent * extent && !findIntersection([xy]))) {
     rep.add("error", "zero-area", ptr, `ring has zero area (all positions on one line or a sliver); ${skip}.`);
     return null;
   }
