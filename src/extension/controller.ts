@@ -55,7 +55,7 @@ export class BuildController implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
     readonly problems: Problems,
-    private readonly viewer: () => ViewerApi,
+    private readonly viewer: ViewerApi,
   ) {
     this.statusBar.name = "City Mesh Build";
     this.statusBar.command = "citymesh.statusBarMenu";
@@ -126,7 +126,7 @@ export class BuildController implements vscode.Disposable {
     this.statusBar.text = `$(sync~spin) City Mesh: starting`;
     this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
     this.statusBar.show();
-    const viewer = req.showResult ? this.viewer() : undefined;
+    const viewer = req.showResult ? this.viewer : undefined;
     viewer?.beginLive(path.basename(options.input));
 
     let lastPhase = "";
@@ -175,7 +175,7 @@ export class BuildController implements vscode.Disposable {
 
   private async showResult(result: BuildResult): Promise<void> {
     try {
-      await this.viewer().show(result.output, { buildingsFile: result.buildingsFile });
+      await this.viewer.show(result.output, { buildingsFile: result.buildingsFile });
     } catch (e) {
       this.log.error(`Could not open the viewer: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,8 +1,9 @@
 // The two modules this glue calls but does not own: the core pipeline (src/core/build.ts) and the viewer
-// (src/extension/viewer/index.ts). Both are bundled into dist/extension.js; they are looked up through
-// require() inside try/catch so the extension still bundles (esbuild only warns) while either is missing,
-// and a missing one becomes a clear error at the moment it is needed.
+// (src/extension/viewer/index.ts), both bundled into dist/extension.js. The core is looked up through require()
+// inside try/catch so the extension still bundles (esbuild only warns) while it is missing, and a missing core
+// becomes a clear error at the moment a build needs it.
 import type * as vscode from "vscode";
+import { registerViewer, type ViewerApi } from "./viewer/index";
 import { CityMeshError } from "../core/errors";
 import type { BuildOptions, BuildResult, ProgressEvent } from "../core/types";
 
@@ -13,11 +14,7 @@ export interface BuildHooks {
 }
 export type BuildFn = (options: BuildOptions, hooks?: BuildHooks) => Promise<BuildResult>;
 
-export interface ViewerApi {
-  show(meshPath: string, opts?: { buildingsFile?: string }): Promise<void>;
-  beginLive(title: string): void;
-  addLiveTile(previewFile: string): void;
-}
+export type { ViewerApi };
 
 /** The core's buildCityMesh. */
 export function loadBuild(): BuildFn {
@@ -31,15 +28,7 @@ export function loadBuild(): BuildFn {
   return mod.buildCityMesh;
 }
 
-/** The viewer's API, or a stand-in that only logs when the viewer is not bundled. */
-export function loadViewer(context: vscode.ExtensionContext, log: (line: string) => void): ViewerApi {
-  let mod: { registerViewer?: (c: vscode.ExtensionContext) => ViewerApi } | undefined;
-  try {
-    mod = require("./viewer/index");
-  } catch {
-    mod = undefined;
-  }
-  if (mod?.registerViewer) return mod.registerViewer(context);
-  log("The mesh viewer is not bundled in this build; meshes are written but not shown.");
-  return { show: async (p) => log(`(no viewer) mesh at ${p}`), beginLive: () => undefined, addLiveTile: () => undefined };
+/** Registers the viewer (its custom editor, panel serializer and citymesh.openViewer command) and returns its API. */
+export function loadViewer(context: vscode.ExtensionContext): ViewerApi {
+  return registerViewer(context);
 }

@@ -16,10 +16,9 @@ export interface CityMeshExtensionApi {
 export function activate(context: vscode.ExtensionContext): CityMeshExtensionApi {
   const log = vscode.window.createOutputChannel("City Mesh", { log: true });
   const problems = new Problems();
-  let viewer: ViewerApi | undefined;
-  const controller = new BuildController(context, log, problems, () => (viewer ??= loadViewer(context, (l) => log.warn(l))));
+  const viewer: ViewerApi = loadViewer(context); // registers the custom editor, serializer and citymesh.openViewer
+  const controller = new BuildController(context, log, problems, viewer);
   context.subscriptions.push(log, problems, controller);
-  viewer = loadViewer(context, (l) => log.warn(l)); // registers the custom editor and citymesh.openViewer
   void vscode.commands.executeCommand("setContext", BUILDING_CONTEXT_KEY, false);
 
   registerCommands(context, controller);
