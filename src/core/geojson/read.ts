@@ -209,14 +209,23 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
   let decided = false;
   const decide = () => {
     decided = true;
-    const memberSource = scanner.members.crs !== undefined ? sourceFromMember(file, scanner.members.crs, sink) : undefined;
     if (optionSource) {
       pass.source = optionSource;
       pass.sourceFrom = "option";
-      if (memberSource && memberSource.proj4 !== optionSource.proj4) {
-        sink.add({ featureIndex: -1, pointer: "/crs", severity: "info", code: "crs-overridden", message: `${file}: the "crs" member says ${memberSource.name}; the sourceCrs option (${optionSource.name}) is used instead.` });
+      const { name } = crsMemberName(scanner.members.crs);
+      if (name !== undefined) {
+        let same = false;
+        try {
+          same = resolveCrs(name).proj4 === optionSource.proj4;
+        } catch {
+          // An unknown code in the member is exactly what sourceCrs is for.
+        }
+        if (!same) sink.add({ featureIndex: -1, pointer: "/crs", severity: "info", code: "crs-overridden", message: `${file}: the "crs" member says ${name}; the sourceCrs option (${optionSource.name}) is used instead.` });
       }
-    } else if (forced) {
+      return;
+    }
+    const memberSource = scanner.members.crs !== undefined ? sourceFromMember(file, scanner.members.crs, sink) : undefined;
+    if (forced) {
       pass.source = forced;
       pass.sourceFrom = "member";
     } else if (memberSource) {
