@@ -75,13 +75,22 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, fsl: St
  * h5wasm reports a failed create with file_id < 0 and no errno. Writing a tiny probe file with
  * node's fs recovers the real reason (ENOSPC, EACCES, ...) for the message.
  */
-export function probeWritable(dir: string, fsl: StoreFs = nodeFs): CityMeshError | null {
+export function probeWritable(dir: string, fsl: StoreFs = nodeFs, neededBytes = 0, action = "write a file"): CityMeshError | null {
+  // A nearly full disk may still take a 1-byte probe: compare free space with what was needed.
+  try {
+    const st = fs.statfsSync(dir);
+    if (neededBytes > 0 && st.bavail * st.bsize < neededBytes) {
+      return storeError(Object.assign(new Error("ENOSPC"), { code: "ENOSPC" }), dir, action);
+    }
+  } catch {
+    // statfs unsupported: rely on the probe
+  }
   const probe = tempName(path.join(dir, ".probe"));
   try {
     fsl.writeFileSync(probe, "x");
     fsl.unlinkSync(probe);
     return null;
   } catch (e) {
-    return storeError(e, dir, "write a file");
+    return storeError(e, dir, action);
   }
 }

@@ -30,6 +30,11 @@ export function sniffHdf5(file: string): string | null {
     if (n < 8 || SIGNATURE.some((b, i) => head[i] !== b)) return "not an HDF5 file (no HDF5 signature at byte 0)";
     const version = head[8];
     const sizeOfOffsets = version <= 1 ? head[13] : head[9];
+    // Superblock v2/v3 keep a "file open for writing" flag that a clean close clears. h5wasm
+    // reports no error when the disk fills up mid-write; the flag left set is how it shows.
+    if ((version === 2 || version === 3) && (head[11] & 0x05) !== 0) {
+      return "not closed cleanly (an interrupted or failed write, e.g. a full disk)";
+    }
     const at = eofOffset(version, sizeOfOffsets);
     if (at === null) return null; // unknown superblock layout: let h5wasm decide
     if (n < at + 8) return `truncated: ${size} bytes, shorter than the HDF5 superblock`;

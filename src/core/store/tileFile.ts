@@ -64,9 +64,11 @@ export async function writeTileFile(
   const tmp = tempName(file);
   const n = mesh.vertices.length / 3;
   const m = mesh.faces.length / 3;
+  const payload = n * 25 + m * 16; // bytes of the four arrays
+  let closed = 0;
   try {
     const f = new h5wasm.File(tmp, "w");
-    if (f.file_id < 0n) throw probeWritable(dir, fsl) ?? storeError(new Error("h5wasm could not create the file"), dir, `create ${path.basename(tmp)}`);
+    if (f.file_id < 0n) throw probeWritable(dir, fsl, payload, `create tile ${tileId} (${path.basename(file)})`) ?? storeError(new Error("h5wasm could not create the file"), dir, `create ${path.basename(tmp)}`);
     try {
       const g = f.create_group("tiles").create_group(`tile_${tileId}`);
       g.create_dataset({ name: "vertices", data: mesh.vertices, shape: [n, 3], dtype: "<d" });
@@ -76,11 +78,14 @@ export async function writeTileFile(
       g.create_attribute("bounds", new Float64Array(bounds), [4], "<d");
       g.create_attribute("checksum", checksum);
     } finally {
-      f.close();
+      closed = f.close();
     }
-    // h5wasm does not surface short writes (ENOSPC); a truncated result shows in the superblock.
-    const problem = sniffHdf5(tmp);
-    if (problem) throw probeWritable(dir, fsl) ?? storeError(new Error(`written file is ${problem}`), dir, `write ${path.basename(file)}`);
+    // h5wasm does not throw on short writes (ENOSPC): it prints to stderr and carries on. The
+    // close status and the superblock (open-for-write flag, EOF address) show the failure.
+    const problem = closed < 0 ? "not closed (HDF5 close failed)" : sniffHdf5(tmp);
+    if (problem) {
+      throw probeWritable(dir, fsl, payload, `write tile ${tileId} (${path.basename(file)})`) ?? storeError(new Error(`the written file is ${problem}`), dir, `write ${path.basename(file)}`);
+    }
     const bytes = fs.statSync(tmp).size;
     fsl.renameSync(tmp, file);
     return { file, checksum, bytes };

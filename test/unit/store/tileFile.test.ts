@@ -113,6 +113,17 @@ test("truncated file", async () => {
   await assert.rejects(readTileFile(file), storeErrorNaming(file, new RegExp(`truncated: ${size - 100} of ${size} bytes`)));
 });
 
+test("a file left open for writing (h5wasm's trace of a write that hit a full disk)", async () => {
+  const file = path.join(tmpDir(), "tile_1.h5");
+  await writeTileFile(file, 1, sampleMesh(), [0, 0, 1, 1]);
+  const buf = fs.readFileSync(file);
+  assert.equal(buf[8], 2, "superblock version 2 (default libver)");
+  assert.equal(buf[11], 0, "a cleanly closed file has its open-for-write flag cleared");
+  buf[11] = 1;
+  fs.writeFileSync(file, buf);
+  await assert.rejects(readTileFile(file), storeErrorNaming(file, /not closed cleanly/));
+});
+
 test("bytes flipped inside the vertex data give a checksum mismatch", async () => {
   const file = path.join(tmpDir(), "tile_2.h5");
   const mesh = sampleMesh();
