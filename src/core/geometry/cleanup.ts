@@ -1,0 +1,140 @@
+// Global clean-up of footprints before tiling. Real footprints touch (terraced houses, building
+// parts), nearly touch and sometimes overlap; a constrained triangulation of them throws or
+// leaves cracks unless they form a clean planar subdivision first. Doing it once, globally,
+// is what lets every tile see identical building geometry (exact seams, deterministic output).
+//
+// Passes, each rebuilding flat arrays:
+//   1. snap: coordinates to the snapTolerance grid, then onto lattice lines within tolerance;
+//      drop repeated points and rings that collapse;
+//   2. overlaps: interiors that overlap are given to the taller building (tie: lower index);
+//   3. T-junctions: an edge is split at every vertex lying on it or within tolerance of it;
+//   4. seams and length: edges are split where they cross lattice lines, then to ≤ h.
+import type { Diagnostic, Footprints } from "../types";
+import { FootprintBuilder, buildingArea, buildingBoxes, ringArea } from "./footprintBuilder";
+import { type Lattice, latticeX, latticeY, snapCoord } from "./lattice";
+import { resolveOverlaps } from "./overlap";
+import { splitAtVertices } from "./tjunctions";
+import { splitAtLattice } from "./latticeSplit";
+import { removeSpikes } from "./spikes";
+
+export interface CleanupOptions {
+  lattice: Lattice;
+  snapTolerance: number;
+  /** Source file name, for diagnostics. */
+  file: string;
+  featureIds?: ArrayLike<string | number | null>;
+}
+
+export interface CleanupResult {
+  footprints: Footprints;
+  /** For each kept building, its index in the input footprints. */
+  sourceIndex: Uint32Array;
+  diagnostics: Diagnostic[];
+}
+
+export function cleanFootprints(input: Footprints, opts: CleanupOptions): CleanupResult {
+  const diagnostics: Diagnostic[] = [];
+  const report = (b: number, severity: Diagnostic["severity"], code: string, message: string, src: Footprints) =>
+    diagnostics.push({ file: opts.file, featureIndex: src.featureIndex[b], featureId: opts.featureIds?.[src.featureIndex[b]] ?? null, severity, code, message });
+
+  let { footprints, kept } = snapAll(input, opts, report);
+  const ov = resolveOverlaps(footprints, opts.lattice, opts.snapTolerance, (b, sev, code, msg) => report(b, sev, code, msg, footprints));
+  footprints = ov.footprints;
+  kept = Uint32Array.from(ov.kept, (k) => kept[k]);
+  footprints = splitAtVertices(footprints, opts.snapTolerance);
+  footprints = splitAtLattice(footprints, opts.lattice, opts.snapTolerance);
+  return { footprints, sourceIndex: kept, diagnostics };
+}
+
+type Report = (b: number, severity: Diagnostic["severity"], code: string, message: string, src: Footprints) => void;
+
+/** Pass 1: snap to the tolerance grid and onto nearby lattice lines, merge points closer than the tolerance, drop collapsed rings and buildings. */
+function snapAll(f: Footprints, opts: CleanupOptions, report: Report): { footprints: Footprints; kept: Uint32Array } {
+  const tol = opts.snapTolerance, { x0, y0, h } = opts.lattice;
+  const lx = (i: number) => latticeX(opts.lattice, i), ly = (j: number) => latticeY(opts.lattice, j);
+  const snapped = new Float64Array(f.xy.length);
+  for (let i = 0; i < f.xy.length; i += 2) {
+    snapped[i] = snapCoord(f.xy[i], x0, h, tol, lx);
+    snapped[i + 1] = snapCoord(f.xy[i + 1], y0, h, tol, ly);
+  }
+  mergeClosePoints(snapped, tol, (x) => snapCoord(x, x0, h, tol, lx), (y) => snapCoord(y, y0, h, tol, ly));
+  const out = new FootprintBuilder();
+  const kept: number[] = [];
+  const ring: number[] = [];
+  for (let b = 0; b < f.count; b++) {
+    let holesLost = 0, polysLost = 0;
+    for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++) {
+      for (let r = f.polyStart[p]; r < f.polyStart[p + 1]; r++) {
+        ring.length = 0;
+        for (let i = f.ringStart[r]; i < f.ringStart[r + 1]; i++) {
+          const x = snapped[2 * i], y = snapped[2 * i + 1];
+          const n = ring.length;
+          if (n >= 2 && ring[n - 2] === x && ring[n - 1] === y) continue;
+          ring.push(x, y);
+        }
+        while (ring.length >= 4 && ring[0] === ring[ring.length - 2] && ring[1] === ring[ring.length - 1]) ring.length -= 2;
+        removeSpikes(ring);
+        const outer = r === f.polyStart[p];
+        const ok = ring.length >= 6 && Math.abs(ringArea(ring, 0, ring.length / 2)) > tol * tol;
+        if (ok) out.addRing(ring);
+        else if (outer) { out.discardPolygon(); polysLost++; break; }
+        else holesLost++;
+      }
+      out.endPolygon();
+    }
+    if (holesLost) report(b, "warning", "ring-collapsed", `${holesLost} hole(s) collapsed when snapped to ${tol} m and were dropped`, f);
+    if (out.endBuilding(f.height[b], f.featureIndex[b])) {
+      kept.push(b);
+      if (polysLost) report(b, "warning", "ring-collapsed", `${polysLost} part(s) collapsed when snapped to ${tol} m and were dropped`, f);
+    } else report(b, "warning", "collapsed", `footprint collapses to nothing when snapped to ${tol} m; building skipped`, f);
+  }
+  return { footprints: out.finish(), kept: Uint32Array.from(kept) };
+}
+
+/**
+ * Points closer than the tolerance become one (grid rounding alone leaves pairs 1 step apart
+ * across a cell boundary). Union-find over a bucket grid; each cluster takes its
+ * lexicographically smallest point, so the result does not depend on the input order.
+ */
+function mergeClosePoints(xy: Float64Array, tol: number, sx: (x: number) => number, sy: (y: number) => number): void {
+  const n = xy.length / 2, reach = tol * 1.000001, cell = 2 * tol;
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
+  const less = (a: number, b: number) => xy[2 * a] < xy[2 * b] || (xy[2 * a] === xy[2 * b] && xy[2 * a + 1] < xy[2 * b + 1]);
+  const buckets = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const k = `${Math.floor(xy[2 * i] / cell)},${Math.floor(xy[2 * i + 1] / cell)}`;
+    const l = buckets.get(k);
+    if (l) l.push(i); else buckets.set(k, [i]);
+  }
+  let merged = false;
+  for (let i = 0; i < n; i++) {
+    const cx = Math.floor(xy[2 * i] / cell), cy = Math.floor(xy[2 * i + 1] / cell);
+    for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) {
+      const l = buckets.get(`${cx + dx},${cy + dy}`);
+      if (!l) continue;
+      for (const j of l) {
+        if (j <= i) continue;
+        const ex = xy[2 * j] - xy[2 * i], ey = xy[2 * j + 1] - xy[2 * i + 1];
+        if ((ex !== 0 || ey !== 0) && ex * ex + ey * ey <= reach * reach) {
+          const a = find(i), b = find(j);
+          if (a !== b) { if (less(a, b)) parent[b] = a; else parent[a] = b; merged = true; }
+        }
+      }
+    }
+  }
+  if (!merged) return;
+  // Identical points share a representative too (so every copy moves together).
+  const rep = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const r = find(i), k = `${xy[2 * i]},${xy[2 * i + 1]}`, seen = rep.get(k);
+    if (seen === undefined) rep.set(k, r);
+    else { const a = find(seen); if (a !== r) { if (less(a, r)) parent[r] = a; else parent[a] = r; } }
+  }
+  const nx = new Float64Array(xy.length);
+  for (let i = 0; i < n; i++) { const r = find(i); nx[2 * i] = sx(xy[2 * r]); nx[2 * i + 1] = sy(xy[2 * r + 1]); }
+  xy.set(nx);
+}
+
+export { buildingArea, buildingBoxes };

@@ -1,0 +1,166 @@
+// Growable builder for Footprints: appends points, rings, polygons and buildings into
+// doubling typed arrays, so a city of millions of buildings never becomes millions of objects.
+import type { Footprints } from "../types";
+
+class GrowF64 {
+  a: Float64Array;
+  n = 0;
+  constructor(cap = 1024) { this.a = new Float64Array(cap); }
+  push(v: number): void {
+    if (this.n === this.a.length) { const b = new Float64Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    this.a[this.n++] = v;
+  }
+  done(): Float64Array { return this.a.slice(0, this.n); }
+}
+
+class GrowU32 {
+  a: Uint32Array;
+  n = 0;
+  constructor(cap = 256) { this.a = new Uint32Array(cap); }
+  push(v: number): void {
+    if (this.n === this.a.length) { const b = new Uint32Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    this.a[this.n++] = v;
+  }
+  done(): Uint32Array { return this.a.slice(0, this.n); }
+}
+
+export class FootprintBuilder {
+  private xy = new GrowF64(4096);
+  private ringStart = new GrowU32();
+  private polyStart = new GrowU32();
+  private buildingStart = new GrowU32();
+  private height = new GrowF64(256);
+  private featureIndex = new GrowU32();
+  private points = 0;
+  private rings = 0;
+  private polys = 0;
+  private openRingAt = -1;
+
+  constructor() {
+    this.ringStart.push(0);
+    this.polyStart.push(0);
+    this.buildingStart.push(0);
+  }
+
+  /** Number of buildings finished so far. */
+  get count(): number { return this.height.n; }
+
+  addPoint(x: number, y: number): void {
+    this.xy.push(x);
+    this.xy.push(y);
+    this.points++;
+  }
+
+  /** Starts a ring; points added until endRing() belong to it. */
+  beginRing(): void { this.openRingAt = this.points; }
+
+  /** Ends the open ring. Returns false (and drops the points) when it has fewer than 3 points. */
+  endRing(): boolean {
+    const n = this.points - this.openRingAt;
+    if (n < 3) { this.dropPoints(n); return false; }
+    this.rings++;
+    this.ringStart.push(this.points);
+    return true;
+  }
+
+  /** Adds a whole ring from a flat xy array (open ring). */
+  addRing(xy: ArrayLike<number>, from = 0, to = xy.length): boolean {
+    this.beginRing();
+    for (let i = from; i < to; i += 2) this.addPoint(xy[i], xy[i + 1]);
+    return this.endRing();
+  }
+
+  /** Closes the polygon made of the rings added since the last endPolygon(); false when it has none. */
+  endPolygon(): boolean {
+    if (this.rings === this.ringsAtPolyStart) return false;
+    this.polys++;
+    this.polyStart.push(this.rings);
+    this.ringsAtPolyStart = this.rings;
+    return true;
+  }
+  private ringsAtPolyStart = 0;
+  private polysAtBuildingStart = 0;
+
+  /** Drops the rings added since the last endPolygon() (e.g. when the outer ring was rejected). */
+  discardPolygon(): void {
+    const keepRings = this.ringsAtPolyStart;
+    const keepPoints = this.ringStart.a[keepRings];
+    this.dropPoints(this.points - keepPoints);
+    this.ringStart.n = keepRings + 1;
+    this.rings = keepRings;
+  }
+
+  /** Closes the building made of the polygons since the last endBuilding(); false (nothing added) when it has none. */
+  endBuilding(height: number, featureIndex: number): boolean {
+    if (this.polys === this.polysAtBuildingStart) return false;
+    this.buildingStart.push(this.polys);
+    this.polysAtBuildingStart = this.polys;
+    this.height.push(height);
+    this.featureIndex.push(featureIndex);
+    return true;
+  }
+
+  /** Copies building b of `src` unchanged. */
+  copyBuilding(src: Footprints, b: number): void {
+    for (let p = src.buildingStart[b]; p < src.buildingStart[b + 1]; p++) {
+      for (let r = src.polyStart[p]; r < src.polyStart[p + 1]; r++) this.addRing(src.xy, src.ringStart[r] * 2, src.ringStart[r + 1] * 2);
+      this.endPolygon();
+    }
+    this.endBuilding(src.height[b], src.featureIndex[b]);
+  }
+
+  private dropPoints(n: number): void {
+    this.points -= n;
+    this.xy.n -= 2 * n;
+  }
+
+  finish(): Footprints {
+    if (this.rings !== this.ringsAtPolyStart || this.polys !== this.polysAtBuildingStart) throw new Error("FootprintBuilder: unfinished polygon or building");
+    return {
+      count: this.height.n,
+      xy: this.xy.done(),
+      ringStart: this.ringStart.done(),
+      polyStart: this.polyStart.done(),
+      buildingStart: this.buildingStart.done(),
+      height: this.height.done(),
+      featureIndex: this.featureIndex.done(),
+    };
+  }
+}
+
+/** Bounding boxes of every building, [xmin, ymin, xmax, ymax] × count. */
+export function buildingBoxes(f: Footprints): Float64Array {
+  const out = new Float64Array(f.count * 4);
+  for (let b = 0; b < f.count; b++) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const p0 = f.ringStart[f.polyStart[f.buildingStart[b]]], p1 = f.ringStart[f.polyStart[f.buildingStart[b + 1]]];
+    for (let i = p0; i < p1; i++) {
+      const x = f.xy[2 * i], y = f.xy[2 * i + 1];
+      if (x < x0) x0 = x; if (x > x1) x1 = x;
+      if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
+    out[4 * b] = x0; out[4 * b + 1] = y0; out[4 * b + 2] = x1; out[4 * b + 3] = y1;
+  }
+  return out;
+}
+
+/** Signed area of a ring stored in xy between point indices [from, to). Positive for counter-clockwise. */
+export function ringArea(xy: ArrayLike<number>, from: number, to: number): number {
+  let a = 0;
+  const n = to - from;
+  // Relative to the first point, so large coordinates do not cancel catastrophically.
+  const ox = xy[2 * from], oy = xy[2 * from + 1];
+  for (let k = 0; k < n; k++) {
+    const i = from + k, j = from + ((k + 1) % n);
+    a += (xy[2 * i] - ox) * (xy[2 * j + 1] - oy) - (xy[2 * j] - ox) * (xy[2 * i + 1] - oy);
+  }
+  return a / 2;
+}
+
+/** Footprint area of building b (outer rings minus holes). */
+export function buildingArea(f: Footprints, b: number): number {
+  let a = 0;
+  for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++)
+    for (let r = f.polyStart[p]; r < f.polyStart[p + 1]; r++) a += ringArea(f.xy, f.ringStart[r], f.ringStart[r + 1]);
+  return a;
+}

@@ -1,0 +1,63 @@
+// Constrained Delaunay triangulation: delaunator + constrainautor, the fastest and most
+// robust pair measured here (see shared/recipes/measured-baselines.md §2), given input that
+// meets their preconditions: distinct points, constraint edges that cross no point or edge.
+import Delaunator from "delaunator";
+import Constrainautor from "@kninnug/constrainautor";
+
+export interface Cdt {
+  coords: Float64Array;
+  triangles: Uint32Array;
+  halfedges: Int32Array;
+  /** constrained[e] = 1 when half-edge e lies on a constraint. */
+  constrained: Uint8Array;
+}
+
+export function triangulate(coords: Float64Array, edges: [number, number][]): Cdt {
+  const del = new Delaunator(coords);
+  const con = new Constrainautor(del);
+  for (const [a, b] of edges) con.constrainOne(a, b);
+  const n = del.triangles.length;
+  const constrained = new Uint8Array(n);
+  for (let e = 0; e < n; e++) if (con.isConstrained(e)) constrained[e] = 1;
+  return { coords, triangles: del.triangles, halfedges: del.halfedges, constrained };
+}
+
+/**
+ * Splits the triangles into regions bounded by constraints (flood fill over unconstrained
+ * half-edges) and classifies each region once, from one half-edge u→v on its border (u, v
+ * point indices, in the triangle's own order, so the region lies to the RIGHT of u→v:
+ * delaunator's triangles are clockwise in a y-up frame). Classifying by the directed
+ * constraint is exact: a centroid test misjudges the slivers that near-collinear
+ * boundary points create. `classify` returns -1 when a border edge tells nothing (a tile
+ * edge); the next border edge is asked then, and a region no edge classifies gets 0.
+ * Returns, per triangle, the class of its region.
+ */
+export function classifyRegions(cdt: Cdt, classify: (u: number, v: number) => number): Int32Array {
+  const nt = cdt.triangles.length / 3;
+  const UNSET = -0x7fffffff;
+  const region = new Int32Array(nt).fill(-1);
+  const cls = new Int32Array(nt).fill(UNSET);
+  const { triangles: T, halfedges: H, constrained } = cdt;
+  const members: number[] = [];
+  for (let t = 0; t < nt; t++) {
+    if (region[t] >= 0) continue;
+    members.length = 0;
+    members.push(t);
+    region[t] = t;
+    let k = -1;
+    for (let m = 0; m < members.length; m++) {
+      const u = members[m];
+      for (let j = 0; j < 3; j++) {
+        const e = 3 * u + j, o = H[e];
+        if (constrained[e] || o < 0) {
+          if (k < 0) k = classify(T[e], T[j === 2 ? e - 2 : e + 1]);
+          continue;
+        }
+        const v = (o / 3) | 0;
+        if (region[v] < 0) { region[v] = t; members.push(v); }
+      }
+    }
+    for (const u of members) cls[u] = k < 0 ? 0 : k;
+  }
+  return cls;
+}

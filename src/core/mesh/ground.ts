@@ -1,0 +1,167 @@
+// The ground of one tile: its square minus every footprint, triangulated with the footprint
+// edges and the square's edges as constraints. Seam vertices are the lattice points on the
+// square's edges plus the footprint vertices lying on them — both global, so neighbouring
+// tiles place identical vertices on their shared edge. Interior points on an equilateral
+// lattice keep elements near maxMeshSize so a DEM can be followed; any ground edge still
+// longer than maxMeshSize is split at its midpoint until none is.
+import type { TileInput } from "./tileInput";
+import { type MeshBuilder } from "./meshBuilder";
+import { classifyRegions, triangulate } from "./cdt";
+import { latticeX, latticeY } from "../geometry/lattice";
+import { CityMeshError } from "../errors";
+
+const GROUND = -2, HALO = -1;
+
+export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: number) => number, footprintVertex: Set<string>): void {
+  const f = t.footprints, l = t.lattice;
+  const [xmin, ymin, xmax, ymax] = t.spec.bounds;
+  const ptIndex = new Map<string, number>();
+  const coords: number[] = [];
+  const point = (x: number, y: number): number => {
+    const k = `${x},${y}`;
+    let i = ptIndex.get(k);
+    if (i === undefined) { i = coords.length / 2; coords.push(x, y); ptIndex.set(k, i); }
+    return i;
+  };
+  const edgeSeen = new Set<string>();
+  const edges: [number, number][] = [];
+  // Directed footprint edges (building interior on their left), by point index.
+  const footprintEdge = new Set<number>();
+  const constrain = (a: number, b: number) => {
+    if (a === b) return;
+    const k = a < b ? `${a},${b}` : `${b},${a}`;
+    if (!edgeSeen.has(k)) { edgeSeen.add(k); edges.push([a, b]); }
+  };
+  const inSquare = (x: number, y: number) => x >= xmin && x <= xmax && y >= ymin && y <= ymax;
+
+  // Footprint edges inside the closed square (after the clean-up, an edge never crosses a tile edge).
+  const segs: number[] = []; // x0,y0,x1,y1 of footprint edges in this tile, for spacing interior points
+  const onEdge: number[][] = [[], [], [], []]; // footprint vertices on the south, east, north, west edges
+  for (let r = 0; r + 1 < f.ringStart.length; r++) {
+    const s = f.ringStart[r], e = f.ringStart[r + 1];
+    for (let i = s; i < e; i++) {
+      const j = i + 1 < e ? i + 1 : s;
+      const ax = f.xy[2 * i], ay = f.xy[2 * i + 1], bx = f.xy[2 * j], by = f.xy[2 * j + 1];
+      if (!inSquare(ax, ay) || !inSquare(bx, by)) continue;
+      const pa = point(ax, ay), pb = point(bx, by);
+      footprintEdge.add(pa * 0x100000000 + pb);
+      constrain(pa, pb);
+      segs.push(ax, ay, bx, by);
+      for (const [x, y] of [[ax, ay], [bx, by]]) {
+        if (y === ymin) onEdge[0].push(x);
+        if (x === xmax) onEdge[1].push(y);
+        if (y === ymax) onEdge[2].push(x);
+        if (x === xmin) onEdge[3].push(y);
+      }
+    }
+  }
+
+  // The square's edges: lattice points plus footprint vertices on them, in order.
+  const i0 = Math.round((xmin - l.x0) / l.h), i1 = Math.round((xmax - l.x0) / l.h);
+  const j0 = Math.round((ymin - l.y0) / l.h), j1 = Math.round((ymax - l.y0) / l.h);
+  const side = (fixed: number, lo: number, hi: number, lat: (k: number) => number, k0: number, k1: number, extra: number[], horizontal: boolean) => {
+    const vals = [lo, hi, ...extra];
+    for (let k = k0 + 1; k < k1; k++) vals.push(lat(k));
+    const sorted = [...new Set(vals)].sort((a, b) => a - b);
+    let prev = -1;
+    for (const v of sorted) {
+      const p = horizontal ? point(v, fixed) : point(fixed, v);
+      if (prev >= 0) constrain(prev, p);
+      prev = p;
+    }
+  };
+  side(ymin, xmin, xmax, (k) => latticeX(l, k), i0, i1, onEdge[0], true);
+  side(xmax, ymin, ymax, (k) => latticeY(l, k), j0, j1, onEdge[1], false);
+  side(ymax, xmin, xmax, (k) => latticeX(l, k), i0, i1, onEdge[2], true);
+  side(xmin, ymin, ymax, (k) => latticeY(l, k), j0, j1, onEdge[3], false);
+
+  addInteriorPoints(t, segs, point);
+
+  const maxLen = t.maxMeshSize;
+  for (let round = 0; ; round++) {
+    let cdt;
+    try {
+      cdt = triangulate(Float64Array.from(coords), edges);
+    } catch (e) {
+      throw new CityMeshError("tile", `tile ${t.spec.id} [${t.spec.bounds.join(", ")}]: ground triangulation failed (${(e as Error).message}); footprints there may cross each other`, { tile: t.spec.id });
+    }
+    // A region right of u→v is a building's inside when v→u is a footprint edge, ground when only
+    // u→v is; a tile edge that is no footprint edge tells nothing (-1).
+    const cls = classifyRegions(cdt, (u, v) => (footprintEdge.has(v * 0x100000000 + u) ? 1 : footprintEdge.has(u * 0x100000000 + v) ? 0 : -1));
+    const T = cdt.triangles, C = cdt.coords;
+    // Refine: split every too-long unconstrained ground edge at its midpoint, then triangulate again.
+    let added = 0;
+    if (round < 12) {
+      for (let tri = 0; tri < cls.length; tri++) {
+        if (cls[tri] !== 0) continue;
+        for (let j = 0; j < 3; j++) {
+          const e = 3 * tri + j;
+          if (cdt.constrained[e] || (cdt.halfedges[e] >= 0 && cdt.halfedges[e] < e)) continue;
+          const a = T[e], b = T[3 * tri + ((j + 1) % 3)];
+          const dx = C[2 * b] - C[2 * a], dy = C[2 * b + 1] - C[2 * a + 1];
+          if (dx * dx + dy * dy > maxLen * maxLen) {
+            const before = coords.length;
+            point((C[2 * a] + C[2 * b]) / 2, (C[2 * a + 1] + C[2 * b + 1]) / 2);
+            if (coords.length > before) added++;
+          }
+        }
+      }
+    }
+    if (added > 0) continue;
+    for (let tri = 0; tri < cls.length; tri++) {
+      if (cls[tri] !== 0) continue;
+      const ids = [T[3 * tri], T[3 * tri + 1], T[3 * tri + 2]];
+      let halo = false;
+      const v = ids.map((p) => {
+        const x = C[2 * p], y = C[2 * p + 1];
+        if (footprintVertex.has(`${x},${y}`)) halo = true;
+        return mb.vertex(x, y, zAt(x, y));
+      });
+      // Delaunator's triangles are clockwise in a y-up frame; emit counter-clockwise (normal up).
+      mb.triangle(v[0], v[2], v[1], halo ? HALO : GROUND);
+    }
+    return;
+  }
+}
+
+/**
+ * Interior points on a global equilateral lattice of spacing 0.9·maxMeshSize (all its Delaunay
+ * edges are shorter than maxMeshSize), kept clear of footprint edges and the square's edges by
+ * 0.3 of the spacing so no sliver triangles form there.
+ */
+function addInteriorPoints(t: TileInput, segs: number[], point: (x: number, y: number) => number): void {
+  const [xmin, ymin, xmax, ymax] = t.spec.bounds;
+  const s = 0.9 * Math.min(t.maxMeshSize, t.lattice.h), rowH = (s * Math.sqrt(3)) / 2, clear = 0.3 * s;
+  const ox = t.lattice.x0, oy = t.lattice.y0;
+  // Bucket footprint edges by cell of size s for the clearance test.
+  const cells = new Map<number, number[]>();
+  const key = (i: number, j: number) => i * 0x200000 + j;
+  for (let k = 0; k < segs.length; k += 4) {
+    const a = Math.floor((Math.min(segs[k], segs[k + 2]) - clear - xmin) / s), b = Math.floor((Math.max(segs[k], segs[k + 2]) + clear - xmin) / s);
+    const c = Math.floor((Math.min(segs[k + 1], segs[k + 3]) - clear - ymin) / s), d = Math.floor((Math.max(segs[k + 1], segs[k + 3]) + clear - ymin) / s);
+    for (let i = a; i <= b; i++) for (let j = c; j <= d; j++) {
+      const list = cells.get(key(i, j));
+      if (list) list.push(k); else cells.set(key(i, j), [k]);
+    }
+  }
+  const clear2 = clear * clear;
+  const nearSegment = (x: number, y: number): boolean => {
+    const list = cells.get(key(Math.floor((x - xmin) / s), Math.floor((y - ymin) / s)));
+    if (!list) return false;
+    for (const k of list) {
+      const ax = segs[k], ay = segs[k + 1], ux = segs[k + 2] - ax, uy = segs[k + 3] - ay;
+      const len2 = ux * ux + uy * uy;
+      const tt = len2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * ux + (y - ay) * uy) / len2)) : 0;
+      const dx = ax + tt * ux - x, dy = ay + tt * uy - y;
+      if (dx * dx + dy * dy < clear2) return true;
+    }
+    return false;
+  };
+  for (let j = Math.ceil((ymin + clear - oy) / rowH); oy + j * rowH <= ymax - clear; j++) {
+    const y = oy + j * rowH, shift = (j & 1) * (s / 2);
+    for (let i = Math.ceil((xmin + clear - ox - shift) / s); ox + shift + i * s <= xmax - clear; i++) {
+      const x = ox + shift + i * s;
+      if (!nearSegment(x, y)) point(x, y);
+    }
+  }
+}

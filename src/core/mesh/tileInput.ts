@@ -1,0 +1,32 @@
+// What a worker needs to mesh one tile: the buildings it sees (as a small Footprints), which
+// of them it owns, their roof heights, and how to find ground heights. All typed arrays, so
+// the input crosses the thread boundary by transfer, not by copy.
+import type { Footprints, TileSpec } from "../types";
+import type { Lattice } from "../geometry/lattice";
+
+export type GroundModel = { kind: "flat" } | { kind: "dem"; path: string; origin: [number, number] };
+
+export interface TileInput {
+  spec: TileSpec;
+  lattice: Lattice;
+  snapTolerance: number;
+  /** Longest ground triangle edge, metres. */
+  maxMeshSize: number;
+  /** N: the number of buildings in the whole build (markers: wall i, roof N + i). */
+  buildingCount: number;
+  /** The buildings this tile sees, in ascending global index. */
+  footprints: Footprints;
+  /** Local building → global building index. */
+  globalIndex: Uint32Array;
+  /** 1 when this tile meshes the building. */
+  owned: Uint8Array;
+  /** Absolute roof height of each building (base on the terrain + height). */
+  roofZ: Float64Array;
+  ground: GroundModel;
+}
+
+/** Typed arrays of a tile input, for workerpool.Transfer. */
+export function tileInputBuffers(t: TileInput): ArrayBuffer[] {
+  const f = t.footprints;
+  return [f.xy, f.ringStart, f.polyStart, f.buildingStart, f.height, f.featureIndex, t.globalIndex, t.owned, t.roofZ].map((a) => a.buffer as ArrayBuffer);
+}

@@ -1,0 +1,42 @@
+// Meshes one tile: its ground, then the roofs and walls of the buildings it owns. Output is a
+// deterministic function of the TileInput alone (no iteration over hash maps feeds the order),
+// so the same input gives byte-identical tiles whatever the order tiles are built in.
+import type { TileMesh } from "../types";
+import type { TileInput } from "./tileInput";
+import { MeshBuilder } from "./meshBuilder";
+import { meshGround } from "./ground";
+import { meshRoof } from "./roofs";
+import { Adjacency, meshWalls } from "./walls";
+import { Corners } from "./corners";
+
+export type HeightAt = (x: number, y: number) => number;
+
+export const flatGround: HeightAt = () => 0;
+
+export function meshTile(t: TileInput, zAt: HeightAt = flatGround): TileMesh {
+  const mb = new MeshBuilder();
+  const adj = new Adjacency(t);
+  const corners = new Corners({
+    neighbours: (x, y) => adj.neighbours(x, y),
+    leftOf: (ax, ay, bx, by) => adj.leftOf(ax, ay, bx, by),
+    roofZ: (b) => t.roofZ[b],
+    groundZ: zAt,
+  });
+  const footprintVertex = new Set(adj.vertexUsers.keys());
+  meshGround(t, mb, zAt, footprintVertex);
+  const f = t.footprints;
+  for (let b = 0; b < f.count; b++) {
+    if (!t.owned[b]) continue;
+    meshRoof(t, b, mb);
+    meshWalls(t, b, adj, corners, mb, zAt);
+  }
+  // A vertex may appear in another tile's mesh when it lies on or beyond this tile's edge, or
+  // on a footprint meshed by another tile (the ground around it, or a touching building).
+  const foreign = new Set<string>();
+  for (const [k, users] of adj.vertexUsers) for (let u = 0; u < users.length; u += 2) if (!t.owned[users[u]]) { foreign.add(k); break; }
+  const [xmin, ymin, xmax, ymax] = t.spec.bounds;
+  return mb.finish((i) => {
+    const x = mb.x(i), y = mb.y(i);
+    return x <= xmin || x >= xmax || y <= ymin || y >= ymax || foreign.has(`${x},${y}`);
+  });
+}
