@@ -62,6 +62,18 @@ const enum S {
 const WS = new Uint8Array(256);
 WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
 
+// Byte classes of the hot loop (one table lookup instead of a chain of comparisons).
+const K_QUOTE = 1, K_OPEN = 2, K_CLOSE = 3, K_NEWLINE = 4;
+const KIND = new Uint8Array(256);
+KIND[0x22] = K_QUOTE;
+KIND[0x7b] = KIND[0x5b] = K_OPEN;
+KIND[0x7d] = KIND[0x5d] = K_CLOSE;
+KIND[0x0a] = K_NEWLINE;
+// UTF-16 code units a byte adds to the column: ASCII and lead bytes 1, continuation bytes 0,
+// 4-byte lead bytes 2 (a surrogate pair), as VS Code counts columns.
+const UNITS = new Uint8Array(256);
+for (let b = 0; b < 256; b++) UNITS[b] = b < 0x80 ? 1 : b < 0xc0 ? 0 : b < 0xf0 ? 1 : 2;
+
 /** What kind of value is being cut out. */
 const enum Cut {
   None,
@@ -178,25 +190,24 @@ export class FeatureCollectionScanner {
             // Hot loop: walk a value, tracking depth, strings, escapes, lines and columns.
             let done = false;
             while (i < n) {
-              const b = buf[i];
               if (inStr) {
-                if (esc) esc = false;
-                else if (b === 0x5c) esc = true;
-                else if (b === 0x22) {
-                  inStr = false;
-                  if (depth === 0) {
+                // Inside a string only `"` and `\` matter.
+                for (; i < n; i++) {
+                  const b = buf[i];
+                  col += UNITS[b];
+                  if (esc) esc = false;
+                  else if (b === 0x5c) esc = true;
+                  else if (b === 0x22) {
+                    inStr = false;
                     i++;
-                    col++;
-                    done = true;
                     break;
                   }
                 }
-                if (b >= 0x80) {
-                  if ((b & 0xc0) !== 0x80) col += b >= 0xf0 ? 2 : 1;
-                } else col++;
-                i++;
+                if (!inStr && depth === 0) done = true; // a string scalar ended
+                if (done || i >= n) break;
                 continue;
               }
+              const b = buf[i];
               if (scalar) {
                 if (WS[b] === 1 || b === 0x2c || b === 0x5d || b === 0x7d) {
                   done = true; // delimiter is not part of the value
@@ -206,26 +217,25 @@ export class FeatureCollectionScanner {
                 i++;
                 continue;
               }
-              if (b === 0x22) inStr = true;
-              else if (b === 0x7b || b === 0x5b) {
+              const k = KIND[b];
+              i++;
+              if (k === 0) {
+                col += UNITS[b];
+                continue;
+              }
+              col++;
+              if (k === K_QUOTE) inStr = true;
+              else if (k === K_OPEN) {
                 if (++depth > maxDepth) tooDeep = true;
-              } else if (b === 0x7d || b === 0x5d) {
+              } else if (k === K_CLOSE) {
                 if (--depth === 0) {
-                  i++;
-                  col++;
                   done = true;
                   break;
                 }
-              } else if (b === 0x0a) {
-                line++;
+              } else {
+                line++; // K_NEWLINE
                 col = 0;
-                i++;
-                continue;
               }
-              if (b >= 0x80) {
-                if ((b & 0xc0) !== 0x80) col += b >= 0xf0 ? 2 : 1;
-              } else col++;
-              i++;
             }
             if (!done) break; // need the next block
             const value = this.finishValue(cut, buf, start, i, parts, partBytes, tooDeep, key, vLine, vCol, vOffset, afterFeatures);
@@ -398,7 +408,7 @@ export class FeatureCollectionScanner {
       this.diag("error", "not-feature-collection", `The top-level "type" is ${JSON.stringify(type)}; expected "FeatureCollection".`, typePos?.line ?? 1, typePos?.column ?? 1);
     } else if (state === S.Done && type === undefined && !topArray) {
       this.diag("error", "not-feature-collection", `The top-level object has no "type"; expected "FeatureCollection".`, 1, 1);
-    } else if (state === S.Done && !this.sawFeatures) {
+    } else if (state === S.Done && !this.sawFeatures && !this.memberPositions.features) {
       this.diag("error", "no-features", `The FeatureCollection has no "features" array.`, 1, 1);
     }
   }
