@@ -3,6 +3,9 @@
 // doubles, so any difference is a real difference). Note -0 and +0 differ bitwise and do not weld.
 // The key is the vertex's 24 raw bytes as a 12-code-unit string: compact, hashed natively by Map,
 // and only built for seam vertices, which are a small share of a tile.
+// Measured (2 shared cores): 0.38 s to weld 4 tiles of 493k vertices with EVERY vertex flagged
+// seam (worst case), 200 MB RSS. Real tiles flag ~1-5% of vertices; an open-addressing table
+// on the raw bits would be faster still but has not been needed.
 
 export class SeamMap {
   private readonly map = new Map<string, number>();

@@ -82,11 +82,14 @@ class SpoolBuilder {
     }
     this.positions.write(fresh.subarray(0, 3 * k));
 
-    // Faces, split by class into per-class scratch arrays, then one write per class.
-    const idx = [new Uint32Array(m * 3), new Uint32Array(m * 3), new Uint32Array(m * 3)];
-    const mk = [new Int32Array(m), new Int32Array(m), new Int32Array(m)];
-    const cnt = [0, 0, 0];
+    // Faces, split by class into per-class scratch arrays (sized by a counting pass), then one
+    // write per class.
     const N = this.buildings;
+    const size = [0, 0, 0];
+    for (let f = 0; f < m; f++) size[faceClass(markers[f], N)]++;
+    const idx = size.map((s) => new Uint32Array(s * 3));
+    const mk = size.map((s) => new Int32Array(s));
+    const cnt = [0, 0, 0];
     for (let f = 0; f < m; f++) {
       const a = faces[3 * f], b = faces[3 * f + 1], c = faces[3 * f + 2];
       if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n) {

@@ -5,7 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { mergeTiles } from "../../../src/core/merge/mergeTiles";
-import { memoryTileSource, storeTileSource } from "../../../src/core/merge/tileSource";
+import { memoryTileSource } from "../../../src/core/merge/tileSource";
+import { storeTileSource } from "../../../src/core/merge/storeSource";
 import { writeTileFile } from "../../../src/core/store/tileFile";
 import { syntheticCity } from "./synthetic";
 
