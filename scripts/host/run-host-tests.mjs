@@ -77,39 +77,54 @@ if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(ws, "sample-city.ge
 fs.mkdirSync(artifacts, { recursive: true });
 
 // 5. VS Code's own server from code-server's bundle, in its own process group (it spawns extension hosts and an agent host).
-const port = Number(process.env.CITYMESH_HOST_PORT) || await new Promise((resolve) => {
+//    Pass 1 trusts every workspace (--disable-workspace-trust); pass 2 starts without it, so the fresh workspace is
+//    untrusted and only the *.untrusted tests run.
+const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
 });
-const data = path.join(tmp, "data");
-const serverLog = path.join(artifacts, "host-server.log");
-const server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
-  "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", "--disable-workspace-trust",
-  "--reconnection-grace-time", "5", "--server-data-dir", path.join(data, "server"), "--user-data-dir", path.join(data, "user"),
-  "--extensions-dir", path.join(data, "extensions")],
-  { cwd: hostDir, env: { ...env24, CITYMESH_HOST_TEST: "1" }, detached: true, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
-const stopServer = () => { try { process.kill(-server.pid, "SIGTERM"); } catch { /* already gone */ } };
+let server;
+const stopServer = () => { if (server) { try { process.kill(-server.pid, "SIGTERM"); } catch { /* already gone */ } server = undefined; } };
 process.on("exit", stopServer);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stopServer(); process.exit(130); });
-
-let code = 1;
-try {
+async function startServer(trusted, port) {
+  const data = path.join(tmp, trusted ? "data" : "data-untrusted");
+  const serverLog = path.join(artifacts, trusted ? "host-server.log" : "host-server-untrusted.log");
+  server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
+    "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", ...(trusted ? ["--disable-workspace-trust"] : []),
+    "--reconnection-grace-time", "5", "--server-data-dir", path.join(data, "server"), "--user-data-dir", path.join(data, "user"),
+    "--extensions-dir", path.join(data, "extensions")],
+    { cwd: hostDir, env: env24, detached: true, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
   for (let i = 0; ; i++) {
     try { const r = await fetch(`http://127.0.0.1:${port}/`); if (r.ok) break; } catch { /* not yet */ }
     if (i > 240) throw new Error(`VS Code server did not start on port ${port}; see ${serverLog}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  say(`server up on ${port}; workspace ${ws}`);
+  say(`server up on ${port} (${trusted ? "workspace trust disabled" : "workspace trust enabled"})`);
+}
 
-  // 6. The suite inside the extension host, then the explorer context menu through the UI.
-  const driver = path.join(repo, "scripts", "host", "driver.mjs");
-  const drv = (mode, ...args) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
-    stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts },
-  }).status;
-  const testCode = drv("test", path.join(outDir, "index.js"), ws);
+const driver = path.join(repo, "scripts", "host", "driver.mjs");
+const drv = (port, mode, ...args) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
+  stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts },
+}).status;
+
+let code = 1;
+try {
+  // 6. The suite inside the extension host, the explorer context menu through the UI, then the untrusted pass.
+  let port = Number(process.env.CITYMESH_HOST_PORT) || await freePort();
+  await startServer(true, port);
+  const testCode = drv(port, "test", path.join(outDir, "index.js"), ws);
   say(`extension tests exit code ${testCode}`);
-  const uiCode = drv("ui", ws);
+  const uiCode = drv(port, "ui", ws);
   say(`UI checks exit code ${uiCode}`);
-  code = testCode === 0 && uiCode === 0 ? 0 : 1;
+  stopServer();
+  const untrustedWs = path.join(tmp, "untrusted-ws");
+  fs.mkdirSync(untrustedWs);
+  if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(untrustedWs, "sample-city.geojson"));
+  port = await freePort();
+  await startServer(false, port);
+  const untrustedCode = drv(port, "test", path.join(outDir, "index.js"), untrustedWs);
+  say(`untrusted-workspace tests exit code ${untrustedCode}`);
+  code = testCode === 0 && uiCode === 0 && untrustedCode === 0 ? 0 : 1;
 } finally {
   stopServer();
   if (!process.env.CITYMESH_HOST_KEEP) fs.rmSync(tmp, { recursive: true, force: true });

@@ -38,6 +38,12 @@ async function runWithProgress(controller: BuildController, requests: BuildReque
     if (pick === cancel) await vscode.commands.executeCommand("citymesh.cancelBuild");
     return;
   }
+  if (!vscode.workspace.isTrusted) {
+    const manage = "Manage Workspace Trust";
+    void vscode.window.showWarningMessage("City Mesh builds are disabled in Restricted Mode: a build runs worker threads and writes the mesh and a scratch store. Trust this workspace to build.", manage)
+      .then((p) => p && vscode.commands.executeCommand("workbench.trust.manage"));
+    return;
+  }
   for (const [i, req] of requests.entries()) {
     const title = `City Mesh${requests.length > 1 ? ` (${i + 1}/${requests.length})` : ""}: ${path.basename(req.input)}`;
     let cancelled = false;
