@@ -36,6 +36,15 @@ export interface MergeStats extends SpoolStats {
   tempDir?: string;
 }
 
+const OUTPUT_REASONS: Record<string, string> = {
+  ENOSPC: "the disk is full (ENOSPC)",
+  ENOENT: "the output directory does not exist (ENOENT)",
+  ENOTDIR: "a part of the output path is not a directory (ENOTDIR)",
+  EACCES: "permission denied (EACCES)",
+  EPERM: "operation not permitted (EPERM)",
+  EROFS: "the file system is read-only (EROFS)",
+};
+
 /** Welds the tiles of `source` and writes `opts.output` in `opts.format`. */
 export async function mergeTiles(source: TileSource, opts: MergeOptions): Promise<MergeStats> {
   const out = path.resolve(opts.output);
@@ -44,7 +53,8 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
     fs.mkdirSync(tempDir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CityMeshError("output", `Cannot write next to ${out} (in ${path.dirname(out)}): ${code === "ENOSPC" ? "the disk is full (ENOSPC)" : code ?? String(e)}`, { file: out, errno: code });
+    const why = (code && OUTPUT_REASONS[code]) ?? code ?? String(e);
+    throw new CityMeshError("output", `Cannot write ${out}: ${why} (${path.dirname(out)})`, { file: out, errno: code });
   }
   try {
     const t0 = performance.now();

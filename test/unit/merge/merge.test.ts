@@ -171,6 +171,32 @@ test("output directory that cannot be written is an output error naming it", asy
   });
 });
 
+test("a merge that fails part-way leaves an existing output file untouched", async () => {
+  const dir = tmpDir();
+  const out = path.join(dir, "city.obj");
+  fs.writeFileSync(out, "previous build\n");
+  const [a] = twoTiles();
+  const source: TileSource = {
+    count: 2,
+    read: (i) => {
+      if (i === 1) throw new CityMeshError("tile", "Tile 1 failed twice");
+      return a;
+    },
+  };
+  await assert.rejects(mergeTiles(source, { output: out, format: "obj", crs, buildings: 1, mergeBatchSize: 1 }), /Tile 1 failed twice/);
+  assert.equal(fs.readFileSync(out, "utf8"), "previous build\n");
+  assert.deepEqual(fs.readdirSync(dir), ["city.obj"]);
+});
+
+test("a missing output directory is an output error saying so", async () => {
+  const out = path.join(tmpDir(), "no", "such", "city.glb");
+  await assert.rejects(mergeTiles(memoryTileSource(twoTiles()), { output: out, format: "glb", crs, buildings: 1 }), (e: unknown) => {
+    assert.ok(e instanceof CityMeshError && e.code === "output");
+    assert.ok(e.message.includes(out) && /output directory does not exist/.test(e.message), e.message);
+    return true;
+  });
+});
+
 test("cancellation between batches", async () => {
   const ac = new AbortController();
   const city = syntheticCity(4, 1, 2);
