@@ -59,7 +59,7 @@ const configuration = {
     "citymesh.maxMeshSize": P({ type: "number", default: 10, minimum: 0.5, maximum: 1000, scope: "resource", order: 20, description: "Longest edge of a ground triangle, metres." }),
     "citymesh.minBuildingArea": P({ type: "number", default: 0, minimum: 0, scope: "resource", order: 21, description: "Buildings with a smaller footprint area (m²) are dropped." }),
     "citymesh.defaultHeight": P({ type: "number", default: 10, minimum: 0.1, maximum: 1000, scope: "resource", order: 22, description: "Height (m) of buildings that have no height attribute and no levels." }),
-    "citymesh.heightAttributes": P({ type: "array", items: { type: "string" }, default: ["height", "building:height", "HEIGHT"], scope: "resource", order: 23, markdownDescription: "Feature properties read as the building height in metres, first match wins. Without one, `building:levels` × `#citymesh.levelHeight#` is used, then `#citymesh.defaultHeight#`." }),
+    "citymesh.heightAttributes": P({ type: "array", items: { type: "string" }, default: ["height", "building:height", "HEIGHT", "measuredHeight", "building:levels"], scope: "resource", order: 23, markdownDescription: "Feature properties read as the building height, first match wins. Names ending in `levels` are storey counts × `#citymesh.levelHeight#`. Without any, `#citymesh.defaultHeight#` is used." }),
     "citymesh.levelHeight": P({ type: "number", default: 3, minimum: 0.5, maximum: 20, scope: "resource", order: 24, description: "Metres per storey when the height comes from a levels attribute." }),
     "citymesh.crs": P({ type: "string", default: "", scope: "resource", order: 30, markdownDescription: "Metric CRS of the mesh, e.g. `EPSG:32631`. Empty = the UTM zone of the data's centre (or the input's own projected CRS)." }),
     "citymesh.dem": P({ type: "string", default: "", scope: "machine-overridable", order: 31, markdownDescription: "Digital elevation model (GeoTIFF, in the data's CRS) for the terrain; empty = flat ground. A value set in workspace settings must stay inside the workspace folder." }),
@@ -110,10 +110,8 @@ const capabilities = {
 
 const raw = fs.readFileSync(file, "utf8");
 const pkg = JSON.parse(raw);
-pkg.activationEvents = [...new Set([
-  ...(pkg.activationEvents ?? []).filter((e) => !/^onCommand:citymesh\.(build|buildWithOptions|resumeBuild|cancelBuild|cleanScratch|showLog|statusBarMenu|openSample)$|^onTaskType:|^onWalkthrough:/.test(e)),
-  "onTaskType:citymesh",
-])];
+pkg.activationEvents ??= [];
+if (!pkg.activationEvents.includes("onTaskType:citymesh")) pkg.activationEvents.push("onTaskType:citymesh");
 const c = (pkg.contributes ??= {});
 c.commands = [...(c.commands ?? []).filter((x) => !mine.includes(x.command)), ...commands];
 c.menus ??= {};

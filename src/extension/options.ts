@@ -1,6 +1,7 @@
 // Build parameters as the extension sees them: settings (typed by config.ts), per-build overrides (quick picks,
 // task definitions) and the resulting BuildOptions for the core. No vscode import: unit-tested directly.
 import path from "path";
+import { DEFAULT_HEIGHT_ATTRIBUTES } from "../core/height";
 import type { BuildFormat, BuildOptions } from "../core/types";
 import { defaultOutputPath, defaultScratchDir } from "./paths";
 
@@ -40,7 +41,7 @@ export const SETTINGS_DEFAULTS: CityMeshSettings = {
   maxMeshSize: 10,
   minBuildingArea: 0,
   defaultHeight: 10,
-  heightAttributes: ["height", "building:height", "HEIGHT"],
+  heightAttributes: [...DEFAULT_HEIGHT_ATTRIBUTES],
   levelHeight: 3,
   crs: "",
   dem: "",
@@ -70,7 +71,7 @@ export interface CityMeshTaskDefinition {
 }
 
 /** Expected JSON type of each optional task property (the schema in package.json says the same). */
-const TASK_PROPERTY_TYPES = {
+export const TASK_PROPERTY_TYPES = {
   output: "string", format: "string", tileSize: "number", workers: "number", useDiskStore: "boolean", scratchDir: "string",
   keepIntermediate: "boolean", mergeBatchSize: "number", maxMeshSize: "number", dem: "string", heightAttributes: "string[]",
   defaultHeight: "number",
