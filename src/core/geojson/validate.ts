@@ -252,10 +252,12 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     xy[2 * k] = x;
     xy[2 * k + 1] = y;
   }
+  // Repairs are reported only if the ring survives: a skipped ring gets just its error.
+  const repairs: [string, string][] = [];
   let m = n;
   // Closing point: RFC 7946 rings repeat the first position at the end; ours are open.
   if (m >= 2 && xy[0] === xy[2 * m - 2] && xy[1] === xy[2 * m - 1]) m--;
-  else if (m >= 3) rep.add("warning", "unclosed-ring", ptr, `ring is not closed (last position differs from the first); closed.`, true);
+  else if (m >= 3) repairs.push(["unclosed-ring", `ring is not closed (last position differs from the first); closed.`]);
   // Consecutive duplicates (also across the wrap-around).
   let w = 0;
   for (let k = 0; k < m; k++) {
@@ -267,7 +269,7 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     w++;
   }
   while (w > 1 && xy[0] === xy[2 * w - 2] && xy[1] === xy[2 * w - 1]) w--;
-  if (w < m) rep.add("warning", "duplicate-points", ptr, `${m - w} repeated consecutive position(s) removed.`, true);
+  if (w < m) repairs.push(["duplicate-points", `${m - w} repeated consecutive position(s) removed.`]);
   if (w < 3) {
     rep.add("error", "too-few-points", ptr, `ring has ${w} distinct position(s), a polygon needs at least 3; ${skip}.`);
     return null;
@@ -289,13 +291,14 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
   }
   const s = removeSpikes(xy);
   if (s.removed > 0) {
-    rep.add("warning", "spike", ptr, `${s.removed} spike vertex(es) (zero-width back-and-forth) removed.`, true);
+    repairs.push(["spike", `${s.removed} spike vertex(es) (zero-width back-and-forth) removed.`]);
     xy = s.ring;
     if (xy.length >> 1 < 3 || allCollinear(xy)) {
       rep.add("error", "zero-area", ptr, `ring has zero area once spikes are removed; ${skip}.`);
       return null;
     }
   }
+  for (const [code, message] of repairs) rep.add("warning", code, ptr, message, true);
   return xy;
 }
 
