@@ -11,6 +11,8 @@ import type { Bounds } from "./tileFile";
 
 export const MANIFEST_VERSION = 1;
 export const MANIFEST_NAME = "manifest.json";
+/** Lock file of a running build (see lock.ts); cleanStore leaves it, so a held store keeps its directory. */
+export const LOCK_NAME = "build.lock";
 
 export type TileStatus = "done" | "failed" | "pending";
 
@@ -152,6 +154,8 @@ export interface StoreListing {
   counts: Record<TileStatus | "untracked", number>;
   /** Leftover temp files of interrupted writes. */
   tempFiles: string[];
+  /** Content of build.lock (the process holding the store, "pid@host"), if a build holds it. */
+  lock: string | null;
   totalBytes: number;
 }
 
@@ -166,7 +170,7 @@ const sizeOf = (file: string): number => {
 /** Everything `citymesh info` shows about a store: tiles with status and size, temp leftovers. */
 export function listStore(dir: string): StoreListing {
   const counts = { done: 0, failed: 0, pending: 0, untracked: 0 };
-  const empty: StoreListing = { dir, exists: false, manifest: null, tiles: [], counts, tempFiles: [], totalBytes: 0 };
+  const empty: StoreListing = { dir, exists: false, manifest: null, tiles: [], counts, tempFiles: [], lock: null, totalBytes: 0 };
   let names: string[];
   try {
     names = fs.readdirSync(dir).sort();
@@ -206,7 +210,13 @@ export function listStore(dir: string): StoreListing {
   const meta = manifest
     ? { version: manifest.version, buildKey: manifest.buildKey, inputHash: manifest.inputHash, crs: manifest.crs, grid: manifest.grid, params: manifest.params }
     : null;
-  return { dir, exists: true, manifest: meta, manifestError, tiles, counts, tempFiles: names.filter(isTempName), totalBytes };
+  let lock: string | null = null;
+  try {
+    lock = fs.readFileSync(path.join(dir, LOCK_NAME), "utf8").trim();
+  } catch {
+    // not locked
+  }
+  return { dir, exists: true, manifest: meta, manifestError, tiles, counts, tempFiles: names.filter(isTempName), lock, totalBytes };
 }
 
 /**

@@ -171,6 +171,10 @@ test("listStore reports status and sizes; cleanStore removes only store files", 
   assert.deepEqual(l.tiles.map((t) => [t.id, t.status, t.exists]), [[0, "done", true], [1, "failed", false], [7, "untracked", true]]);
   assert.equal(l.tiles[0].bytes, fs.statSync(path.join(dir, "tile_0.h5")).size);
   assert.deepEqual(l.tempFiles, ["tile_3.h5.tmp-123-0badc0de"]);
+  assert.equal(l.lock, null);
+  fs.writeFileSync(path.join(dir, "build.lock"), "4242@host");
+  assert.equal(listStore(dir).lock, "4242@host");
+  fs.unlinkSync(path.join(dir, "build.lock"));
   const all = fs.readdirSync(dir).reduce((s, n) => s + fs.statSync(path.join(dir, n)).size, 0);
   assert.equal(l.totalBytes, all);
 
