@@ -1,0 +1,223 @@
+// The viewer page in headless Chromium (SwiftShader WebGL), served standalone with the same
+// HTML and CSP the extension ships. Screenshots go to test/artifacts/viewer-*.png.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { buildWebview, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../../scripts/viewer/harness";
+import { cmpvOf, syntheticCity, type SyntheticCity } from "../../scripts/viewer/synthetic";
+import { classify, type PixelClass } from "./pixels";
+
+const ARTIFACTS = path.join(ROOT, "test/artifacts");
+const VIEWPORT = { width: 1000, height: 700 };
+const MESH = "/data/city.glb", BUILDINGS = "/data/city.buildings.jsonl";
+
+let server: ViewerServer;
+let browser: Browser;
+let city: SyntheticCity;
+
+/** Opens the page and waits for the first frame; collects page errors. */
+async function open(query: Record<string, string>, init?: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  if (init) await page.addInitScript({ content: init });
+  await page.goto(server.pageUrl(query));
+  return { page, errors };
+}
+
+const waitReady = (page: Page) => page.waitForSelector("html[data-status=ready]", { timeout: 120_000 });
+
+/** Class histogram of the WebGL canvas (DOM overlays excluded), as fractions of all pixels. */
+async function canvasClasses(page: Page): Promise<Record<PixelClass, number>> {
+  const { w, h, data } = await page.evaluate(() => {
+    const src = document.querySelector<HTMLCanvasElement>("#view canvas")!;
+    const c = document.createElement("canvas");
+    c.width = src.width; c.height = src.height;
+    const ctx = c.getContext("2d")!;
+    ctx.drawImage(src, 0, 0);
+    const px = ctx.getImageData(0, 0, c.width, c.height).data;
+    const out: number[] = [];
+    for (let i = 0; i < px.length; i += 4 * 3) out.push(px[i], px[i + 1], px[i + 2]);
+    return { w: c.width, h: c.height, data: out };
+  });
+  assert.ok(w > 0 && h > 0);
+  return classify(data);
+}
+
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = tmpDir("citymesh-viewer-");
+  const bundle = path.join(dir, "webview.js");
+  await buildWebview(bundle);
+  server = await startViewerServer(bundle);
+  city = syntheticCity({ cols: 8, rows: 6, groundCells: 16 });
+  server.put(MESH, city.glb);
+  server.put(BUILDINGS, Buffer.from(city.buildingsJsonl));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("viewer page (standalone, headless Chromium)", () => {
+  it("draws the city with ground, wall and roof colours", async () => {
+    const { page, errors } = await open({ mesh: MESH, buildings: BUILDINGS });
+    await waitReady(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-city.png") });
+    const cls = await canvasClasses(page);
+    assert.ok(cls.ground > 0.02, `ground pixels ${cls.ground}`);
+    assert.ok(cls.wall > 0.01, `wall pixels ${cls.wall}`);
+    assert.ok(cls.roof > 0.01, `roof pixels ${cls.roof}`);
+    assert.ok(cls.background > 0.05 && cls.background < 0.95, `background ${cls.background}`);
+    assert.ok(cls.cool < 0.001, `no height-ramp blue in class mode (${cls.cool})`);
+    const counts = await page.locator("#counts").getAttribute("data-triangles");
+    assert.equal(Number(counts), city.triangles);
+    assert.match(await page.locator("#legend").innerText(), /ground[\s\S]*wall[\s\S]*roof/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("picks a building by its roof and shows its properties", async () => {
+    const { page, errors } = await open({ mesh: MESH, buildings: BUILDINGS });
+    await waitReady(page);
+    const b = 3 * 8 + 4; // a building in the middle of the grid
+    const [x, y, z] = city.roofCentre(b);
+    const [sx, sy] = await page.evaluate(([x, y, z]) =>
+      (window as unknown as { citymeshViewer: { project(x: number, y: number, z: number): [number, number] } }).citymeshViewer.project(x, y, z), [x, y, z]);
+    await page.mouse.click(sx, sy);
+    await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+    assert.equal(await page.locator("#props").getAttribute("data-building"), String(b));
+    const text = await page.locator("#props").innerText();
+    assert.match(text, new RegExp(`bldg-${b}\\b`));
+    assert.match(text, new RegExp(`Block ${b}\\b`));
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-pick.png") });
+    const cls = await canvasClasses(page);
+    assert.ok(cls.highlight > 0.0005, `highlighted pixels ${cls.highlight}`);
+    // Clicking the ground clears the selection.
+    const [gx, gy] = await page.evaluate(([x, z]) =>
+      (window as unknown as { citymeshViewer: { project(x: number, y: number, z: number): [number, number] } }).citymeshViewer.project(x, 0, z),
+      [0, 6 * 30 / 2 + 12]);
+    await page.mouse.click(gx, gy);
+    await page.waitForSelector("#props", { state: "hidden" });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("colours by building height, toggles wireframe, fits and goes top-down", async () => {
+    const { page, errors } = await open({ mesh: MESH, buildings: BUILDINGS });
+    await waitReady(page);
+    await page.selectOption("#colorMode", "height");
+    await page.waitForTimeout(200);
+    assert.match(await page.locator("#legend").innerText(), /building height[\s\S]*6\.0 m[\s\S]*36\.0 m/);
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-height.png") });
+    const h = await canvasClasses(page);
+    assert.ok(h.cool > 0.005, `low buildings drawn in the ramp's blue (${h.cool})`);
+    await page.click("#top");
+    await page.check("#wireframe");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-top-wireframe.png") });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("the CSP blocks remote loads", async () => {
+    const { page } = await open({ mesh: MESH });
+    await waitReady(page);
+    const r = await page.evaluate(async () => {
+      const violations: string[] = [];
+      document.addEventListener("securitypolicyviolation", (e) => violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+      let fetched = "no error";
+      try { await fetch("http://example.invalid/x.json"); } catch (e) { fetched = String(e); }
+      const s = document.createElement("script");
+      s.src = "http://example.invalid/x.js";
+      document.head.append(s);
+      const inline = document.createElement("script");
+      inline.textContent = "window.inlineRan = true";
+      document.head.append(inline);
+      await new Promise((r) => setTimeout(r, 300));
+      return { violations, fetched, inlineRan: (window as unknown as { inlineRan?: boolean }).inlineRan === true };
+    });
+    assert.match(r.fetched, /TypeError/);
+    assert.ok(r.violations.some((v) => v.startsWith("connect-src http://example.invalid")), r.violations.join("; "));
+    assert.ok(r.violations.some((v) => v.startsWith("script-src-elem http://example.invalid")), r.violations.join("; "));
+    assert.equal(r.inlineRan, false);
+    await page.close();
+  });
+
+  it("streams live tiles and replaces them with the final mesh", async () => {
+    const a = syntheticCity({ cols: 4, rows: 6, groundCells: 8, offset: [-60, 0] });
+    const b = syntheticCity({ cols: 4, rows: 6, groundCells: 8, offset: [60, 0], height: (i) => 30 - i });
+    server.put("/tiles/a.cmpv", cmpvOf(a));
+    server.put("/tiles/b.cmpv", cmpvOf(b));
+    const { page, errors } = await open({});
+    await page.evaluate(() => window.postMessage({ type: "beginLive", title: "sample" }, "*"));
+    await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/a.cmpv" }, "*"));
+    await page.waitForSelector("#counts[data-tiles='1']");
+    await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/b.cmpv" }, "*"));
+    await page.waitForSelector("#counts[data-tiles='2']");
+    assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), a.triangles + b.triangles);
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-live.png") });
+    const cls = await canvasClasses(page);
+    assert.ok(cls.roof > 0.01 && cls.wall > 0.01 && cls.ground > 0.01, JSON.stringify(cls));
+    await page.evaluate((m) => window.postMessage({ type: "load", source: { url: m, key: m, name: "city.glb" } }, "*"), MESH);
+    await waitReady(page);
+    assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), city.triangles);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("talks to a VS Code host: ready, pick → buildingInfo, state restored after reload", async () => {
+    // A stand-in for acquireVsCodeApi: state in sessionStorage (survives reload), answers as the
+    // extension does. A string, not a function: tsx would wrap inner functions in its __name helper.
+    const init = `
+      const posted = [];
+      window.__posted = posted;
+      window.acquireVsCodeApi = () => ({
+        getState: () => JSON.parse(sessionStorage.getItem("state") || "null") || undefined,
+        setState: (s) => sessionStorage.setItem("state", JSON.stringify(s)),
+        postMessage: (m) => {
+          posted.push(m);
+          const reply = (r) => setTimeout(() => window.postMessage(r, "*"), 0);
+          if (m.type === "ready") reply({ type: "load", source: { url: "/data/city.glb", key: "/work/city.glb", name: "city.glb" } });
+          if (m.type === "pick") reply({ type: "buildingInfo", requestId: m.requestId, building: m.building, info: { b: m.building, id: "host-" + m.building, properties: { from: "host" } } });
+        },
+      });`;
+    const { page, errors } = await open({}, init);
+    await waitReady(page);
+    assert.equal(await page.evaluate(() => (window as unknown as { citymeshViewer?: unknown }).citymeshViewer), undefined);
+    // Move the camera (top view) and switch colour mode, then pick a building.
+    await page.click("#top");
+    await page.selectOption("#colorMode", "height");
+    await page.waitForTimeout(600);
+    const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem("state")!));
+    assert.equal(before.colorMode, "height");
+    assert.equal(before.source.key, "/work/city.glb");
+    const c = city.roofCentre(0);
+    assert.ok(Math.abs(before.camera.position[0] - before.camera.target[0]) < 1, "top view looks straight down");
+    // In the top view building 0's roof centre projects straight to the screen.
+    const size = await page.evaluate(() => [innerWidth, innerHeight]);
+    const t = before.camera.target, dist = before.camera.position[1] - t[1];
+    const fov = (45 * Math.PI) / 180, k = size[1] / 2 / (Math.tan(fov / 2) * (dist - c[1]));
+    await page.mouse.click(size[0] / 2 + (c[0] - t[0]) * k, size[1] / 2 + (c[2] - t[2]) * k);
+    await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+    assert.equal(await page.locator("#props").getAttribute("data-building"), "0");
+    assert.match(await page.locator("#props").innerText(), /host-0/);
+    const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
+    assert.deepEqual(posted.slice(0, 1), ["ready"]);
+    assert.ok(posted.includes("pick"));
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await page.locator("#colorMode").inputValue(), "height");
+    const restored = await page.evaluate(() => JSON.parse(sessionStorage.getItem("state")!));
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(restored.camera.position[i] - before.camera.position[i]) < 1e-6, "camera restored");
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-vscode-host.png") });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
