@@ -173,8 +173,8 @@ export function crsMemberName(member: unknown): { name?: string; problem?: strin
 
 /** UTM zone of a lon/lat position, with the Norway and Svalbard exceptions. */
 export function utmZone(lon: number, lat: number): { zone: number; south: boolean; epsg: number } {
-  let zone = Math.floor((((lon + 180) % 360) + 360) % 360 / 6) + 1;
-  if (zone > 60) zone = 60;
+  // Longitude 180 itself is the east edge of zone 60, not zone 1.
+  let zone = lon === 180 ? 60 : Math.floor(((((lon + 180) % 360) + 360) % 360) / 6) + 1;
   if (lat >= 56 && lat < 64 && lon >= 3 && lon < 12) zone = 32;
   if (lat >= 72 && lat < 84) {
     if (lon >= 0 && lon < 9) zone = 31;
