@@ -7,7 +7,7 @@ import path from "node:path";
 import { mergeTiles } from "../../../src/core/merge/mergeTiles";
 import { memoryTileSource } from "../../../src/core/merge/tileSource";
 import { storeTileSource } from "../../../src/core/merge/storeSource";
-import { writeTileFile } from "../../../src/core/store/tileFile";
+import { readTileFile, writeTileFile } from "../../../src/core/store/tileFile";
 import { syntheticCity } from "./synthetic";
 
 (async () => {
@@ -32,6 +32,10 @@ import { syntheticCity } from "./synthetic";
   }
   let s = (performance.now() - t) / 1000;
   console.log(`store write: ${(storeBytes / 1e6).toFixed(1)} MB in ${s.toFixed(2)} s = ${(storeBytes / 1e6 / s).toFixed(0)} MB/s, ${rss()}`);
+  t = performance.now();
+  for (const f of files) await readTileFile(f);
+  s = (performance.now() - t) / 1000;
+  console.log(`store read (validated, checksummed): ${(storeBytes / 1e6 / s).toFixed(0)} MB/s`);
   for (const [label, source] of [["memory", memoryTileSource(city.tiles)], ["store", storeTileSource(files)]] as const) {
     for (const format of ["glb", "ply", "obj", "stl"] as const) {
       if (label === "store" && format !== "glb") continue;
