@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { CityMeshError, isCancelled } from "../core/errors";
 import type { BuildOptions, BuildResult, ProgressEvent } from "../core/types";
 import { Config } from "./config";
-import { loadBuild, type ViewerApi } from "./deps";
+import { loadBuild, type BuildFn, type ViewerApi } from "./deps";
 import { phaseLabel, progressLine, statusBarText, summaryLines } from "./format";
 import type { BuildOverrides } from "./options";
 import { toBuildOptions } from "./options";
@@ -43,6 +43,7 @@ export function folderOf(file: string): vscode.WorkspaceFolder | undefined {
 export class BuildController implements vscode.Disposable {
   readonly statusBar = vscode.window.createStatusBarItem("citymesh.build", vscode.StatusBarAlignment.Left, 10);
   private abort: AbortController | undefined;
+  private buildFn: BuildFn | undefined;
   private current: BuildRequest | undefined;
   private readonly progressEmitter = new vscode.EventEmitter<ProgressEvent>();
   private readonly finishEmitter = new vscode.EventEmitter<{ request: BuildRequest; result?: BuildResult; error?: unknown }>();
@@ -72,6 +73,11 @@ export class BuildController implements vscode.Disposable {
   /** The last build started in this workspace, for Resume Build (kept across reloads). */
   get lastRequest(): BuildRequest | undefined {
     return this.context.workspaceState.get<BuildRequest>(LAST_REQUEST_KEY);
+  }
+
+  /** Replaces the core's buildCityMesh (host tests script the pipeline with it); undefined restores the core. */
+  setBuildFunction(fn: BuildFn | undefined): void {
+    this.buildFn = fn;
   }
 
   cancel(): void {
@@ -105,7 +111,7 @@ export class BuildController implements vscode.Disposable {
     }
     const options = this.prepare(req);
     const folder = folderOf(req.input);
-    const build = loadBuild();
+    const build = this.buildFn ?? loadBuild();
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort();
     hooks.signal?.addEventListener("abort", onOuterAbort);

@@ -1,0 +1,154 @@
+// The extension's side of a build — palette command, status bar, Problems panel, task terminal, cancel and resume —
+// against a scripted pipeline (controller.setBuildFunction), so it is tested whatever the state of src/core.
+import assert from "assert";
+import fs from "fs";
+import path from "path";
+import * as vscode from "vscode";
+import { CityMeshError } from "../../../src/core/errors";
+import type { BuildOptions, BuildResult, Diagnostic } from "../../../src/core/types";
+import type { BuildHooks } from "../../../src/extension/deps";
+import { api, configuredTask, runTask, screenshot, sleep, waitFor, workspaceDir } from "./helpers";
+
+/** A fake pipeline: `tiles` tiles of `msPerTile`, tiles done before are reused (like the scratch store), honours the signal. */
+function scriptedBuild(tiles: number, msPerTile: number, diagnostics: (o: BuildOptions) => Diagnostic[] = () => []) {
+  const store = new Map<string, Set<number>>();
+  const calls: BuildOptions[] = [];
+  const fn = async (o: BuildOptions, h: BuildHooks = {}): Promise<BuildResult> => {
+    calls.push(o);
+    const done = store.get(o.input) ?? new Set<number>();
+    store.set(o.input, done);
+    const reused = done.size;
+    const t0 = Date.now();
+    h.onProgress?.({ phase: "reading", tilesDone: 0, tilesTotal: 0, triangles: 0 });
+    h.log?.(`scripted build of ${o.input}`);
+    for (let i = 0; i < tiles; i++) {
+      if (h.signal?.aborted) throw new CityMeshError("cancelled", "Build cancelled.");
+      if (!done.has(i)) await sleep(msPerTile);
+      if (h.signal?.aborted) throw new CityMeshError("cancelled", "Build cancelled.");
+      done.add(i);
+      h.onProgress?.({ phase: "building", tilesDone: i + 1, tilesTotal: tiles, triangles: (i + 1) * 1000, etaSeconds: ((tiles - i - 1) * msPerTile) / 1000 });
+    }
+    h.onProgress?.({ phase: "writing", tilesDone: tiles, tilesTotal: tiles, triangles: tiles * 1000 });
+    fs.mkdirSync(path.dirname(o.output!), { recursive: true });
+    fs.writeFileSync(o.output!, "glTF scripted");
+    return {
+      output: o.output!, format: o.format ?? "glb", vertices: tiles * 600, triangles: tiles * 1000, buildings: tiles * 10, tiles, tilesReused: reused,
+      crs: { name: "EPSG:32631", proj4: "", origin: [0, 0], sourceCrs: "EPSG:4326" }, diagnostics: diagnostics(o), heightSources: {}, seconds: (Date.now() - t0) / 1000,
+    };
+  };
+  return { fn, calls, store };
+}
+
+describe("build flow with a scripted pipeline", function () {
+  this.timeout(180_000);
+  let input: string;
+  before(async () => {
+    input = path.join(workspaceDir(), "scripted.geojson");
+    fs.writeFileSync(input, '{"type":"FeatureCollection","features":[\n{"type":"Feature","properties":{},"geometry":null},\n{"type":"Feature","properties":{},"geometry":null}\n]}\n');
+  });
+  afterEach(async () => {
+    const { controller } = await api();
+    controller.cancel();
+    await waitFor("idle", () => !controller.running, 30_000);
+    controller.setBuildFunction(undefined);
+  });
+
+  it("passes settings to the core, shows the status bar, publishes diagnostics at their lines", async () => {
+    const { controller } = await api();
+    const s = scriptedBuild(6, 150, (o) => [
+      { file: o.input, featureIndex: 0, line: 2, column: 1, severity: "error", code: "null-geometry", message: "Feature has no geometry; skipped." },
+      { file: o.input, featureIndex: 1, featureId: "b1", line: 3, column: 1, severity: "warning", code: "unclosed-ring", message: "Ring not closed.", repaired: true },
+    ]);
+    controller.setBuildFunction(s.fn);
+    let sawBuilding = false;
+    const sub = controller.onDidProgress((e) => { if (e.phase === "building") sawBuilding = true; });
+    await vscode.commands.executeCommand("citymesh.build", vscode.Uri.file(input));
+    sub.dispose();
+    assert.ok(sawBuilding);
+    const o = s.calls[0]!;
+    assert.equal(o.input, input);
+    assert.equal(o.output, path.join(workspaceDir(), "scripted.glb"));
+    assert.equal(o.scratchDir, path.join(workspaceDir(), ".citymesh", "scratch"));
+    assert.equal(o.tileSize, 1000);
+    assert.equal(o.mergeBatchSize, 2);
+    assert.equal(fs.readFileSync(path.join(workspaceDir(), ".citymesh", ".gitignore"), "utf8"), "*\n");
+    const diags = vscode.languages.getDiagnostics(vscode.Uri.file(input));
+    assert.deepEqual(diags.map((d) => [d.range.start.line, d.severity, d.code, d.source]), [
+      [1, vscode.DiagnosticSeverity.Error, "null-geometry", "citymesh"],
+      [2, vscode.DiagnosticSeverity.Warning, "unclosed-ring", "citymesh"],
+    ]);
+    assert.match(diags[1]!.message, /Feature "b1": Ring not closed\. \(repaired, feature kept\)/);
+    await vscode.window.showTextDocument(vscode.Uri.file(input));
+    await vscode.commands.executeCommand("workbench.actions.view.problems");
+    await sleep(1500);
+    await screenshot("problems-panel-scripted");
+  });
+
+  it("a clean build clears the file's problems", async () => {
+    const { controller } = await api();
+    controller.setBuildFunction(scriptedBuild(2, 10).fn);
+    await vscode.commands.executeCommand("citymesh.build", vscode.Uri.file(input));
+    assert.equal(vscode.languages.getDiagnostics(vscode.Uri.file(input)).length, 0);
+  });
+
+  it("Cancel stops a running build (status bar mid-build), Resume finishes it reusing done tiles", async () => {
+    const { controller } = await api();
+    const s = scriptedBuild(40, 250);
+    controller.setBuildFunction(s.fn);
+    const output = path.join(workspaceDir(), "scripted.glb");
+    fs.rmSync(output, { force: true });
+    let done = 0;
+    const sub = controller.onDidProgress((e) => { if (e.phase === "building") done = e.tilesDone; });
+    const finished = new Promise<unknown>((r) => { const f = controller.onDidFinish((x) => { f.dispose(); r(x.error); }); });
+    const command = vscode.commands.executeCommand("citymesh.build", vscode.Uri.file(input));
+    await waitFor("3 tiles", () => done >= 3, 60_000, 20);
+    assert.ok(controller.running);
+    const names = await vscode.commands.getCommands(true);
+    assert.ok(names.includes("citymesh.cancelBuild"));
+    await screenshot("status-bar-mid-build");
+    await vscode.commands.executeCommand("citymesh.cancelBuild");
+    const err = await finished;
+    await command;
+    sub.dispose();
+    assert.equal((err as CityMeshError).code, "cancelled");
+    assert.ok(!controller.running);
+    assert.ok(!fs.existsSync(output), "no mesh from the cancelled build");
+    const stopped = s.store.get(input)!.size;
+    assert.ok(stopped >= 3 && stopped < 40, `stopped after ${stopped} tiles`);
+
+    const resumed = new Promise<{ tilesReused: number } | undefined>((r) => { const f = controller.onDidFinish((x) => { f.dispose(); r(x.result); }); });
+    await vscode.commands.executeCommand("citymesh.resumeBuild");
+    const result = await resumed;
+    assert.equal(result?.tilesReused, stopped, "resume reuses the tiles done before the cancel");
+    assert.ok(fs.existsSync(output));
+    assert.deepEqual(s.calls[1], s.calls[0], "resume reruns with the same options");
+  });
+
+  it("a second build while one runs is refused; the task fails with exit code 1 and the first goes on", async () => {
+    const { controller } = await api();
+    controller.setBuildFunction(scriptedBuild(20, 200).fn);
+    const first = vscode.commands.executeCommand("citymesh.build", vscode.Uri.file(input));
+    await waitFor("running", () => controller.running, 10_000, 20);
+    assert.equal(await runTask(await configuredTask("cm sample")), 1);
+    assert.ok(controller.running, "the first build is still running");
+    controller.cancel();
+    await first;
+  });
+
+  it("a tasks.json task runs through CustomExecution with ${workspaceFolder} resolved and exits 0", async () => {
+    const { controller } = await api();
+    const s = scriptedBuild(5, 50);
+    controller.setBuildFunction(s.fn);
+    assert.equal(await runTask(await configuredTask("cm sample")), 0);
+    const o = s.calls[0]!;
+    assert.equal(o.input, path.join(workspaceDir(), "sample-city.geojson"));
+    assert.equal(o.output, path.join(workspaceDir(), "out", "sample-task.glb"));
+    assert.equal(o.tileSize, 500);
+  });
+
+  it("a failing build ends its task with exit code 1", async () => {
+    const { controller } = await api();
+    controller.setBuildFunction(async () => { throw new CityMeshError("input", "Cannot read sample-city.geojson: scripted failure"); });
+    assert.equal(await runTask(await configuredTask("cm sample")), 1);
+  });
+});
