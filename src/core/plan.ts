@@ -13,7 +13,7 @@ export interface PlanOptions {
   margin: number;
   snapTolerance: number;
   file: string;
-  featureIds?: ArrayLike<string | number | null>;
+  featureId?: (featureIndex: number) => string | number | null;
   ground: GroundModel;
   /** Ground height in local coordinates (DEM or flat), for building bases. */
   zAt: (x: number, y: number) => number;
@@ -32,7 +32,7 @@ export interface BuildPlan {
 
 export function planBuild(read: Footprints, bounds: [number, number, number, number], o: PlanOptions): BuildPlan {
   const grid = makeGrid(bounds, o);
-  const clean = cleanFootprints(read, { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureIds: o.featureIds });
+  const clean = cleanFootprints(read, { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureId: o.featureId });
   const f = clean.footprints;
   // Buildings stand on the terrain: the base is the lowest ground height at the footprint's vertices.
   const roofZ = new Float64Array(f.count);

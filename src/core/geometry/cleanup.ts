@@ -22,7 +22,8 @@ export interface CleanupOptions {
   snapTolerance: number;
   /** Source file name, for diagnostics. */
   file: string;
-  featureIds?: ArrayLike<string | number | null>;
+  /** The GeoJSON id of a feature, for diagnostics. */
+  featureId?: (featureIndex: number) => string | number | null;
 }
 
 export interface CleanupResult {
@@ -35,7 +36,7 @@ export interface CleanupResult {
 export function cleanFootprints(input: Footprints, opts: CleanupOptions): CleanupResult {
   const diagnostics: Diagnostic[] = [];
   const report = (b: number, severity: Diagnostic["severity"], code: string, message: string, src: Footprints) =>
-    diagnostics.push({ file: opts.file, featureIndex: src.featureIndex[b], featureId: opts.featureIds?.[src.featureIndex[b]] ?? null, severity, code, message });
+    diagnostics.push({ file: opts.file, featureIndex: src.featureIndex[b], featureId: opts.featureId?.(src.featureIndex[b]) ?? null, severity, code, message });
 
   let { footprints, kept } = snapAll(input, opts, report);
   const ov = resolveOverlaps(footprints, opts.lattice, opts.snapTolerance, (b, sev, code, msg) => report(b, sev, code, msg, footprints));

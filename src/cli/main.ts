@@ -1,0 +1,139 @@
+// The headless `citymesh` command over the same core as the extension.
+//   citymesh build <input.geojson> [-o out.glb] [options]
+//   citymesh info <store-dir>     tiles, status and sizes of a scratch store
+//   citymesh clean [scratch-dir]  removes scratch stores
+import { parseArgs } from "util";
+import path from "path";
+import fs from "fs";
+import { buildCityMesh } from "../core/build";
+import { CityMeshError } from "../core/errors";
+import { listStore, cleanStore } from "../core/store/manifest";
+import { progressPrinter } from "./progress";
+import type { BuildFormat, BuildOptions } from "../core/types";
+
+const USAGE = `Usage:
+  citymesh build <input.geojson> [-o out.glb] [options]
+  citymesh info <store-dir>
+  citymesh clean [scratch-dir]          (default ./.citymesh/scratch)
+
+Build options (dtcc-core's names):
+  -o, --output FILE          output mesh (default: <input>.<format>)
+  --format glb|ply|obj|stl   output format (default from -o, else glb)
+  --tile-size M              tile edge in metres (default 1000)
+  --auto-tile-size           derive the tile size from free memory
+  --margin M                 extra ground around the data (default 0)
+  --workers N                worker threads (default: cores)
+  --no-disk-store            keep tiles in memory (small cities)
+  --scratch-dir DIR          scratch store (default ./.citymesh/scratch)
+  --keep-intermediate        keep the tile store after a successful build
+  --merge-batch-size N       tiles read at once while merging (default 2)
+  --max-mesh-size M          longest ground triangle edge (default 10)
+  --min-building-area M2     drop smaller footprints (default 0)
+  --snap-tolerance M         coordinates closer than this are equal (default 0.001)
+  --default-height M         height when no attribute gives one (default 10)
+  --height-attributes a,b    ordered height attributes
+  --level-height M           metres per building:levels (default 3)
+  --crs EPSG:N|proj4         metric CRS of the mesh (default: input's, or UTM zone)
+  --dem FILE.tif             terrain (DEM GeoTIFF in the mesh's CRS)
+  --json                     print the result as JSON
+  -q, --quiet                no progress output
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") { process.stdout.write(USAGE); return cmd ? 0 : 2; }
+  try {
+    if (cmd === "build") return await build(rest);
+    if (cmd === "info") return info(rest);
+    if (cmd === "clean") return clean(rest);
+    process.stderr.write(`citymesh: unknown command "${cmd}"\n\n${USAGE}`);
+    return 2;
+  } catch (e) {
+    if (e instanceof CityMeshError) {
+      process.stderr.write(`citymesh: ${e.message}\n`);
+      return e.code === "cancelled" ? 130 : e.code === "options" ? 2 : 1;
+    }
+    if (e instanceof TypeError && /parseArgs|ERR_PARSE_ARGS/.test(String((e as NodeJS.ErrnoException).code ?? e.message))) {
+      process.stderr.write(`citymesh: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`citymesh: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}
+
+const num = (name: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CityMeshError("options", `--${name} needs a number (got "${v}").`);
+  return n;
+};
+
+async function build(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: {
+      output: { type: "string", short: "o" }, format: { type: "string" }, "tile-size": { type: "string" }, "auto-tile-size": { type: "boolean" },
+      margin: { type: "string" }, workers: { type: "string" }, "no-disk-store": { type: "boolean" }, "scratch-dir": { type: "string" },
+      "keep-intermediate": { type: "boolean" }, "merge-batch-size": { type: "string" }, "max-mesh-size": { type: "string" },
+      "min-building-area": { type: "string" }, "snap-tolerance": { type: "string" }, "default-height": { type: "string" },
+      "height-attributes": { type: "string" }, "level-height": { type: "string" }, crs: { type: "string" }, dem: { type: "string" },
+      json: { type: "boolean" }, quiet: { type: "boolean", short: "q" },
+    },
+  });
+  if (positionals.length !== 1) throw new CityMeshError("options", `build takes one input file (got ${positionals.length}).\n\n${USAGE}`);
+  const opts: BuildOptions = {
+    input: positionals[0], output: values.output, format: values.format as BuildFormat | undefined,
+    tileSize: num("tile-size", values["tile-size"]), autoTileSize: values["auto-tile-size"], margin: num("margin", values.margin),
+    workers: num("workers", values.workers), useDiskStore: values["no-disk-store"] ? false : undefined, scratchDir: values["scratch-dir"],
+    keepIntermediate: values["keep-intermediate"], mergeBatchSize: num("merge-batch-size", values["merge-batch-size"]),
+    maxMeshSize: num("max-mesh-size", values["max-mesh-size"]), minBuildingArea: num("min-building-area", values["min-building-area"]),
+    snapTolerance: num("snap-tolerance", values["snap-tolerance"]), defaultHeight: num("default-height", values["default-height"]),
+    heightAttributes: values["height-attributes"]?.split(",").map((s) => s.trim()).filter(Boolean), levelHeight: num("level-height", values["level-height"]),
+    crs: values.crs, dem: values.dem,
+  };
+  const quiet = !!values.quiet || !!values.json;
+  const progress = progressPrinter(process.stderr, quiet);
+  const ac = new AbortController();
+  const onSigint = () => { process.stderr.write("\ncancelling…\n"); ac.abort(); };
+  process.on("SIGINT", onSigint);
+  try {
+    const r = await buildCityMesh(opts, { signal: ac.signal, onProgress: progress.onProgress, log: quiet ? undefined : (l) => { progress.end(); process.stderr.write(l + "\n"); } });
+    progress.end();
+    const problems = r.diagnostics.filter((d) => d.severity !== "info");
+    for (const d of problems.slice(0, 20)) process.stderr.write(`${d.file}${d.line ? `:${d.line}:${d.column}` : ""}: ${d.severity}: ${/^feature/i.test(d.message) || d.featureIndex < 0 ? "" : `feature ${d.featureIndex}${d.featureId != null ? ` (${d.featureId})` : ""}: `}${d.message} [${d.code}]\n`);
+    if (problems.length > 20) process.stderr.write(`… and ${problems.length - 20} more problem(s)\n`);
+    if (values.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+    else process.stdout.write(`${r.output}: ${r.buildings} buildings, ${r.tiles} tiles (${r.tilesReused} reused), ${r.vertices} vertices, ${r.triangles} triangles in ${r.seconds.toFixed(1)} s\n`);
+    return 0;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+function info(args: string[]): number {
+  const dir = args[0];
+  if (!dir) throw new CityMeshError("options", "info needs a store directory.");
+  const l = listStore(path.resolve(dir));
+  if (!l.exists) throw new CityMeshError("store", `No scratch store at ${path.resolve(dir)}.`);
+  process.stdout.write(JSON.stringify({ dir: l.dir, buildKey: l.manifest?.buildKey, counts: l.counts, totalBytes: l.totalBytes, tiles: l.tiles }, null, 2) + "\n");
+  return 0;
+}
+
+function clean(args: string[]): number {
+  const dir = path.resolve(args[0] ?? path.join(".citymesh", "scratch"));
+  if (!fs.existsSync(dir)) { process.stdout.write(`nothing to clean at ${dir}\n`); return 0; }
+  let removed = 0, bytes = 0;
+  for (const name of fs.readdirSync(dir)) {
+    const sub = path.join(dir, name);
+    if (!fs.statSync(sub).isDirectory()) continue;
+    const r = cleanStore(sub);
+    removed += r.removed; bytes += r.bytes;
+  }
+  process.stdout.write(`removed ${removed} file(s), ${(bytes / 1e6).toFixed(1)} MB from ${dir}\n`);
+  return 0;
+}
+
+// Run when executed as the bundle's entry (dist/cli.mjs), not when imported by tests.
+const entry = process.argv[1] ? path.resolve(process.argv[1]) : "";
+if (/cli\.(mjs|js|ts)$/.test(entry)) main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,46 @@
+// The worker pool of a build: workerpool threads running dist/worker.mjs. A failed tile is
+// retried once in a fresh worker (its own one-thread pool), so a worker left in a bad state
+// (or one that exited) cannot fail the retry too.
+import fs from "fs";
+import path from "path";
+import workerpool from "workerpool";
+
+/** dist/worker.mjs beside the running bundle, or in the package when running from source (tests). */
+export function findWorkerScript(explicit?: string): string {
+  const candidates = [explicit, process.env.CITYMESH_WORKER];
+  if (typeof __dirname !== "undefined") candidates.push(path.join(__dirname, "worker.mjs"));
+  for (let d = process.cwd(); ; d = path.dirname(d)) {
+    candidates.push(path.join(d, "dist", "worker.mjs"));
+    if (path.dirname(d) === d) break;
+  }
+  for (const c of candidates) if (c && fs.existsSync(c)) return c;
+  throw new Error("citymesh: dist/worker.mjs not found; run `npm run build` first");
+}
+
+export class BuildPool {
+  private pool: workerpool.Pool;
+  private retryPools = new Set<workerpool.Pool>();
+  constructor(private readonly script: string, readonly size: number) {
+    this.pool = workerpool.pool(script, { maxWorkers: size, workerType: "thread" });
+  }
+
+  exec<T>(method: string, args: unknown[], opts: { transfer?: ArrayBuffer[]; on?: (payload: unknown) => void } = {}): Promise<T> {
+    return this.pool.exec(method, args, opts as never) as unknown as Promise<T>;
+  }
+
+  /** Runs a job in a fresh single-thread pool that is discarded afterwards. */
+  async execFresh<T>(method: string, args: unknown[], opts: { transfer?: ArrayBuffer[]; on?: (payload: unknown) => void } = {}): Promise<T> {
+    const p = workerpool.pool(this.script, { maxWorkers: 1, workerType: "thread" });
+    this.retryPools.add(p);
+    try {
+      return (await p.exec(method, args, opts as never)) as T;
+    } finally {
+      this.retryPools.delete(p);
+      await p.terminate(true);
+    }
+  }
+
+  async close(force = false): Promise<void> {
+    await Promise.all([this.pool.terminate(force), ...[...this.retryPools].map((p) => p.terminate(true))]);
+  }
+}

@@ -1,0 +1,88 @@
+// The work a pool thread does, as plain async functions (the worker entry only registers them,
+// so tests can call them in-process too). A built tile is written to the store by the thread
+// that built it; only metadata goes back, never the big arrays (unless there is no store).
+import type { BuildFormat, CrsInfo, TileMesh } from "../core/types";
+import type { TileInput } from "../core/mesh/tileInput";
+import { meshTile, flatGround, type HeightAt } from "../core/mesh/tileMesher";
+import { writeTileFile, readTileFile } from "../core/store/tileFile";
+import { tileChecksum } from "../core/store/checksum";
+import { openDem, type Dem } from "../core/dem";
+import { demHeight } from "../core/groundHeight";
+import { writePreview } from "../core/preview";
+import { mergeTiles, type MergeStats } from "../core/merge/mergeTiles";
+import { memoryTileSource } from "../core/merge/tileSource";
+import { storeTileSource } from "../core/merge/storeSource";
+import { injectFault } from "./faults";
+
+export interface TileMeta {
+  tileId: number;
+  vertices: number;
+  triangles: number;
+  checksum: string;
+  file?: string;
+  bytes?: number;
+  ms: number;
+}
+
+const dems = new Map<string, Promise<Dem>>();
+
+async function groundFor(t: TileInput): Promise<HeightAt> {
+  if (t.ground.kind === "flat") return flatGround;
+  let dem = dems.get(t.ground.path);
+  if (!dem) { dem = openDem(t.ground.path); dems.set(t.ground.path, dem); }
+  return demHeight(await dem, t.ground.origin);
+}
+
+export interface BuildTileJob {
+  input: TileInput;
+  /** Store file to write; without it the mesh is returned. */
+  file?: string;
+  /** Live-preview file to write (CMPV). */
+  preview?: string;
+}
+
+export async function buildTileJob(job: BuildTileJob): Promise<{ meta: TileMeta; mesh?: TileMesh }> {
+  const t0 = performance.now();
+  const id = job.input.spec.id;
+  injectFault(id, "build");
+  const mesh = meshTile(job.input, await groundFor(job.input));
+  const meta: TileMeta = { tileId: id, vertices: mesh.vertices.length / 3, triangles: mesh.faces.length / 3, checksum: "", ms: 0 };
+  if (job.file) {
+    const w = await writeTileFile(job.file, id, mesh, job.input.spec.bounds);
+    Object.assign(meta, { checksum: w.checksum, file: w.file, bytes: w.bytes });
+  } else meta.checksum = tileChecksum(mesh);
+  if (job.preview) writePreview(job.preview, mesh, job.input.buildingCount);
+  meta.ms = performance.now() - t0;
+  return job.file ? { meta } : { meta, mesh };
+}
+
+/**
+ * Reads a stored tile back in full (shapes, index ranges, its own checksum) and, when the
+ * manifest knows the tile, compares checksums too. Never throws: a bad tile is rebuilt.
+ */
+export async function verifyTileJob(file: string, tileId: number, checksum?: string): Promise<{ ok: boolean; reason?: string; meta?: TileMeta }> {
+  try {
+    const c = await readTileFile(file, tileId);
+    if (checksum && c.checksum !== checksum) return { ok: false, reason: `checksum ${c.checksum} does not match the manifest's ${checksum}` };
+    return { ok: true, meta: { tileId, vertices: c.mesh.vertices.length / 3, triangles: c.mesh.faces.length / 3, checksum: c.checksum, file, ms: 0 } };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+}
+
+export interface MergeJob {
+  files?: string[];
+  ids?: number[];
+  meshes?: TileMesh[];
+  output: string;
+  format: BuildFormat;
+  crs: CrsInfo;
+  buildings: number;
+  mergeBatchSize: number;
+}
+
+export async function mergeJob(job: MergeJob, progress?: (done: number, total: number, triangles: number) => void): Promise<MergeStats> {
+  injectFault(-1, "merge");
+  const source = job.meshes ? memoryTileSource(job.meshes) : storeTileSource(job.files ?? [], job.ids);
+  return mergeTiles(source, { output: job.output, format: job.format, crs: job.crs, buildings: job.buildings, mergeBatchSize: job.mergeBatchSize, onProgress: progress });
+}
