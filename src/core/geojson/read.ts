@@ -36,6 +36,8 @@ export interface ReadOptions {
   blockSize?: number;
   /** Deepest JSON nesting accepted per feature (default 64). */
   maxDepth?: number;
+  /** Called now and then (about every 50 ms) with bytes read, file size and features seen. */
+  onProgress?: (bytesRead: number, totalBytes: number, features: number) => void;
 }
 
 export interface ReadResult {
@@ -63,6 +65,8 @@ interface Pass {
   sourceFrom: "option" | "member" | "default";
   /** Height source per building, to undo the counts of dropped ones. */
   heightSource: string[];
+  /** The `crs` member had been read when the source CRS was decided. */
+  memberSeen: boolean;
   projectedLike: number;
   withGeometry: number;
 }
@@ -77,7 +81,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
 
   let pass = await readPass(file, opts, optionSource, undefined, signal);
   // A `crs` member after the features: read again if it changes the validation rules.
-  if (!optionSource && pass.sourceFrom === "default" && pass.scanner.members.crs !== undefined) {
+  if (!optionSource && !pass.memberSeen && pass.scanner.members.crs !== undefined) {
     const late = sourceFromMember(file, pass.scanner.members.crs, pass.sink);
     if (late && late.proj4 !== pass.source.proj4) pass = await readPass(file, opts, undefined, late, signal);
   }
@@ -205,10 +209,11 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
   const heights = new HeightResolver(opts);
   const builder = new FootprintBuilder();
   const sources: string[] = [];
-  const pass: Pass = { builder, heights, sink, scanner, source: resolveCrs("EPSG:4326"), sourceFrom: "default", heightSource: sources, projectedLike: 0, withGeometry: 0 };
+  const pass: Pass = { builder, heights, sink, scanner, source: resolveCrs("EPSG:4326"), sourceFrom: "default", heightSource: sources, memberSeen: false, projectedLike: 0, withGeometry: 0 };
   let decided = false;
   const decide = () => {
     decided = true;
+    pass.memberSeen = scanner.members.crs !== undefined;
     if (optionSource) {
       pass.source = optionSource;
       pass.sourceFrom = "option";
@@ -250,12 +255,14 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
       props?.write(JSON.stringify({ b, f: sf.index, id: v.id, properties: v.properties }));
       // Let the event loop breathe (progress, cancellation) without slowing the hot path.
       if ((sf.index & 255) === 0 && performance.now() - last > 50) {
+        opts.onProgress?.(scanner.bytesRead, scanner.size, scanner.featureCount);
         await new Promise<void>((r) => setImmediate(r));
         last = performance.now();
         if (signal?.aborted) throw cancelled();
       }
     }
     if (signal?.aborted) throw cancelled();
+    opts.onProgress?.(scanner.bytesRead, scanner.size, scanner.featureCount);
   } finally {
     props?.close();
   }

@@ -220,3 +220,24 @@ test("looksLikeFeatureCollection is exported by the reader", () => {
   assert.equal(looksLikeFeatureCollection(SAMPLE), true);
   assert.equal(looksLikeFeatureCollection(path.resolve(here, "../../fixtures/bad/top-level-array.geojson")), false);
 });
+
+test("progress is reported, ending at the file size", async () => {
+  const calls: [number, number, number][] = [];
+  await readFootprints(SAMPLE, { onProgress: (a, b, n) => calls.push([a, b, n]) });
+  assert.ok(calls.length >= 1);
+  const size = fs.statSync(SAMPLE).size;
+  assert.deepEqual(calls[calls.length - 1], [size, size, 200]);
+});
+
+test("an unsupported crs member (link) is a warning and lon/lat is assumed", async () => {
+  const file = path.join(dir, "link.geojson");
+  fs.writeFileSync(file, JSON.stringify({
+    type: "FeatureCollection",
+    crs: { type: "link", properties: { href: "http://example.com/crs", type: "proj4" } },
+    features: [{ type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[4.37, 52], [4.3702, 52], [4.3702, 52.0002], [4.37, 52]]] } }],
+  }));
+  const r = await readFootprints(file);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [["unsupported-crs-member", "warning"]]);
+  assert.equal(r.crs.name, "EPSG:32631");
+  assert.equal(r.footprints.count, 1);
+});
