@@ -89,14 +89,18 @@ export function parseCitymeshGlb(buf: ArrayBuffer): MeshData {
 
   // One index buffer, primitives concatenated in file order (ground, walls, roofs): the same
   // order as the face markers, so face f of the index buffer has marker f.
+  // Our writer puts uint32 ground|walls|roofs indices back to back: then the file's bytes are the
+  // index buffer as they are (10M triangles: 120 MB not copied).
   const total = prims.reduce((s, p) => s + accs[p.indices!].count, 0);
-  const index = new Uint32Array(total);
+  const spans = prims.map((p) => ({ acc: accs[p.indices!], at: viewBytes(json, buf, binOffset, accs[p.indices!].bufferView!, accs[p.indices!].byteOffset ?? 0).offset }));
+  const contiguous = spans.every((s, k) => s.acc.componentType === U32 && s.at % 4 === 0 && (k === 0 || s.at === spans[k - 1].at + 4 * spans[k - 1].acc.count));
+  const index = contiguous ? new Uint32Array(buf, spans[0].at, total) : new Uint32Array(total);
   const groups: MeshGroup[] = [];
   let at = 0;
   prims.forEach((p, k) => {
     const acc = accs[p.indices!];
     if (acc.componentType !== U32 && acc.componentType !== U16 && acc.componentType !== U8) throw new Error(`GLB: index type ${acc.componentType}`);
-    readIndices(json, buf, binOffset, acc, index, at);
+    if (!contiguous) readIndices(json, buf, binOffset, acc, index, at);
     groups.push({ start: at, count: acc.count, cls: primitiveClass(json, p, k, prims.length, markers, at / 3, buildings) });
     at += acc.count;
   });

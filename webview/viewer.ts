@@ -13,6 +13,7 @@ import { heightColors, toGeometry, type HeightColors } from "./geometry";
 import { buildingFaces, pickFace } from "./pick";
 import { createMaterials, setWireframe, themeBackground } from "./style";
 import { Ui } from "./ui";
+import { isSoftwareRenderer, rendererName } from "./gpu";
 
 const MAX_PIXEL_RATIO = 2;
 /** Camera direction for "fit": from the south-east, above (x east, y up, z south). */
@@ -42,7 +43,7 @@ export class Viewer {
   private source?: MeshSource;
   private loadSeq = 0;
   private framePending = false;
-  private firstFrame?: { t0: number };
+  private firstFrame?: { t0: number; fetchMs: number; parseMs: number };
   private saveTimer = 0;
   private pickSeq = 0;
 
@@ -58,7 +59,9 @@ export class Viewer {
     setWireframe(this.mats, this.state.wireframe);
 
     // preserveDrawingBuffer: tests and screenshots read the pixels back.
-    this.renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, powerPreference: "high-performance" });
+    const gpu = rendererName();
+    document.documentElement.dataset.renderer = gpu;
+    this.renderer = new WebGLRenderer({ antialias: !isSoftwareRenderer(gpu), preserveDrawingBuffer: true, powerPreference: "high-performance" });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, MAX_PIXEL_RATIO));
     this.ui.view.append(this.renderer.domElement);
     this.applyTheme();
@@ -97,8 +100,10 @@ export class Viewer {
       if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
       const buf = await res.arrayBuffer();
       if (seq !== this.loadSeq) return;
+      const t1 = performance.now();
       const data = await parseMesh(buf, formatOf(source.name || source.url, source.format));
       if (seq !== this.loadSeq) return;
+      const t2 = performance.now();
       this.clearLive();
       this.clearFinal();
       this.final = this.addMesh(data);
@@ -111,7 +116,7 @@ export class Viewer {
       this.applyColorMode();
       this.updateCounts();
       this.ui.setStatus("");
-      this.firstFrame = { t0 };
+      this.firstFrame = { t0, fetchMs: t1 - t0, parseMs: t2 - t1 };
       this.requestRender();
       this.save();
     } catch (e) {
@@ -319,6 +324,7 @@ export class Viewer {
   private readonly frame = (): void => {
     this.framePending = false;
     this.updateClipPlanes();
+    const t = performance.now();
     this.renderer.render(this.scene, this.camera);
     if (this.firstFrame) {
       // Wait for the GPU (SwiftShader: the CPU) to finish, so the figure is the real first frame.
@@ -327,6 +333,8 @@ export class Viewer {
       const now = performance.now();
       document.documentElement.dataset.firstFrameMs = (now - this.firstFrame.t0).toFixed(1);
       document.documentElement.dataset.firstFrameAt = now.toFixed(1);
+      const f = this.firstFrame;
+      document.documentElement.dataset.phases = JSON.stringify({ fetchMs: Math.round(f.fetchMs), parseMs: Math.round(f.parseMs), drawMs: Math.round(now - t) });
       document.documentElement.dataset.status = "ready";
       this.firstFrame = undefined;
     }
@@ -377,6 +385,15 @@ export class Viewer {
       this.state.camera = { key: this.source.key, position: [p.x, p.y, p.z], target: [t.x, t.y, t.z] };
     }
     this.host.setState(this.state);
+  }
+
+  /** Renders one frame now and waits for it; milliseconds (benchmarks). */
+  timeFrame(): number {
+    const t = performance.now();
+    this.renderer.render(this.scene, this.camera);
+    const gl = this.renderer.getContext();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, this.px);
+    return performance.now() - t;
   }
 
   /** Screen position (CSS pixels, client coordinates) of a point in mesh coordinates; for tests. */
