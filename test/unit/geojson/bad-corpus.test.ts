@@ -4,6 +4,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "fs";
+import os from "os";
 import path from "path";
 import { readFootprints } from "../../../src/core/geojson/read";
 import { CityMeshError } from "../../../src/core/errors";
@@ -126,4 +127,25 @@ test("bad/unknown-crs.geojson: a CityMeshError naming the code and the way out; 
   assert.equal(r.crs.name, "custom");
   assert.deepEqual(r.diagnostics.map((d) => d.code), ["crs-overridden"]);
   assert.deepEqual(r.crs.origin, [85000, 446000]);
+});
+
+test("a 100k-vertex building (generated, not committed) reads next to the valid one", async () => {
+  const n = 100_000;
+  const ring: number[][] = [];
+  for (let i = 0; i < n; i++) ring.push([85100 + 50 * Math.cos((2 * Math.PI * i) / n), 446100 + 50 * Math.sin((2 * Math.PI * i) / n)]);
+  ring.push(ring[0]);
+  const text = fs.readFileSync(path.join(dir, "overlapping-buildings.geojson"), "utf8").replace(/\{ "type": "Feature", "id": "overlap".*\n/, JSON.stringify({ type: "Feature", id: "huge", properties: {}, geometry: { type: "Polygon", coordinates: [ring] } }) + "\n");
+  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-huge-")), "huge.geojson");
+  fs.writeFileSync(tmp, text);
+  try {
+    const t0 = performance.now();
+    const r = await readFootprints(tmp, { blockSize: 1 << 16 }); // the feature spans ~60 blocks
+    const ms = performance.now() - t0;
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(r.featureIds, ["valid", "huge"]);
+    assert.equal(r.footprints.xy.length, 2 * (4 + n));
+    assert.ok(ms < 10_000, `${ms} ms`);
+  } finally {
+    fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
+  }
 });
