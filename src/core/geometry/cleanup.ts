@@ -44,10 +44,45 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
   kept = Uint32Array.from(ov.kept, (k) => kept[k]);
   footprints = splitAtVertices(footprints, opts.snapTolerance);
   footprints = splitAtLattice(footprints, opts.lattice, opts.snapTolerance);
+  // Splitting a sliver thinner than the tolerance can snap both its sides to one point, leaving
+  // a zero-width spike that retraces an edge its neighbours already share: drop such spikes.
+  const sp = dropSpikes(footprints, opts.snapTolerance);
+  footprints = sp.footprints;
+  kept = Uint32Array.from(sp.kept, (k) => kept[k]);
   return { footprints, sourceIndex: kept, diagnostics };
 }
 
 type Report = (b: number, severity: Diagnostic["severity"], code: string, message: string, src: Footprints) => void;
+
+/** Removes spikes from every ring; rings left without area are dropped, and buildings left without rings. */
+function dropSpikes(f: Footprints, tol: number): { footprints: Footprints; kept: number[] } {
+  const all = Array.from({ length: f.count }, (_, i) => i);
+  const ring: number[] = [];
+  let any = false;
+  for (let r = 0; r + 1 < f.ringStart.length && !any; r++) {
+    ring.length = 0;
+    for (let i = f.ringStart[r]; i < f.ringStart[r + 1]; i++) ring.push(f.xy[2 * i], f.xy[2 * i + 1]);
+    any = removeSpikes(ring) > 0;
+  }
+  if (!any) return { footprints: f, kept: all };
+  const out = new FootprintBuilder();
+  const kept: number[] = [];
+  for (let b = 0; b < f.count; b++) {
+    for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++) {
+      for (let r = f.polyStart[p]; r < f.polyStart[p + 1]; r++) {
+        ring.length = 0;
+        for (let i = f.ringStart[r]; i < f.ringStart[r + 1]; i++) ring.push(f.xy[2 * i], f.xy[2 * i + 1]);
+        removeSpikes(ring);
+        const ok = ring.length >= 6 && Math.abs(ringArea(ring, 0, ring.length / 2)) > tol * tol;
+        if (ok) out.addRing(ring);
+        else if (r === f.polyStart[p]) { out.discardPolygon(); break; }
+      }
+      out.endPolygon();
+    }
+    if (out.endBuilding(f.height[b], f.featureIndex[b])) kept.push(b);
+  }
+  return { footprints: out.finish(), kept };
+}
 
 /** Pass 1: snap to the tolerance grid and onto nearby lattice lines, merge points closer than the tolerance, drop collapsed rings and buildings. */
 function snapAll(f: Footprints, opts: CleanupOptions, report: Report): { footprints: Footprints; kept: Uint32Array } {

@@ -91,7 +91,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
     const T = cdt.triangles, C = cdt.coords;
     // Refine: split every too-long unconstrained ground edge at its midpoint, then triangulate again.
     let added = 0;
-    if (round < 12) {
+    if (round < 40) {
       for (let tri = 0; tri < cls.length; tri++) {
         if (cls[tri] !== 0) continue;
         for (let j = 0; j < 3; j++) {
@@ -125,13 +125,15 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
 }
 
 /**
- * Interior points on a global equilateral lattice of spacing 0.9·maxMeshSize (all its Delaunay
- * edges are shorter than maxMeshSize), kept clear of footprint edges and the square's edges by
- * 0.3 of the spacing so no sliver triangles form there.
+ * Interior points on a global equilateral lattice of spacing 0.8·maxMeshSize, kept clear of
+ * footprint edges and the square's edges by 0.2 of the spacing so no slivers form there.
+ * Measured on generated cities: at 0.9 / 0.3 the refinement needed up to 24 rounds (edges
+ * just over the limit kept reappearing); at 0.8 / 0.2 every tile needs at most one, with
+ * fewer ground triangles in all.
  */
 function addInteriorPoints(t: TileInput, segs: number[], point: (x: number, y: number) => number): void {
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
-  const s = 0.9 * Math.min(t.maxMeshSize, t.lattice.h), rowH = (s * Math.sqrt(3)) / 2, clear = 0.3 * s;
+  const s = 0.8 * Math.min(t.maxMeshSize, t.lattice.h), rowH = (s * Math.sqrt(3)) / 2, clear = 0.2 * s;
   const ox = t.lattice.x0, oy = t.lattice.y0;
   // Bucket footprint edges by cell of size s for the clearance test.
   const cells = new Map<number, number[]>();
