@@ -195,8 +195,19 @@ test("sample city: 300 buildings with a courtyard, heights from attributes, unde
   }
   assert.ok(r.footprints.height.every((h) => h >= 6 && h <= 40));
   assert.equal(r.diagnostics.filter((d) => d.severity === "error").length, 0);
-  // Contiguous: the block spans well under a kilometre.
+  // Contiguous: the block spans well under a kilometre, and many buildings share walls (vertices).
   assert.ok(r.bounds[2] < 1000 && r.bounds[3] < 1000);
+  const owners = new Map<string, Set<number>>();
+  const f = r.footprints;
+  for (let b = 0; b < f.count; b++)
+    for (let i = f.ringStart[f.polyStart[f.buildingStart[b]]]; i < f.ringStart[f.polyStart[f.buildingStart[b + 1]]]; i++) {
+      const k = `${f.xy[2 * i]},${f.xy[2 * i + 1]}`;
+      if (!owners.has(k)) owners.set(k, new Set());
+      owners.get(k)!.add(b);
+    }
+  const touching = new Set<number>();
+  for (const s of owners.values()) if (s.size > 1) s.forEach((b) => touching.add(b));
+  assert.ok(touching.size >= 100, `${touching.size} buildings share a vertex with a neighbour`);
 });
 
 test("cancellation, missing files and bad options are CityMeshErrors", async () => {
