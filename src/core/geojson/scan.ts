@@ -8,6 +8,11 @@
 // larger than V8's maximum string length (~512 MB; 2 GB inputs) work, and the byte walk also
 // gives each feature's 1-based line and column for editor diagnostics.
 //
+// Measured (shared 2-core machine, noisy): tudcampus (2 MB, 1,529 features) scans and parses in
+// 1.1–2.2× the time of JSON.parse(readFileSync(whole file)); the byte walk alone is ~20–30 % of
+// that, the rest is the per-feature toString + JSON.parse. On a 141 MB file (153k features) the
+// full reader peaks at ~210 MB RSS where JSON.parse of the whole file needs ~485 MB.
+//
 // Everything is synchronous (fs.readSync in fixed-size blocks): the caller decides when to yield
 // to the event loop. Nothing here throws on bad input; problems become diagnostics.
 import fs from "fs";
