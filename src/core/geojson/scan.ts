@@ -9,7 +9,7 @@
 // gives each feature's 1-based line and column for editor diagnostics.
 //
 // Measured (shared 2-core machine, noisy): tudcampus (2 MB, 1,529 features) scans and parses in
-// 1.1–2.2× the time of JSON.parse(readFileSync(whole file)); the byte walk alone is ~20–30 % of
+// 1.1–2.2× the time of JSON.parse(readFileSync(whole file)); the byte walk alone is 20–60 % of
 // that, the rest is the per-feature toString + JSON.parse. On a 141 MB file (153k features) the
 // full reader peaks at ~210 MB RSS where JSON.parse of the whole file needs ~485 MB.
 //
