@@ -9,7 +9,8 @@ const production = process.argv.includes("--production");
 const esmShim = `import { createRequire as __cmCreateRequire } from "module"; import { fileURLToPath as __cmToPath } from "url"; import { dirname as __cmDirname } from "path";
 const require = __cmCreateRequire(import.meta.url); const __filename = __cmToPath(import.meta.url); const __dirname = __cmDirname(__filename);`;
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none" };
+// __CITYMESH_FAULTS__: the test-only fault hook (src/worker/faults.ts) is compiled out of production bundles.
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none", define: { __CITYMESH_FAULTS__: production ? "false" : "true" } };
 const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node18", external: ["vscode"] },
   { ...common, entryPoints: ["src/worker/tileWorker.ts"], outfile: "dist/worker.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
