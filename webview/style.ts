@@ -19,29 +19,34 @@ const RAMP = HEIGHT_RAMP.map((h) => new Color(h));
 export const HEIGHT_GROUND = 0x8a8a8a;
 
 export interface Materials {
-  /** Indexed by SurfaceClass (the geometry groups' materialIndex). */
-  byClass: MeshLambertMaterial[];
-  /** Vertex-coloured, the same for every group. */
-  height: MeshLambertMaterial[];
+  /** Groups' materials (indexed by SurfaceClass) for a colour mode, lit or (wireframe) unlit. */
+  get(mode: "class" | "height", wireframe: boolean): Material[];
   highlight: MeshBasicMaterial;
 }
 
+const CLASSES = [SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof, SurfaceClass.Other];
+
 export function createMaterials(): Materials {
   // flatShading derives face normals in the shader: no normal attribute, crisp building edges.
+  // Wireframe lines have no face to derive a normal from, so they are drawn unlit.
   const lambert = (color: number, vertexColors = false) =>
     new MeshLambertMaterial({ color, flatShading: true, side: DoubleSide, vertexColors });
-  const byClass = [SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof, SurfaceClass.Other].map((c) => lambert(CLASS_COLORS[c]));
-  const h = lambert(0xffffff, true);
+  const basic = (color: number, vertexColors = false) =>
+    new MeshBasicMaterial({ color, side: DoubleSide, vertexColors, wireframe: true });
+  const lit = CLASSES.map((c) => lambert(CLASS_COLORS[c]));
+  const wire = CLASSES.map((c) => basic(CLASS_COLORS[c]));
+  // By height, ground keeps a plain grey material: its vertices along the walls carry building
+  // colours, which would otherwise bleed a halo into the ground around every building.
+  const litH = lambert(0xffffff, true), wireH = basic(0xffffff, true);
+  const litG = lambert(HEIGHT_GROUND), wireG = basic(HEIGHT_GROUND);
+  const sets = {
+    class: [lit, wire],
+    height: [[litG, litH, litH, litH], [wireG, wireH, wireH, wireH]],
+  };
   return {
-    byClass,
-    height: [h, h, h, h],
+    get: (mode, wireframe) => sets[mode][wireframe ? 1 : 0],
     highlight: new MeshBasicMaterial({ color: HIGHLIGHT_COLOR, side: DoubleSide, polygonOffset: true, polygonOffsetFactor: -2, polygonOffsetUnits: -4 }),
   };
-}
-
-export function setWireframe(m: Materials, on: boolean): void {
-  const all: Material[] = [...m.byClass, m.height[0]];
-  for (const mat of all) { (mat as MeshLambertMaterial).wireframe = on; }
 }
 
 /** Piecewise-linear ramp lookup, t in [0,1], written into out (linear 0..1 sRGB-ish values). */

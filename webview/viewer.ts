@@ -1,7 +1,7 @@
 // The 3D view: renderer, camera and MapControls, the mesh and live tiles, picking, state.
 // Renders on demand (a frame only after something changed), no allocation per frame.
 import {
-  BufferAttribute, BufferGeometry, DirectionalLight, Group, HemisphereLight, Mesh, PerspectiveCamera,
+  Box3, BufferAttribute, BufferGeometry, DirectionalLight, Group, HemisphereLight, Mesh, PerspectiveCamera,
   Raycaster, Scene, Sphere, Vector2, Vector3, WebGLRenderer, type Material,
 } from "three";
 import { MapControls } from "three/examples/jsm/controls/MapControls.js";
@@ -11,13 +11,14 @@ import { markerBuilding, SurfaceClass, type MeshData } from "./meshData";
 import { formatOf, parseMesh } from "./loaders";
 import { heightColors, toGeometry, type HeightColors } from "./geometry";
 import { buildingFaces, pickFace } from "./pick";
-import { createMaterials, setWireframe, themeBackground } from "./style";
+import { createMaterials, themeBackground } from "./style";
 import { Ui } from "./ui";
 import { isSoftwareRenderer, rendererName } from "./gpu";
 
 const MAX_PIXEL_RATIO = 2;
 /** Camera direction for "fit": from the south-east, above (x east, y up, z south). */
 const FIT_DIR = new Vector3(0.45, 0.8, 0.9).normalize();
+const TOP_DIR = new Vector3(0, 1, 1e-4).normalize();
 
 interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors }
 
@@ -30,6 +31,7 @@ export class Viewer {
   private readonly mats = createMaterials();
   private readonly tiles = new Group();
   private readonly bounds = new Sphere(new Vector3(), -1);
+  private readonly box = new Box3();
   private readonly raycaster = new Raycaster();
   private readonly ndc = new Vector2();
   private readonly rayO = new Float64Array(3);
@@ -51,12 +53,11 @@ export class Viewer {
     this.ui = new Ui({
       fit: () => this.fit(), top: () => this.top(),
       colorMode: (m) => { this.state.colorMode = m; this.applyColorMode(); this.save(); },
-      wireframe: (on) => { this.state.wireframe = on; setWireframe(this.mats, on); this.requestRender(); this.save(); },
+      wireframe: (on) => { this.state.wireframe = on; this.applyColorMode(); this.save(); },
     });
     const saved = host.getState();
     this.state = saved && saved.v === 1 ? saved : { v: 1, colorMode: "class", wireframe: false };
     this.ui.setToggles(this.state.colorMode, this.state.wireframe);
-    setWireframe(this.mats, this.state.wireframe);
 
     // preserveDrawingBuffer: tests and screenshots read the pixels back.
     const gpu = rendererName();
@@ -110,6 +111,7 @@ export class Viewer {
       this.source = source;
       this.state.source = source;
       this.bounds.copy(this.final.mesh.geometry.boundingSphere!);
+      this.box.copy(this.final.mesh.geometry.boundingBox!);
       const cam = this.state.camera;
       if (cam && cam.key === source.key) this.setCamera(cam.position, cam.target);
       else this.fit();
@@ -130,6 +132,7 @@ export class Viewer {
     this.clearLive();
     this.clearFinal();
     this.bounds.makeEmpty();
+    this.box.makeEmpty();
     this.ui.setStatus(`${title}: waiting for tiles…`);
     document.documentElement.dataset.status = "live";
     this.updateCounts();
@@ -150,6 +153,7 @@ export class Viewer {
         this.live.push(shown);
         const s = shown.mesh.geometry.boundingSphere!;
         if (this.bounds.isEmpty()) this.bounds.copy(s); else this.bounds.union(s);
+        this.box.union(shown.mesh.geometry.boundingBox!);
         if (first) this.fit();
         this.applyColorMode();
         this.updateCounts();
@@ -161,27 +165,32 @@ export class Viewer {
     });
   }
 
-  fit(): void {
-    if (this.bounds.isEmpty()) return;
-    const dist = this.fitDistance();
-    this.setCamera(
-      [this.bounds.center.x + FIT_DIR.x * dist, this.bounds.center.y + FIT_DIR.y * dist, this.bounds.center.z + FIT_DIR.z * dist],
-      [this.bounds.center.x, this.bounds.center.y, this.bounds.center.z]);
+  fit(): void { this.frameFrom(FIT_DIR); }
+
+  /** Looks straight down, north (-z) up on screen; a hair of z keeps "up" defined. */
+  top(): void { this.frameFrom(TOP_DIR); }
+
+  /** Camera on the ray from the bounds' centre along dir, just far enough to see every corner. */
+  private frameFrom(dir: Vector3): void {
+    if (this.box.isEmpty()) return;
+    const c = this.box.getCenter(new Vector3());
+    const dist = this.fitDistance(dir, c);
+    this.setCamera([c.x + dir.x * dist, c.y + dir.y * dist, c.z + dir.z * dist], [c.x, c.y, c.z]);
     this.save();
   }
 
-  top(): void {
-    if (this.bounds.isEmpty()) return;
-    const c = this.bounds.center, dist = this.fitDistance();
-    // A hair of z keeps "up" defined when looking straight down; north (-z) is up on screen.
-    this.setCamera([c.x, c.y + dist, c.z + dist * 1e-4], [c.x, c.y, c.z]);
-    this.save();
-  }
-
-  private fitDistance(): number {
-    const halfV = (this.camera.fov * Math.PI) / 360;
-    const halfH = Math.atan(Math.tan(halfV) * this.camera.aspect);
-    return (this.bounds.radius / Math.sin(Math.min(halfV, halfH))) * 1.02 + 1;
+  /** Smallest distance at which all 8 box corners are inside the frustum (plus a margin). */
+  private fitDistance(dir: Vector3, c: Vector3): number {
+    const tanV = Math.tan((this.camera.fov * Math.PI) / 360), tanH = tanV * this.camera.aspect;
+    const x = new Vector3().crossVectors(this.camera.up, dir).normalize(), y = new Vector3().crossVectors(dir, x);
+    const v = new Vector3();
+    let d = 0;
+    for (let k = 0; k < 8; k++) {
+      v.set(k & 1 ? this.box.max.x : this.box.min.x, k & 2 ? this.box.max.y : this.box.min.y, k & 4 ? this.box.max.z : this.box.min.z).sub(c);
+      const depth = v.dot(dir);
+      d = Math.max(d, depth + Math.abs(v.dot(x)) / tanH, depth + Math.abs(v.dot(y)) / tanV);
+    }
+    return d * 1.06 + 1;
   }
 
   private setCamera(p: number[], t: number[]): void {
@@ -193,7 +202,7 @@ export class Viewer {
   }
 
   private addMesh(data: MeshData, parent: Scene | Group = this.scene): Shown {
-    const mesh = new Mesh(toGeometry(data), this.mats.byClass);
+    const mesh = new Mesh(toGeometry(data), this.mats.get("class", false));
     mesh.matrixAutoUpdate = false;
     parent.add(mesh);
     return { mesh, data };
@@ -220,7 +229,7 @@ export class Viewer {
         s.heights = heightColors(s.data);
         s.mesh.geometry.setAttribute("color", new BufferAttribute(s.heights.colors, 3, true));
       }
-      s.mesh.material = height ? this.mats.height : this.mats.byClass;
+      s.mesh.material = this.mats.get(this.state.colorMode, this.state.wireframe);
       if (s.heights) legendHeights = legendHeights
         ? { ...legendHeights, min: Math.min(legendHeights.min, s.heights.min), max: Math.max(legendHeights.max, s.heights.max) }
         : s.heights;

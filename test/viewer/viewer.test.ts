@@ -8,6 +8,9 @@ import type { Browser, Page } from "playwright-core";
 import { buildWebview, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../../scripts/viewer/harness";
 import { cmpvOf, syntheticCity, type SyntheticCity } from "../../scripts/viewer/synthetic";
 import { classify, type PixelClass } from "./pixels";
+import { spawnSync } from "node:child_process";
+import { parseCitymeshGlb } from "../../webview/glb";
+import { markerBuilding, SurfaceClass } from "../../webview/meshData";
 
 const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const VIEWPORT = { width: 1000, height: 700 };
@@ -219,5 +222,54 @@ describe("viewer page (standalone, headless Chromium)", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-vscode-host.png") });
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  it("shows the sample city built by the CLI, and picks its largest roof", async (t) => {
+    const cli = path.join(ROOT, "dist/cli.mjs");
+    if (!fs.existsSync(cli)) { t.skip("dist/cli.mjs not built (npm run build)"); return; }
+    const dir = tmpDir("citymesh-viewer-sample-");
+    const out = path.join(dir, "sample-city.glb");
+    const r = spawnSync(process.execPath, [cli, "build", path.join(ROOT, "media/sample/sample-city.geojson"), "-o", out], { encoding: "utf8", timeout: 300_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const sideFile = path.join(dir, "sample-city.buildings.jsonl");
+    assert.ok(fs.existsSync(sideFile), "buildings side file next to the mesh");
+    server.put("/data/sample-city.glb", { file: out });
+    server.put("/data/sample-city.buildings.jsonl", { file: sideFile });
+
+    // The largest roof triangle: its centroid is on that roof, and seen from the top nothing covers it.
+    const glb = fs.readFileSync(out);
+    const d = parseCitymeshGlb(glb.buffer.slice(glb.byteOffset, glb.byteOffset + glb.byteLength) as ArrayBuffer);
+    const roofs = d.groups.find((g) => g.cls === SurfaceClass.Roof)!;
+    let best = -1, bestArea = 0;
+    for (let f = roofs.start / 3; f < (roofs.start + roofs.count) / 3; f++) {
+      const [a, b, c] = [0, 1, 2].map((k) => 3 * d.index[3 * f + k]);
+      const area = Math.abs((d.positions[b] - d.positions[a]) * (d.positions[c + 2] - d.positions[a + 2]) - (d.positions[c] - d.positions[a]) * (d.positions[b + 2] - d.positions[a + 2])) / 2;
+      if (area > bestArea) { bestArea = area; best = f; }
+    }
+    const building = markerBuilding(d.markers![best], d.buildings);
+    const centroid = [0, 1, 2].map((axis) => [0, 1, 2].reduce((s, k) => s + d.positions[3 * d.index[3 * best + k] + axis], 0) / 3);
+
+    const { page, errors } = await open({ mesh: "/data/sample-city.glb", buildings: "/data/sample-city.buildings.jsonl" });
+    await waitReady(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-sample-city.png") });
+    const cls = await canvasClasses(page);
+    assert.ok(cls.ground > 0.05 && cls.wall > 0.002 && cls.roof > 0.02, JSON.stringify(cls));
+    assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), d.index.length / 3);
+    await page.click("#top");
+    await page.waitForTimeout(200);
+    const [sx, sy] = await page.evaluate(([x, y, z]) =>
+      (window as unknown as { citymeshViewer: { project(x: number, y: number, z: number): [number, number] } }).citymeshViewer.project(x, y, z), centroid);
+    await page.mouse.click(sx, sy);
+    await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+    assert.equal(await page.locator("#props").getAttribute("data-building"), String(building));
+    const line = JSON.parse(fs.readFileSync(sideFile, "utf8").split("\n")[building]);
+    assert.equal(line.b, building);
+    const text = await page.locator("#props").innerText();
+    for (const [k, v] of Object.entries(line.properties as Record<string, unknown>)) assert.ok(text.includes(k) && text.includes(String(v)), `${k}=${v} shown`);
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: path.join(ARTIFACTS, "viewer-sample-pick.png") });
+    assert.deepEqual(errors, []);
+    await page.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

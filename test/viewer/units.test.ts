@@ -1,0 +1,121 @@
+// The viewer's pure parts, without a browser: GLB and CMPV parsing, picking, the buildings side
+// file, the page's HTML/CSP.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { parseCitymeshGlb, readGlbChunks, isCitymeshGlb } from "../../webview/glb";
+import { parseCmpv } from "../../webview/cmpv";
+import { markerBuilding, markerClass, SurfaceClass } from "../../webview/meshData";
+import { buildingFaces, pickFace } from "../../webview/pick";
+import { heightColors } from "../../webview/geometry";
+import { BuildingsLookup, guessBuildingsFile } from "../../src/extension/viewer/buildings";
+import { renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
+import { cmpvOf, syntheticCity } from "../../scripts/viewer/synthetic";
+
+const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+describe("citymesh GLB", () => {
+  const city = syntheticCity({ cols: 3, rows: 2, groundCells: 2 });
+  it("reads one indexed mesh with ground, wall and roof groups and the face markers", () => {
+    const d = parseCitymeshGlb(ab(city.glb));
+    assert.equal(d.positions.length, 3 * city.vertices);
+    assert.equal(d.index.length, 3 * city.triangles);
+    assert.deepEqual(d.groups.map((g) => [g.cls, g.count / 3]), [[SurfaceClass.Ground, 8], [SurfaceClass.Wall, 48], [SurfaceClass.Roof, 12]]);
+    assert.equal(d.buildings, 6);
+    assert.equal(d.markers!.length, city.triangles);
+    for (const g of d.groups) for (let f = g.start / 3; f < (g.start + g.count) / 3; f++) assert.equal(markerClass(d.markers![f], 6), g.cls);
+    assert.deepEqual(d.bounds!.length, 6);
+  });
+  it("views the file's bytes for positions and indices instead of copying them", () => {
+    const buf = ab(city.glb);
+    const d = parseCitymeshGlb(buf);
+    assert.equal(d.positions.buffer, buf);
+    assert.equal(d.index.buffer, buf);
+  });
+  it("leaves other GLBs to three's loader and rejects non-GLB bytes", () => {
+    const { json } = readGlbChunks(ab(city.glb));
+    assert.ok(isCitymeshGlb(json));
+    delete (json.asset as { extras?: unknown }).extras;
+    assert.equal(isCitymeshGlb(json), false);
+    assert.throws(() => readGlbChunks(new ArrayBuffer(40)), /not a GLB/);
+  });
+});
+
+describe("CMPV preview tiles", () => {
+  it("groups faces by class and permutes the markers with them", () => {
+    const city = syntheticCity({ cols: 2, rows: 2, groundCells: 1 });
+    const d = parseCmpv(ab(cmpvOf(city)));
+    assert.equal(d.index.length, 3 * city.triangles);
+    assert.deepEqual(d.groups.map((g) => g.cls), [SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof]);
+    for (const g of d.groups) for (let f = g.start / 3; f < (g.start + g.count) / 3; f++) assert.equal(markerClass(d.markers![f], 4), g.cls);
+  });
+  it("refuses a bad magic, a short file and out-of-range indices", () => {
+    const good = cmpvOf(syntheticCity({ cols: 1, rows: 1, groundCells: 1 }));
+    const bad = Buffer.from(good); bad.write("XXXX", 0, "ascii");
+    assert.throws(() => parseCmpv(ab(bad)), /bad magic/);
+    assert.throws(() => parseCmpv(ab(good.subarray(0, 40))), /header says/);
+    const oob = Buffer.from(good); oob.writeUInt32LE(99999, 16 + 12 * good.readUInt32LE(4));
+    assert.throws(() => parseCmpv(ab(oob)), /out of range/);
+  });
+});
+
+describe("picking", () => {
+  it("markers name buildings the dtcc-core way", () => {
+    assert.deepEqual([-2, -1, 0, 4, 5, 9].map((m) => markerBuilding(m, 5)), [-1, -1, 0, 4, 0, 4]);
+  });
+  it("finds the nearest triangle along the ray, from either side", () => {
+    // Two horizontal triangles at y = 0 and y = 10 over the same square.
+    const pos = new Float32Array([0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 10, 0, 1, 10, 0, 0, 10, 1]);
+    const idx = new Uint32Array([0, 1, 2, 3, 4, 5]);
+    assert.equal(pickFace(pos, idx, [0.2, 20, 0.2], [0, -1, 0]), 1);
+    assert.equal(pickFace(pos, idx, [0.2, -5, 0.2], [0, 1, 0]), 0);
+    assert.equal(pickFace(pos, idx, [0.9, 20, 0.9], [0, -1, 0]), -1);
+  });
+  it("collects a building's wall and roof faces", () => {
+    const d = parseCitymeshGlb(ab(syntheticCity({ cols: 2, rows: 1, groundCells: 1 }).glb));
+    const out = new Uint32Array(64);
+    assert.equal(buildingFaces(d.markers!, 2, 1, d.index, out), 3 * 10);
+    assert.equal(buildingFaces(d.markers!, 2, 1, d.index, new Uint32Array(3)), 30, "counts even when out is too small");
+  });
+});
+
+describe("height colours", () => {
+  it("ramps buildings by height and keeps ground grey", () => {
+    const city = syntheticCity({ cols: 2, rows: 1, groundCells: 1, height: (b) => (b === 0 ? 10 : 50) });
+    const h = heightColors(parseCitymeshGlb(ab(city.glb)));
+    assert.equal(h.perBuilding, true);
+    assert.deepEqual([h.min, h.max], [10, 50]);
+    assert.deepEqual([...h.colors.subarray(0, 3)], [...h.colors.subarray(3, 6)], "ground vertices share one grey");
+  });
+});
+
+describe("buildings side file", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-viewer-unit-"));
+  it("reads one building's line, in order or not", async () => {
+    const file = path.join(dir, "city.buildings.jsonl");
+    fs.writeFileSync(file, ['{"b":0,"f":3,"id":"a","properties":{"h":1}}', '{"b":1,"f":4,"id":"b","properties":{"name":"ü"}}', ""].join("\n"));
+    const l = new BuildingsLookup(file);
+    assert.deepEqual(await l.get(1), { b: 1, f: 4, id: "b", properties: { name: "ü" } });
+    assert.equal(await l.get(7), null);
+    const shuffled = path.join(dir, "shuffled.jsonl");
+    fs.writeFileSync(shuffled, '{"b":1,"id":"b"}\n{"b":0,"id":"a"}\n');
+    assert.equal((await new BuildingsLookup(shuffled).get(0))?.id, "a");
+    assert.equal(guessBuildingsFile(path.join(dir, "city.glb")), file);
+    assert.equal(guessBuildingsFile(path.join(dir, "other.glb")), undefined);
+  });
+});
+
+describe("page HTML", () => {
+  it("has a nonce-only script policy and escapes what it fills in", () => {
+    const csp = viewerCsp("https://x.vscode-cdn.net", "abc123");
+    assert.match(csp, /^default-src 'none'; script-src 'nonce-abc123'; style-src https:\/\/x\.vscode-cdn\.net;/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    const template = fs.readFileSync(path.join(__dirname, "../../media/viewer.html"), "utf8");
+    const html = renderViewerHtml(template, { cspSource: "https://x", nonce: "n0nce", scriptUri: "https://x/w.js?a=1&b=2", styleUri: "https://x/s.css", title: "<city>" });
+    assert.match(html, /<script nonce="n0nce" src="https:\/\/x\/w\.js\?a=1&#38;b=2"><\/script>/);
+    assert.match(html, /<title>&#60;city&#62;<\/title>/);
+    assert.doesNotMatch(html, /\{\{/);
+  });
+});
