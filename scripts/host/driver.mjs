@@ -1,5 +1,6 @@
 // Drives the VS Code workbench served by run-host-tests.mjs from headless chromium (playwright-core from .host/).
 //   node driver.mjs test <port> <repo> <testsIndexJs> <workspace>  → exit code of the mocha suite in the extension host
+//                                                                    (<workspace>: a folder or a .code-workspace file)
 //   node driver.mjs ui   <port> <repo> <workspace>                  → explorer context menu of a .geojson offers the build
 // In test mode a line "@@screenshot <name>" logged by a test saves test/artifacts/<name>.png (written atomically,
 // so the test can wait for the file to appear).
@@ -19,7 +20,8 @@ const tests = mode === "test" ? a : null;
 const ws = mode === "test" ? b : a;
 const payload = [["extensionDevelopmentPath", remote(repo)], ["skipWelcome", "true"]];
 if (tests) payload.push(["extensionTestsPath", remote(tests)]);
-const url = `http://${host}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+const target = ws.endsWith(".code-workspace") ? `workspace=${encodeURIComponent(ws)}` : `folder=${encodeURIComponent(ws)}`;
+const url = `http://${host}/?${target}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
 const ud = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-chrome-"));
 const ctx = await chromium.launchPersistentContext(ud, {
@@ -44,10 +46,12 @@ try {
     // Offline noise of a web workbench without a gallery, update service or vsda.
     const noise = /AgentHost|ChatModel|AccountPolicy|open-vsx|gallery|authentication provider|socket|connection token|grace-time|builtin extensions cache|Service Worker|vsda|^\s+at /;
     let shots = Promise.resolve();
+    let webviewLoadErrors = 0; // the live viewer asking for preview files already cleaned from the store; counted, not echoed
     await page.exposeFunction("codeAutomationLog", (_type, args) => {
       const s = format(...[].concat(args));
       const m = /@@screenshot ([\w.-]+)/.exec(s);
       if (m) shots = shots.then(() => shot(m[1])).catch((e) => console.log(`screenshot ${m[1]} failed: ${e.message}`));
+      else if (/Webview\.loadLocalResource - Error/.test(s)) webviewLoadErrors++;
       else if (!noise.test(s)) console.log(s);
     });
     await page.exposeFunction("codeAutomationExit", (c) => done(c));
@@ -55,6 +59,7 @@ try {
     const limit = +(process.env.CITYMESH_HOST_TIMEOUT_MS || 900000);
     code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), limit))]);
     await shots;
+    if (webviewLoadErrors) console.log(`(${webviewLoadErrors} "Webview.loadLocalResource - Error using fileReader" lines from the viewer not shown)`);
     console.log(`extension tests finished: ${code}`);
   } else if (mode === "ui") {
     // The explorer context menu of a .geojson offers "Build City Mesh" (menus are DOM in the web workbench).

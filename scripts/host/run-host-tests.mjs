@@ -116,6 +116,11 @@ try {
   say(`extension tests exit code ${testCode}`);
   const uiCode = drv(port, "ui", ws);
   say(`UI checks exit code ${uiCode}`);
+  // Multi-root: two folders, the second with its own folder settings.
+  const mr = path.join(tmp, "multiroot");
+  fs.cpSync(path.join(repo, "test", "host", "fixtures", "multiroot"), mr, { recursive: true });
+  const multiCode = drv(port, "test", path.join(outDir, "index.js"), path.join(mr, "city.code-workspace"));
+  say(`multi-root tests exit code ${multiCode}`);
   stopServer();
   const untrustedWs = path.join(tmp, "untrusted-ws");
   fs.mkdirSync(untrustedWs);
@@ -124,7 +129,7 @@ try {
   await startServer(false, port);
   const untrustedCode = drv(port, "test", path.join(outDir, "index.js"), untrustedWs);
   say(`untrusted-workspace tests exit code ${untrustedCode}`);
-  code = testCode === 0 && uiCode === 0 && untrustedCode === 0 ? 0 : 1;
+  code = testCode === 0 && uiCode === 0 && multiCode === 0 && untrustedCode === 0 ? 0 : 1;
 } finally {
   stopServer();
   if (!process.env.CITYMESH_HOST_KEEP) fs.rmSync(tmp, { recursive: true, force: true });

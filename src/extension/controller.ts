@@ -1,5 +1,6 @@
 // Runs one build at a time and shows it: status bar, log, Problems panel, live viewer tiles, the finished mesh.
 // Palette commands and tasks both go through run(); only how they report progress differs.
+import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
 import { CityMeshError, isCancelled } from "../core/errors";
@@ -128,6 +129,7 @@ export class BuildController implements vscode.Disposable {
     if (folder && options.scratchDir && isInside(path.join(folder.uri.fsPath, CITYMESH_DIR), options.scratchDir)) {
       ensureCityMeshGitignore(folder.uri.fsPath);
     }
+    if (options.output) fs.mkdirSync(path.dirname(options.output), { recursive: true }); // outputDir / task "output" may name a new folder
     say(`Building ${options.input} → ${options.output} (tile size ${options.tileSize} m, ${options.workers ?? "auto"} workers, store ${options.useDiskStore ? options.scratchDir : "in memory"})`);
     this.statusBar.text = `$(sync~spin) City Mesh: starting`;
     this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
@@ -139,6 +141,7 @@ export class BuildController implements vscode.Disposable {
     try {
       const result = await build(options, {
         signal: abort.signal,
+        preview: viewer !== undefined, // preview files of finished tiles for the viewer's live view
         log: (line) => {
           this.log.info(line);
           hooks.onLine?.(line);

@@ -1,18 +1,27 @@
 // Entry the extension host loads (extensionTestsPath), the same contract as @vscode/test-electron:
-// run() resolves when all tests pass. Mocha runs the bundled *.test.js beside this file: in a trusted
-// workspace all but *.untrusted.test.js, in an untrusted one only those.
+// run() resolves when all tests pass. Mocha runs the bundled *.test.js beside this file, chosen by the window
+// the runner opened: an untrusted workspace runs *.untrusted.test.js, a multi-root one *.multiroot.test.js,
+// a trusted single folder all the others.
 import fs from "fs";
 import Mocha from "mocha";
 import path from "path";
 import * as vscode from "vscode";
 
-export function run(): Promise<void> {
+export async function run(): Promise<void> {
+  // A .code-workspace window may report its folders a moment after the extension host starts.
+  if (vscode.workspace.workspaceFile && !vscode.workspace.workspaceFolders?.length) {
+    await new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => { sub.dispose(); resolve(); });
+      setTimeout(() => { sub.dispose(); resolve(); }, 20_000);
+    });
+  }
   const mocha = new Mocha({ ui: "bdd", color: false, timeout: 120_000, reporter: "spec", grep: process.env.CITYMESH_HOST_GREP || undefined });
-  const untrusted = !vscode.workspace.isTrusted;
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith(".test.js") && f.endsWith(".untrusted.test.js") === untrusted).sort();
-  console.log(`host suite (${untrusted ? "untrusted" : "trusted"} workspace): ${files.join(", ")}`);
+  const kind = !vscode.workspace.isTrusted ? "untrusted" : vscode.workspace.workspaceFile?.scheme === "file" || vscode.workspace.workspaceFile?.scheme === "vscode-remote" || (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? "multiroot" : "";
+  const kindOf = (f: string) => /\.(untrusted|multiroot)\.test\.js$/.exec(f)?.[1] ?? "";
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith(".test.js") && kindOf(f) === kind).sort();
+  console.log(`host suite (${kind || "trusted single-folder"} workspace ${vscode.workspace.workspaceFile?.toString() ?? ""} folders ${vscode.workspace.workspaceFolders?.map((f) => f.name).join(",") ?? "none"}): ${files.join(", ")}`);
   for (const f of files) mocha.addFile(path.join(__dirname, f));
-  return new Promise((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} host test(s) failed`)) : resolve()));
   });
 }
