@@ -21,10 +21,12 @@ export interface DiagnosticSpec {
 
 /**
  * One spec per core diagnostic. Without a line the problem is pinned to the file's start. Repaired features get their
- * repair noted in the message (they stay in the mesh). A feature id is prefixed so the message reads on its own.
+ * repair noted in the message (they stay in the mesh). Messages that do not name their feature get it prefixed,
+ * so each reads on its own in the Problems panel.
  */
 export function toDiagnosticSpec(d: Diagnostic): DiagnosticSpec {
-  const id = d.featureId !== undefined && d.featureId !== null ? `Feature ${JSON.stringify(d.featureId)}: ` : d.featureIndex >= 0 ? `Feature #${d.featureIndex}: ` : "";
+  const named = /^feature\b/i.test(d.message);
+  const id = named ? "" : d.featureId !== undefined && d.featureId !== null ? `Feature ${JSON.stringify(d.featureId)}: ` : d.featureIndex >= 0 ? `Feature #${d.featureIndex}: ` : "";
   return {
     file: d.file,
     line: Math.max(0, (d.line ?? 1) - 1),

@@ -105,7 +105,7 @@ describe("build flow with a scripted pipeline", function () {
     assert.ok(controller.running);
     const names = await vscode.commands.getCommands(true);
     assert.ok(names.includes("citymesh.cancelBuild"));
-    await screenshot("status-bar-mid-build");
+    await screenshot("status-bar-mid-build-scripted");
     await vscode.commands.executeCommand("citymesh.cancelBuild");
     const err = await finished;
     await command;

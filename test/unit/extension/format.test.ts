@@ -23,6 +23,7 @@ test("status bar and terminal lines", () => {
 test("diagnostics: 1-based line/column become 0-based, severity and code kept", () => {
   const s = toDiagnosticSpec({ file: "/w/a.geojson", featureIndex: 3, featureId: "b7", line: 12, column: 5, severity: "warning", code: "unclosed-ring", message: "ring not closed", repaired: true });
   assert.deepEqual(s, { file: "/w/a.geojson", line: 11, character: 4, severity: 1, code: "unclosed-ring", message: 'Feature "b7": ring not closed (repaired, feature kept)' });
+  assert.equal(toDiagnosticSpec({ file: "a", featureIndex: 4, featureId: "x", severity: "error", code: "c", message: 'Feature 4 (id "x"): bad ring' }).message, 'Feature 4 (id "x"): bad ring', "no second prefix");
   const f = toDiagnosticSpec({ file: "/w/a.geojson", featureIndex: -1, severity: "error", code: "json", message: "bad" });
   assert.deepEqual([f.line, f.character, f.severity, f.message], [0, 0, 0, "bad"]);
   const g = groupByFile([{ file: "a", featureIndex: 0, severity: "info", code: "x", message: "m" }, { file: "b", featureIndex: 1, severity: "info", code: "y", message: "n" }, { file: "a", featureIndex: 2, severity: "info", code: "z", message: "o" }]);
