@@ -18,7 +18,8 @@ const host = `127.0.0.1:${port}`;
 const remote = (p) => `vscode-remote://${host}${p}`;
 const tests = mode === "test" ? a : null;
 const ws = mode === "test" ? b : a;
-const payload = [["extensionDevelopmentPath", remote(repo)], ["skipWelcome", "true"]];
+// The extension under test: the repo itself, or (CITYMESH_EXT_DIR) a VSIX installed by the server.
+const payload = [["extensionDevelopmentPath", remote(process.env.CITYMESH_EXT_DIR || repo)], ["skipWelcome", "true"]];
 if (tests) payload.push(["extensionTestsPath", remote(tests)]);
 const target = ws.endsWith(".code-workspace") ? `workspace=${encodeURIComponent(ws)}` : `folder=${encodeURIComponent(ws)}`;
 const url = `http://${host}/?${target}&payload=${encodeURIComponent(JSON.stringify(payload))}`;

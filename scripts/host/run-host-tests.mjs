@@ -6,7 +6,8 @@
 // check the explorer context menu through the UI. Screenshots go to test/artifacts/.
 //
 // Env: CITYMESH_HOST_DIR (default .host), CITYMESH_HOST_PORT (default: a free port), CITYMESH_HOST_TIMEOUT_MS
-// (default 900000), CITYMESH_HOST_GREP (mocha grep), CITYMESH_HOST_KEEP=1 keeps the temp workspace.
+// (default 900000), CITYMESH_HOST_KEEP=1 keeps the temp workspace, CITYMESH_HOST_VSIX=<file.vsix> runs the
+// trusted single-folder suite against that VSIX installed with the server's --install-extension instead of the repo.
 import { execFileSync, spawn, spawnSync } from "child_process";
 import fs from "fs";
 import net from "net";
@@ -103,9 +104,31 @@ async function startServer(trusted, port) {
 }
 
 const driver = path.join(repo, "scripts", "host", "driver.mjs");
+let extDir = "";
 const drv = (port, mode, ...args) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
-  stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts },
+  stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts, ...(extDir ? { CITYMESH_EXT_DIR: extDir } : {}) },
 }).status;
+
+if (process.env.CITYMESH_HOST_VSIX) {
+  // Install the packaged extension the way a user would, then run the suite against the installed copy.
+  const vsix = path.resolve(process.env.CITYMESH_HOST_VSIX);
+  const extensions = path.join(tmp, "vsix-extensions");
+  run(node24, [serverMain, "--install-extension", vsix, "--extensions-dir", extensions, "--server-data-dir", path.join(tmp, "vsix-server"),
+    "--user-data-dir", path.join(tmp, "vsix-user"), "--accept-server-license-terms"], { cwd: hostDir, env: env24 });
+  extDir = path.join(extensions, fs.readdirSync(extensions).find((d) => d.startsWith("citymesh.citymesh-")));
+  say(`installed ${path.basename(vsix)} into ${extDir}`);
+  const port = await freePort();
+  let vsixCode = 1;
+  try {
+    await startServer(true, port);
+    vsixCode = drv(port, "test", path.join(outDir, "index.js"), ws);
+  } finally {
+    stopServer();
+    if (!process.env.CITYMESH_HOST_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  say(vsixCode === 0 ? "suite passed against the installed VSIX" : "suite FAILED against the installed VSIX");
+  process.exit(vsixCode);
+}
 
 let code = 1;
 try {
