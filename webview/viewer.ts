@@ -160,7 +160,8 @@ export class Viewer {
         this.ui.setStatus("");
         this.requestRender();
       } catch (e) {
-        this.ui.setStatus(`A preview tile could not be read (${(e as Error).message})`, "error");
+        // Preview files are transient (the store may already have cleaned them): skip, quietly.
+        console.debug(`citymesh viewer: preview tile ${url} skipped: ${(e as Error).message}`);
       }
     });
   }
