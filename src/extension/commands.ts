@@ -4,12 +4,12 @@ import os from "os";
 import path from "path";
 import * as vscode from "vscode";
 import { isCancelled } from "../core/errors";
-import { cleanStore } from "../core/store/manifest";
 import { Config } from "./config";
 import { folderOf, type BuildController, type BuildRequest } from "./controller";
 import { fractionDone, phaseLabel } from "./format";
 import { FORMATS, type BuildOverrides } from "./options";
 import { defaultScratchDir, isGeoJsonName, looksLikeGeoJson } from "./paths";
+import { cleanScratchDirs } from "./scratch";
 
 /** Files a command was invoked on: explorer multi-selection, one explorer/editor file, the active editor, or a pick. */
 async function targets(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<string[] | undefined> {
@@ -155,7 +155,8 @@ export function registerCommands(context: vscode.ExtensionContext, controller: B
 
   reg("citymesh.showLog", () => controller.log.show(true));
 
-  reg("citymesh.cleanScratch", async () => {
+  /** Palette: asks first. Programmatic callers (walkthrough, tests) may pass { confirm: false }. */
+  reg("citymesh.cleanScratch", async (opts?: { confirm?: boolean }) => {
     if (controller.running) {
       void vscode.window.showWarningMessage("A City Mesh build is running; cancel it before cleaning the scratch store.");
       return;
@@ -168,19 +169,12 @@ export function registerCommands(context: vscode.ExtensionContext, controller: B
       void vscode.window.showInformationMessage("No City Mesh scratch store in this workspace.");
       return;
     }
-    const yes = "Clean";
-    const pick = await vscode.window.showWarningMessage("Remove the City Mesh scratch tiles?", { modal: true, detail: `${dirs.join("\n")}\n\nOnly tile files and manifests are removed; the next build starts from scratch.` }, yes);
-    if (pick !== yes) return;
-    let removed = 0, bytes = 0;
-    for (const d of dirs) {
-      // The store may be the directory itself or one sub-directory per input.
-      const subs = fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(d, e.name));
-      for (const dir of [...subs, d]) {
-        const r = cleanStore(dir);
-        removed += r.removed;
-        bytes += r.bytes;
-      }
+    if (opts?.confirm !== false) {
+      const yes = "Clean";
+      const pick = await vscode.window.showWarningMessage("Remove the City Mesh scratch tiles?", { modal: true, detail: `${dirs.join("\n")}\n\nOnly tile files and manifests are removed; the next build starts from scratch.` }, yes);
+      if (pick !== yes) return;
     }
+    const { removed, bytes } = cleanScratchDirs(dirs);
     controller.log.info(`Cleaned the scratch store: ${removed} files, ${(bytes / 1e6).toFixed(1)} MB.`);
     void vscode.window.showInformationMessage(`City Mesh scratch store cleaned: ${removed} files, ${(bytes / 1e6).toFixed(1)} MB.`);
   });

@@ -151,4 +151,16 @@ describe("build flow with a scripted pipeline", function () {
     controller.setBuildFunction(async () => { throw new CityMeshError("input", "Cannot read sample-city.geojson: scripted failure"); });
     assert.equal(await runTask(await configuredTask("cm sample")), 1);
   });
+
+  it("Clean Scratch Store removes store files and keeps others", async () => {
+    const scratch = path.join(workspaceDir(), ".citymesh", "scratch");
+    const store = path.join(scratch, "0123456789abcdef");
+    fs.mkdirSync(store, { recursive: true });
+    fs.writeFileSync(path.join(store, "manifest.json"), "{}");
+    fs.writeFileSync(path.join(store, "tile_7.h5"), "x");
+    fs.writeFileSync(path.join(scratch, "keep.txt"), "not a store file");
+    await vscode.commands.executeCommand("citymesh.cleanScratch", { confirm: false });
+    assert.ok(!fs.existsSync(store));
+    assert.ok(fs.existsSync(path.join(scratch, "keep.txt")));
+  });
 });
