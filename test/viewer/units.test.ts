@@ -13,6 +13,7 @@ import { heightColors } from "../../webview/geometry";
 import { BuildingsLookup, guessBuildingsFile } from "../../src/extension/viewer/buildings";
 import { renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
 import { cmpvOf, syntheticCity } from "../../scripts/viewer/synthetic";
+import { previewBytes } from "../../src/core/preview";
 
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
@@ -50,6 +51,21 @@ describe("CMPV preview tiles", () => {
     assert.equal(d.index.length, 3 * city.triangles);
     assert.deepEqual(d.groups.map((g) => g.cls), [SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof]);
     for (const g of d.groups) for (let f = g.start / 3; f < (g.start + g.count) / 3; f++) assert.equal(markerClass(d.markers![f], 4), g.cls);
+  });
+  it("reads what the pipeline's previewBytes writes (Z-up → Y-up, markers kept)", () => {
+    // One building (index 0 of 1): a ground triangle, a wall triangle, a roof triangle.
+    const mesh = {
+      vertices: new Float64Array([0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 5, 10, 0, 5]),
+      faces: new Int32Array([0, 1, 2, 0, 1, 4, 3, 4, 2]),
+      markers: new Int32Array([-2, 0, 1]),
+      seam: new Uint8Array(5),
+    };
+    const bytes = previewBytes(mesh, 1);
+    const d = parseCmpv(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    assert.deepEqual(d.groups.map((g) => g.cls), [SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof]);
+    assert.deepEqual([...d.markers!], [-2, 0, 1]);
+    assert.deepEqual([...d.positions.subarray(6, 9)], [0, 0, -10], "(x, y, z) → (x, z, -y)");
+    assert.deepEqual([...d.positions.subarray(9, 12)].map((v) => v + 0), [0, 5, 0]); // + 0: no -0
   });
   it("refuses a bad magic, a short file and out-of-range indices", () => {
     const good = cmpvOf(syntheticCity({ cols: 1, rows: 1, groundCells: 1 }));

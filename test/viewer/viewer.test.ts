@@ -128,6 +128,25 @@ describe("viewer page (standalone, headless Chromium)", () => {
     await page.close();
   });
 
+  it("follows the VS Code theme's editor background", async () => {
+    const { page } = await open({ mesh: MESH });
+    await waitReady(page);
+    const corner = () => page.evaluate(() => {
+      const src = document.querySelector<HTMLCanvasElement>("#view canvas")!;
+      const c = document.createElement("canvas"); c.width = 4; c.height = 4;
+      const g = c.getContext("2d")!; g.drawImage(src, 0, 0, 4, 4, 0, 0, 4, 4);
+      return [...g.getImageData(1, 1, 1, 1).data.slice(0, 3)];
+    });
+    // What VS Code does on a theme change: body class and CSS variables.
+    await page.evaluate(() => { document.body.className = "vscode-dark"; document.body.style.setProperty("--vscode-editor-background", "#102030"); });
+    await page.waitForTimeout(200);
+    assert.deepEqual(await corner(), [0x10, 0x20, 0x30]);
+    await page.evaluate(() => { document.body.className = "vscode-light"; document.body.style.setProperty("--vscode-editor-background", "#fafafa"); });
+    await page.waitForTimeout(200);
+    assert.deepEqual(await corner(), [0xfa, 0xfa, 0xfa]);
+    await page.close();
+  });
+
   it("the CSP blocks remote loads", async () => {
     const { page } = await open({ mesh: MESH });
     await waitReady(page);
