@@ -36,13 +36,24 @@ const REASONS: Record<string, string> = {
   ENOENT: "the directory does not exist (ENOENT)",
 };
 
-/** Turns an fs error into a CityMeshError("store") naming the directory, what was being done and why. */
-export function storeError(err: unknown, dir: string, action: string): CityMeshError {
+const sizeText = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.ceil(b / 1e3))} kB`);
+
+/**
+ * Turns an fs error into a CityMeshError("store") naming the directory, what was being done and why.
+ * For a full disk it also says how much the failed write needed (`neededBytes`) and how much is free.
+ */
+export function storeError(err: unknown, dir: string, action: string, neededBytes = 0): CityMeshError {
   if (err instanceof CityMeshError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? "";
   const reason = REASONS[code] ?? (err instanceof Error ? err.message : String(err));
-  const hint = code === "ENOSPC" || code === "EDQUOT" ? "; free some space or choose another scratch directory" : "";
-  return new CityMeshError("store", `Scratch store ${dir}: cannot ${action}: ${reason}${hint}`, { dir, errno: code, action });
+  let hint = "";
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    let free = "";
+    try { const st = fs.statfsSync(dir); free = `${sizeText(st.bavail * st.bsize)} free`; } catch { /* statfs unsupported */ }
+    const need = neededBytes > 0 ? `this write needs about ${sizeText(neededBytes)}` : "";
+    hint = `; free some space or choose another scratch directory${need || free ? ` (${[need, free].filter(Boolean).join(", ")})` : ""}`;
+  }
+  return new CityMeshError("store", `Scratch store ${dir}: cannot ${action}: ${reason}${hint}`, { dir, errno: code, action, neededBytes });
 }
 
 /** Creates the store directory (and parents), mapping failures to a store error. */
@@ -67,7 +78,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, fsl: St
     } catch {
       // the temp file may never have been created
     }
-    throw storeError(e, dir, `write ${path.basename(file)}`);
+    throw storeError(e, dir, `write ${path.basename(file)}`, Buffer.byteLength(data));
   }
 }
 
@@ -80,7 +91,7 @@ export function probeWritable(dir: string, fsl: StoreFs = nodeFs, neededBytes = 
   try {
     const st = fs.statfsSync(dir);
     if (neededBytes > 0 && st.bavail * st.bsize < neededBytes) {
-      return storeError(Object.assign(new Error("ENOSPC"), { code: "ENOSPC" }), dir, action);
+      return storeError(Object.assign(new Error("ENOSPC"), { code: "ENOSPC" }), dir, action, neededBytes);
     }
   } catch {
     // statfs unsupported: rely on the probe
@@ -91,6 +102,6 @@ export function probeWritable(dir: string, fsl: StoreFs = nodeFs, neededBytes = 
     fsl.unlinkSync(probe);
     return null;
   } catch (e) {
-    return storeError(e, dir, action);
+    return storeError(e, dir, action, neededBytes);
   }
 }

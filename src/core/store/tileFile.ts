@@ -95,7 +95,7 @@ export async function writeTileFile(
     } catch {
       // not created
     }
-    throw storeError(e, dir, `write tile ${tileId} (${path.basename(file)})`);
+    throw storeError(e, dir, `write tile ${tileId} (${path.basename(file)})`, payload);
   }
 }
 
