@@ -13,6 +13,7 @@ import { mergeTiles, type MergeStats } from "../core/merge/mergeTiles";
 import { memoryTileSource } from "../core/merge/tileSource";
 import { storeTileSource } from "../core/merge/storeSource";
 import { injectFault } from "./faults";
+import path from "path";
 
 export interface TileMeta {
   tileId: number;
@@ -44,7 +45,7 @@ export interface BuildTileJob {
 export async function buildTileJob(job: BuildTileJob): Promise<{ meta: TileMeta; mesh?: TileMesh }> {
   const t0 = performance.now();
   const id = job.input.spec.id;
-  injectFault(id, "build");
+  injectFault(id, "build", job.file && path.dirname(job.file));
   const mesh = meshTile(job.input, await groundFor(job.input));
   const meta: TileMeta = { tileId: id, vertices: mesh.vertices.length / 3, triangles: mesh.faces.length / 3, checksum: "", ms: 0 };
   if (job.file) {
@@ -83,6 +84,7 @@ export interface MergeJob {
 
 export async function mergeJob(job: MergeJob, progress?: (done: number, total: number, triangles: number) => void): Promise<MergeStats> {
   injectFault(-1, "merge");
-  const source = job.meshes ? memoryTileSource(job.meshes) : storeTileSource(job.files ?? [], job.ids);
+  const inner = job.meshes ? memoryTileSource(job.meshes) : storeTileSource(job.files ?? [], job.ids);
+  const source = { count: inner.count, read: (i: number) => { injectFault(i, "merge-read"); return inner.read(i); } };
   return mergeTiles(source, { output: job.output, format: job.format, crs: job.crs, buildings: job.buildings, mergeBatchSize: job.mergeBatchSize, onProgress: progress });
 }
