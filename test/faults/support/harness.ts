@@ -1,0 +1,116 @@
+// Shared pieces of the reliability suite (npm run test:faults): the built CLI (from the private
+// build scripts/faults/run.mjs makes, so a concurrent `npm run build` cannot swap it mid-run),
+// child processes that are killed on cue, seeded cities, and the per-run record that becomes the
+// table in RELIABILITY.md.
+import test from "node:test";
+import { spawn, spawnSync, type ChildProcess } from "child_process";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { generateCity, cityToGeoJSON, mulberry32 } from "../../support/cityGenerator";
+
+export { mulberry32 };
+export const ROOT = path.resolve(__dirname, "../../..");
+export const DIST = process.env.CITYMESH_FAULTS_DIST ?? path.join(ROOT, "dist");
+export const CLI = path.join(DIST, "cli.mjs");
+/** Generous: the suite runs on a loaded 2-core machine. Nothing here waits on a fixed delay to pass. */
+const CHILD_TIMEOUT = 240_000;
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+
+export function cli(args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: CHILD_TIMEOUT, maxBuffer: 64 << 20 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface Running { child: ChildProcess; stderr: () => string; done: Promise<CliResult & { signal: NodeJS.Signals | null }> }
+
+export function cliStart(args: string[], env: Record<string, string> = {}, onStderr?: (all: string, child: ChildProcess) => void): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+  let stdout = "", stderr = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT);
+  child.stdout!.on("data", (d) => { stdout += d; });
+  child.stderr!.on("data", (d) => { stderr += d; onStderr?.(stderr, child); });
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => {
+    clearTimeout(timer);
+    resolve({ code: code ?? -1, signal, stdout, stderr });
+  }));
+  return { child, stderr: () => stderr, done };
+}
+
+/** Runs the CLI and SIGKILLs it once `when(stderr)` is true (checked on every stderr chunk). */
+export async function cliKillWhen(args: string[], when: (stderr: string) => boolean, env: Record<string, string> = {}, delayMs = 0): Promise<{ stderr: string; killed: boolean; code: number }> {
+  let killed = false, armed = false;
+  const r = cliStart(args, env, (all, child) => {
+    if (armed || !when(all)) return;
+    armed = true;
+    const kill = () => { if (child.exitCode === null && child.signalCode === null) { killed = true; child.kill("SIGKILL"); } };
+    if (delayMs > 0) setTimeout(kill, delayMs); else kill();
+  });
+  const d = await r.done;
+  return { stderr: d.stderr, killed, code: d.code };
+}
+
+export const tilesDone = (log: string): number[] => [...log.matchAll(/^tile (\d+) done/gm)].map((m) => Number(m[1]));
+export const reusedCount = (log: string): number => Number(/resuming: (\d+) of \d+ tile/.exec(log)?.[1] ?? 0);
+export const slowTiles = (ms: number, phase?: string) => ({ CITYMESH_FAULT: JSON.stringify({ tiles: Array.from({ length: 2000 }, (_, i) => i), mode: "slow", ms, ...(phase ? { phase } : {}) }) });
+
+export function tmpDir(name: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `citymesh-faults-${name}-`));
+  test.after(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** The suite's city: 300 seeded buildings in RD New, 77 tiles of 80 m. */
+export const CITY_ARGS = ["--tile-size", "80", "--workers", "2"];
+export function writeCity(dir: string, buildings = 300, seed = 7): string {
+  const f = path.join(dir, "city.geojson");
+  fs.writeFileSync(f, cityToGeoJSON(generateCity({ buildings, seed, x0: 84123.4, y0: 446321.7 })));
+  return f;
+}
+
+/** A clean build of `input` (its bytes are the reference every resumed build must equal). */
+export function cleanBuild(input: string, dir: string, extra: string[] = []): Buffer {
+  const out = path.join(dir, `clean-${path.basename(input, ".geojson")}.glb`);
+  const r = cli(["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", path.join(dir, "s-clean"), "--quiet", ...extra]);
+  if (r.code !== 0) throw new Error(`clean build failed: ${r.stderr}`);
+  return fs.readFileSync(out);
+}
+
+/** The one store directory (<scratch>/<build key>) under a scratch dir. */
+export function storeOf(scratch: string): string {
+  const dirs = fs.readdirSync(scratch).map((n) => path.join(scratch, n)).filter((p) => fs.statSync(p).isDirectory());
+  if (dirs.length !== 1) throw new Error(`expected one store under ${scratch}, found ${dirs.length}`);
+  return dirs[0];
+}
+export const storedTiles = (store: string): number[] => fs.readdirSync(store).map((n) => /^tile_(\d+)\.h5$/.exec(n)).filter(Boolean).map((m) => Number(m![1])).sort((a, b) => a - b);
+
+export interface RunCtx {
+  /** Items (tiles, outputs, features) lost or silently damaged in this run; must stay 0. */
+  lost: number;
+  note(s: string): void;
+}
+
+/**
+ * One run of a reliability case, as a node:test test. Records case, pass/fail and data lost to
+ * CITYMESH_FAULTS_REPORT (a JSON-lines file the runner turns into the table).
+ */
+export function run(caseName: string, title: string, fn: (ctx: RunCtx) => Promise<void> | void, opts: { timeout?: number } = {}): void {
+  test(`${caseName}: ${title}`, { timeout: opts.timeout ?? 300_000 }, async () => {
+    const notes: string[] = [];
+    const ctx: RunCtx = { lost: 0, note: (s) => notes.push(s) };
+    const t0 = Date.now();
+    let ok = false, error = "";
+    try {
+      await fn(ctx);
+      ok = ctx.lost === 0;
+      if (!ok) throw new Error(`${ctx.lost} item(s) lost`);
+    } catch (e) {
+      error = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 300);
+      throw e;
+    } finally {
+      const report = process.env.CITYMESH_FAULTS_REPORT;
+      if (report) fs.appendFileSync(report, JSON.stringify({ case: caseName, title, ok, lost: ctx.lost, ms: Date.now() - t0, notes, error }) + "\n");
+    }
+  });
+}
