@@ -7,6 +7,7 @@ import { OBJLoader } from "three/examples/jsm/loaders/OBJLoader.js";
 import { STLLoader } from "three/examples/jsm/loaders/STLLoader.js";
 import { isCitymeshGlb, parseCitymeshGlb, readGlbChunks } from "./glb";
 import { parseCmpv } from "./cmpv";
+import { citymeshPlyHeader, parseCitymeshPly } from "./ply";
 import { SurfaceClass, type MeshData } from "./meshData";
 
 export function formatOf(name: string, format?: string): string {
@@ -26,27 +27,44 @@ export async function parseMesh(buf: ArrayBuffer, format: string): Promise<MeshD
     case "gltf": return fromObject((await new GLTFLoader().parseAsync(buf, "")).scene, false);
     case "cmpv": return parseCmpv(buf);
     // PLY, OBJ and STL from GIS tools (and citymesh's own writers) are Z-up.
-    case "ply": return fromGeometries([new PLYLoader().parse(buf)], true);
-    case "stl": return fromGeometries([new STLLoader().parse(buf)], true);
+    case "ply": {
+      const h = citymeshPlyHeader(buf);
+      return h ? parseCitymeshPly(buf, h) : fromGeometries([{ geo: new PLYLoader().parse(buf), cls: SurfaceClass.Other }], true);
+    }
+    case "stl": return fromGeometries([{ geo: new STLLoader().parse(buf), cls: SurfaceClass.Other }], true);
     case "obj": return fromObject(new OBJLoader().parse(new TextDecoder().decode(buf)), true);
     default: throw new Error(`unsupported mesh format "${format}"`);
   }
 }
 
+/** Meshes named ground/walls/roofs (our OBJ's `g` groups, other tools' objects) keep their class. */
+function classOfName(name: string): SurfaceClass {
+  const n = name.toLowerCase();
+  if (/ground|terrain/.test(n)) return SurfaceClass.Ground;
+  if (/wall/.test(n)) return SurfaceClass.Wall;
+  if (/roof/.test(n)) return SurfaceClass.Roof;
+  return SurfaceClass.Other;
+}
+
 function fromObject(root: Object3D, zUp: boolean): MeshData {
   root.updateMatrixWorld(true);
-  const geos: BufferGeometry[] = [];
+  const parts: Part[] = [];
   root.traverse((o) => {
-    if (o instanceof Mesh) geos.push((o.geometry as BufferGeometry).clone().applyMatrix4(o.matrixWorld as Matrix4));
+    if (o instanceof Mesh) parts.push({ geo: (o.geometry as BufferGeometry).clone().applyMatrix4(o.matrixWorld as Matrix4), cls: classOfName(o.name) });
   });
-  return fromGeometries(geos, zUp);
+  return fromGeometries(parts, zUp);
 }
+
+interface Part { geo: BufferGeometry; cls: SurfaceClass }
 
 /**
  * Concatenates triangle geometries into one indexed mesh, recentred on its bounds (large
  * projected coordinates otherwise render as a dot) and turned Y-up when the source is Z-up.
  */
-function fromGeometries(geos: BufferGeometry[], zUp: boolean): MeshData {
+function fromGeometries(parts: Part[], zUp: boolean): MeshData {
+  // Grouped by class so each class is one draw call.
+  parts = [...parts].sort((a, b) => a.cls - b.cls);
+  const geos = parts.map((p) => p.geo);
   let nv = 0, ni = 0;
   for (const g of geos) { nv += g.attributes.position.count; ni += g.index ? g.index.count : g.attributes.position.count; }
   if (nv === 0) throw new Error("the file holds no triangles");
@@ -70,5 +88,13 @@ function fromGeometries(geos: BufferGeometry[], zUp: boolean): MeshData {
     if (zUp) { positions[3 * k] = x; positions[3 * k + 1] = z; positions[3 * k + 2] = -y; }
     else { positions[3 * k] = x; positions[3 * k + 1] = y; positions[3 * k + 2] = z; }
   }
-  return { positions, index, groups: [{ start: 0, count: ni, cls: SurfaceClass.Other }], buildings: 0 };
+  const groups: MeshData["groups"] = [];
+  let start = 0;
+  parts.forEach((p) => {
+    const count = p.geo.index ? p.geo.index.count : p.geo.attributes.position.count;
+    const last = groups[groups.length - 1];
+    if (last && last.cls === p.cls) last.count += count; else if (count > 0) groups.push({ start, count, cls: p.cls });
+    start += count;
+  });
+  return { positions, index, groups, buildings: 0 };
 }

@@ -291,4 +291,55 @@ describe("viewer page (standalone, headless Chromium)", () => {
     await page.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it("opens the PLY, OBJ and STL the CLI writes (PLY and OBJ keep the classes, PLY the picking)", async (t) => {
+    const cli = path.join(ROOT, "dist/cli.mjs");
+    if (!fs.existsSync(cli)) { t.skip("dist/cli.mjs not built (npm run build)"); return; }
+    const dir = tmpDir("citymesh-viewer-formats-");
+    for (const fmt of ["ply", "obj", "stl"]) {
+      const out = path.join(dir, `sample-city.${fmt}`);
+      const r = spawnSync(process.execPath, [cli, "build", path.join(ROOT, "media/sample/sample-city.geojson"), "-o", out], { encoding: "utf8", timeout: 300_000 });
+      assert.equal(r.status, 0, r.stderr);
+      server.put(`/data/sample-city.${fmt}`, { file: out });
+      server.put("/data/sample-city.buildings.jsonl", { file: path.join(dir, "sample-city.buildings.jsonl") });
+      const { page, errors } = await open({ mesh: `/data/sample-city.${fmt}`, buildings: "/data/sample-city.buildings.jsonl" });
+      await waitReady(page);
+      await page.screenshot({ path: path.join(ARTIFACTS, `viewer-sample-${fmt}.png`) });
+      const legend = await page.locator("#legend").innerText();
+      const cls = await canvasClasses(page);
+      if (fmt === "stl") assert.match(legend, /surface/);
+      else {
+        assert.match(legend, /ground[\s\S]*wall[\s\S]*roof/, fmt);
+        assert.ok(cls.ground > 0.05 && cls.roof > 0.02, `${fmt}: ${JSON.stringify(cls)}`);
+      }
+      if (fmt === "ply") {
+        assert.match(await page.locator("#counts").innerText(), /300 buildings/);
+        await page.click("#top");
+        await page.waitForTimeout(200);
+        // The roof pixel nearest the centre of the view: clicking it must name a building.
+        const target = await page.evaluate(() => {
+          const src = document.querySelector<HTMLCanvasElement>("#view canvas")!;
+          const c = document.createElement("canvas"); c.width = src.width; c.height = src.height;
+          const g = c.getContext("2d")!; g.drawImage(src, 0, 0);
+          const d = g.getImageData(0, 0, c.width, c.height).data;
+          let best: [number, number, number] | null = null;
+          for (let y = 0; y < c.height - 6; y += 3) for (let x = 0; x < c.width - 6; x += 3) {
+            // (no inner functions: tsx would wrap them in its __name helper, unknown in the page)
+            const i = 4 * (y * c.width + x), j = 4 * ((y + 5) * c.width + x + 5);
+            if (d[i] > 150 && d[i + 1] < 110 && d[i + 2] < 90 && d[j] > 150 && d[j + 1] < 110 && d[j + 2] < 90) {
+              const dist = Math.hypot(x - c.width / 2, y - c.height / 2);
+              if (!best || dist < best[2]) best = [x + 2, y + 2, dist];
+            }
+          }
+          return best;
+        });
+        assert.ok(target, "a roof pixel");
+        await page.mouse.click(target![0], target![1]);
+        await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+      }
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
