@@ -1,20 +1,30 @@
 // The headless `citymesh` command over the same core as the extension.
 //   citymesh build <input.geojson> [-o out.glb] [options]
+//   citymesh plan <input.geojson> [options] [--shards N] [--out plan.json]
+//   citymesh build <input.geojson> --shard I/N|auto [--shards N] --scratch-dir <shared store>
+//   citymesh merge <store-dir> -o out.glb [--allow-missing]
 //   citymesh info <store-dir>     tiles, status and sizes of a scratch store
 //   citymesh clean [scratch-dir]  removes scratch stores
 import { parseArgs } from "util";
 import path from "path";
 import fs from "fs";
-import { buildCityMesh } from "../core/build";
+import { buildCityMesh, buildShard, planCity } from "../core/build";
+import { mergeStore } from "../core/mergeStore";
+import { parseShard } from "../core/shard";
 import { CityMeshError } from "../core/errors";
 import { listStore, cleanStore } from "../core/store/manifest";
 import { progressPrinter } from "./progress";
-import type { BuildFormat, BuildOptions } from "../core/types";
+import type { BuildFormat, BuildOptions, BuildResult } from "../core/types";
 
 const USAGE = `Usage:
   citymesh build <input.geojson> [-o out.glb] [options]
   citymesh info <store-dir>
   citymesh clean [scratch-dir]          (default ./.citymesh/scratch)
+Scale-out (one store shared by several machines):
+  citymesh plan <input.geojson> [options] [--shards N] [--out plan.json]
+  citymesh build <input.geojson> --shard I/N|auto [--shards N] --scratch-dir DIR [options]
+  citymesh merge <store-or-scratch-dir> -o out.glb [--format F] [--allow-missing]
+  (--shard auto reads JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX)
 
 Build options (dtcc-core's names):
   -o, --output FILE          output mesh (default: <input>.<format>)
@@ -34,6 +44,7 @@ Build options (dtcc-core's names):
   --height-attributes a,b    ordered height attributes
   --level-height M           metres per building:levels (default 3)
   --crs EPSG:N|proj4         metric CRS of the mesh (default: input's, or UTM zone)
+  --source-crs EPSG:N|proj4  CRS of the input when the file does not name it
   --dem FILE.tif             terrain (DEM GeoTIFF in the mesh's CRS)
   --json                     print the result as JSON
   -q, --quiet                no progress output
@@ -44,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") { process.stdout.write(USAGE); return cmd ? 0 : 2; }
   try {
     if (cmd === "build") return await build(rest);
+    if (cmd === "plan") return await plan(rest);
+    if (cmd === "merge") return await merge(rest);
     if (cmd === "info") return info(rest);
     if (cmd === "clean") return clean(rest);
     process.stderr.write(`citymesh: unknown command "${cmd}"\n\n${USAGE}`);
@@ -69,19 +82,18 @@ const num = (name: string, v: string | undefined): number | undefined => {
   return n;
 };
 
-async function build(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: {
-      output: { type: "string", short: "o" }, format: { type: "string" }, "tile-size": { type: "string" }, "auto-tile-size": { type: "boolean" },
-      margin: { type: "string" }, workers: { type: "string" }, "no-disk-store": { type: "boolean" }, "scratch-dir": { type: "string" },
-      "keep-intermediate": { type: "boolean" }, "merge-batch-size": { type: "string" }, "max-mesh-size": { type: "string" },
-      "min-building-area": { type: "string" }, "snap-tolerance": { type: "string" }, "default-height": { type: "string" },
-      "height-attributes": { type: "string" }, "level-height": { type: "string" }, crs: { type: "string" }, dem: { type: "string" },
-      json: { type: "boolean" }, quiet: { type: "boolean", short: "q" },
-    },
-  });
-  if (positionals.length !== 1) throw new CityMeshError("options", `build takes one input file (got ${positionals.length}).\n\n${USAGE}`);
+const BUILD_OPTIONS = {
+  output: { type: "string", short: "o" }, format: { type: "string" }, "tile-size": { type: "string" }, "auto-tile-size": { type: "boolean" },
+  margin: { type: "string" }, workers: { type: "string" }, "no-disk-store": { type: "boolean" }, "scratch-dir": { type: "string" },
+  "keep-intermediate": { type: "boolean" }, "merge-batch-size": { type: "string" }, "max-mesh-size": { type: "string" },
+  "min-building-area": { type: "string" }, "snap-tolerance": { type: "string" }, "default-height": { type: "string" },
+  "height-attributes": { type: "string" }, "level-height": { type: "string" }, crs: { type: "string" }, "source-crs": { type: "string" }, dem: { type: "string" },
+  json: { type: "boolean" }, quiet: { type: "boolean", short: "q" }, shard: { type: "string" }, shards: { type: "string" }, out: { type: "string" },
+} as const;
+
+function parseBuildArgs(args: string[], what: string): { opts: BuildOptions; values: Record<string, string | boolean | undefined> } {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: BUILD_OPTIONS });
+  if (positionals.length !== 1) throw new CityMeshError("options", `${what} takes one input file (got ${positionals.length}).\n\n${USAGE}`);
   const opts: BuildOptions = {
     input: positionals[0], output: values.output, format: values.format as BuildFormat | undefined,
     tileSize: num("tile-size", values["tile-size"]), autoTileSize: values["auto-tile-size"], margin: num("margin", values.margin),
@@ -90,25 +102,70 @@ async function build(args: string[]): Promise<number> {
     maxMeshSize: num("max-mesh-size", values["max-mesh-size"]), minBuildingArea: num("min-building-area", values["min-building-area"]),
     snapTolerance: num("snap-tolerance", values["snap-tolerance"]), defaultHeight: num("default-height", values["default-height"]),
     heightAttributes: values["height-attributes"]?.split(",").map((s) => s.trim()).filter(Boolean), levelHeight: num("level-height", values["level-height"]),
-    crs: values.crs, dem: values.dem,
+    crs: values.crs, sourceCrs: values["source-crs"], dem: values.dem,
   };
-  const quiet = !!values.quiet || !!values.json;
+  return { opts, values };
+}
+
+/** Runs fn with SIGINT wired to an AbortSignal and progress/log printing on stderr. */
+async function withConsole<T>(quiet: boolean, fn: (hooks: { signal: AbortSignal; onProgress: ReturnType<typeof progressPrinter>["onProgress"]; log?: (l: string) => void }) => Promise<T>): Promise<T> {
   const progress = progressPrinter(process.stderr, quiet);
   const ac = new AbortController();
   const onSigint = () => { process.stderr.write("\ncancelling…\n"); ac.abort(); };
   process.on("SIGINT", onSigint);
   try {
-    const r = await buildCityMesh(opts, { signal: ac.signal, onProgress: progress.onProgress, log: quiet ? undefined : (l) => { progress.end(); process.stderr.write(l + "\n"); } });
+    const r = await fn({ signal: ac.signal, onProgress: progress.onProgress, log: quiet ? undefined : (l) => { progress.end(); process.stderr.write(l + "\n"); } });
     progress.end();
-    const problems = r.diagnostics.filter((d) => d.severity !== "info");
-    for (const d of problems.slice(0, 20)) process.stderr.write(`${d.file}${d.line ? `:${d.line}:${d.column}` : ""}: ${d.severity}: ${/^feature/i.test(d.message) || d.featureIndex < 0 ? "" : `feature ${d.featureIndex}${d.featureId != null ? ` (${d.featureId})` : ""}: `}${d.message} [${d.code}]\n`);
-    if (problems.length > 20) process.stderr.write(`… and ${problems.length - 20} more problem(s)\n`);
-    if (values.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
-    else process.stdout.write(`${r.output}: ${r.buildings} buildings, ${r.tiles} tiles (${r.tilesReused} reused), ${r.vertices} vertices, ${r.triangles} triangles in ${r.seconds.toFixed(1)} s\n`);
-    return 0;
+    return r;
   } finally {
     process.off("SIGINT", onSigint);
   }
+}
+
+function printProblems(diagnostics: BuildResult["diagnostics"]): void {
+  const problems = diagnostics.filter((d) => d.severity !== "info");
+  for (const d of problems.slice(0, 20)) process.stderr.write(`${d.file}${d.line ? `:${d.line}:${d.column}` : ""}: ${d.severity}: ${/^feature/i.test(d.message) || d.featureIndex < 0 ? "" : `feature ${d.featureIndex}${d.featureId != null ? ` (${d.featureId})` : ""}: `}${d.message} [${d.code}]\n`);
+  if (problems.length > 20) process.stderr.write(`… and ${problems.length - 20} more problem(s)\n`);
+}
+
+async function build(args: string[]): Promise<number> {
+  const { opts, values } = parseBuildArgs(args, "build");
+  const quiet = !!values.quiet || !!values.json;
+  if (values.shard !== undefined) {
+    const shard = parseShard(values.shard as string, process.env, num("shards", values.shards as string | undefined));
+    const r = await withConsole(quiet, (hooks) => buildShard(opts, shard, hooks));
+    printProblems(r.diagnostics);
+    if (values.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+    else process.stdout.write(`shard ${shard.index}/${shard.count}: ${r.tiles.length} tiles (${r.built} built, ${r.reused} reused) in ${r.storeDir}\n`);
+    return 0;
+  }
+  const r = await withConsole(quiet, (hooks) => buildCityMesh(opts, hooks));
+  printProblems(r.diagnostics);
+  if (values.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+  else process.stdout.write(`${r.output}: ${r.buildings} buildings, ${r.tiles} tiles (${r.tilesReused} reused), ${r.vertices} vertices, ${r.triangles} triangles in ${r.seconds.toFixed(1)} s\n`);
+  return 0;
+}
+
+async function plan(args: string[]): Promise<number> {
+  const { opts, values } = parseBuildArgs(args, "plan");
+  const shards = num("shards", values.shards as string | undefined);
+  if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1)) throw new CityMeshError("options", `--shards must be a whole number ≥ 1 (got ${shards}).`);
+  const r = await withConsole(true, (hooks) => planCity(opts, shards, hooks));
+  const text = JSON.stringify(r, null, 1) + "\n";
+  if (values.out) { fs.writeFileSync(values.out as string, text); process.stdout.write(`${values.out}: ${r.tiles} tiles, ${r.buildings} buildings, build key ${r.buildKey}, store ${r.storeDir}\n`); }
+  else process.stdout.write(text);
+  return 0;
+}
+
+async function merge(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { output: { type: "string", short: "o" }, format: { type: "string" }, "allow-missing": { type: "boolean" }, "merge-batch-size": { type: "string" }, json: { type: "boolean" }, quiet: { type: "boolean", short: "q" } } });
+  if (positionals.length !== 1 || !values.output) throw new CityMeshError("options", `merge takes a store directory and -o <output>.\n\n${USAGE}`);
+  const quiet = !!values.quiet || !!values.json;
+  const r = await withConsole(quiet, (hooks) => mergeStore(positionals[0], { output: values.output!, format: values.format as BuildFormat | undefined, allowMissing: values["allow-missing"], mergeBatchSize: num("merge-batch-size", values["merge-batch-size"]) }, hooks));
+  if (r.missing.length) process.stderr.write(`holes: ${r.missing.length} tile(s) were missing: ${r.missing.join(", ")}\n`);
+  if (values.json) process.stdout.write(JSON.stringify({ output: r.output, storeDir: r.storeDir, vertices: r.vertices, triangles: r.triangles, missing: r.missing, buildingsFile: r.buildingsFile }, null, 2) + "\n");
+  else process.stdout.write(`${r.output}: ${r.vertices} vertices, ${r.triangles} triangles from ${r.info.tiles - r.missing.length} of ${r.info.tiles} tiles\n`);
+  return 0;
 }
 
 function info(args: string[]): number {

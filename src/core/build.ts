@@ -2,25 +2,21 @@
 // to the HDF5 store itself) → merge from disk in bounded batches → stream the output.
 // The main thread holds the footprints (small typed arrays) and tile metadata, never a mesh
 // of the whole city. The manifest on disk, updated as tiles finish, makes builds resumable.
+// buildShard and planCity run the same first half for scale-out (see shard.ts).
 import fs from "fs";
 import path from "path";
-import { randomBytes } from "crypto";
-import type { BuildPhase, BuildResult, Diagnostic, ProgressEvent, TileMesh } from "./types";
+import type { BuildOptions, BuildPhase, BuildResult, ProgressEvent } from "./types";
 import { CityMeshError } from "./errors";
-import { resolveOptions, type ResolvedOptions } from "./options";
-import { readFootprints, type ReadResult } from "./geojson/read";
-import { openDem } from "./dem";
-import { demHeight } from "./groundHeight";
-import { planBuild, tileInput, type BuildPlan } from "./plan";
-import { tileInputBuffers } from "./mesh/tileInput";
-import { autoTileSize } from "./tiling/grid";
-import { gridDomain } from "./tiling/grid";
-import { MANIFEST_VERSION, buildKey, geometryParams, hashFile, readManifest, tileFileName, writeManifest, type Manifest } from "./store/manifest";
+import { resolveOptions } from "./options";
+import { cancelled, prepareBuild, storeInfoOf, type Prepared, type RunCtx } from "./prepare";
+import { runTiles, type TileRun } from "./tileRunner";
+import { MANIFEST_NAME, tileFileName } from "./store/manifest";
 import { ensureDir } from "./store/fsLayer";
 import { lockStore } from "./store/lock";
+import { writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
 import { writeBuildingsFile } from "./buildingsFile";
-import type { TileMeta } from "../worker/jobs";
+import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "./merge/mergeTiles";
 
 export interface BuildHooks {
@@ -33,228 +29,136 @@ export interface BuildHooks {
   workerScript?: string;
 }
 
-const cancelled = () => new CityMeshError("cancelled", "Build cancelled; finished tiles stay in the scratch store and the next run resumes from them.");
-
-export async function buildCityMesh(options: Parameters<typeof resolveOptions>[0], hooks: BuildHooks = {}): Promise<BuildResult> {
-  const started = Date.now();
-  const o = resolveOptions(options);
-  const log = (line: string) => hooks.log?.(line);
-  const signal = hooks.signal;
-  const emit = (phase: BuildPhase, e: Partial<ProgressEvent> = {}) => hooks.onProgress?.({ phase, tilesDone: 0, tilesTotal: 0, triangles: 0, ...e });
-  const checkAbort = () => { if (signal?.aborted) throw cancelled(); };
-
-  emit("reading", { message: `Reading ${o.input}` });
-  prepareScratch(o.scratchDir);
-  const propsTmp = path.join(o.scratchDir, `properties-${process.pid}-${randomBytes(4).toString("hex")}.jsonl`);
-  let read: ReadResult;
-  try {
-    read = await readFootprints(o.input, { crs: o.crs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: propsTmp }, signal);
-  } catch (e) {
-    fs.rmSync(propsTmp, { force: true });
-    throw e;
-  }
-  try {
-    log(`read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})`);
-    log(`heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`);
-    if (read.footprints.count === 0) {
-      throw new CityMeshError("input", `${o.input}: no valid building footprints (${read.diagnostics.length} problem(s) reported).`, { diagnostics: read.diagnostics });
-    }
-    checkAbort();
-
-    emit("tiling", { message: "Cleaning footprints and planning tiles" });
-    const [bx0, by0, bx1, by1] = read.bounds;
-    const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize, workers: o.workers }) : o.tileSize;
-    let zAt = (_x: number, _y: number) => 0;
-    if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
-    const ids = new Map<number, string | number | null>();
-    read.footprints.featureIndex.forEach((f, b) => ids.set(f, read.featureIds[b]));
-    const plan = planBuild(read.footprints, read.bounds, {
-      tileSize, maxMeshSize: o.maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
-      featureId: (f) => ids.get(f) ?? null,
-      ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
-      zAt,
-    });
-    const diagnostics: Diagnostic[] = [...read.diagnostics, ...plan.diagnostics];
-    const nTiles = plan.tiles.length;
-    log(`${plan.footprints.count} buildings after clean-up, ${nTiles} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ground elements ≤ ${o.maxMeshSize} m`);
-    checkAbort();
-
-    const inputHash = await hashFile(o.input);
-    const key = buildKey(inputHash, geometryParams({ ...o, tileSize }));
-    const storeDir = path.join(o.scratchDir, key);
-    const pool = new BuildPool(findWorkerScript(hooks.workerScript), o.workers);
-    const onAbort = () => void pool.close(true);
-    signal?.addEventListener("abort", onAbort);
-    let unlock = () => {};
-    try {
-      let manifest: Manifest | null = null;
-      if (o.useDiskStore) {
-        ensureDir(storeDir);
-        unlock = lockStore(storeDir);
-        const old = readManifest(storeDir);
-        manifest = old && old.buildKey === key ? old : {
-          version: MANIFEST_VERSION, buildKey: key, inputHash, params: geometryParams({ ...o, tileSize }), crs: read.crs,
-          grid: { tileSize, cols: plan.grid.nx, rows: plan.grid.ny, bounds: gridDomain(plan.grid) }, tiles: {},
-        };
-        writeManifest(storeDir, manifest);
-      }
-      const tiles = await buildTiles(o, plan, pool, storeDir, manifest, diagnostics, { emit, log, signal, preview: !!hooks.preview });
-      checkAbort();
-
-      emit("merging", { tilesDone: 0, tilesTotal: nTiles, message: `Merging ${nTiles} tile(s)` });
-      const mergeStarted = Date.now();
-      const job = {
-        output: o.output, format: o.format, crs: read.crs, buildings: plan.footprints.count, mergeBatchSize: o.mergeBatchSize,
-        ...(o.useDiskStore ? { files: plan.tiles.map((_, i) => path.join(storeDir, tileFileName(i))), ids: plan.tiles.map((_, i) => i) } : { meshes: tiles.meshes }),
-      };
-      const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap((m) => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
-      let stats: MergeStats;
-      try {
-        stats = await pool.exec<MergeStats>("merge", [job], {
-          transfer,
-          on: (p) => {
-            const { done, total, triangles } = p as { done: number; total: number; triangles: number };
-            const eta = done > 0 ? ((Date.now() - mergeStarted) / 1000 / done) * (total - done) : undefined;
-            emit(done < total ? "merging" : "writing", { tilesDone: done, tilesTotal: total, triangles, etaSeconds: eta });
-          },
-        });
-      } catch (e) {
-        if (signal?.aborted) throw cancelled();
-        throw e instanceof CityMeshError ? e : new CityMeshError("output", `Merging into ${o.output} failed: ${(e as Error).message}`, { file: o.output });
-      }
-      checkAbort();
-      const buildingsFile = o.output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
-      await writeBuildingsFile(propsTmp, buildingsFile, plan.sourceIndex);
-      log(`wrote ${o.output}: ${stats.vertices} vertices, ${stats.triangles} triangles, ${(stats.bytes / 1e6).toFixed(1)} MB`);
-      if (o.useDiskStore && !o.keepIntermediate) {
-        unlock();
-        unlock = () => {};
-        fs.rmSync(storeDir, { recursive: true, force: true });
-      }
-      emit("done", { tilesDone: nTiles, tilesTotal: nTiles, triangles: stats.triangles, message: `Wrote ${o.output}` });
-      return {
-        output: o.output, format: o.format, vertices: stats.vertices, triangles: stats.triangles, buildings: plan.footprints.count,
-        tiles: nTiles, tilesReused: tiles.reused, crs: read.crs, diagnostics, heightSources: read.heightSources,
-        storeDir: o.useDiskStore && o.keepIntermediate ? storeDir : undefined, buildingsFile, seconds: (Date.now() - started) / 1000,
-      };
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      await pool.close(true);
-      unlock();
-    }
-  } finally {
-    fs.rmSync(propsTmp, { force: true });
-  }
+function runCtx(hooks: BuildHooks): RunCtx {
+  return {
+    emit: (phase: BuildPhase, e: Partial<ProgressEvent> = {}) => hooks.onProgress?.({ phase, tilesDone: 0, tilesTotal: 0, triangles: 0, ...e }),
+    log: (line: string) => hooks.log?.(line),
+    signal: hooks.signal,
+  };
 }
-
-/** `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits its scratch store. */
-function prepareScratch(dir: string): void {
-  ensureDir(dir);
-  const parent = path.dirname(dir);
-  if (path.basename(parent) === ".citymesh") {
-    const gi = path.join(parent, ".gitignore");
-    if (!fs.existsSync(gi)) fs.writeFileSync(gi, "# citymesh scratch store: never commit\n*\n");
-  }
-}
-
-interface TileRun { reused: number; meshes?: TileMesh[] }
-interface RunCtx { emit: (phase: BuildPhase, e?: Partial<ProgressEvent>) => void; log: (line: string) => void; signal?: AbortSignal; preview: boolean }
 
 /**
- * Builds every tile not already complete in the store. At most 2 × workers tiles are in
- * flight, so tile inputs are made only shortly before they are needed. A tile that fails is
- * retried once in a fresh worker; if it fails again, the tiles in flight finish (and are kept)
- * and the build stops with an error naming the tile.
+ * Runs `body` with a prepared build, a worker pool, and (with the disk store) the store locked
+ * under `lockName` and its store.json written. Cleans up the pool, lock and temp files.
  */
-async function buildTiles(o: ResolvedOptions, plan: BuildPlan, pool: BuildPool, storeDir: string, manifest: Manifest | null, diagnostics: Diagnostic[], ctx: RunCtx): Promise<TileRun> {
-  const n = plan.tiles.length;
-  const meshes: TileMesh[] | undefined = o.useDiskStore ? undefined : new Array(n);
-  const done = new Set<number>();
-  let triangles = 0;
-
-  // Resume: every tile file in the store is read back in full; good ones are kept.
-  if (manifest) {
-    const present = plan.tiles.map((_, i) => i).filter((i) => fs.existsSync(path.join(storeDir, tileFileName(i))));
-    if (present.length) ctx.emit("building", { tilesDone: 0, tilesTotal: n, message: `Checking ${present.length} stored tile(s)` });
-    const checks = await Promise.all(present.map((i) =>
-      pool.exec<{ ok: boolean; reason?: string; meta?: TileMeta }>("verifyTile", [path.join(storeDir, tileFileName(i)), i, manifest.tiles[i]?.status === "done" ? manifest.tiles[i].checksum : undefined])
-        .then((r) => [i, r] as const)));
-    for (const [i, r] of checks) {
-      if (r.ok && r.meta) {
-        done.add(i);
-        triangles += r.meta.triangles;
-        manifest.tiles[i] = { status: "done", file: tileFileName(i), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: plan.tiles[i].spec.bounds };
-      } else {
-        ctx.log(`warning: stored tile ${i} is damaged and will be rebuilt: ${r.reason}`);
-        diagnostics.push({ file: path.join(storeDir, tileFileName(i)), featureIndex: -1, severity: "warning", code: "tile-rebuilt", message: `stored tile ${i} was damaged (${r.reason}) and was rebuilt` });
-        delete manifest.tiles[i];
-        fs.rmSync(path.join(storeDir, tileFileName(i)), { force: true });
-      }
+async function withBuild<T>(options: BuildOptions, hooks: BuildHooks, lockName: string, body: (p: Prepared, pool: BuildPool, ctx: RunCtx, release: () => void) => Promise<T>): Promise<T> {
+  const o = resolveOptions(options);
+  const ctx = runCtx(hooks);
+  const p = await prepareBuild(o, ctx);
+  const pool = new BuildPool(findWorkerScript(hooks.workerScript), o.workers);
+  const onAbort = () => void pool.close(true);
+  hooks.signal?.addEventListener("abort", onAbort);
+  let unlock = () => {};
+  try {
+    if (o.useDiskStore) {
+      ensureDir(p.storeDir);
+      unlock = lockStore(p.storeDir, lockName);
+      writeStoreInfo(p.storeDir, storeInfoOf(p));
     }
-    if (done.size) ctx.log(`resuming: ${done.size} of ${n} tile(s) already built, reused`);
-    writeManifest(storeDir, manifest);
+    return await body(p, pool, ctx, () => { unlock(); unlock = () => {}; });
+  } finally {
+    hooks.signal?.removeEventListener("abort", onAbort);
+    await pool.close(true);
+    unlock();
+    fs.rmSync(p.propsTmp, { force: true });
   }
-  const reused = done.size;
-  const todo = plan.tiles.map((_, i) => i).filter((i) => !done.has(i));
-  const started = Date.now();
-  let lastManifestWrite = 0, builtNow = 0, failure: CityMeshError | null = null;
-  const saveManifest = (force = false) => {
-    if (!manifest || (!force && Date.now() - lastManifestWrite < 250)) return;
-    writeManifest(storeDir, manifest);
-    lastManifestWrite = Date.now();
-  };
-  ctx.emit("building", { tilesDone: done.size, tilesTotal: n, triangles });
-
-  const runOne = async (id: number): Promise<void> => {
-    const job = () => {
-      const input = tileInput(plan, id);
-      return {
-        args: [{ input, file: o.useDiskStore ? path.join(storeDir, tileFileName(id)) : undefined, preview: o.useDiskStore && ctx.preview ? path.join(storeDir, `tile_${id}.cmpv`) : undefined }],
-        transfer: tileInputBuffers(input),
-      };
-    };
-    type Out = { meta: TileMeta; mesh?: TileMesh };
-    let r: Out;
-    try {
-      const j = job();
-      r = await pool.exec<Out>("buildTile", j.args, { transfer: j.transfer });
-    } catch (first) {
-      if (ctx.signal?.aborted) throw cancelled();
-      ctx.log(`tile ${id} failed (${errText(first)}); retrying in a fresh worker`);
-      try {
-        const j = job();
-        r = await pool.execFresh<Out>("buildTile", j.args, { transfer: j.transfer });
-      } catch (second) {
-        if (ctx.signal?.aborted) throw cancelled();
-        const b = plan.tiles[id].spec.bounds;
-        const reason = errText(second);
-        if (manifest) { manifest.tiles[id] = { status: "failed", file: tileFileName(id), checksum: "", vertices: 0, triangles: 0, bounds: b, error: reason }; saveManifest(true); }
-        throw new CityMeshError("tile", `Tile ${id} (bounds ${b.map((v) => v.toFixed(1)).join(", ")} m) failed twice: ${reason}. The other tiles are kept in ${o.useDiskStore ? storeDir : "memory"}; rerun to resume.`, { tile: id, bounds: b, reason });
-      }
-    }
-    done.add(id);
-    builtNow++;
-    triangles += r.meta.triangles;
-    if (meshes && r.mesh) meshes[id] = r.mesh;
-    if (manifest) { manifest.tiles[id] = { status: "done", file: tileFileName(id), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: plan.tiles[id].spec.bounds }; saveManifest(); }
-    ctx.log(`tile ${id} done: ${r.meta.triangles} triangles in ${r.meta.ms.toFixed(0)} ms`);
-    const eta = ((Date.now() - started) / 1000 / builtNow) * (n - done.size);
-    ctx.emit("building", { tilesDone: done.size, tilesTotal: n, triangles, etaSeconds: eta, tileId: id, tileFile: o.useDiskStore && ctx.preview ? path.join(storeDir, `tile_${id}.cmpv`) : undefined });
-  };
-
-  // A fixed number of lanes pull tile ids; after a failure no lane starts a new tile.
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(todo.length, pool.size * 2) }, async () => {
-    while (next < todo.length && !failure && !ctx.signal?.aborted) {
-      const id = todo[next++];
-      try { await runOne(id); } catch (e) { if (!failure) failure = e instanceof CityMeshError ? e : new CityMeshError("tile", errText(e)); }
-    }
-  });
-  await Promise.all(lanes);
-  saveManifest(true);
-  if (ctx.signal?.aborted) throw cancelled();
-  if (failure) throw failure;
-  return { reused, meshes };
 }
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const started = Date.now();
+  return withBuild(options, hooks, "build.lock", async (p, pool, ctx, release) => {
+    const { o, plan } = p;
+    const n = plan.tiles.length;
+    const tiles: TileRun = await runTiles(p, pool, { ids: plan.tiles.map((_, i) => i), manifestName: MANIFEST_NAME, preview: !!hooks.preview }, ctx);
+    if (ctx.signal?.aborted) throw cancelled();
+
+    ctx.emit("merging", { tilesDone: 0, tilesTotal: n, message: `Merging ${n} tile(s)` });
+    const mergeStarted = Date.now();
+    const job = {
+      output: o.output, format: o.format, crs: p.read.crs, buildings: plan.footprints.count, mergeBatchSize: o.mergeBatchSize,
+      ...(o.useDiskStore ? { files: plan.tiles.map((_, i) => path.join(p.storeDir, tileFileName(i))), ids: plan.tiles.map((_, i) => i) } : { meshes: tiles.meshes }),
+    };
+    const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap((m) => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
+    let stats: MergeStats;
+    try {
+      stats = await pool.exec<MergeStats>("merge", [job], {
+        transfer,
+        on: (msg) => {
+          const { done, total, triangles } = msg as { done: number; total: number; triangles: number };
+          const eta = done > 0 ? ((Date.now() - mergeStarted) / 1000 / done) * (total - done) : undefined;
+          ctx.emit(done < total ? "merging" : "writing", { tilesDone: done, tilesTotal: total, triangles, etaSeconds: eta });
+        },
+      });
+    } catch (e) {
+      if (ctx.signal?.aborted) throw cancelled();
+      throw e instanceof CityMeshError ? e : new CityMeshError("output", `Merging into ${o.output} failed: ${(e as Error).message}`, { file: o.output });
+    }
+    if (ctx.signal?.aborted) throw cancelled();
+    const buildingsFile = o.output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
+    await writeBuildingsFile(p.propsTmp, buildingsFile, plan.sourceIndex);
+    if (o.useDiskStore && o.keepIntermediate) fs.copyFileSync(buildingsFile, path.join(p.storeDir, "buildings.jsonl"));
+    ctx.log(`wrote ${o.output}: ${stats.vertices} vertices, ${stats.triangles} triangles, ${(stats.bytes / 1e6).toFixed(1)} MB`);
+    if (o.useDiskStore && !o.keepIntermediate) {
+      release();
+      fs.rmSync(p.storeDir, { recursive: true, force: true });
+    }
+    ctx.emit("done", { tilesDone: n, tilesTotal: n, triangles: stats.triangles, message: `Wrote ${o.output}` });
+    return {
+      output: o.output, format: o.format, vertices: stats.vertices, triangles: stats.triangles, buildings: plan.footprints.count,
+      tiles: n, tilesReused: tiles.reused, crs: p.read.crs, diagnostics: p.diagnostics, heightSources: p.read.heightSources,
+      storeDir: o.useDiskStore && o.keepIntermediate ? p.storeDir : undefined, buildingsFile, seconds: (Date.now() - started) / 1000,
+    };
+  });
+}
+
+export interface ShardResult {
+  storeDir: string;
+  shard: ShardSpec;
+  /** Tile ids of this shard. */
+  tiles: number[];
+  built: number;
+  reused: number;
+  triangles: number;
+  diagnostics: BuildResult["diagnostics"];
+  seconds: number;
+}
+
+/**
+ * Builds only the tiles of one shard into the (shared) store: its own manifest and lock, tile
+ * files written atomically, so shards on several machines never overwrite each other's work.
+ * Shard 0 also writes the buildings side file into the store for `citymesh merge`.
+ */
+export async function buildShard(options: BuildOptions, shard: ShardSpec, hooks: BuildHooks = {}): Promise<ShardResult> {
+  const started = Date.now();
+  const tag = `shard-${shard.index}-of-${shard.count}`;
+  return withBuild({ ...options, useDiskStore: true, keepIntermediate: true }, hooks, `build.lock.${tag}`, async (p, pool, ctx) => {
+    const ids = shardTiles(p.plan, shard.count)[shard.index];
+    ctx.log(`${tag}: ${ids.length} of ${p.plan.tiles.length} tile(s) into ${p.storeDir}`);
+    const run = await runTiles(p, pool, { ids, manifestName: `manifest-${tag}.json`, preview: !!hooks.preview }, ctx);
+    if (shard.index === 0) await writeBuildingsFile(p.propsTmp, path.join(p.storeDir, "buildings.jsonl"), p.plan.sourceIndex);
+    ctx.emit("done", { tilesDone: ids.length, tilesTotal: ids.length, triangles: run.triangles, message: `${tag} done` });
+    return { storeDir: p.storeDir, shard, tiles: ids, built: run.built, reused: run.reused, triangles: run.triangles, diagnostics: p.diagnostics, seconds: (Date.now() - started) / 1000 };
+  });
+}
+
+export interface CityPlan extends StoreInfo {
+  storeDir: string;
+  tileList: { id: number; bounds: [number, number, number, number]; buildings: number; cost: number; shard?: number }[];
+  shards?: number;
+}
+
+/** The tile grid, build key and per-tile work of a build, without building anything (`citymesh plan`). */
+export async function planCity(options: BuildOptions, shards?: number, hooks: BuildHooks = {}): Promise<CityPlan> {
+  const o = resolveOptions(options);
+  const p = await prepareBuild(o, runCtx(hooks));
+  fs.rmSync(p.propsTmp, { force: true });
+  const split = shards ? shardTiles(p.plan, shards) : undefined;
+  const shardOf = new Map<number, number>();
+  split?.forEach((ids, s) => ids.forEach((i) => shardOf.set(i, s)));
+  return {
+    ...storeInfoOf(p),
+    storeDir: p.storeDir,
+    shards,
+    tileList: p.plan.tiles.map((t, i) => ({ id: i, bounds: t.spec.bounds, buildings: t.owned.length, cost: tileCost(p.plan, i), ...(split ? { shard: shardOf.get(i) } : {}) })),
+  };
+}

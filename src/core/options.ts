@@ -5,8 +5,9 @@ import path from "path";
 import type { BuildFormat, BuildOptions } from "./types";
 import { CityMeshError } from "./errors";
 
-export type ResolvedOptions = Required<Omit<BuildOptions, "crs" | "dem" | "heightAttributes" | "autoTileSize">> & {
+export type ResolvedOptions = Required<Omit<BuildOptions, "crs" | "sourceCrs" | "dem" | "heightAttributes" | "autoTileSize">> & {
   crs?: string;
+  sourceCrs?: string;
   dem?: string;
   heightAttributes?: string[];
   autoTileSize: boolean;
@@ -57,6 +58,7 @@ export function resolveOptions(o: BuildOptions, cwd = process.cwd()): ResolvedOp
     levelHeight: o.levelHeight ?? DEFAULTS.levelHeight,
     heightAttributes: o.heightAttributes,
     crs: o.crs,
+    sourceCrs: o.sourceCrs,
     dem: o.dem ? path.resolve(cwd, o.dem) : undefined,
   };
   const positive: (keyof ResolvedOptions)[] = ["tileSize", "maxMeshSize", "snapTolerance", "mergeBatchSize", "levelHeight", "defaultHeight"];

@@ -109,6 +109,8 @@ export interface BuildOptions {
   levelHeight?: number;
   /** e.g. "EPSG:32631"; default: UTM zone of the data's centre (or the input's projected CRS). */
   crs?: string;
+  /** CRS of the input when the file does not name it (or names one not bundled): EPSG name or proj4 string. */
+  sourceCrs?: string;
   /** DEM GeoTIFF in the data's CRS. */
   dem?: string;
 }

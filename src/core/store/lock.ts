@@ -10,8 +10,8 @@ const alive = (pid: number): boolean => {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
 };
 
-export function lockStore(dir: string): () => void {
-  const file = path.join(dir, "build.lock");
+export function lockStore(dir: string, name = "build.lock"): () => void {
+  const file = path.join(dir, name);
   const me = `${process.pid}@${os.hostname()}`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

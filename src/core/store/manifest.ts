@@ -78,6 +78,7 @@ export const GEOMETRY_PARAMS = [
   "heightAttributes",
   "levelHeight",
   "crs",
+  "sourceCrs",
   "dem",
 ] as const;
 
@@ -103,17 +104,17 @@ export function hashFile(file: string): Promise<string> {
 }
 
 /** Writes manifest.json atomically (temp + rename), creating the directory if needed. */
-export function writeManifest(dir: string, manifest: Manifest, fsl: StoreFs = nodeFs): void {
+export function writeManifest(dir: string, manifest: Manifest, fsl: StoreFs = nodeFs, name = MANIFEST_NAME): void {
   ensureDir(dir, fsl);
-  writeFileAtomic(path.join(dir, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n", fsl);
+  writeFileAtomic(path.join(dir, name), JSON.stringify(manifest, null, 1) + "\n", fsl);
 }
 
 /**
  * Reads manifest.json. Returns null when there is none (a fresh store). A manifest that cannot be
  * parsed or has another version throws CityMeshError("store"); callers may then clean the store.
  */
-export function readManifest(dir: string): Manifest | null {
-  const file = path.join(dir, MANIFEST_NAME);
+export function readManifest(dir: string, name = MANIFEST_NAME): Manifest | null {
+  const file = path.join(dir, name);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -234,7 +235,7 @@ export function cleanStore(dir: string): { removed: number; bytes: number; dirRe
   let removed = 0;
   let bytes = 0;
   for (const name of names) {
-    if (!(name === MANIFEST_NAME || /^tile_-?\d+\.h5$/.test(name) || isTempName(name))) continue;
+    if (!(name === MANIFEST_NAME || /^manifest-shard-\d+-of-\d+\.json$/.test(name) || name === "store.json" || name === "buildings.jsonl" || /^tile_-?\d+\.(h5|cmpv)$/.test(name) || isTempName(name))) continue;
     const file = path.join(dir, name);
     const s = sizeOf(file);
     try {

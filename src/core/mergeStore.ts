@@ -1,0 +1,76 @@
+// `citymesh merge`: turns a complete scratch store (from one build or many shards) into a mesh.
+// Every tile is read back and checked (shape, index range, checksum) as it is merged; missing
+// tiles are named, and only written around (holes) when the user allows it.
+import fs from "fs";
+import path from "path";
+import type { BuildFormat } from "./types";
+import { CityMeshError } from "./errors";
+import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
+import { tileFileName } from "./store/manifest";
+import { BuildPool, findWorkerScript } from "./workerPool";
+import type { MergeStats } from "./merge/mergeTiles";
+import type { BuildHooks } from "./build";
+
+export interface MergeStoreOptions {
+  output: string;
+  format?: BuildFormat;
+  allowMissing?: boolean;
+  mergeBatchSize?: number;
+}
+
+export interface MergeStoreResult extends MergeStats {
+  output: string;
+  storeDir: string;
+  info: StoreInfo;
+  missing: number[];
+  buildingsFile?: string;
+}
+
+export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: BuildHooks = {}): Promise<MergeStoreResult> {
+  const storeDir = findStore(path.resolve(dir));
+  const info = readStoreInfo(storeDir);
+  const output = path.resolve(mo.output);
+  const format = (mo.format ?? (path.extname(output).slice(1).toLowerCase() || "glb")) as BuildFormat;
+  if (!["glb", "ply", "obj", "stl"].includes(format)) throw new CityMeshError("options", `Unknown output format "${format}".`);
+  const ids: number[] = [], missing: number[] = [];
+  for (let i = 0; i < info.tiles; i++) (fs.existsSync(path.join(storeDir, tileFileName(i))) ? ids : missing).push(i);
+  if (missing.length && !mo.allowMissing) {
+    throw new CityMeshError("store", `${storeDir} is incomplete: ${missing.length} of ${info.tiles} tile(s) missing (${summarise(missing)}). Run the shards that build them, or pass --allow-missing to write the mesh with holes.`, { missing });
+  }
+  if (missing.length) hooks.log?.(`warning: writing ${output} without ${missing.length} missing tile(s): ${summarise(missing)}`);
+  const pool = new BuildPool(findWorkerScript(hooks.workerScript), 1);
+  const onAbort = () => void pool.close(true);
+  hooks.signal?.addEventListener("abort", onAbort);
+  try {
+    hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
+    const stats = await pool.exec<MergeStats>("merge", [{
+      files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize: mo.mergeBatchSize ?? 2,
+    }], { on: (p) => { const { done, total, triangles } = p as { done: number; total: number; triangles: number }; hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }); } });
+    let buildingsFile: string | undefined;
+    const side = path.join(storeDir, "buildings.jsonl");
+    if (fs.existsSync(side)) {
+      buildingsFile = output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
+      fs.copyFileSync(side, buildingsFile);
+    }
+    hooks.log?.(`wrote ${output}: ${stats.vertices} vertices, ${stats.triangles} triangles from ${ids.length} tile(s)`);
+    return { ...stats, output, storeDir, info, missing, buildingsFile };
+  } catch (e) {
+    if (hooks.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled; the store is unchanged.");
+    throw e;
+  } finally {
+    hooks.signal?.removeEventListener("abort", onAbort);
+    await pool.close(true);
+  }
+}
+
+/** "3, 7, 12–15" for a sorted id list. */
+export function summarise(ids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ids.length; ) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    parts.push(j > i ? `${ids[i]}–${ids[j]}` : `${ids[i]}`);
+    i = j + 1;
+  }
+  return parts.length > 12 ? parts.slice(0, 12).join(", ") + ", …" : parts.join(", ");
+}

@@ -1,0 +1,138 @@
+// Builds a set of tiles into the store (or memory) with a worker pool. At most 2 × workers
+// tiles are in flight, so tile inputs are made only shortly before they are needed. Stored
+// tiles are read back in full first and reused when good (resume). A tile that fails is
+// retried once in a fresh worker; if it fails again, the tiles in flight finish (and are
+// kept) and the run stops with an error naming the tile.
+import fs from "fs";
+import path from "path";
+import type { Diagnostic, TileMesh } from "./types";
+import { CityMeshError } from "./errors";
+import { tileInput } from "./plan";
+import { tileInputBuffers } from "./mesh/tileInput";
+import { MANIFEST_VERSION, geometryParams, readManifest, tileFileName, writeManifest, type Manifest } from "./store/manifest";
+import { gridDomain } from "./tiling/grid";
+import type { BuildPool } from "./workerPool";
+import type { TileMeta } from "../worker/jobs";
+import { cancelled, type Prepared, type RunCtx } from "./prepare";
+
+export interface TileRun {
+  reused: number;
+  built: number;
+  triangles: number;
+  meshes?: TileMesh[];
+}
+
+export interface RunTilesOptions {
+  /** Tile ids to build (ascending). */
+  ids: number[];
+  /** Manifest file in the store: shards keep one each, so they never overwrite each other's. */
+  manifestName: string;
+  preview: boolean;
+}
+
+export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions, ctx: RunCtx): Promise<TileRun> {
+  const { o, plan, storeDir } = p;
+  const n = plan.tiles.length, total = ro.ids.length;
+  const meshes: TileMesh[] | undefined = o.useDiskStore ? undefined : new Array(n);
+  const done = new Set<number>();
+  let triangles = 0;
+  const manifest = o.useDiskStore ? loadManifest(p, ro.manifestName, ctx) : null;
+  const fileOf = (id: number) => path.join(storeDir, tileFileName(id));
+  const previewOf = (id: number) => (o.useDiskStore && ro.preview ? path.join(storeDir, `tile_${id}.cmpv`) : undefined);
+
+  // Resume: every tile file of ours in the store is read back in full; good ones are kept.
+  if (manifest) {
+    const present = ro.ids.filter((i) => fs.existsSync(fileOf(i)));
+    if (present.length) ctx.emit("building", { tilesDone: 0, tilesTotal: total, message: `Checking ${present.length} stored tile(s)` });
+    const checks = await Promise.all(present.map((i) =>
+      pool.exec<{ ok: boolean; reason?: string; meta?: TileMeta }>("verifyTile", [fileOf(i), i, manifest.tiles[i]?.status === "done" ? manifest.tiles[i].checksum : undefined]).then((r) => [i, r] as const)));
+    for (const [i, r] of checks) {
+      if (r.ok && r.meta) {
+        done.add(i);
+        triangles += r.meta.triangles;
+        manifest.tiles[i] = { status: "done", file: tileFileName(i), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: plan.tiles[i].spec.bounds };
+      } else {
+        ctx.log(`warning: stored tile ${i} is damaged and will be rebuilt: ${r.reason}`);
+        p.diagnostics.push({ file: fileOf(i), featureIndex: -1, severity: "warning", code: "tile-rebuilt", message: `stored tile ${i} was damaged (${r.reason}) and was rebuilt` } satisfies Diagnostic);
+        delete manifest.tiles[i];
+        fs.rmSync(fileOf(i), { force: true });
+      }
+    }
+    if (done.size) ctx.log(`resuming: ${done.size} of ${total} tile(s) already built, reused`);
+    writeManifest(storeDir, manifest, undefined, ro.manifestName);
+  }
+  const reused = done.size;
+  const todo = ro.ids.filter((i) => !done.has(i));
+  const started = Date.now();
+  let lastWrite = 0, built = 0, failure: CityMeshError | null = null;
+  const saveManifest = (force = false) => {
+    if (!manifest || (!force && Date.now() - lastWrite < 250)) return;
+    writeManifest(storeDir, manifest, undefined, ro.manifestName);
+    lastWrite = Date.now();
+  };
+  ctx.emit("building", { tilesDone: done.size, tilesTotal: total, triangles });
+
+  type Out = { meta: TileMeta; mesh?: TileMesh };
+  const job = (id: number) => {
+    const input = tileInput(plan, id);
+    return { args: [{ input, file: o.useDiskStore ? fileOf(id) : undefined, preview: previewOf(id) }], transfer: tileInputBuffers(input) };
+  };
+  const runOne = async (id: number): Promise<void> => {
+    let r: Out;
+    try {
+      const j = job(id);
+      r = await pool.exec<Out>("buildTile", j.args, { transfer: j.transfer });
+    } catch (first) {
+      if (ctx.signal?.aborted) throw cancelled();
+      ctx.log(`tile ${id} failed (${errText(first)}); retrying in a fresh worker`);
+      try {
+        const j = job(id);
+        r = await pool.execFresh<Out>("buildTile", j.args, { transfer: j.transfer });
+      } catch (second) {
+        if (ctx.signal?.aborted) throw cancelled();
+        const b = plan.tiles[id].spec.bounds, reason = errText(second);
+        if (manifest) { manifest.tiles[id] = { status: "failed", file: tileFileName(id), checksum: "", vertices: 0, triangles: 0, bounds: b, error: reason }; saveManifest(true); }
+        throw new CityMeshError("tile", `Tile ${id} (bounds ${b.map((v) => v.toFixed(1)).join(", ")} m) failed twice: ${reason}. The other tiles are kept in ${o.useDiskStore ? storeDir : "memory"}; rerun to resume.`, { tile: id, bounds: b, reason });
+      }
+    }
+    done.add(id);
+    built++;
+    triangles += r.meta.triangles;
+    if (meshes && r.mesh) meshes[id] = r.mesh;
+    if (manifest) { manifest.tiles[id] = { status: "done", file: tileFileName(id), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: plan.tiles[id].spec.bounds }; saveManifest(); }
+    ctx.log(`tile ${id} done: ${r.meta.triangles} triangles in ${r.meta.ms.toFixed(0)} ms`);
+    const eta = ((Date.now() - started) / 1000 / built) * (total - done.size);
+    ctx.emit("building", { tilesDone: done.size, tilesTotal: total, triangles, etaSeconds: eta, tileId: id, tileFile: previewOf(id) });
+  };
+
+  // A fixed number of lanes pull tile ids; after a failure no lane starts a new tile.
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(todo.length, pool.size * 2) }, async () => {
+    while (next < todo.length && !failure && !ctx.signal?.aborted) {
+      const id = todo[next++];
+      try { await runOne(id); } catch (e) { if (!failure) failure = e instanceof CityMeshError ? e : new CityMeshError("tile", errText(e)); }
+    }
+  });
+  await Promise.all(lanes);
+  saveManifest(true);
+  if (ctx.signal?.aborted) throw cancelled();
+  if (failure) throw failure;
+  return { reused, built, triangles, meshes };
+}
+
+/** The store's manifest for this build, or a fresh one (an unreadable manifest is replaced: the tile files are the truth). */
+function loadManifest(p: Prepared, name: string, ctx: RunCtx): Manifest {
+  let old: Manifest | null = null;
+  try {
+    old = readManifest(p.storeDir, name);
+  } catch (e) {
+    ctx.log(`warning: ${(e as Error).message}; starting a new manifest (stored tiles are still checked and reused)`);
+  }
+  if (old && old.buildKey === p.key) return old;
+  return {
+    version: MANIFEST_VERSION, buildKey: p.key, inputHash: p.inputHash, params: geometryParams({ ...p.o, tileSize: p.tileSize }), crs: p.read.crs,
+    grid: { tileSize: p.tileSize, cols: p.plan.grid.nx, rows: p.plan.grid.ny, bounds: gridDomain(p.plan.grid) }, tiles: {},
+  };
+}
+
+export const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();

@@ -1,0 +1,76 @@
+// Scale-out through the built CLI: shard processes share one store, then `citymesh merge`.
+import test from "node:test";
+import assert from "node:assert/strict";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { spawn } from "child_process";
+import { generateCity, cityToGeoJSON } from "../support/cityGenerator";
+import { CLI, runCli, runCliAndKill } from "../support/cli";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-shards-"));
+const input = path.join(dir, "city.geojson");
+fs.writeFileSync(input, cityToGeoJSON(generateCity({ buildings: 500, seed: 9, x0: 120340.5, y0: 487210.25 })));
+const opts = ["--tile-size", "80", "--workers", "1"];
+const tilesDone = (log: string) => [...log.matchAll(/tile (\d+) done/g)].map((m) => Number(m[1]));
+
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function runAsync(args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [CLI, ...args]);
+    let stderr = "";
+    c.stderr.on("data", (d) => (stderr += d));
+    c.on("exit", (code) => resolve({ code: code ?? -1, stderr }));
+  });
+}
+
+test("plan is deterministic and splits tiles among shards", () => {
+  const a = runCli(["plan", input, ...opts, "--shards", "4"]), b = runCli(["plan", input, ...opts, "--shards", "4"]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout);
+  const plan = JSON.parse(a.stdout);
+  assert.ok(plan.tiles >= 30 && plan.buildings === 500 && /^[0-9a-f]{16}$/.test(plan.buildKey));
+  assert.deepEqual([...new Set(plan.tileList.map((t: { shard: number }) => t.shard))].sort(), [0, 1, 2, 3]);
+  assert.equal(plan.tileList.reduce((s: number, t: { buildings: number }) => s + t.buildings, 0), 500, "each building in exactly one tile");
+});
+
+test("4 shards at once into one store, then merge: byte-identical to a single-process build", async () => {
+  const single = path.join(dir, "single.glb"), merged = path.join(dir, "merged.glb"), store = path.join(dir, "shared-store");
+  const s = runCli(["build", input, "-o", single, ...opts, "--scratch-dir", path.join(dir, "s-single"), "--quiet"]);
+  assert.equal(s.code, 0, s.stderr);
+  const shards = await Promise.all([0, 1, 2, 3].map((i) => runAsync(["build", input, ...opts, "--shard", `${i}/4`, "--scratch-dir", store])));
+  shards.forEach((r, i) => assert.equal(r.code, 0, `shard ${i}: ${r.stderr}`));
+  const built = shards.flatMap((r) => tilesDone(r.stderr));
+  assert.equal(new Set(built).size, built.length, "a tile was built by two shards");
+  const m = runCli(["merge", store, "-o", merged]);
+  assert.equal(m.code, 0, m.stderr);
+  assert.ok(fs.readFileSync(single).equals(fs.readFileSync(merged)), "merged shards differ from the single-process build");
+  assert.ok(fs.existsSync(path.join(dir, "merged.buildings.jsonl")));
+});
+
+test("a shard killed mid-way: merge names the missing tiles; rerunning that shard rebuilds only its own", async () => {
+  const store = path.join(dir, "store-kill"), out = path.join(dir, "kill.glb"), single = path.join(dir, "single.glb");
+  for (const i of [0, 1, 3]) assert.equal(runCli(["build", input, ...opts, "--shard", `${i}/4`, "--scratch-dir", store, "--quiet"]).code, 0);
+  const slow = { CITYMESH_FAULT: JSON.stringify({ tiles: Array.from({ length: 400 }, (_, i) => i), mode: "slow", ms: 80 }) };
+  const k = await runCliAndKill(["build", input, ...opts, "--shard", "2/4", "--scratch-dir", store], (log) => tilesDone(log).length >= 3, slow);
+  assert.ok(k.killed);
+  const before = tilesDone(k.stderr);
+
+  const m = runCli(["merge", store, "-o", out]);
+  assert.equal(m.code, 1);
+  assert.match(m.stderr, /is incomplete: \d+ of \d+ tile\(s\) missing \(\d+/);
+  assert.ok(!fs.existsSync(out));
+  const holes = runCli(["merge", store, "-o", out, "--allow-missing"]);
+  assert.equal(holes.code, 0, holes.stderr);
+  assert.match(holes.stderr, /holes: \d+ tile\(s\) were missing/);
+
+  const storeDir = fs.readdirSync(store).map((n) => path.join(store, n)).find((p) => fs.statSync(p).isDirectory())!;
+  const others = fs.readdirSync(storeDir).filter((n) => n.endsWith(".h5")).map((n) => [n, fs.statSync(path.join(storeDir, n)).mtimeMs] as const);
+  const again = runCli(["build", input, ...opts, "--shard", "2/4", "--scratch-dir", store]);
+  assert.equal(again.code, 0, again.stderr);
+  for (const t of before) assert.ok(!tilesDone(again.stderr).includes(t), `tile ${t} rebuilt`);
+  for (const [n, mtime] of others) assert.equal(fs.statSync(path.join(storeDir, n)).mtimeMs, mtime, `${n} was rewritten`);
+  assert.equal(runCli(["merge", store, "-o", out]).code, 0);
+  assert.ok(fs.readFileSync(single).equals(fs.readFileSync(out)));
+});
