@@ -10,6 +10,7 @@ import * as vscode from "vscode";
 export async function run(): Promise<void> {
   // A .code-workspace window may report its folders a moment after the extension host starts.
   if (vscode.workspace.workspaceFile && !vscode.workspace.workspaceFolders?.length) {
+    console.log(`waiting for the folders of ${vscode.workspace.workspaceFile.toString()}`);
     await new Promise<void>((resolve) => {
       const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => { sub.dispose(); resolve(); });
       setTimeout(() => { sub.dispose(); resolve(); }, 20_000);
