@@ -6,6 +6,49 @@
 import fs from "node:fs";
 import path from "node:path";
 
+// Source maps (esbuild's `<bundle>.map`), so bundle lines become src/… files.
+const B64 = new Map([..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"].map((c, i) => [c, i]));
+const maps = new Map();
+function loadMap(file) {
+  if (maps.has(file)) return maps.get(file);
+  let m = null;
+  try {
+    const raw = JSON.parse(fs.readFileSync(file + ".map", "utf8"));
+    const lines = [];
+    let src = 0, sl = 0, sc = 0;
+    for (const line of raw.mappings.split(";")) {
+      const segs = [];
+      let col = 0;
+      for (const seg of line.split(",")) {
+        if (!seg) continue;
+        const v = [];
+        let shift = 0, acc = 0;
+        for (const ch of seg) {
+          const d = B64.get(ch);
+          acc += (d & 31) << shift;
+          if (d & 32) shift += 5;
+          else { v.push(acc & 1 ? -(acc >>> 1) : acc >>> 1); acc = 0; shift = 0; }
+        }
+        col += v[0];
+        if (v.length >= 4) { src += v[1]; sl += v[2]; sc += v[3]; segs.push([col, src, sl]); }
+      }
+      lines.push(segs);
+    }
+    m = { sources: raw.sources.map((s) => s.replace(/^(\.\.\/)+/, "")), lines };
+  } catch { m = null; }
+  maps.set(file, m);
+  return m;
+}
+function original(url, line, col) {
+  const file = url.replace(/^file:\/\//, "");
+  const m = loadMap(file);
+  const segs = m?.lines[line];
+  if (!segs?.length) return null;
+  let best = segs[0];
+  for (const s of segs) { if (s[0] <= col) best = s; else break; }
+  return { file: m.sources[best[1]], line: best[2] + 1 };
+}
+
 export function summariseProfiles(dir, top = 12) {
   const byFn = new Map(), byFile = new Map(), threads = [];
   let total = 0, idle = 0, gc = 0;
@@ -20,12 +63,12 @@ export function summariseProfiles(dir, top = 12) {
       const n = nodes.get(id);
       const cf = n.callFrame;
       total += us;
-      if (cf.functionName === "(idle)" || cf.functionName === "(program)" && false) { idle += us; continue; }
-      if (cf.functionName === "(idle)") continue;
+      if (cf.functionName === "(idle)") { idle += us; continue; }
       if (cf.functionName === "(garbage collector)") gc += us;
       threadBusy += us;
-      const file = cf.url ? path.basename(cf.url.replace(/^file:\/\//, "")) : cf.functionName.startsWith("(") ? cf.functionName : "(native)";
-      const fn = `${cf.functionName || "(anonymous)"} ${file}${cf.url ? `:${cf.lineNumber + 1}` : ""}`;
+      const o = cf.url ? original(cf.url, cf.lineNumber, cf.columnNumber) : null;
+      const file = o ? o.file : /^wasm-function/.test(cf.functionName) ? "(wasm: h5wasm's HDF5)" : cf.url ? path.basename(cf.url.replace(/^file:\/\//, "")) : cf.functionName.startsWith("(") ? cf.functionName : "(native)";
+      const fn = `${cf.functionName || "(anonymous)"} ${file}${o ? `:${o.line}` : cf.url ? `:${cf.lineNumber + 1}` : ""}`;
       byFn.set(fn, (byFn.get(fn) ?? 0) + us);
       byFile.set(file, (byFile.get(file) ?? 0) + us);
     }
