@@ -95,15 +95,31 @@ try {
       const hasLog = await page.locator('.quick-input-list .monaco-list-row[aria-label*="Show Log"]').count();
       await shot("ui-status-bar-menu");
       await cancelRow.click();
-      const confirm = page.locator('.monaco-dialog-box .dialog-buttons-row a.monaco-button:has-text("Cancel Build"), .monaco-dialog-box .dialog-buttons a.monaco-button:has-text("Cancel Build")').first();
+      const confirm = page.locator('.monaco-dialog-box a.monaco-button:has-text("Stop Build")').first();
       await confirm.waitFor({ timeout: 15000 });
       await shot("ui-cancel-confirmation");
       await confirm.click();
       await status.waitFor({ state: "detached", timeout: 60000 }).catch(() => status.waitFor({ state: "hidden", timeout: 1000 }));
       await page.waitForTimeout(1000);
       await shot("ui-after-cancel");
-      console.log(`ui: build started from the explorer menu, status bar menu offered ${hasLog ? "Show Log and " : ""}Cancel Build, confirmed cancel stopped it`);
-      code = hasLog ? 0 : 1;
+      console.log(`ui: build started from the explorer menu, status bar menu offered ${hasLog ? "Show Log and " : ""}Cancel Build, "Stop Build" in the confirmation stopped it`);
+      // 3. "Build City Mesh with Options…" from the explorer: four quick picks, then a PLY beside the sample.
+      const sampleRow = page.locator('.explorer-folders-view .monaco-list-row[aria-label*="sample-city.geojson"]').first();
+      const ply = path.join(ws, "sample-city.ply");
+      fs.rmSync(ply, { force: true });
+      await sampleRow.click({ button: "right" });
+      await page.locator('.context-view .action-label:text-is("Build City Mesh with Options…")').click();
+      for (const [step, label] of [["tile size", "500 m"], ["workers", "1"], ["format", "ply"], ["terrain", "Flat ground"]]) {
+        const pickRow = page.locator(`.quick-input-list .monaco-list-row[aria-label^="${label}"]`).first();
+        await pickRow.waitFor({ timeout: 15000 });
+        if (step === "format") await shot("ui-build-options-format");
+        await pickRow.click();
+      }
+      const t0 = Date.now();
+      while (!fs.existsSync(ply) && Date.now() - t0 < 180000) await page.waitForTimeout(500);
+      const plyOk = fs.existsSync(ply) && fs.readFileSync(ply).subarray(0, 3).toString() === "ply";
+      console.log(plyOk ? "ui: Build City Mesh with Options… (500 m, 1 worker, ply, flat) wrote sample-city.ply" : "ui: no sample-city.ply after Build with Options…");
+      code = hasLog && plyOk ? 0 : 1;
     } else {
       console.log("ui: no big-city.geojson in the workspace (build tests skipped?): status bar cancel flow not exercised");
       code = 0;

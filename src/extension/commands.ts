@@ -136,8 +136,9 @@ export function registerCommands(context: vscode.ExtensionContext, controller: B
   reg("citymesh.cancelBuild", async (opts?: { confirm?: boolean }) => {
     if (!controller.running) return;
     if (opts?.confirm) {
-      const yes = "Cancel Build";
-      const pick = await vscode.window.showWarningMessage("Cancel the running City Mesh build?", { modal: true, detail: "Finished tiles stay in the scratch store; Resume Build continues from them." }, yes);
+      // "Stop Build", not "Cancel Build": the dialog's own dismiss button is already called "Cancel".
+      const yes = "Stop Build";
+      const pick = await vscode.window.showWarningMessage("Stop the running City Mesh build?", { modal: true, detail: "Finished tiles stay in the scratch store; Resume Build continues from them." }, yes);
       if (pick !== yes) return;
     }
     controller.log.info("Cancelling the build…");
