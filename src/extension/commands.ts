@@ -184,7 +184,10 @@ export function registerCommands(context: vscode.ExtensionContext, controller: B
     const folder = vscode.workspace.workspaceFolders?.[0];
     const src = vscode.Uri.joinPath(context.extensionUri, "media", "sample", "sample-city.geojson");
     if (!folder) {
-      await vscode.window.showTextDocument(src);
+      // Building the bundled copy would write into the extension's own folder: ask for a folder instead.
+      const open = "Open Folder…";
+      const pick = await vscode.window.showInformationMessage("Open a folder first: the sample city is copied into it and its mesh is written beside it.", open);
+      if (pick === open) await vscode.commands.executeCommand("workbench.action.files.openFolder");
       return;
     }
     const dest = vscode.Uri.joinPath(folder.uri, "sample-city.geojson");
