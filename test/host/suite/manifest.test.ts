@@ -52,6 +52,24 @@ describe("citymesh extension in a real VS Code host", () => {
     assert.equal(t!.source, "citymesh");
   });
 
+  it("contributes a Getting Started walkthrough whose first step copies the bundled sample into the workspace", async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const w = ext.packageJSON.contributes.walkthroughs[0];
+    assert.deepEqual(w.steps.map((s: { id: string }) => s.id), ["sample", "build", "view", "tasks"]);
+    for (const step of w.steps) assert.ok(fs.existsSync(path.join(ext.extensionPath, step.media.markdown)), step.media.markdown);
+    const copy = path.join(workspaceDir(), "sample-city.geojson");
+    const saved = copy + ".saved";
+    if (fs.existsSync(copy)) fs.renameSync(copy, saved);
+    try {
+      await vscode.commands.executeCommand("citymesh.openSample");
+      assert.ok(fs.existsSync(copy), "sample copied");
+      assert.equal(fs.readFileSync(copy, "utf8"), fs.readFileSync(path.join(ext.extensionPath, "media", "sample", "sample-city.geojson"), "utf8"));
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, copy, "and opened");
+    } finally {
+      if (fs.existsSync(saved)) fs.renameSync(saved, copy);
+    }
+  });
+
   it("a tasks.json task with an invalid definition ends with exit code 1", async () => {
     assert.equal(await runTask(await configuredTask("cm bad format")), 1);
   });
