@@ -153,6 +153,17 @@ export function resolveCrs(spec: string, what = "CRS"): ResolvedCrs {
   return { name: `EPSG:${code}`, proj4: def, geographic: isGeographicDef(def) };
 }
 
+/** Metres per coordinate unit of a projected CRS (1 unless the definition says feet, +to_meter…); 1 for geographic ones. */
+export function metresPerUnit(crs: ResolvedCrs): number {
+  if (crs.geographic) return 1;
+  try {
+    const m = (proj4.Proj(crs.proj4) as unknown as { to_meter?: number }).to_meter;
+    return typeof m === "number" && m > 0 && Number.isFinite(m) ? m : 1;
+  } catch {
+    return 1;
+  }
+}
+
 /**
  * The CRS name in a legacy GeoJSON `crs` member ({"type":"name","properties":{"name":…}}), or
  * undefined when the member is absent. A member of another shape (e.g. "link") yields its JSON so

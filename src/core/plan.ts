@@ -3,7 +3,8 @@
 import type { Diagnostic, Footprints } from "./types";
 import { cleanFootprints } from "./geometry/cleanup";
 import { FootprintBuilder, buildingBoxes } from "./geometry/footprintBuilder";
-import { type TileGrid, makeGrid } from "./tiling/grid";
+import { type TileGrid, makeGrid, tileCount } from "./tiling/grid";
+import { CityMeshError } from "./errors";
 import { type TilePlanEntry, planTiles } from "./tiling/assign";
 import type { GroundModel, TileInput } from "./mesh/tileInput";
 
@@ -30,8 +31,14 @@ export interface BuildPlan {
   options: PlanOptions;
 }
 
+/** Most tiles one build plans (a million HDF5 files and manifest entries is already far past any city). */
+export const MAX_TILES = 1_000_000;
+/** Longest side of the data one build covers, metres: no city is this large, and one metric CRS serves it badly. */
+export const MAX_DATA_SPAN = 2_000_000;
+
 export function planBuild(read: Footprints, bounds: [number, number, number, number], o: PlanOptions): BuildPlan {
   const grid = makeGrid(bounds, o);
+  checkExtent(read, bounds, grid, o);
   const clean = cleanFootprints(read, { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureId: o.featureId });
   const f = clean.footprints;
   // Buildings stand on the terrain: the base is the lowest ground height at the footprint's vertices.
@@ -72,3 +79,38 @@ export function tileInput(p: BuildPlan, tileId: number): TileInput {
 }
 
 export { buildingBoxes };
+
+/**
+ * Refuses a grid no city needs (data thousands of km across, or over MAX_TILES tiles) up front,
+ * with the features at the data's edges, instead of planning and meshing empty ground for hours
+ * or running out of memory. Usually one far-away feature with mistyped coordinates.
+ */
+function checkExtent(f: Footprints, bounds: [number, number, number, number], grid: TileGrid, o: PlanOptions): void {
+  const [x0, y0, x1, y1] = bounds;
+  const tiles = tileCount(grid);
+  if (x1 - x0 <= MAX_DATA_SPAN && y1 - y0 <= MAX_DATA_SPAN && tiles <= MAX_TILES) return;
+  // Feature holding the westmost, eastmost, southmost and northmost vertex.
+  const edge = [0, 0, 0, 0];
+  const best = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let b = 0; b < f.count; b++) {
+    const p0 = f.ringStart[f.polyStart[f.buildingStart[b]]], p1 = f.ringStart[f.polyStart[f.buildingStart[b + 1]]];
+    for (let i = p0; i < p1; i++) {
+      const x = f.xy[2 * i], y = f.xy[2 * i + 1];
+      if (x < best[0]) { best[0] = x; edge[0] = b; }
+      if (x > best[1]) { best[1] = x; edge[1] = b; }
+      if (y < best[2]) { best[2] = y; edge[2] = b; }
+      if (y > best[3]) { best[3] = y; edge[3] = b; }
+    }
+  }
+  const km = (m: number) => `${(m / 1000).toFixed(m < 10_000 ? 1 : 0)} km`;
+  const names = ["west", "east", "south", "north"].map((side, k) => `${side}: feature ${f.featureIndex[edge[k]]}`).join(", ");
+  const why = tiles > MAX_TILES
+    ? `at a tile size of ${grid.cellsX * grid.lattice.h} m that is ${tiles.toLocaleString("en")} tiles (at most ${MAX_TILES.toLocaleString("en")})`
+    : `more than ${MAX_DATA_SPAN / 1000} km, larger than any city`;
+  throw new CityMeshError(
+    "input",
+    `${o.file}: the footprints span ${km(x1 - x0)} × ${km(y1 - y0)}; ${why}. The data's edges are set by ${names}: check them for misplaced coordinates` +
+      `${tiles > MAX_TILES && x1 - x0 <= MAX_DATA_SPAN && y1 - y0 <= MAX_DATA_SPAN ? ", or use a larger tile size" : ""}.`,
+    { path: o.file, span: [x1 - x0, y1 - y0], tiles, edgeFeatures: edge.map((b) => f.featureIndex[b]) },
+  );
+}

@@ -11,7 +11,7 @@ import fs from "fs";
 import path from "path";
 import type { CrsInfo, Diagnostic, Footprints } from "../types";
 import { CityMeshError } from "../errors";
-import { chooseTargetCrs, crsInfo, crsMemberName, localOrigin, makeTransform, resolveCrs, type ResolvedCrs } from "../crs";
+import { chooseTargetCrs, crsInfo, crsMemberName, localOrigin, makeTransform, metresPerUnit, resolveCrs, type ResolvedCrs } from "../crs";
 import { HeightResolver } from "../height";
 import { DiagnosticSink } from "./diagnostics";
 import { FootprintBuilder } from "./footprint-builder";
@@ -241,10 +241,11 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
 
   const props = opts.propertiesOut ? new LineWriter(opts.propertiesOut) : undefined;
   let last = performance.now();
+  let unit = 1;
   try {
     for (const sf of scanner.features()) {
-      if (!decided) decide();
-      const ctx = { featureIndex: sf.index, line: sf.line, column: sf.column, geographic: pass.source.geographic };
+      if (!decided) { decide(); unit = metresPerUnit(pass.source); }
+      const ctx = { featureIndex: sf.index, line: sf.line, column: sf.column, geographic: pass.source.geographic, metresPerUnit: unit };
       const v = validateFeature(sf.value, ctx, sink);
       pass.projectedLike += v.projectedLike > 0 ? 1 : 0;
       if (v.polygons.length === 0) continue;

@@ -6,8 +6,8 @@
 // Codes: not-a-feature, missing-geometry, null-geometry, unsupported-geometry, invalid-geometry,
 // invalid-coordinates, empty-geometry, empty-polygon, invalid-ring, invalid-position,
 // non-numeric-coordinate, non-finite-coordinate, lonlat-out-of-range, coordinate-out-of-range,
-// extra-ordinates, unclosed-ring, duplicate-points, too-few-points, zero-area, spike,
-// self-intersection, wrong-winding, hole-outside-shell.
+// extra-ordinates, unclosed-ring, duplicate-points, too-few-points, implausible-size, zero-area,
+// spike, self-intersection, wrong-winding, hole-outside-shell.
 import type { Severity } from "../types";
 import type { DiagnosticSink } from "./diagnostics";
 import { allCollinear, findIntersection, pointInRing, removeSpikes, reverseRing, ringArea } from "./ring";
@@ -19,6 +19,8 @@ export interface FeatureContext {
   column?: number;
   /** Input coordinates are lon/lat degrees: range checks apply. */
   geographic: boolean;
+  /** Metres per unit of projected input coordinates (default 1); unused for lon/lat. */
+  metresPerUnit?: number;
 }
 
 export interface ValidatedFeature {
@@ -32,6 +34,13 @@ export interface ValidatedFeature {
 
 /** Largest plausible projected coordinate (metres); beyond it numbers are garbage like 1e300. */
 const MAX_PROJECTED = 1e9;
+
+/**
+ * Longest plausible side of one footprint's bounding box, metres. The largest buildings are a
+ * few hundred metres to about a kilometre across (the longest, Prora, 4.5 km); a ring spanning
+ * more has a stray or mistyped coordinate, and would stretch the tile grid over empty land.
+ */
+export const MAX_FOOTPRINT_SPAN = 10_000;
 
 /** A ring whose |area| is below this fraction of its bounding box's squared extent is a sliver. */
 const SLIVER_RATIO = 1e-10;
@@ -117,7 +126,7 @@ export function validateFeature(value: unknown, ctx: FeatureContext, sink: Diagn
     rep.add("warning", "empty-geometry", `${gp}/coordinates`, `${type} has no coordinates; skipped.`);
     return out;
   }
-  const state: RingState = { maxDims: 2, dimsPointer: "", projectedLike: 0 };
+  const state: RingState = { maxDims: 2, dimsPointer: "", projectedLike: 0, metresPerUnit: ctx.metresPerUnit ?? 1 };
   if (type === "Polygon") {
     const p = polygon(coords, `${gp}/coordinates`, rep, ctx.geographic, state);
     if (p) out.polygons.push(p);
@@ -144,6 +153,7 @@ interface RingState {
   maxDims: number;
   dimsPointer: string;
   projectedLike: number;
+  metresPerUnit: number;
 }
 
 function polygon(rings: unknown[], ptr: string, rep: Reporter, geographic: boolean, state: RingState): Float64Array[] | null {
@@ -252,6 +262,19 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     xy[2 * k] = x;
     xy[2 * k + 1] = y;
   }
+  if (n > 0) {
+    const stray = implausibleSpan(xy, geographic, state.metresPerUnit);
+    if (stray) {
+      rep.add(
+        "error",
+        "implausible-size",
+        `${ptr}/${stray.position}`,
+        `ring spans ${km(stray.dx)} × ${km(stray.dy)}, no building is that large (limit ${MAX_FOOTPRINT_SPAN / 1000} km): position ${stray.position} ` +
+          `[${value[stray.position][0]}, ${value[stray.position][1]}] lies farthest from the others (a stray or mistyped coordinate); ${skip}.`,
+      );
+      return null;
+    }
+  }
   // Repairs are reported only if the ring survives: a skipped ring gets just its error.
   const repairs: [string, string][] = [];
   let m = n;
@@ -300,6 +323,41 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
   }
   for (const [code, message] of repairs) rep.add("warning", code, ptr, message, true);
   return xy;
+}
+
+const km = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${m.toFixed(0)} m`);
+
+/**
+ * Extent of a ring in metres (lon/lat: conservatively, at the latitude farthest from the equator)
+ * when one side exceeds MAX_FOOTPRINT_SPAN, with the position farthest from the ring's median.
+ */
+function implausibleSpan(xy: Float64Array, geographic: boolean, metresPerUnit: number): { dx: number; dy: number; position: number } | null {
+  const n = xy.length >> 1;
+  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
+  for (let k = 0; k < n; k++) {
+    xmin = Math.min(xmin, xy[2 * k]);
+    xmax = Math.max(xmax, xy[2 * k]);
+    ymin = Math.min(ymin, xy[2 * k + 1]);
+    ymax = Math.max(ymax, xy[2 * k + 1]);
+  }
+  let sx = metresPerUnit, sy = metresPerUnit;
+  if (geographic) {
+    sy = 110_574; // metres per degree of latitude (its smallest value, at the equator)
+    sx = 111_320 * Math.cos((Math.min(90, Math.max(Math.abs(ymin), Math.abs(ymax))) * Math.PI) / 180);
+  }
+  const dx = (xmax - xmin) * sx, dy = (ymax - ymin) * sy;
+  if (!(dx > MAX_FOOTPRINT_SPAN || dy > MAX_FOOTPRINT_SPAN)) return null;
+  const median = (i: 0 | 1) => {
+    const v = Array.from({ length: n }, (_, k) => xy[2 * k + i]).sort((a, b) => a - b);
+    return v[n >> 1];
+  };
+  const mx = median(0), my = median(1);
+  let position = 0, far = -1;
+  for (let k = 0; k < n; k++) {
+    const d = Math.hypot((xy[2 * k] - mx) * sx, (xy[2 * k + 1] - my) * sy);
+    if (d > far) { far = d; position = k; }
+  }
+  return { dx, dy, position };
 }
 
 function fmt(v: number): string {

@@ -270,3 +270,28 @@ test("pointInRing: inside, outside, boundary", () => {
   assert.equal(pointInRing(10, 5, sq), 0);
   assert.equal(pointInRing(0, 0, sq), 0);
 });
+
+test("a ring spanning more than any building (a stray, mistyped coordinate) is refused, naming the position", () => {
+  // Found by the fuzzer (test:faults case 6): one y with extra digits made a 4,460 km sliver
+  // "building", and the tile grid then covered thousands of kilometres of empty ground.
+  const stray = run(polygon([[[84123, 446321], [84143, 446321], [84143, 4906341], [84123, 446341], [84123, 446321]]]));
+  assert.deepEqual(stray.codes, ["implausible-size"]);
+  assert.equal(stray.diags[0].severity, "error");
+  assert.equal(stray.diags[0].pointer, "/features/12/geometry/coordinates/0/2");
+  assert.match(stray.diags[0].message, /ring spans 20 m × 4460\.0 km.*position 2 \[84143, 4906341\].*polygon skipped/);
+  assert.deepEqual(stray.rings, []);
+  // In a MultiPolygon only the stray part goes; a hole with a stray vertex drops the hole (or crosses the shell).
+  const multi = run({ type: "MultiPolygon", coordinates: [[SQUARE], [[[0, 0], [10, 0], [10, 2e6], [0, 10], [0, 0]]]] });
+  assert.deepEqual(multi.codes, ["implausible-size"]);
+  assert.equal(multi.rings.length, 1);
+  // A large real building (Prora, 4.5 km) passes; the limit is in metres of the source CRS.
+  assert.deepEqual(run(polygon([[[0, 0], [4500, 0], [4500, 30], [0, 30], [0, 0]]])).codes, []);
+  assert.deepEqual(run(polygon([[[0, 0], [12_000, 0], [12_000, 30], [0, 30], [0, 0]]])).codes, ["implausible-size"]);
+  const feet = { type: "Feature", id: "f", properties: {}, geometry: polygon([[[0, 0], [12_000, 0], [12_000, 30], [0, 30], [0, 0]]]) };
+  const sink = new DiagnosticSink("mem.geojson");
+  validateFeature(feet, { featureIndex: 0, geographic: false, metresPerUnit: 0.3048 }, sink);
+  assert.deepEqual(sink.finish(), [], "12,000 ft is 3.7 km");
+  // Lon/lat: 0.2° of longitude at 52° N is 13.7 km; 0.05° is 3.4 km.
+  assert.deepEqual(run(polygon([[[4.3, 52], [4.5, 52], [4.5, 52.0003], [4.3, 52.0003], [4.3, 52]]]), true).codes, ["implausible-size"]);
+  assert.deepEqual(run(polygon([[[4.3, 52], [4.35, 52], [4.35, 52.0003], [4.3, 52.0003], [4.3, 52]]]), true).codes, []);
+});

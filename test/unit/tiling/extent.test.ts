@@ -1,0 +1,33 @@
+// The planner refuses a grid no city needs (found by test:faults case 6: a far-away vertex made a
+// grid of hundreds of thousands of tiles) with a message naming the features at the data's edges.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { planBuild, MAX_TILES } from "../../../src/core/plan";
+import { CityMeshError } from "../../../src/core/errors";
+import { footprints, rect } from "../../support/footprints";
+import { footprintBounds } from "../../support/meshCity";
+
+const opts = (tileSize: number) => ({ tileSize, maxMeshSize: 10, margin: 0, snapTolerance: 0.001, file: "city.geojson", ground: { kind: "flat" as const }, zAt: () => 0 });
+
+test("data thousands of kilometres across is refused with the features at its edges", () => {
+  // Building 2 is 4,460 km north of the others (one coordinate with extra digits).
+  const f = footprints([[[rect(0, 0, 20, 20)], 10], [[rect(30, 0, 50, 20)], 10], [[rect(0, 4_460_000, 20, 4_460_020)], 10]]);
+  assert.throws(() => planBuild(f, footprintBounds(f), opts(1000)), (e: unknown) => {
+    assert.ok(e instanceof CityMeshError);
+    assert.equal(e.code, "input");
+    assert.match(e.message, /^city\.geojson: the footprints span 0\.1 km × 4460 km; more than 2000 km, larger than any city\. The data's edges are set by west: feature 0, east: feature 1, south: feature 0, north: feature 2: check them for misplaced coordinates\.$/);
+    return true;
+  });
+});
+
+test("a grid of more than MAX_TILES tiles is refused, suggesting a larger tile size; a big city is planned", () => {
+  const f = footprints([[[rect(0, 0, 20, 20)], 10], [[rect(150_000, 150_000, 150_020, 150_020)], 10]]);
+  assert.throws(() => planBuild(f, footprintBounds(f), opts(100)), (e: unknown) => {
+    assert.ok(e instanceof CityMeshError);
+    assert.match(e.message, /span 150 km × 150 km; at a tile size of 100 m that is 2,253,001 tiles \(at most 1,000,000\).*north: feature 1.*or use a larger tile size\.$/);
+    return true;
+  });
+  assert.ok(2_253_001 > MAX_TILES);
+  const plan = planBuild(f, footprintBounds(f), opts(1000));
+  assert.equal(plan.tiles.length, 151 * 151);
+});
