@@ -18,6 +18,7 @@ import { BuildPool, findWorkerScript } from "./workerPool";
 import { writeBuildingsFile } from "./buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "./merge/mergeTiles";
+import { removeMergeTemps } from "./merge/temps";
 
 export interface BuildHooks {
   onProgress?(e: ProgressEvent): void;
@@ -49,16 +50,21 @@ async function withBuild<T>(options: BuildOptions, hooks: BuildHooks, lockName: 
   const onAbort = () => void pool.close(true);
   hooks.signal?.addEventListener("abort", onAbort);
   let unlock = () => {};
+  let finished = false;
   try {
     if (o.useDiskStore) {
       ensureDir(p.storeDir);
       unlock = lockStore(p.storeDir, lockName);
       writeStoreInfo(p.storeDir, storeInfoOf(p));
     }
-    return await body(p, pool, ctx, () => { unlock(); unlock = () => {}; });
+    const r = await body(p, pool, ctx, () => { unlock(); unlock = () => {}; });
+    finished = true;
+    return r;
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);
     await pool.close(true);
+    // A merge worker terminated by a cancel cannot remove its spool folder or unrenamed output.
+    if (!finished) removeMergeTemps(o.output);
     unlock();
     fs.rmSync(p.propsTmp, { force: true });
   }

@@ -9,6 +9,7 @@ import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
 import { tileFileName } from "./store/manifest";
 import { BuildPool, findWorkerScript } from "./workerPool";
 import type { MergeStats } from "./merge/mergeTiles";
+import { removeMergeTemps } from "./merge/temps";
 import type { BuildHooks } from "./build";
 
 export interface MergeStoreOptions {
@@ -41,6 +42,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   const pool = new BuildPool(findWorkerScript(hooks.workerScript), 1);
   const onAbort = () => void pool.close(true);
   hooks.signal?.addEventListener("abort", onAbort);
+  let finished = false;
   try {
     hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
     const stats = await pool.exec<MergeStats>("merge", [{
@@ -53,6 +55,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
       fs.copyFileSync(side, buildingsFile);
     }
     hooks.log?.(`wrote ${output}: ${stats.vertices} vertices, ${stats.triangles} triangles from ${ids.length} tile(s)`);
+    finished = true;
     return { ...stats, output, storeDir, info, missing, buildingsFile };
   } catch (e) {
     if (hooks.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled; the store is unchanged.");
@@ -60,6 +63,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);
     await pool.close(true);
+    if (!finished) removeMergeTemps(output);
   }
 }
 

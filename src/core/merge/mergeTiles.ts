@@ -3,13 +3,13 @@
 // seam map; the merged city only ever exists on disk.
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import type { BuildFormat, CrsInfo } from "../types";
 import { CityMeshError } from "../errors";
 import { writeSpool } from "../writers/index";
 import type { TileSource } from "./tileSource";
 import { spoolTiles, type SpoolStats } from "./spoolTiles";
 import { totalTriangles } from "./spool";
+import { mergeTempDir } from "./temps";
 
 export interface MergeOptions {
   output: string;
@@ -48,7 +48,7 @@ const OUTPUT_REASONS: Record<string, string> = {
 /** Welds the tiles of `source` and writes `opts.output` in `opts.format`. */
 export async function mergeTiles(source: TileSource, opts: MergeOptions): Promise<MergeStats> {
   const out = path.resolve(opts.output);
-  const tempDir = path.join(path.dirname(out), `.${path.basename(out)}.merge-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tempDir = mergeTempDir(out);
   try {
     fs.mkdirSync(tempDir);
   } catch (e) {

@@ -1,0 +1,28 @@
+// removeMergeTemps: after a cancelled build (merge worker terminated) the spool folder and the
+// unrenamed output of this process go; other processes' temp files and user files stay.
+// Found by test:faults case 7 (Ctrl-C during the merge left `.city.glb.merge-<pid>-<hex>/`).
+import test from "node:test";
+import assert from "node:assert/strict";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { mergeTempDir, removeMergeTemps } from "../../../src/core/merge/temps";
+
+test("removeMergeTemps removes only this process's temp files for that output", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-temps-"));
+  try {
+    const out = path.join(dir, "city.glb");
+    const spool = mergeTempDir(out);
+    assert.match(path.basename(spool), new RegExp(`^\\.city\\.glb\\.merge-${process.pid}-[0-9a-f]{8}$`));
+    fs.mkdirSync(spool);
+    fs.writeFileSync(path.join(spool, "positions.f64"), "x");
+    const mine = [`city.glb.tmp-${process.pid}-0a1b2c3d`];
+    const others = [`.city.glb.merge-${process.pid + 1}-0a1b2c3d`, `city.glb.tmp-${process.pid + 1}-0a1b2c3d`, `.other.glb.merge-${process.pid}-0a1b2c3d`, `city.glb.tmp-${process.pid}-notes.txt`, "city.glb"];
+    for (const n of [...mine, ...others]) fs.writeFileSync(path.join(dir, n), "x");
+    removeMergeTemps(out);
+    assert.deepEqual(fs.readdirSync(dir).sort(), others.sort());
+    removeMergeTemps(path.join(dir, "missing", "x.glb")); // no folder: nothing to do, no throw
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
