@@ -3,11 +3,11 @@ import * as vscode from "vscode";
 import type { BuildFormat } from "../core/types";
 import { FORMATS, SETTINGS_DEFAULTS, type CityMeshSettings } from "./options";
 import type { PathSetting } from "./paths";
+import { PATH_SETTINGS } from "./pathPolicy";
 
 export const SECTION = "citymesh";
 
-/** Settings holding paths that may leave the workspace; only user (or machine) settings may point outside it. */
-export const PATH_SETTINGS = ["scratchDir", "outputDir", "dem"] as const;
+export { PATH_SETTINGS };
 
 export class Config {
   constructor(private readonly scope?: vscode.ConfigurationScope) {}

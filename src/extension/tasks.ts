@@ -7,6 +7,7 @@ import { isCancelled } from "../core/errors";
 import type { BuildController } from "./controller";
 import { taskDefinitionToOverrides, type CityMeshTaskDefinition } from "./options";
 import { substituteInDefinition } from "./variables";
+import { taskPathProblems } from "./pathPolicy";
 
 export const TASK_TYPE = "citymesh";
 /** At most this many GeoJSON files are offered as auto-detected tasks. */
@@ -80,6 +81,10 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       const parsed = taskDefinitionToOverrides(def as Record<string, unknown>);
       if ("error" in parsed) throw new Error(parsed.error);
       const base = this.folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+      // tasks.json is workspace content: its input (the mesh goes beside it) and paths stay inside the workspace.
+      const taskFolders = this.folder ? [this.folder.uri.fsPath] : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+      const problems = taskPathProblems({ input: parsed.input, ...parsed.overrides }, base, taskFolders);
+      if (problems.length) throw new Error(`Refusing to build: ${problems.join(" ")}`);
       const input = path.resolve(base, parsed.input);
       const result = await this.controller.run({ input, overrides: parsed.overrides, overridesFrom: "workspace", showResult: false }, {
         signal: this.abort.signal,
