@@ -1,51 +1,15 @@
-// Growable flat buffers that footprints are appended to while a file streams in. Capacity
-// doubles, so appending is amortised O(1) and memory stays within 2× the final typed arrays.
+// Flat growable buffers that the reader appends footprints to while a file streams in.
 import type { Footprints } from "../types";
 import { ringArea } from "./ring";
-
-class F64 {
-  a: Float64Array;
-  n = 0;
-  constructor(cap: number) {
-    this.a = new Float64Array(cap);
-  }
-  reserve(extra: number): void {
-    if (this.n + extra <= this.a.length) return;
-    let cap = this.a.length * 2;
-    while (cap < this.n + extra) cap *= 2;
-    const b = new Float64Array(cap);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
-  }
-  push(v: number): void {
-    if (this.n === this.a.length) this.reserve(1);
-    this.a[this.n++] = v;
-  }
-}
-
-class U32 {
-  a: Uint32Array;
-  n = 0;
-  constructor(cap: number) {
-    this.a = new Uint32Array(cap);
-  }
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-}
+import { growableF64, growableU32 } from "../growable";
 
 export class FootprintBuilder {
-  readonly xy = new F64(1 << 14);
-  readonly ringStart = new U32(1 << 10);
-  readonly polyStart = new U32(1 << 10);
-  readonly buildingStart = new U32(1 << 10);
-  readonly height = new F64(1 << 10);
-  readonly featureIndex = new U32(1 << 10);
+  readonly xy = growableF64(1 << 14);
+  readonly ringStart = growableU32(1 << 10);
+  readonly polyStart = growableU32(1 << 10);
+  readonly buildingStart = growableU32(1 << 10);
+  readonly height = growableF64(1 << 10);
+  readonly featureIndex = growableU32(1 << 10);
   readonly ids: (string | number | null)[] = [];
 
   constructor() {

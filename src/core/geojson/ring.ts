@@ -3,22 +3,11 @@
 // adaptive exact arithmetic): footprints have many near-collinear vertices, where a plain
 // floating-point cross product gives the wrong sign and calls a valid ring self-intersecting.
 import { orient2d } from "robust-predicates";
+import { ringArea as ringAreaRange } from "../geometry/footprintBuilder";
 
 /** Signed area (shoelace), positive for counter-clockwise. Computed relative to the first point so large projected coordinates keep their precision. */
 export function ringArea(xy: Float64Array): number {
-  const n = xy.length >> 1;
-  if (n < 3) return 0;
-  const x0 = xy[0];
-  const y0 = xy[1];
-  let s = 0;
-  for (let i = 1; i < n - 1; i++) {
-    const ax = xy[2 * i] - x0;
-    const ay = xy[2 * i + 1] - y0;
-    const bx = xy[2 * i + 2] - x0;
-    const by = xy[2 * i + 3] - y0;
-    s += ax * by - bx * ay;
-  }
-  return s / 2;
+  return ringAreaRange(xy, 0, xy.length >> 1);
 }
 
 export function reverseRing(xy: Float64Array): void {

@@ -1,36 +1,15 @@
 // Growable builder for Footprints: appends points, rings, polygons and buildings into
 // doubling typed arrays, so a city of millions of buildings never becomes millions of objects.
 import type { Footprints } from "../types";
-
-class GrowF64 {
-  a: Float64Array;
-  n = 0;
-  constructor(cap = 1024) { this.a = new Float64Array(cap); }
-  push(v: number): void {
-    if (this.n === this.a.length) { const b = new Float64Array(this.a.length * 2); b.set(this.a); this.a = b; }
-    this.a[this.n++] = v;
-  }
-  done(): Float64Array { return this.a.slice(0, this.n); }
-}
-
-class GrowU32 {
-  a: Uint32Array;
-  n = 0;
-  constructor(cap = 256) { this.a = new Uint32Array(cap); }
-  push(v: number): void {
-    if (this.n === this.a.length) { const b = new Uint32Array(this.a.length * 2); b.set(this.a); this.a = b; }
-    this.a[this.n++] = v;
-  }
-  done(): Uint32Array { return this.a.slice(0, this.n); }
-}
+import { growableF64, growableU32 } from "../growable";
 
 export class FootprintBuilder {
-  private xy = new GrowF64(4096);
-  private ringStart = new GrowU32();
-  private polyStart = new GrowU32();
-  private buildingStart = new GrowU32();
-  private height = new GrowF64(256);
-  private featureIndex = new GrowU32();
+  private xy = growableF64(4096);
+  private ringStart = growableU32();
+  private polyStart = growableU32();
+  private buildingStart = growableU32();
+  private height = growableF64(256);
+  private featureIndex = growableU32();
   private points = 0;
   private rings = 0;
   private polys = 0;

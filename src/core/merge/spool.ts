@@ -6,6 +6,7 @@
 // reads these files sequentially in fixed-size chunks: the city is never in memory at once.
 import fs from "node:fs";
 import path from "node:path";
+import { BufferedOut } from "../bufferedOut";
 
 export const FACE_CLASSES = ["ground", "walls", "roofs"] as const;
 export type FaceClass = (typeof FACE_CLASSES)[number];
@@ -31,33 +32,10 @@ export const totalTriangles = (s: Spool): number => s.triangles[0] + s.triangles
 /** Class of a face by dtcc marker: ground (< 0), walls (0..N-1), roofs (>= N). */
 export const faceClass = (marker: number, buildings: number): number => (marker < 0 ? 0 : marker < buildings ? 1 : 2);
 
-/** Append-only file with a fixed write buffer (few large writes, bounded memory). */
-export class SpoolWriter {
-  private readonly fd: number;
-  private readonly buf: Uint8Array;
-  private used = 0;
-  bytes = 0;
-
+/** Append-only spool file with a fixed write buffer. */
+export class SpoolWriter extends BufferedOut {
   constructor(readonly file: string, bufferBytes = 1 << 20) {
-    this.fd = fs.openSync(file, "w");
-    this.buf = new Uint8Array(bufferBytes);
-  }
-
-  write(data: ArrayBufferView): void {
-    const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    this.bytes += src.length;
-    if (this.used + src.length > this.buf.length) this.flush();
-    if (src.length >= this.buf.length) {
-      writeAll(this.fd, src);
-      return;
-    }
-    this.buf.set(src, this.used);
-    this.used += src.length;
-  }
-
-  flush(): void {
-    if (this.used > 0) writeAll(this.fd, this.buf.subarray(0, this.used));
-    this.used = 0;
+    super(fs.openSync(file, "w"), bufferBytes);
   }
 
   close(): void {
@@ -67,10 +45,4 @@ export class SpoolWriter {
       fs.closeSync(this.fd);
     }
   }
-}
-
-/** fs.writeSync may write less than asked; loop until done. */
-export function writeAll(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
 }

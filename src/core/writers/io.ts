@@ -4,37 +4,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { CityMeshError } from "../errors";
 import { tempName } from "../store/fsLayer";
-import { writeAll } from "../merge/spool";
+import { BufferedOut, writeAll } from "../bufferedOut";
 
 /** Chunk size of the writers' reads: large enough for few syscalls, small enough to not matter. */
 export const CHUNK_BYTES = 1 << 21;
 
-/** Buffered output to an open file descriptor. */
-export class OutFile {
-  private readonly buf = new Uint8Array(1 << 21);
-  private used = 0;
-  bytes = 0;
-
-  constructor(private readonly fd: number) {}
-
-  write(data: ArrayBufferView | string): void {
-    const src =
-      typeof data === "string" ? Buffer.from(data, "utf8") : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    this.bytes += src.length;
-    if (this.used + src.length > this.buf.length) this.flush();
-    if (src.length >= this.buf.length) {
-      writeAll(this.fd, src);
-      return;
-    }
-    this.buf.set(src, this.used);
-    this.used += src.length;
-  }
-
-  flush(): void {
-    if (this.used > 0) writeAll(this.fd, this.buf.subarray(0, this.used));
-    this.used = 0;
-  }
-
+/** Buffered output file of a writer. */
+export class OutFile extends BufferedOut {
   /** Appends a whole file by streaming copy through a fixed buffer. */
   copyFrom(file: string): void {
     this.flush();
