@@ -9,6 +9,8 @@
 import { orient } from "../geometry/predicates";
 
 export interface CornerSource {
+  /** A stable id of the footprint vertex at v (the cache key), or -1 when none. */
+  vertexId(vx: number, vy: number): number;
   /** Neighbour points w of v along footprint edges, as x,y pairs (any order, no duplicates). */
   neighbours(vx: number, vy: number): number[];
   /** Building on the left of the directed edge a→b (its owner), or -1. */
@@ -28,12 +30,12 @@ interface Corner {
 const half = (dx: number, dy: number) => (dy > 0 || (dy === 0 && dx > 0) ? 0 : 1);
 
 export class Corners {
-  private readonly cache = new Map<string, Corner>();
+  private readonly cache = new Map<number, Corner>();
   constructor(private readonly src: CornerSource) {}
 
   private corner(vx: number, vy: number): Corner {
-    const key = `${vx},${vy}`;
-    let c = this.cache.get(key);
+    const key = this.src.vertexId(vx, vy);
+    let c = key >= 0 ? this.cache.get(key) : undefined;
     if (c) return c;
     const nb = this.src.neighbours(vx, vy);
     const idx = Array.from({ length: nb.length / 2 }, (_, k) => k);
@@ -55,7 +57,7 @@ export class Corners {
       sectorZ.push(b < 0 ? zg : this.src.roofZ(b));
     }
     c = { w, sectorZ };
-    this.cache.set(key, c);
+    if (key >= 0) this.cache.set(key, c);
     return c;
   }
 

@@ -6,30 +6,25 @@
 // longer than maxMeshSize is split at its midpoint until none is.
 import type { TileInput } from "./tileInput";
 import { type MeshBuilder } from "./meshBuilder";
+import { PointIndex } from "./pointIndex";
 import { classifyRegions, triangulate } from "./cdt";
 import { latticeX, latticeY } from "../geometry/lattice";
 import { CityMeshError } from "../errors";
 
 const GROUND = -2, HALO = -1;
 
-export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: number) => number, footprintVertex: Set<string>): void {
+export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: number) => number, isFootprintVertex: (x: number, y: number) => boolean): void {
   const f = t.footprints, l = t.lattice;
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
-  const ptIndex = new Map<string, number>();
-  const coords: number[] = [];
-  const point = (x: number, y: number): number => {
-    const k = `${x},${y}`;
-    let i = ptIndex.get(k);
-    if (i === undefined) { i = coords.length / 2; coords.push(x, y); ptIndex.set(k, i); }
-    return i;
-  };
-  const edgeSeen = new Set<string>();
+  const pts = new PointIndex(2);
+  const point = (x: number, y: number): number => pts.id(x, y);
+  const edgeSeen = new Set<number>();
   const edges: [number, number][] = [];
   // Directed footprint edges (building interior on their left), by point index.
   const footprintEdge = new Set<number>();
   const constrain = (a: number, b: number) => {
     if (a === b) return;
-    const k = a < b ? `${a},${b}` : `${b},${a}`;
+    const k = a < b ? a * 0x4000000 + b : b * 0x4000000 + a; // point ids stay far below 2^26
     if (!edgeSeen.has(k)) { edgeSeen.add(k); edges.push([a, b]); }
   };
   const inSquare = (x: number, y: number) => x >= xmin && x <= xmax && y >= ymin && y <= ymax;
@@ -81,7 +76,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
   for (let round = 0; ; round++) {
     let cdt;
     try {
-      cdt = triangulate(Float64Array.from(coords), edges);
+      cdt = triangulate(pts.coords.slice(0, 2 * pts.count), edges);
     } catch (e) {
       throw new CityMeshError("tile", `tile ${t.spec.id} [${t.spec.bounds.join(", ")}]: ground triangulation failed (${(e as Error).message}); footprints there may cross each other`, { tile: t.spec.id });
     }
@@ -100,9 +95,9 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
           const a = T[e], b = T[3 * tri + ((j + 1) % 3)];
           const dx = C[2 * b] - C[2 * a], dy = C[2 * b + 1] - C[2 * a + 1];
           if (dx * dx + dy * dy > maxLen * maxLen) {
-            const before = coords.length;
+            const before = pts.count;
             point((C[2 * a] + C[2 * b]) / 2, (C[2 * a + 1] + C[2 * b + 1]) / 2);
-            if (coords.length > before) added++;
+            if (pts.count > before) added++;
           }
         }
       }
@@ -114,7 +109,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
       let halo = false;
       const v = ids.map((p) => {
         const x = C[2 * p], y = C[2 * p + 1];
-        if (footprintVertex.has(`${x},${y}`)) halo = true;
+        if (isFootprintVertex(x, y)) halo = true;
         return mb.vertex(x, y, zAt(x, y));
       });
       // Delaunator's triangles are clockwise in a y-up frame; emit counter-clockwise (normal up).

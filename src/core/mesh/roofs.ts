@@ -8,21 +8,19 @@ import type { TileInput } from "./tileInput";
 import type { MeshBuilder } from "./meshBuilder";
 import { classifyRegions, triangulate } from "./cdt";
 import { CityMeshError } from "../errors";
+import { PointIndex } from "./pointIndex";
 
 export function meshRoof(t: TileInput, b: number, mb: MeshBuilder): void {
   const f = t.footprints, z = t.roofZ[b], marker = t.buildingCount + t.globalIndex[b];
   for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++) {
     const r0 = f.polyStart[p], r1 = f.polyStart[p + 1];
-    const idx = new Map<string, number>();
-    const coords: number[] = [];
+    const pts = new PointIndex(2, 64);
     const edges: [number, number][] = [];
     for (let r = r0; r < r1; r++) {
       const s = f.ringStart[r], e = f.ringStart[r + 1];
       let first = -1, prev = -1;
       for (let i = s; i < e; i++) {
-        const x = f.xy[2 * i], y = f.xy[2 * i + 1], k = `${x},${y}`;
-        let id = idx.get(k);
-        if (id === undefined) { id = coords.length / 2; coords.push(x, y); idx.set(k, id); }
+        const id = pts.id(f.xy[2 * i], f.xy[2 * i + 1]);
         if (prev >= 0 && prev !== id) edges.push([prev, id]);
         if (first < 0) first = id;
         prev = id;
@@ -31,7 +29,7 @@ export function meshRoof(t: TileInput, b: number, mb: MeshBuilder): void {
     }
     let cdt;
     try {
-      cdt = triangulate(Float64Array.from(coords), edges);
+      cdt = triangulate(pts.coords.slice(0, 2 * pts.count), edges);
     } catch (e) {
       throw new CityMeshError("tile", `tile ${t.spec.id}: roof of building ${t.globalIndex[b]} (feature ${f.featureIndex[b]}) could not be triangulated (${(e as Error).message})`, { tile: t.spec.id });
     }

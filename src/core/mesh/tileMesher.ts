@@ -17,13 +17,13 @@ export function meshTile(t: TileInput, zAt: HeightAt = flatGround): TileMesh {
   const mb = new MeshBuilder();
   const adj = new Adjacency(t);
   const corners = new Corners({
+    vertexId: (x, y) => adj.vertexId(x, y),
     neighbours: (x, y) => adj.neighbours(x, y),
     leftOf: (ax, ay, bx, by) => adj.leftOf(ax, ay, bx, by),
     roofZ: (b) => t.roofZ[b],
     groundZ: zAt,
   });
-  const footprintVertex = new Set(adj.vertexUsers.keys());
-  meshGround(t, mb, zAt, footprintVertex);
+  meshGround(t, mb, zAt, (x, y) => adj.vertexId(x, y) >= 0);
   const f = t.footprints;
   for (let b = 0; b < f.count; b++) {
     if (!t.owned[b]) continue;
@@ -32,11 +32,13 @@ export function meshTile(t: TileInput, zAt: HeightAt = flatGround): TileMesh {
   }
   // A vertex may appear in another tile's mesh when it lies on or beyond this tile's edge, or
   // on a footprint meshed by another tile (the ground around it, or a touching building).
-  const foreign = new Set<string>();
-  for (const [k, users] of adj.vertexUsers) for (let u = 0; u < users.length; u += 2) if (!t.owned[users[u]]) { foreign.add(k); break; }
+  const foreign = new Uint8Array(adj.points.count);
+  for (let v = 0; v < foreign.length; v++) foreign[v] = adj.hasForeignUser(v) ? 1 : 0;
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
   return mb.finish((i) => {
     const x = mb.x(i), y = mb.y(i);
-    return x <= xmin || x >= xmax || y <= ymin || y >= ymax || foreign.has(`${x},${y}`);
+    if (x <= xmin || x >= xmax || y <= ymin || y >= ymax) return true;
+    const v = adj.vertexId(x, y);
+    return v >= 0 && foreign[v] === 1;
   });
 }

@@ -7,45 +7,74 @@
 import type { TileInput } from "./tileInput";
 import type { MeshBuilder } from "./meshBuilder";
 import type { Corners } from "./corners";
+import { PointIndex } from "./pointIndex";
 
-/** Lookups over the tile's buildings: which building lies across each directed edge, and who has a vertex where. */
+/**
+ * Lookups over the tile's buildings: which building lies across each directed edge, and who has a
+ * vertex where. Positions are interned once in a PointIndex; all lookups go through vertex ids.
+ */
 export class Adjacency {
-  /** "ax,ay,bx,by" of a directed edge → its building. */
-  private readonly edgeOwner = new Map<string, number>();
-  /** "x,y" → [building, point index] pairs having that vertex. */
-  readonly vertexUsers = new Map<string, number[]>();
+  /** The tile's distinct footprint vertices. */
+  readonly points = new PointIndex(2);
+  /** Directed edge (vertex id a, vertex id b) as a·n + b → the building on its left. */
+  private readonly edgeOwner = new Map<number, number>();
+  /** CSR by vertex id: [building, footprint point index] pairs having that vertex. */
+  private readonly usersStart: Int32Array;
+  private readonly users: Int32Array;
 
   constructor(private readonly t: TileInput) {
-    const f = t.footprints;
+    const f = t.footprints, np = f.xy.length >> 1;
+    const idOf = new Int32Array(np), buildingOf = new Int32Array(np);
     for (let b = 0; b < f.count; b++) {
-      for (let r = f.polyStart[f.buildingStart[b]]; r < f.polyStart[f.buildingStart[b + 1]]; r++) {
-        const s = f.ringStart[r], e = f.ringStart[r + 1];
-        for (let i = s; i < e; i++) {
-          const j = i + 1 < e ? i + 1 : s;
-          this.edgeOwner.set(`${f.xy[2 * i]},${f.xy[2 * i + 1]},${f.xy[2 * j]},${f.xy[2 * j + 1]}`, b);
-          const k = `${f.xy[2 * i]},${f.xy[2 * i + 1]}`;
-          const u = this.vertexUsers.get(k);
-          if (u) u.push(b, i); else this.vertexUsers.set(k, [b, i]);
-        }
+      for (let i = f.ringStart[f.polyStart[f.buildingStart[b]]]; i < f.ringStart[f.polyStart[f.buildingStart[b + 1]]]; i++) {
+        idOf[i] = this.points.id(f.xy[2 * i], f.xy[2 * i + 1]);
+        buildingOf[i] = b;
+      }
+    }
+    const n = this.points.count;
+    this.usersStart = new Int32Array(n + 1);
+    for (let i = 0; i < np; i++) this.usersStart[idOf[i] + 1] += 2;
+    for (let v = 0; v < n; v++) this.usersStart[v + 1] += this.usersStart[v];
+    this.users = new Int32Array(this.usersStart[n]);
+    const fill = this.usersStart.slice(0, n);
+    for (let r = 0; r + 1 < f.ringStart.length; r++) {
+      const s = f.ringStart[r], e = f.ringStart[r + 1];
+      for (let i = s; i < e; i++) {
+        const j = i + 1 < e ? i + 1 : s;
+        this.edgeOwner.set(idOf[i] * n + idOf[j], buildingOf[i]);
+        this.users[fill[idOf[i]]++] = buildingOf[i];
+        this.users[fill[idOf[i]]++] = i;
       }
     }
   }
 
+  /** Id of the footprint vertex at (x, y), or -1 when no footprint has a vertex there. */
+  vertexId(x: number, y: number): number {
+    return this.points.find(x, y);
+  }
+
+  /** True when a building that is not owned by this tile has vertex v. */
+  hasForeignUser(v: number): boolean {
+    for (let k = this.usersStart[v]; k < this.usersStart[v + 1]; k += 2) if (!this.t.owned[this.users[k]]) return true;
+    return false;
+  }
+
   /** The building across the directed edge a→b from its owner (the owner of b→a), or -1 for ground. */
   across(ax: number, ay: number, bx: number, by: number): number {
-    return this.edgeOwner.get(`${bx},${by},${ax},${ay}`) ?? -1;
+    return this.leftOf(bx, by, ax, ay);
   }
 
   /** Neighbour points of (x, y) along footprint edges, each once. */
   neighbours(x: number, y: number): number[] {
-    const users = this.vertexUsers.get(`${x},${y}`) ?? [];
-    const f = this.t.footprints, out: number[] = [], seen = new Set<string>();
-    for (let k = 0; k < users.length; k += 2) {
-      const i = users[k + 1], r = this.ringOf(i);
+    const v = this.points.find(x, y), out: number[] = [];
+    if (v < 0) return out;
+    const f = this.t.footprints, seen: number[] = [];
+    for (let k = this.usersStart[v]; k < this.usersStart[v + 1]; k += 2) {
+      const i = this.users[k + 1], r = this.ringOf(i);
       const s = f.ringStart[r], e = f.ringStart[r + 1];
-      for (const n of [i > s ? i - 1 : e - 1, i + 1 < e ? i + 1 : s]) {
-        const key = `${f.xy[2 * n]},${f.xy[2 * n + 1]}`;
-        if (!seen.has(key)) { seen.add(key); out.push(f.xy[2 * n], f.xy[2 * n + 1]); }
+      for (const m of [i > s ? i - 1 : e - 1, i + 1 < e ? i + 1 : s]) {
+        const w = this.points.find(f.xy[2 * m], f.xy[2 * m + 1]);
+        if (!seen.includes(w)) { seen.push(w); out.push(f.xy[2 * m], f.xy[2 * m + 1]); }
       }
     }
     return out;
@@ -53,7 +82,9 @@ export class Adjacency {
 
   /** Building on the left of the directed edge a→b (its owner), or -1. */
   leftOf(ax: number, ay: number, bx: number, by: number): number {
-    return this.edgeOwner.get(`${ax},${ay},${bx},${by}`) ?? -1;
+    const a = this.points.find(ax, ay), b = this.points.find(bx, by);
+    if (a < 0 || b < 0) return -1;
+    return this.edgeOwner.get(a * this.points.count + b) ?? -1;
   }
 
   private ringOf(i: number): number {
