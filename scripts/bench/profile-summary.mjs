@@ -76,7 +76,7 @@ export function summariseProfiles(dir, top = 12) {
   }
   const busy = total - idle;
   const rank = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => ({ name: k, ms: Math.round(us / 1000), share: us / busy }));
-  return { threads, busyMs: Math.round(busy / 1000), gcShare: gc / busy, functions: rank(byFn), files: rank(byFile) };
+  return { threads, busyMs: Math.round(busy / 1000), gcShare: gc / busy, functions: rank(byFn), files: rank(byFile), allFiles: [...byFile].map(([k, us]) => ({ name: k, share: us / busy })) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
