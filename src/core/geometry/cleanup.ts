@@ -16,6 +16,7 @@ import { resolveOverlaps } from "./overlap";
 import { splitAtVertices } from "./tjunctions";
 import { splitAtLattice } from "./latticeSplit";
 import { removeSpikes } from "./spikes";
+import { PointIndex } from "./pointIndex";
 
 export interface CleanupOptions {
   lattice: Lattice;
@@ -138,19 +139,24 @@ function mergeClosePoints(xy: Float64Array, tol: number, sx: (x: number) => numb
   for (let i = 0; i < n; i++) parent[i] = i;
   const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
   const less = (a: number, b: number) => xy[2 * a] < xy[2 * b] || (xy[2 * a] === xy[2 * b] && xy[2 * a + 1] < xy[2 * b + 1]);
-  const buckets = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    const k = `${Math.floor(xy[2 * i] / cell)},${Math.floor(xy[2 * i + 1] / cell)}`;
-    const l = buckets.get(k);
-    if (l) l.push(i); else buckets.set(k, [i]);
-  }
+  // Points bucketed by grid cell (CSR arrays; cells interned in a PointIndex, not string keys:
+  // this pass runs over every vertex of the city).
+  const cells = new PointIndex(2, 1024);
+  const cellOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) cellOf[i] = cells.id(Math.floor(xy[2 * i] / cell), Math.floor(xy[2 * i + 1] / cell));
+  const start = new Int32Array(cells.count + 1);
+  for (let i = 0; i < n; i++) start[cellOf[i] + 1]++;
+  for (let c = 0; c < cells.count; c++) start[c + 1] += start[c];
+  const members = new Int32Array(n), fill = start.slice(0, cells.count);
+  for (let i = 0; i < n; i++) members[fill[cellOf[i]]++] = i;
   let merged = false;
   for (let i = 0; i < n; i++) {
     const cx = Math.floor(xy[2 * i] / cell), cy = Math.floor(xy[2 * i + 1] / cell);
     for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) {
-      const l = buckets.get(`${cx + dx},${cy + dy}`);
-      if (!l) continue;
-      for (const j of l) {
+      const c = cells.find(cx + dx, cy + dy);
+      if (c < 0) continue;
+      for (let m = start[c]; m < start[c + 1]; m++) {
+        const j = members[m];
         if (j <= i) continue;
         const ex = xy[2 * j] - xy[2 * i], ey = xy[2 * j + 1] - xy[2 * i + 1];
         if ((ex !== 0 || ey !== 0) && ex * ex + ey * ey <= reach * reach) {
@@ -162,10 +168,11 @@ function mergeClosePoints(xy: Float64Array, tol: number, sx: (x: number) => numb
   }
   if (!merged) return;
   // Identical points share a representative too (so every copy moves together).
-  const rep = new Map<string, number>();
+  const positions = new PointIndex(2, n);
+  const rep = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    const r = find(i), k = `${xy[2 * i]},${xy[2 * i + 1]}`, seen = rep.get(k);
-    if (seen === undefined) rep.set(k, r);
+    const r = find(i), p = positions.id(xy[2 * i], xy[2 * i + 1]), seen = rep[p];
+    if (seen < 0) rep[p] = r;
     else { const a = find(seen); if (a !== r) { if (less(a, r)) parent[r] = a; else parent[a] = r; } }
   }
   const nx = new Float64Array(xy.length);

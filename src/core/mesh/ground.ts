@@ -6,7 +6,7 @@
 // longer than maxMeshSize is split at its midpoint until none is.
 import type { TileInput } from "./tileInput";
 import { type MeshBuilder } from "./meshBuilder";
-import { PointIndex } from "./pointIndex";
+import { PointIndex } from "../geometry/pointIndex";
 import { classifyRegions, triangulate } from "./cdt";
 import { latticeX, latticeY } from "../geometry/lattice";
 import { CityMeshError } from "../errors";

@@ -1,7 +1,7 @@
 // Indexed mesh under construction. Vertices are welded by exact position (no tolerance):
 // the clean-up made every shared position bit-identical, so equality is the right test.
 import type { TileMesh } from "../types";
-import { PointIndex } from "./pointIndex";
+import { PointIndex } from "../geometry/pointIndex";
 
 export class MeshBuilder {
   private readonly points = new PointIndex(3, 4096);

@@ -8,7 +8,7 @@ import type { TileInput } from "./tileInput";
 import type { MeshBuilder } from "./meshBuilder";
 import { classifyRegions, triangulate } from "./cdt";
 import { CityMeshError } from "../errors";
-import { PointIndex } from "./pointIndex";
+import { PointIndex } from "../geometry/pointIndex";
 
 export function meshRoof(t: TileInput, b: number, mb: MeshBuilder): void {
   const f = t.footprints, z = t.roofZ[b], marker = t.buildingCount + t.globalIndex[b];

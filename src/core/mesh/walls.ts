@@ -7,7 +7,7 @@
 import type { TileInput } from "./tileInput";
 import type { MeshBuilder } from "./meshBuilder";
 import type { Corners } from "./corners";
-import { PointIndex } from "./pointIndex";
+import { PointIndex } from "../geometry/pointIndex";
 
 /**
  * Lookups over the tile's buildings: which building lies across each directed edge, and who has a

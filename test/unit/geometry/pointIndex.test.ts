@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { PointIndex } from "../../../src/core/mesh/pointIndex";
+import { PointIndex } from "../../../src/core/geometry/pointIndex";
 import { mulberry32 } from "../../support/cityGenerator";
 
 test("PointIndex gives each exact position one id, in first-seen order, through table growth", () => {
