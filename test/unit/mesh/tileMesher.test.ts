@@ -164,3 +164,15 @@ test("real footprints (TU Delft, shared walls, courtyards): closed at 100 m and 
   for (let b = 0; b < read.footprints.count; b++) read.footprints.height[b] = 6 + (b % 7) * 3;
   for (const tileSize of [100, 250]) assert.deepEqual(geometryFailures(read.footprints, tileSize).failures, [], `tileSize ${tileSize}`);
 });
+
+test("a roof Constrainautor cannot triangulate (a 4 km sliver from fuzzing) falls back to earcut: closed, manifold, exact volume", async () => {
+  // test:faults case 6 (lon/lat seed 1003, case 8): one latitude mutated put a vertex 4.4 km away; the
+  // ring's long sides, split at every lattice line, are chains of almost collinear points and
+  // constrainOne threw "Infinite loop: no further intersect after non-convex", failing the whole build.
+  const file = path.join(__dirname, "../../fixtures/fuzz/roof-sliver-lonlat.geojson");
+  const f = (await readFootprints(file)).footprints;
+  for (const tileSize of [1000, 60]) {
+    const r = geometryFailures(f, tileSize);
+    assert.deepEqual(r.failures, [], `tile size ${tileSize}`);
+  }
+});
