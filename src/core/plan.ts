@@ -3,7 +3,7 @@
 import type { Diagnostic, Footprints } from "./types";
 import { cleanFootprints } from "./geometry/cleanup";
 import { FootprintBuilder, buildingBoxes } from "./geometry/footprintBuilder";
-import { type TileGrid, makeGrid, tileCount } from "./tiling/grid";
+import { type TileGrid, makeGrid, tileCount, tileOfPoint } from "./tiling/grid";
 import { CityMeshError } from "./errors";
 import { type TilePlanEntry, planTiles } from "./tiling/assign";
 import type { GroundModel, TileInput } from "./mesh/tileInput";
@@ -35,6 +35,12 @@ export interface BuildPlan {
 export const MAX_TILES = 1_000_000;
 /** Longest side of the data one build covers, metres: no city is this large, and one metric CRS serves it badly. */
 export const MAX_DATA_SPAN = 2_000_000;
+/**
+ * A grid of more than SPARSE_MIN_TILES tiles where under SPARSE_RATIO of the tiles hold a building
+ * is almost all empty ground: typically one feature far from the rest (mistyped coordinates).
+ */
+export const SPARSE_MIN_TILES = 256;
+export const SPARSE_RATIO = 0.005;
 
 export function planBuild(read: Footprints, bounds: [number, number, number, number], o: PlanOptions): BuildPlan {
   const grid = makeGrid(bounds, o);
@@ -81,14 +87,23 @@ export function tileInput(p: BuildPlan, tileId: number): TileInput {
 export { buildingBoxes };
 
 /**
- * Refuses a grid no city needs (data thousands of km across, or over MAX_TILES tiles) up front,
+ * Refuses a grid no city needs (data thousands of km across, over MAX_TILES tiles, or almost all
+ * empty: a feature hundreds of km from the rest) up front,
  * with the features at the data's edges, instead of planning and meshing empty ground for hours
  * or running out of memory. Usually one far-away feature with mistyped coordinates.
  */
 function checkExtent(f: Footprints, bounds: [number, number, number, number], grid: TileGrid, o: PlanOptions): void {
   const [x0, y0, x1, y1] = bounds;
   const tiles = tileCount(grid);
-  if (x1 - x0 <= MAX_DATA_SPAN && y1 - y0 <= MAX_DATA_SPAN && tiles <= MAX_TILES) return;
+  let occupied = tiles;
+  if (tiles > SPARSE_MIN_TILES && tiles <= MAX_TILES) {
+    // Tiles holding a building (by its bounding box's centre).
+    const boxes = buildingBoxes(f), holding = new Set<number>();
+    for (let b = 0; b < f.count && holding.size < tiles * SPARSE_RATIO; b++) holding.add(tileOfPoint(grid, (boxes[4 * b] + boxes[4 * b + 2]) / 2, (boxes[4 * b + 1] + boxes[4 * b + 3]) / 2));
+    occupied = holding.size;
+  }
+  const sparse = occupied < tiles * SPARSE_RATIO;
+  if (x1 - x0 <= MAX_DATA_SPAN && y1 - y0 <= MAX_DATA_SPAN && tiles <= MAX_TILES && !sparse) return;
   // Feature holding the westmost, eastmost, southmost and northmost vertex.
   const edge = [0, 0, 0, 0];
   const best = [Infinity, -Infinity, Infinity, -Infinity];
@@ -104,13 +119,17 @@ function checkExtent(f: Footprints, bounds: [number, number, number, number], gr
   }
   const km = (m: number) => `${(m / 1000).toFixed(m < 10_000 ? 1 : 0)} km`;
   const names = ["west", "east", "south", "north"].map((side, k) => `${side}: feature ${f.featureIndex[edge[k]]}`).join(", ");
-  const why = tiles > MAX_TILES
-    ? `at a tile size of ${grid.cellsX * grid.lattice.h} m that is ${tiles.toLocaleString("en")} tiles (at most ${MAX_TILES.toLocaleString("en")})`
-    : `more than ${MAX_DATA_SPAN / 1000} km, larger than any city`;
+  const size = grid.cellsX * grid.lattice.h;
+  const tooWide = x1 - x0 > MAX_DATA_SPAN || y1 - y0 > MAX_DATA_SPAN;
+  const why = tooWide
+    ? `more than ${MAX_DATA_SPAN / 1000} km, larger than any city`
+    : tiles > MAX_TILES
+      ? `at a tile size of ${size} m that is ${tiles.toLocaleString("en")} tiles (at most ${MAX_TILES.toLocaleString("en")})`
+      : `at a tile size of ${size} m that is ${tiles.toLocaleString("en")} tiles of which only ${occupied} hold a building: almost all of it would be empty ground`;
   throw new CityMeshError(
     "input",
     `${o.file}: the footprints span ${km(x1 - x0)} × ${km(y1 - y0)}; ${why}. The data's edges are set by ${names}: check them for misplaced coordinates` +
-      `${tiles > MAX_TILES && x1 - x0 <= MAX_DATA_SPAN && y1 - y0 <= MAX_DATA_SPAN ? ", or use a larger tile size" : ""}.`,
-    { path: o.file, span: [x1 - x0, y1 - y0], tiles, edgeFeatures: edge.map((b) => f.featureIndex[b]) },
+      `${tooWide ? "" : tiles > MAX_TILES ? ", or use a larger tile size" : "; if the data really is this spread out, build its parts separately or use a larger tile size"}.`,
+    { path: o.file, span: [x1 - x0, y1 - y0], tiles, occupied, edgeFeatures: edge.map((b) => f.featureIndex[b]) },
   );
 }

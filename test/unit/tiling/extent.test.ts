@@ -20,7 +20,7 @@ test("data thousands of kilometres across is refused with the features at its ed
   });
 });
 
-test("a grid of more than MAX_TILES tiles is refused, suggesting a larger tile size; a big city is planned", () => {
+test("a grid of more than MAX_TILES tiles is refused, suggesting a larger tile size", () => {
   const f = footprints([[[rect(0, 0, 20, 20)], 10], [[rect(150_000, 150_000, 150_020, 150_020)], 10]]);
   assert.throws(() => planBuild(f, footprintBounds(f), opts(100)), (e: unknown) => {
     assert.ok(e instanceof CityMeshError);
@@ -28,6 +28,23 @@ test("a grid of more than MAX_TILES tiles is refused, suggesting a larger tile s
     return true;
   });
   assert.ok(2_253_001 > MAX_TILES);
-  const plan = planBuild(f, footprintBounds(f), opts(1000));
-  assert.equal(plan.tiles.length, 151 * 151);
+});
+
+test("a grid that is almost all empty ground (one building hundreds of km from the rest) is refused; spread-out data is planned", () => {
+  // Found by test:faults case 6 (lon/lat fuzzing): one feature's longitudes lost a digit and it
+  // landed 290 km west of its block; the grid became 3,500 tiles of 1 km (928,150 of 60 m) of empty ground.
+  const block: [number[][], number][] = Array.from({ length: 13 }, (_, i) => [[rect(290_000 + 20 * i, 11_300, 290_015 + 20 * i, 11_315)], 10]);
+  const f = footprints([...block, [[rect(0, 0, 12, 12)], 10]]);
+  for (const tileSize of [60, 1000]) {
+    assert.throws(() => planBuild(f, footprintBounds(f), opts(tileSize)), (e: unknown) => {
+      assert.ok(e instanceof CityMeshError);
+      assert.match(e.message, /span 290 km × 11 km; at a tile size of \d+ m that is [\d,]+ tiles of which only \d hold a building: almost all of it would be empty ground\. The data's edges are set by west: feature 13, east: feature 12, south: feature 13, north: feature 0: .*build its parts separately or use a larger tile size\.$/);
+      return true;
+    });
+  }
+  // A larger tile size is the way to build it anyway (under SPARSE_MIN_TILES tiles).
+  assert.equal(planBuild(f, footprintBounds(f), opts(5000)).tiles.length, 59 * 3);
+  // Villages every 1 km over 20 km × 20 km: spread out, but every tile holds a building.
+  const villages = footprints(Array.from({ length: 400 }, (_, i) => [[rect(1000 * (i % 20) + 400, 1000 * Math.floor(i / 20) + 400, 1000 * (i % 20) + 420, 1000 * Math.floor(i / 20) + 420)], 10] as [number[][], number]));
+  assert.equal(planBuild(villages, footprintBounds(villages), opts(1000)).tiles.length, 400);
 });
