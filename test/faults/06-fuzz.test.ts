@@ -9,7 +9,9 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { run, tmpDir } from "./support/harness";
+import proj4 from "proj4";
 import { generateCity, cityToGeoJSON } from "../support/cityGenerator";
+import { resolveCrs } from "../../src/core/crs";
 import type { FuzzStats } from "./support/fuzzWorker";
 
 const CASE = "6 fuzzing";
@@ -18,14 +20,20 @@ const keep = path.join(os.tmpdir(), "citymesh-fuzz-failures");
 const quick = process.env.CITYMESH_FAULTS_QUICK === "1";
 const TOTAL = Number(process.env.CITYMESH_FAULTS_FUZZ ?? 10_000);
 const HANG_MS = 60_000;
-// A small block: shared walls, courtyards, rotated towers; 2 × 2 or so tiles of 60 m.
-const base = cityToGeoJSON(generateCity({ buildings: 14, seed: 3, x0: 84123.4, y0: 446321.7 }));
+// A small block: shared walls, courtyards, rotated towers; 2 × 2 or so tiles of 60 m. Seeds
+// 1000–1001 mutate it in RD New (a legacy "crs" member); 1002–1003 in RFC 7946 lon/lat (no member:
+// degree range checks, the UTM zone chosen from the data).
+const rd = generateCity({ buildings: 14, seed: 3, x0: 84123.4, y0: 446321.7 });
+const toLonLat = proj4(resolveCrs("EPSG:28992").proj4, "EPSG:4326");
+const ll = { ...rd, xy: rd.xy.map((v, i) => (i % 2 ? v : 0)) };
+for (let i = 0; i < rd.xy.length; i += 2) [ll.xy[i], ll.xy[i + 1]] = toLonLat.forward([rd.xy[i], rd.xy[i + 1]]);
+const bases = [cityToGeoJSON(rd), JSON.stringify({ type: "FeatureCollection", features: JSON.parse(cityToGeoJSON(ll)).features })];
 
-function fuzz(seed: number, maxCases: number, seconds: number): Promise<FuzzStats & { hang?: number; hangFile?: string }> {
+function fuzz(base: string, unit: number, seed: number, maxCases: number, seconds: number): Promise<FuzzStats & { hang?: number; hangFile?: string }> {
   return new Promise((resolve, reject) => {
     // Node 20 does not carry tsx's loader into a worker's entry: the worker registers it, then loads the TypeScript.
     const boot = `require("tsx/cjs/api").register(); require(${JSON.stringify(path.join(__dirname, "support/fuzzWorker.ts"))});`;
-    const w = new Worker(boot, { eval: true, workerData: { base, dir, keep, seed, maxCases, deadline: Date.now() + seconds * 1000 } });
+    const w = new Worker(boot, { eval: true, workerData: { base, unit, dir, keep, seed, maxCases, deadline: Date.now() + seconds * 1000 } });
     let last = Date.now(), current = -1;
     const watchdog = setInterval(() => {
       if (Date.now() - last <= HANG_MS) return;
@@ -50,9 +58,10 @@ const SHARDS = 4;
 for (let k = 0; k < SHARDS; k++) {
   const seed = 1000 + k;
   const per = Math.ceil(TOTAL / SHARDS);
-  run(CASE, `seed ${seed}: ${quick ? `${20 / SHARDS} s of` : per} mutated files through read → clean-up → plan → tile mesher`, async (ctx) => {
+  const lonLat = k >= SHARDS / 2;
+  run(CASE, `seed ${seed}: ${quick ? `${20 / SHARDS} s of` : per} mutated ${lonLat ? "lon/lat" : "RD New"} files through read → clean-up → plan → tile mesher`, async (ctx) => {
     const t0 = Date.now();
-    const s = await fuzz(seed, quick ? Infinity : per, quick ? 20 / SHARDS : 3600);
+    const s = await fuzz(bases[lonLat ? 1 : 0], lonLat ? 1e-5 : 1, seed, quick ? Infinity : per, quick ? 20 / SHARDS : 3600);
     assert.equal(s.hang, undefined, `case ${s.hang} of seed ${seed} made no progress for ${HANG_MS / 1000} s (input kept as ${s.hangFile})`);
     ctx.note(`${s.cases} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${s.built} planned and meshed (${s.tiles} tiles, largest data span ${(s.maxSpan / 1000).toFixed(1)} km), ` +
       `${s.readErrors} files refused with a CityMeshError, ${s.planErrors} grids refused by the planner, ${s.diagnostics} diagnostics (${s.strays} implausible-size rings), ` +

@@ -20,7 +20,9 @@ export interface FuzzStats {
   tiles: number; examples: string[];
 }
 
-const { base, dir, keep, seed, maxCases, deadline } = workerData as { base: string; dir: string; keep: string; seed: number; maxCases: number; deadline: number };
+const { base, dir, keep, seed, maxCases, deadline, unit } = workerData as { base: string; dir: string; keep: string; seed: number; maxCases: number; deadline: number; unit: number };
+/** Coordinate units per metre (1 for RD New, ~1e-5 for degrees): the geometric edits are sized in metres. */
+const M = unit;
 /** The case being read (the test copies it to `keep` on a hang); failing cases are copied there too. */
 const file = path.join(dir, `fuzz-${seed}.geojson`);
 const SEVERITIES = new Set(["error", "warning", "info"]);
@@ -29,6 +31,17 @@ const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
 const int = (n: number) => Math.floor(rnd() * n);
 const TOKENS = ["{", "}", "[", "]", '"', "\\", ",", ":", "NaN", "-", "1e999", "null", "true", "\n", "\uFEFF", "é", "0", '"type"', '"Polygon"', "[[", "]]"];
 const NUMBERS = ["0", "-0", "1e308", "-1e308", "1e-300", "NaN", "Infinity", "1e999", "9007199254740993", "-1", "0.1", "1e6", "\"12\""];
+
+type Ring = number[][];
+interface Feature { id: unknown; properties: Record<string, unknown> | null; geometry: { type: string; coordinates: unknown } | null }
+
+/** Polygons of a geometry with their rings of at least 4 [x, y] positions (what the geometric edits need). */
+function shapes(g: Feature["geometry"]): { poly: Ring[]; rings: Ring[] }[] {
+  if (!g || (g.type !== "Polygon" && g.type !== "MultiPolygon") || !Array.isArray(g.coordinates)) return [];
+  const polys = (g.type === "MultiPolygon" ? g.coordinates : [g.coordinates]) as unknown[];
+  const ok = (r: unknown): r is Ring => Array.isArray(r) && r.length >= 4 && r.every((p) => Array.isArray(p) && p.length >= 2 && p.every((v) => typeof v === "number"));
+  return polys.filter((p): p is Ring[] => Array.isArray(p)).map((poly) => ({ poly, rings: poly.filter(ok) })).filter((x) => x.rings.length > 0);
+}
 
 /** One seeded mutation: byte edits, number swaps, or geometric edits that keep the JSON valid. */
 function mutate(text: string): string {
@@ -51,33 +64,36 @@ function mutate(text: string): string {
     for (let m = 1 + int(2); m > 0 && nums.length; m--) {
       const n = pick(nums);
       const v = Number(n[0]);
-      const rep = rnd() < 0.5 ? pick(NUMBERS) : String(int(2) ? v + (rnd() - 0.5) * 1e-9 : v + (rnd() - 0.5) * 40);
+      const rep = rnd() < 0.5 ? pick(NUMBERS) : String(int(2) ? v + (rnd() - 0.5) * 1e-9 * M : v + (rnd() - 0.5) * 40 * M);
       b = b.slice(0, n.index!) + rep + b.slice(n.index! + n[0].length);
       if (b.length !== text.length) break; // indices moved: one edit is enough
     }
     return b;
   }
   const fc = JSON.parse(text);
-  const feats = fc.features as { id: unknown; properties: Record<string, unknown>; geometry: { type: string; coordinates: number[][][][] } | null }[];
+  const feats = fc.features as Feature[];
   for (let m = 1 + int(3); m > 0; m--) {
-    const f = pick(feats), g = f.geometry;
-    if (!g) continue;
-    const polys = g.type === "MultiPolygon" ? g.coordinates : [g.coordinates as unknown as number[][][]];
-    const poly = pick(polys), ring = pick(poly);
+    // Earlier edits of this round may have emptied or replaced geometries: edit only usable rings.
+    const usable = feats.filter((x) => shapes(x.geometry).length > 0);
+    if (usable.length === 0) break;
+    const f = pick(usable);
+    const shape = pick(shapes(f.geometry));
+    const poly = shape.poly, ring = pick(shape.rings);
+    f.properties ??= {};
     const op = int(13);
     if (op === 0) ring.reverse();
     else if (op === 1 && ring.length > 2) ring.splice(1 + int(ring.length - 2), 1);
     else if (op === 2) { const i = int(ring.length); ring.splice(i, 0, [...ring[i]]); }
     else if (op === 3) poly.push(ring.map((p) => [...p]).reverse()); // a hole equal to the shell
-    else if (op === 4) { const o = pick(feats).geometry; if (o) { const q = (o.type === "MultiPolygon" ? o.coordinates[0][0] : (o.coordinates as unknown as number[][][])[0]); const i = int(ring.length - 1); ring[i] = [...pick(q)]; if (i === 0) ring[ring.length - 1] = [...ring[0]]; } } // vertex onto another building's vertex
+    else if (op === 4) { const q = pick(pick(shapes(pick(usable).geometry)).rings); const i = int(ring.length - 1); ring[i] = [...pick(q)]; if (i === 0) ring[ring.length - 1] = [...ring[0]]; } // vertex onto another building's vertex
     else if (op === 5) { const c = ring[0]; for (const p of ring) { p[0] = c[0] + (p[0] - c[0]) * 1e-6; p[1] = c[1] + (p[1] - c[1]) * 1e-6; } } // micro building
     else if (op === 6) { const k = pick(feats); feats.push({ ...k, id: `dup${int(1000)}` }); } // identical duplicate
-    else if (op === 7) { const d = 0.5 + rnd() * 30, a = rnd() * 6.3; for (const p of ring) { p[0] += d * Math.cos(a); p[1] += d * Math.sin(a); } } // shift: overlaps
+    else if (op === 7) { const d = (0.5 + rnd() * 30) * M, a = rnd() * 6.3; for (const p of ring) { p[0] += d * Math.cos(a); p[1] += d * Math.sin(a); } } // shift: overlaps
     else if (op === 8) f.properties.height = pick([0, -3, 1e9, "x", null, 1e-9, 999, "12 ft", [], {}]);
     else if (op === 9) f.geometry = pick([null, { type: "Point", coordinates: [0, 0] }, { type: "Polygon", coordinates: [] }, { type: "MultiPolygon", coordinates: [[]] }]) as never;
     else if (op === 10) { const i = int(ring.length - 1), j = int(ring.length - 1); [ring[i], ring[j]] = [ring[j], ring[i]]; } // self-intersection
     else if (op === 11) { for (const p of ring) p.push(rnd() * 10); } // 3D positions
-    else { const i = int(ring.length - 1); const p = ring[i], q = ring[i + 1]; ring.splice(i + 1, 0, [(p[0] + q[0]) / 2 + (rnd() - 0.5) * 1e-7, (p[1] + q[1]) / 2 + (rnd() - 0.5) * 1e-7]); } // near-collinear vertex
+    else { const i = int(ring.length - 1); const p = ring[i], q = ring[i + 1]; ring.splice(i + 1, 0, [(p[0] + q[0]) / 2 + (rnd() - 0.5) * 1e-7 * M, (p[1] + q[1]) / 2 + (rnd() - 0.5) * 1e-7 * M]); } // near-collinear vertex
   }
   return JSON.stringify(fc, null, int(2) ? undefined : 1);
 }
