@@ -1,4 +1,4 @@
-// Runs node's test runner (through tsx, for TypeScript) on every *.test.ts under the given folders.
+// Runs node's test runner (through tsx, for TypeScript) on every *.test.ts under the given folders (or the given test files).
 // Node 20's --test takes no globs, so the files are listed here.
 import { spawnSync } from "child_process";
 import fs from "fs";
@@ -8,6 +8,7 @@ const dirs = process.argv.slice(2);
 const files = [];
 const walk = (d) => {
   if (!fs.existsSync(d)) return;
+  if (fs.statSync(d).isFile()) { if (d.endsWith(".test.ts")) files.push(d); return; } // a single test file
   for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(d, e.name);
     if (e.isDirectory()) walk(p);

@@ -4,6 +4,8 @@
 // case | runs | passed | data lost and writes it into RELIABILITY.md between the markers.
 // Exit 0 only when every test passed and no data was lost.
 //   CITYMESH_FAULTS_FUZZ=N   fuzz cases (default 10000); CITYMESH_FAULTS_QUICK=1: fuzz for 20 s.
+//   node scripts/faults/run.mjs test/faults/07-concurrency.test.ts …   only those files (the table is
+//   printed but RELIABILITY.md is left alone: it always shows a whole run).
 import { spawnSync } from "child_process";
 import fs from "fs";
 import os from "os";
@@ -11,6 +13,7 @@ import path from "path";
 import { fileURLToPath } from "url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const only = process.argv.slice(2);
 const started = Date.now();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-faults-run-"));
 
@@ -32,7 +35,7 @@ try {
   const dist = privateBuild(buildDir, false);
   const report = path.join(work, "report.jsonl");
   fs.writeFileSync(report, "");
-  const r = spawnSync(process.execPath, [path.join(root, "scripts/run-tests.mjs"), "test/faults"], {
+  const r = spawnSync(process.execPath, [path.join(root, "scripts/run-tests.mjs"), ...(only.length ? only : ["test/faults"])], {
     cwd: root, stdio: "inherit",
     env: { ...process.env, CITYMESH_FAULTS_DIST: dist, CITYMESH_FAULTS_REPORT: report, CITYMESH_FAULTS_ROOT_BUILD: buildDir },
   });
@@ -75,8 +78,9 @@ try {
   const file = path.join(root, "RELIABILITY.md");
   const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Reliability\n\n<!-- faults:begin --><!-- faults:end -->\n";
   const next = /<!-- faults:begin[\s\S]*?<!-- faults:end -->/.test(old) ? old.replace(/<!-- faults:begin[\s\S]*?<!-- faults:end -->/, md) : `${old.trimEnd()}\n\n${md}\n`;
-  if (process.env.CITYMESH_FAULTS_NO_WRITE !== "1") fs.writeFileSync(file, next);
-  console.log(`test:faults: ${ok ? "PASS" : "FAIL"} — ${total.passed}/${total.runs} runs passed, ${total.lost} item(s) lost, ${((Date.now() - started) / 1000).toFixed(0)} s; table written to RELIABILITY.md`);
+  const write = process.env.CITYMESH_FAULTS_NO_WRITE !== "1" && only.length === 0;
+  if (write) fs.writeFileSync(file, next);
+  console.log(`test:faults: ${ok ? "PASS" : "FAIL"} — ${total.passed}/${total.runs} runs passed, ${total.lost} item(s) lost, ${((Date.now() - started) / 1000).toFixed(0)} s; ${write ? "table written to RELIABILITY.md" : "RELIABILITY.md left alone (partial run)"}`);
   status = ok ? 0 : 1;
 } catch (e) {
   console.error(`test:faults: ${e.stack ?? e}`);
