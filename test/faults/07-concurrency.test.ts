@@ -34,7 +34,7 @@ async function race(k: number, staggered: boolean, ctx: { lost: number; note(s: 
   const outs = [path.join(dir, `race-${k}-a.glb`), path.join(dir, `race-${k}-b.glb`)];
   const argsOf = (o: string) => ["build", input, "-o", o, ...CITY_ARGS, "--scratch-dir", scratch];
   // Tiles slowed so the first build certainly still holds the lock when the second arrives.
-  const env = slowTiles(60);
+  const env = slowTiles(100);
   const a = cliStart(argsOf(outs[0]), env);
   if (staggered) {
     const t0 = Date.now();
