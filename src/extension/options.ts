@@ -52,23 +52,11 @@ export const SETTINGS_DEFAULTS: CityMeshSettings = {
 /** Per-build overrides: the quick picks of "Build with Options…" and a task definition's fields. */
 export type BuildOverrides = Partial<CityMeshSettings> & { output?: string };
 
-/** The properties a `citymesh` task definition may carry (mirrors contributes.taskDefinitions). */
-export interface CityMeshTaskDefinition {
-  type: "citymesh";
-  input: string;
-  output?: string;
-  format?: BuildFormat;
-  tileSize?: number;
-  workers?: number;
-  useDiskStore?: boolean;
-  scratchDir?: string;
-  keepIntermediate?: boolean;
-  mergeBatchSize?: number;
-  maxMeshSize?: number;
-  dem?: string;
-  heightAttributes?: string[];
-  defaultHeight?: number;
-}
+/** The properties a `citymesh` task definition may carry (mirrors contributes.taskDefinitions): the build's own options. */
+export type CityMeshTaskDefinition = { type: "citymesh" } & Pick<
+  BuildOptions,
+  "input" | "output" | "format" | "tileSize" | "workers" | "useDiskStore" | "scratchDir" | "keepIntermediate" | "mergeBatchSize" | "maxMeshSize" | "dem" | "heightAttributes" | "defaultHeight"
+>;
 
 /** Expected JSON type of each optional task property (the schema in package.json says the same). */
 export const TASK_PROPERTY_TYPES = {
