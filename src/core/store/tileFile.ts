@@ -86,6 +86,20 @@ export async function writeTileFile(
     if (problem) {
       throw probeWritable(dir, fsl, payload, `write tile ${tileId} (${path.basename(file)})`) ?? storeError(new Error(`the written file is ${problem}`), dir, `write ${path.basename(file)}`);
     }
+    // A short write in the middle of the file (the disk full for a moment, then space freed by
+    // another writer's failure) leaves a hole that neither the close status nor the superblock
+    // shows (test:faults case 3 caught such a tile renamed into place and recorded done). Only a
+    // file that reads back with its checksum counts.
+    let unreadable = "";
+    try {
+      const c = await readTileFile(tmp, tileId);
+      if (c.checksum !== checksum) unreadable = `it reads back with checksum ${c.checksum}, not ${checksum}`;
+    } catch (e) {
+      unreadable = (e as Error).message;
+    }
+    if (unreadable) {
+      throw probeWritable(dir, fsl, payload, `write tile ${tileId} (${path.basename(file)})`) ?? storeError(new Error(`the written file does not read back (${unreadable}); was the disk full?`), dir, `write tile ${tileId} (${path.basename(file)})`);
+    }
     const bytes = fs.statSync(tmp).size;
     fsl.renameSync(tmp, file);
     return { file, checksum, bytes };

@@ -234,3 +234,39 @@ test("writing under a regular file fails with a store error naming the directory
     return true;
   });
 });
+
+test("a tile whose data write failed for a moment (disk full, then space freed) is never renamed into place", async () => {
+  // test:faults case 3 caught this on a full tmpfs: h5wasm reports a short write only on stderr,
+  // a later write succeeded once another worker's failed temp file freed space, and the file with
+  // a hole in its data was renamed into place and recorded done. The write must fail instead.
+  const dir = tmpDir();
+  const n = 3000;
+  const mesh: TileMesh = {
+    vertices: Float64Array.from({ length: 3 * n }, (_, i) => i * 0.37),
+    faces: Int32Array.from({ length: 3 * (n - 2) }, (_, i) => Math.floor(i / 3) + (i % 3)),
+    markers: new Int32Array(n - 2).fill(-2),
+    seam: new Uint8Array(n),
+  };
+  const big = 3 * n * 8; // the vertices dataset, written in one piece
+  const write = fs.writeSync;
+  let failed = 0;
+  (fs as { writeSync: unknown }).writeSync = function (fd: number, buf: ArrayBufferView, ...rest: unknown[]) {
+    if (failed === 0 && typeof buf === "object" && (rest[1] as number) >= big) {
+      failed++;
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28 });
+    }
+    return (write as (...a: unknown[]) => number).call(fs, fd, buf, ...rest);
+  };
+  const file = path.join(dir, "tile_5.h5");
+  try {
+    await assert.rejects(writeTileFile(file, 5, mesh, [0, 0, 1, 1]), storeErrorNaming(dir, /cannot write tile 5 \(tile_5\.h5\)/));
+  } finally {
+    (fs as { writeSync: unknown }).writeSync = write;
+  }
+  assert.equal(failed, 1, "the injected short write happened");
+  assert.ok(!fs.existsSync(file), "no damaged tile file in the store");
+  assert.deepEqual(fs.readdirSync(dir).filter((x) => x.includes(".tmp-")), [], "temp file removed");
+  // With room again the same write succeeds and reads back.
+  await writeTileFile(file, 5, mesh, [0, 0, 1, 1]);
+  assert.equal((await readTileFile(file, 5)).checksum, tileChecksum(mesh));
+});
