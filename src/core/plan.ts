@@ -3,7 +3,7 @@
 import type { Diagnostic, Footprints } from "./types";
 import { cleanFootprints } from "./geometry/cleanup";
 import { FootprintBuilder, buildingBoxes } from "./geometry/footprintBuilder";
-import { type TileGrid, makeGrid, tileCount, tileOfPoint } from "./tiling/grid";
+import { type TileGrid, gridDomain, makeGrid, tileCount, tileOfPoint } from "./tiling/grid";
 import { CityMeshError } from "./errors";
 import { type TilePlanEntry, planTiles } from "./tiling/assign";
 import type { GroundModel, TileInput } from "./mesh/tileInput";
@@ -36,10 +36,13 @@ export const MAX_TILES = 1_000_000;
 /** Longest side of the data one build covers, metres: no city is this large, and one metric CRS serves it badly. */
 export const MAX_DATA_SPAN = 2_000_000;
 /**
- * A grid of more than SPARSE_MIN_TILES tiles where under SPARSE_RATIO of the tiles hold a building
- * is almost all empty ground: typically one feature far from the rest (mistyped coordinates).
+ * A grid of more than SPARSE_MIN_TILES tiles and SPARSE_MIN_AREA m² where under SPARSE_RATIO of the
+ * tiles hold a building is almost all empty ground: typically one feature far from the rest
+ * (mistyped coordinates). Below 100 km² the empty ground is cheap (a few million triangles), so
+ * small tiles over a small area are never refused.
  */
 export const SPARSE_MIN_TILES = 256;
+export const SPARSE_MIN_AREA = 100e6;
 export const SPARSE_RATIO = 0.005;
 
 export function planBuild(read: Footprints, bounds: [number, number, number, number], o: PlanOptions): BuildPlan {
@@ -96,7 +99,8 @@ function checkExtent(f: Footprints, bounds: [number, number, number, number], gr
   const [x0, y0, x1, y1] = bounds;
   const tiles = tileCount(grid);
   let occupied = tiles;
-  if (tiles > SPARSE_MIN_TILES && tiles <= MAX_TILES) {
+  const [d0, d1, d2, d3] = gridDomain(grid);
+  if (tiles > SPARSE_MIN_TILES && tiles <= MAX_TILES && (d2 - d0) * (d3 - d1) > SPARSE_MIN_AREA) {
     // Tiles holding a building (by its bounding box's centre).
     const boxes = buildingBoxes(f), holding = new Set<number>();
     for (let b = 0; b < f.count && holding.size < tiles * SPARSE_RATIO; b++) holding.add(tileOfPoint(grid, (boxes[4 * b] + boxes[4 * b + 2]) / 2, (boxes[4 * b + 1] + boxes[4 * b + 3]) / 2));

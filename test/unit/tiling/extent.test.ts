@@ -2,7 +2,7 @@
 // grid of hundreds of thousands of tiles) with a message naming the features at the data's edges.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { planBuild, MAX_TILES } from "../../../src/core/plan";
+import { planBuild, MAX_TILES, SPARSE_RATIO } from "../../../src/core/plan";
 import { CityMeshError } from "../../../src/core/errors";
 import { footprints, rect } from "../../support/footprints";
 import { footprintBounds } from "../../support/meshCity";
@@ -44,6 +44,11 @@ test("a grid that is almost all empty ground (one building hundreds of km from t
   }
   // A larger tile size is the way to build it anyway (under SPARSE_MIN_TILES tiles).
   assert.equal(planBuild(f, footprintBounds(f), opts(5000)).tiles.length, 59 * 3);
+  // Two buildings 6 km apart diagonally in 60 m tiles: over 10,000 tiles, 2 holding a building, but
+  // only 38 km² of ground (under SPARSE_MIN_AREA): cheap, so planned.
+  const pair = footprints([[[rect(0, 0, 12, 12)], 10], [[rect(6_200, 6_200, 6_212, 6_212)], 10]]);
+  const tiles = planBuild(pair, footprintBounds(pair), opts(60)).tiles.length;
+  assert.ok(tiles > 10_000 && 2 / tiles < SPARSE_RATIO, `${tiles} tiles`);
   // Villages every 1 km over 20 km × 20 km: spread out, but every tile holds a building.
   const villages = footprints(Array.from({ length: 400 }, (_, i) => [[rect(1000 * (i % 20) + 400, 1000 * Math.floor(i / 20) + 400, 1000 * (i % 20) + 420, 1000 * Math.floor(i / 20) + 420)], 10] as [number[][], number]));
   assert.equal(planBuild(villages, footprintBounds(villages), opts(1000)).tiles.length, 400);
