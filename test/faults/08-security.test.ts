@@ -142,6 +142,11 @@ const ATTEMPTS = `async (remote) => {
   add("object", { data: remote + "/object.bin" });
   add("embed", { src: remote + "/embed.bin" });
   add("div", {}).style.backgroundImage = "url(" + remote + "/bg.png)";
+  // A <base> pointing away, then a relative load: with base-uri 'none' it stays on the page's origin.
+  const base = document.createElement("base"); base.href = remote + "/"; document.head.prepend(base);
+  add("img", { src: "base-relative.png" });
+  // A form posted to another origin (in a new window, so this page stays to report).
+  await tryIt("form", () => { const f = add("form", { action: remote + "/form", method: "post", target: "_blank" }); f.submit(); });
   const inline = document.createElement("script"); inline.textContent = "window.__inlineRan = true; fetch('" + remote + "/inline')"; document.head.append(inline);
   const onerr = document.createElement("img"); onerr.setAttribute("onerror", "window.__handlerRan = true"); onerr.src = "data:,x"; document.body.append(onerr);
   await new Promise((r) => setTimeout(r, 1500));
@@ -207,7 +212,7 @@ run(CASE, "the viewer's CSP blocks every remote load, inline script and handler 
     assert.equal(blocked.handlerRan, false, "an inline event handler ran");
     assert.equal(blocked.shownTitle, title.replace(/REMOTE/g, remote.origin), "the hostile title is shown as text");
     const directives = new Set(blocked.violations.map((v) => v.split(" ")[0]));
-    for (const d of ["connect-src", "img-src", "script-src-elem", "script-src-attr", "style-src-elem", "frame-src", "media-src", "object-src", "font-src", "default-src"]) {
+    for (const d of ["connect-src", "img-src", "script-src-elem", "script-src-attr", "style-src-elem", "frame-src", "media-src", "object-src", "font-src", "default-src", "form-action"]) {
       assert.ok(directives.has(d), `no ${d} violation reported: ${blocked.violations.join("; ")}`);
     }
     // A cross-origin Worker is refused before the CSP is asked (same-origin rule): a SecurityError, no request.
@@ -217,9 +222,9 @@ run(CASE, "the viewer's CSP blocks every remote load, inline script and handler 
     withCsp = false;
     const open = await visit();
     const hitsWithout = remote.hits.slice(hitsWithCsp.length);
-    for (const h of ["/fetch", "/img.png", "/script.js", "/style.css", "/inline"]) assert.ok(hitsWithout.includes(h), `control: without the CSP ${h} should reach the remote server (got ${hitsWithout.join(", ")})`);
+    for (const h of ["/fetch", "/img.png", "/script.js", "/style.css", "/inline", "/base-relative.png", "/form"]) assert.ok(hitsWithout.includes(h), `control: without the CSP ${h} should reach the remote server (got ${hitsWithout.join(", ")})`);
     assert.equal(open.remoteRan, true, "control: the remote script runs without the CSP");
-    ctx.note(`CSP "${cspText.replace(/'nonce-[^']+'/, "'nonce-…'")}": 0 requests reached the remote origin from 20 attempts (fetch, XHR, beacon, EventSource, WebSocket, Worker, FontFace, img, script, stylesheet, prefetch, iframe, video, audio, object, embed, CSS background, inline script, inline handler, hostile title); ${blocked.violations.length} violations reported (${[...directives].sort().join(", ")}); the viewer still drew its mesh from its own origin. Control without the CSP: ${new Set(hitsWithout).size} distinct remote requests`);
+    ctx.note(`CSP "${cspText.replace(/'nonce-[^']+'/, "'nonce-…'")}": 0 requests reached the remote origin from 22 attempts (fetch, XHR, beacon, EventSource, WebSocket, Worker, FontFace, img, script, stylesheet, prefetch, iframe, video, audio, object, embed, CSS background, <base> + relative img, form post, inline script, inline handler, hostile title); ${blocked.violations.length} violations reported (${[...directives].sort().join(", ")}); the viewer still drew its mesh from its own origin. Control without the CSP: ${new Set(hitsWithout).size} distinct remote requests`);
   } finally {
     await browser?.close();
     browser = undefined;

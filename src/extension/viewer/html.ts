@@ -17,7 +17,8 @@ export function makeNonce(): string {
 
 /**
  * Nothing by default; the bundled script only with the nonce; styles, images and fetches only
- * from the webview's own resources (blob:/data: for three.js's embedded glTF textures/buffers).
+ * from the webview's own resources (blob:/data: for three.js's embedded glTF textures/buffers);
+ * no <base> and no form submissions.
  */
 export function viewerCsp(cspSource: string, nonce: string): string {
   return [
@@ -27,6 +28,9 @@ export function viewerCsp(cspSource: string, nonce: string): string {
     `img-src ${cspSource} blob: data:`,
     `connect-src ${cspSource} blob: data:`,
     `font-src ${cspSource}`,
+    // Not covered by default-src: a <base> element or a form could still send the page elsewhere.
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join("; ");
 }
 
