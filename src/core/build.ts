@@ -75,6 +75,7 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
   return withBuild(options, hooks, "build.lock", async (p, pool, ctx, release) => {
     const { o, plan } = p;
     const n = plan.tiles.length;
+    removeMergeTemps(o.output, "stale"); // an earlier build of this output killed mid-merge
     const tiles: TileRun = await runTiles(p, pool, { ids: plan.tiles.map((_, i) => i), manifestName: MANIFEST_NAME, preview: !!hooks.preview }, ctx);
     if (ctx.signal?.aborted) throw cancelled();
 

@@ -39,6 +39,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
     throw new CityMeshError("store", `${storeDir} is incomplete: ${missing.length} of ${info.tiles} tile(s) missing (${summarise(missing)}). Run the shards that build them, or pass --allow-missing to write the mesh with holes.`, { missing });
   }
   if (missing.length) hooks.log?.(`warning: writing ${output} without ${missing.length} missing tile(s): ${summarise(missing)}`);
+  removeMergeTemps(output, "stale"); // an earlier merge into this output killed mid-way
   const pool = new BuildPool(findWorkerScript(hooks.workerScript), 1);
   const onAbort = () => void pool.close(true);
   hooks.signal?.addEventListener("abort", onAbort);

@@ -8,14 +8,17 @@ import { randomBytes } from "node:crypto";
 export const mergeTempDir = (out: string): string => path.join(path.dirname(out), `.${path.basename(out)}.merge-${process.pid}-${randomBytes(4).toString("hex")}`);
 
 /**
- * Removes the temp files this process's merges left for `output`: the spool folder
- * `.<name>.merge-<pid>-<hex>` and the unrenamed `<name>.tmp-<pid>-<hex>`. A merge cleans up after
- * itself, but not when its worker thread is terminated (a cancelled build); the caller runs this
- * once the worker is gone. Other processes' temp files are left alone.
+ * Removes merge temp files left for `output`: the spool folder `.<name>.merge-<pid>-<hex>` and the
+ * unrenamed `<name>.tmp-<pid>-<hex>`.
+ *  - "mine": this process's. A merge cleans up after itself, but not when its worker thread is
+ *    terminated (a cancelled build); the caller runs this once the worker is gone.
+ *  - "stale": those of processes that no longer run (a build killed with SIGKILL cannot clean up;
+ *    the spool folder is as large as the city). Run when a build starts. A live process's temp
+ *    files are left alone; the check is by pid on this machine, so another machine's merge into the
+ *    same folder on a shared file system is not told apart — merges there run one at a time.
  */
-export function removeMergeTemps(output: string): void {
+export function removeMergeTemps(output: string, which: "mine" | "stale" = "mine"): void {
   const out = path.resolve(output), dir = path.dirname(out), base = path.basename(out);
-  const mine = [`.${base}.merge-${process.pid}-`, `${base}.tmp-${process.pid}-`]; // mergeTempDir, and writeAtomically's tempName
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -23,7 +26,27 @@ export function removeMergeTemps(output: string): void {
     return;
   }
   for (const n of names) {
-    const p = mine.find((m) => n.startsWith(m));
-    if (p && /^[0-9a-f]{8}$/.test(n.slice(p.length))) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+    const pid = tempOwner(n, base);
+    if (pid === undefined) continue;
+    if (which === "mine" ? pid === process.pid : pid !== process.pid && !alive(pid)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+  }
+}
+
+/** The pid in a merge temp name for output `base` (mergeTempDir, or writeAtomically's tempName), else undefined. */
+function tempOwner(name: string, base: string): number | undefined {
+  for (const prefix of [`.${base}.merge-`, `${base}.tmp-`]) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
   }
 }

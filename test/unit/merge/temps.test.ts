@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fs from "fs";
 import os from "os";
 import path from "path";
+import { spawn, spawnSync } from "child_process";
 import { mergeTempDir, removeMergeTemps } from "../../../src/core/merge/temps";
 
 test("removeMergeTemps removes only this process's temp files for that output", () => {
@@ -23,6 +24,26 @@ test("removeMergeTemps removes only this process's temp files for that output", 
     assert.deepEqual(fs.readdirSync(dir).sort(), others.sort());
     removeMergeTemps(path.join(dir, "missing", "x.glb")); // no folder: nothing to do, no throw
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("removeMergeTemps 'stale' removes the temp files of processes that no longer run, and no others", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-temps-"));
+  const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+  try {
+    // A pid that surely ran and is gone: a child that has exited (and been reaped).
+    const gone = spawnSync(process.execPath, ["-e", "process.pid"]).pid!;
+    const out = path.join(dir, "city.glb");
+    const dead = [`.city.glb.merge-${gone}-0a1b2c3d`, `city.glb.tmp-${gone}-0a1b2c3d`];
+    const keep = [`.city.glb.merge-${live.pid}-0a1b2c3d`, `city.glb.tmp-${live.pid}-0a1b2c3d`, `.city.glb.merge-${process.pid}-0a1b2c3d`, `.other.glb.merge-${gone}-0a1b2c3d`, "city.glb"];
+    fs.mkdirSync(path.join(dir, dead[0]));
+    fs.writeFileSync(path.join(dir, dead[0], "positions.f64"), "x");
+    for (const n of [...dead.slice(1), ...keep]) fs.writeFileSync(path.join(dir, n), "x");
+    removeMergeTemps(out, "stale");
+    assert.deepEqual(fs.readdirSync(dir).sort(), keep.sort());
+  } finally {
+    live.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
