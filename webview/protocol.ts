@@ -33,6 +33,8 @@ export type HostToViewer =
 export type ViewerToHost =
   | { type: "ready" }
   | { type: "pick"; requestId: number; building: number }
+  /** A loaded mesh (not live tiles) is on screen: its first frame was drawn. */
+  | { type: "shown"; key: string; triangles: number; buildings: number; firstFrameMs: number }
   | { type: "error"; message: string };
 
 /** Persisted with getState/setState; the host's serializer reads `source` to restore a panel. */

@@ -135,6 +135,7 @@ export class Viewer {
     this.box.makeEmpty();
     this.ui.setStatus(`${title}: waiting for tiles…`);
     document.documentElement.dataset.status = "live";
+    document.documentElement.dataset.liveTiles = "0"; // live tiles drawn since this build began (kept when the final mesh comes)
     this.updateCounts();
     this.requestRender();
   }
@@ -151,6 +152,7 @@ export class Viewer {
         const first = this.live.length === 0;
         const shown = this.addMesh(data, this.tiles);
         this.live.push(shown);
+        document.documentElement.dataset.liveTiles = String(Number(document.documentElement.dataset.liveTiles ?? 0) + 1);
         const s = shown.mesh.geometry.boundingSphere!;
         if (this.bounds.isEmpty()) this.bounds.copy(s); else this.bounds.union(s);
         this.box.union(shown.mesh.geometry.boundingBox!);
@@ -347,6 +349,9 @@ export class Viewer {
       document.documentElement.dataset.phases = JSON.stringify({ fetchMs: Math.round(f.fetchMs), parseMs: Math.round(f.parseMs), drawMs: Math.round(now - t) });
       document.documentElement.dataset.status = "ready";
       this.firstFrame = undefined;
+      if (this.source && this.final) {
+        this.host.post({ type: "shown", key: this.source.key, triangles: this.final.data.index.length / 3, buildings: this.final.data.buildings, firstFrameMs: Math.round(now - f.t0) });
+      }
     }
   };
 

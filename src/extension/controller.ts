@@ -4,7 +4,7 @@ import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
 import { CityMeshError, isCancelled } from "../core/errors";
-import type { BuildOptions, BuildResult, ProgressEvent } from "../core/types";
+import type { BuildOptions, BuildResult, Diagnostic, ProgressEvent } from "../core/types";
 import { Config } from "./config";
 import { loadBuild, type BuildFn, type ViewerApi } from "./deps";
 import { phaseLabel, progressLine, statusBarText, summaryLines } from "./format";
@@ -135,7 +135,7 @@ export class BuildController implements vscode.Disposable {
     this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
     this.statusBar.show();
     const viewer = req.showResult ? this.viewer : undefined;
-    viewer?.beginLive(path.basename(options.input));
+    viewer?.beginLive(path.basename(options.input), [...(options.useDiskStore && options.scratchDir ? [options.scratchDir] : []), ...(options.output ? [path.dirname(options.output)] : [])]);
 
     let lastPhase = "";
     try {
@@ -171,6 +171,9 @@ export class BuildController implements vscode.Disposable {
       }
       const msg = e instanceof Error ? e.message : String(e);
       this.log.error(`Build failed: ${msg}`);
+      // An input with no usable building fails the build; its per-feature problems still belong in the Problems panel.
+      const diagnostics = e instanceof CityMeshError ? e.details.diagnostics : undefined;
+      if (Array.isArray(diagnostics)) this.problems.publish(options.input, diagnostics as Diagnostic[]);
       if (!(e instanceof CityMeshError) && e instanceof Error && e.stack) this.log.error(e.stack);
       throw e;
     } finally {

@@ -11,6 +11,8 @@ import { CityMeshTaskProvider, TASK_TYPE } from "./tasks";
 export interface CityMeshExtensionApi {
   /** For tests and other extensions: the build controller (running state, last request). */
   readonly controller: BuildController;
+  /** The mesh viewer (tests wait on onDidShowMesh for a drawn mesh). */
+  readonly viewer: ViewerApi;
 }
 
 export function activate(context: vscode.ExtensionContext): CityMeshExtensionApi {
@@ -28,7 +30,9 @@ export function activate(context: vscode.ExtensionContext): CityMeshExtensionApi
   }));
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info("Workspace trusted: City Mesh builds are enabled.")));
   log.info(`City Mesh ${context.extension.packageJSON.version} activated${vscode.workspace.isTrusted ? "" : " in Restricted Mode (builds disabled)"}.`);
-  return { controller };
+  context.subscriptions.push(viewer.onDidShowMesh((e) =>
+    log.info(`Viewer${e.viewType === "citymesh.meshViewer" ? " (custom editor)" : ""}: ${e.uri.fsPath || e.uri.toString()} on screen, ${e.triangles.toLocaleString("en-US")} triangles, ${e.buildings.toLocaleString("en-US")} buildings, first frame after ${e.firstFrameMs} ms.`)));
+  return { controller, viewer };
 }
 
 export function deactivate(): void {

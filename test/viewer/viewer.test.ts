@@ -31,6 +31,11 @@ async function open(query: Record<string, string>, init?: string): Promise<{ pag
 }
 
 const waitReady = (page: Page) => page.waitForSelector("html[data-status=ready]", { timeout: 120_000 });
+/**
+ * Resolves once the page has drawn what the last change asked for: the viewer renders in the next animation frame
+ * after a change, so two frames later it is on the canvas (no fixed sleep, however slow the machine).
+ */
+const drawn = (page: Page) => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 
 /** Class histogram of the WebGL canvas (DOM overlays excluded), as fractions of all pixels. */
 async function canvasClasses(page: Page): Promise<Record<PixelClass, number>> {
@@ -97,7 +102,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     const text = await page.locator("#props").innerText();
     assert.match(text, new RegExp(`bldg-${b}\\b`));
     assert.match(text, new RegExp(`Block ${b}\\b`));
-    await page.waitForTimeout(100);
+    await drawn(page);
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-pick.png") });
     const cls = await canvasClasses(page);
     assert.ok(cls.highlight > 0.0005, `highlighted pixels ${cls.highlight}`);
@@ -115,14 +120,14 @@ describe("viewer page (standalone, headless Chromium)", () => {
     const { page, errors } = await open({ mesh: MESH, buildings: BUILDINGS });
     await waitReady(page);
     await page.selectOption("#colorMode", "height");
-    await page.waitForTimeout(200);
+    await drawn(page);
     assert.match(await page.locator("#legend").innerText(), /building height[\s\S]*6\.0 m[\s\S]*36\.0 m/);
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-height.png") });
     const h = await canvasClasses(page);
     assert.ok(h.cool > 0.005, `low buildings drawn in the ramp's blue (${h.cool})`);
     await page.click("#top");
     await page.check("#wireframe");
-    await page.waitForTimeout(300);
+    await drawn(page);
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-top-wireframe.png") });
     assert.deepEqual(errors, []);
     await page.close();
@@ -139,10 +144,10 @@ describe("viewer page (standalone, headless Chromium)", () => {
     });
     // What VS Code does on a theme change: body class and CSS variables.
     await page.evaluate(() => { document.body.className = "vscode-dark"; document.body.style.setProperty("--vscode-editor-background", "#102030"); });
-    await page.waitForTimeout(200);
+    await drawn(page);
     assert.deepEqual(await corner(), [0x10, 0x20, 0x30]);
     await page.evaluate(() => { document.body.className = "vscode-light"; document.body.style.setProperty("--vscode-editor-background", "#fafafa"); });
-    await page.waitForTimeout(200);
+    await drawn(page);
     assert.deepEqual(await corner(), [0xfa, 0xfa, 0xfa]);
     await page.close();
   });
@@ -183,13 +188,14 @@ describe("viewer page (standalone, headless Chromium)", () => {
     await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/b.cmpv" }, "*"));
     await page.waitForSelector("#counts[data-tiles='2']");
     assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), a.triangles + b.triangles);
-    await page.waitForTimeout(200);
+    await drawn(page);
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-live.png") });
     const cls = await canvasClasses(page);
     assert.ok(cls.roof > 0.01 && cls.wall > 0.01 && cls.ground > 0.01, JSON.stringify(cls));
     await page.evaluate((m) => window.postMessage({ type: "load", source: { url: m, key: m, name: "city.glb" } }, "*"), MESH);
     await waitReady(page);
     assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), city.triangles);
+    assert.equal(await page.locator("html").getAttribute("data-live-tiles"), "2", "the page remembers the live tiles it drew before the final mesh");
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -216,7 +222,11 @@ describe("viewer page (standalone, headless Chromium)", () => {
     // Move the camera (top view) and switch colour mode, then pick a building.
     await page.click("#top");
     await page.selectOption("#colorMode", "height");
-    await page.waitForTimeout(600);
+    // The colour mode is saved at once, the camera when the view settles: wait for both in the host's state.
+    await page.waitForFunction(() => {
+      const s = JSON.parse(sessionStorage.getItem("state") ?? "null");
+      return s?.colorMode === "height" && s.camera && Math.abs(s.camera.position[0] - s.camera.target[0]) < 1;
+    }, undefined, { timeout: 30_000 });
     const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem("state")!));
     assert.equal(before.colorMode, "height");
     assert.equal(before.source.key, "/work/city.glb");
@@ -233,6 +243,9 @@ describe("viewer page (standalone, headless Chromium)", () => {
     const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
     assert.deepEqual(posted.slice(0, 1), ["ready"]);
     assert.ok(posted.includes("pick"));
+    const shown = await page.evaluate(() => (window as unknown as { __posted: { type: string; key?: string; triangles?: number }[] }).__posted.find((m) => m.type === "shown"));
+    assert.equal(shown?.key, "/work/city.glb", "the page tells the host when the mesh is on screen");
+    assert.equal(shown?.triangles, Number(await page.locator("#counts").getAttribute("data-triangles")));
     await page.reload();
     await waitReady(page);
     assert.equal(await page.locator("#colorMode").inputValue(), "height");
@@ -275,7 +288,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     assert.ok(cls.ground > 0.05 && cls.wall > 0.002 && cls.roof > 0.02, JSON.stringify(cls));
     assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), d.index.length / 3);
     await page.click("#top");
-    await page.waitForTimeout(200);
+    await drawn(page);
     const [sx, sy] = await page.evaluate(([x, y, z]) =>
       (window as unknown as { citymeshViewer: { project(x: number, y: number, z: number): [number, number] } }).citymeshViewer.project(x, y, z), centroid);
     await page.mouse.click(sx, sy);
@@ -285,7 +298,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     assert.equal(line.b, building);
     const text = await page.locator("#props").innerText();
     for (const [k, v] of Object.entries(line.properties as Record<string, unknown>)) assert.ok(text.includes(k) && text.includes(String(v)), `${k}=${v} shown`);
-    await page.waitForTimeout(100);
+    await drawn(page);
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-sample-pick.png") });
     assert.deepEqual(errors, []);
     await page.close();
@@ -315,7 +328,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
       if (fmt === "ply") {
         assert.match(await page.locator("#counts").innerText(), /300 buildings/);
         await page.click("#top");
-        await page.waitForTimeout(200);
+        await drawn(page);
         // The roof pixel nearest the centre of the view: clicking it must name a building.
         const target = await page.evaluate(() => {
           const src = document.querySelector<HTMLCanvasElement>("#view canvas")!;

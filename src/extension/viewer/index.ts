@@ -3,20 +3,28 @@
 // The page itself (webview/) knows nothing of VS Code.
 import * as vscode from "vscode";
 import type { ViewerState } from "../../../webview/protocol";
-import { MESH_EXTENSIONS, ViewerPanel, webviewOptions } from "./panel";
+import { MESH_EXTENSIONS, ViewerPanel, webviewOptions, type ViewerShownEvent } from "./panel";
+
+export type { ViewerShownEvent };
 
 export const VIEWER_PANEL_TYPE = "citymesh.viewer";
 export const MESH_EDITOR_TYPE = "citymesh.meshViewer";
 
 export interface ViewerApi {
   show(meshPath: string, opts?: { buildingsFile?: string }): Promise<void>;
-  beginLive(title: string): void;
+  /** Live view of a running build; `folders`: the scratch store and the output's folder (tiles and mesh load from there). */
+  beginLive(title: string, folders?: string[]): void;
   addLiveTile(previewFile: string): void;
+  /** A mesh reached the screen in a viewer panel or custom editor (first frame drawn). */
+  readonly onDidShowMesh: vscode.Event<ViewerShownEvent>;
 }
 
 export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
   const extensionUri = context.extensionUri;
   let main: ViewerPanel | undefined;
+  const shown = new vscode.EventEmitter<ViewerShownEvent>();
+  const onShown = (e: ViewerShownEvent) => shown.fire(e);
+  context.subscriptions.push(shown);
 
   const adopt = (v: ViewerPanel): ViewerPanel => {
     main = v;
@@ -27,13 +35,14 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
     if (main) { main.panel.reveal(undefined, true); return main; }
     const panel = vscode.window.createWebviewPanel(VIEWER_PANEL_TYPE, "City Mesh Viewer",
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri, []));
-    return adopt(new ViewerPanel(panel, extensionUri));
+    return adopt(new ViewerPanel(panel, extensionUri, onShown));
   };
 
   const api: ViewerApi = {
     show: async (meshPath, opts) => mainPanel().show(vscode.Uri.file(meshPath), opts?.buildingsFile),
-    beginLive: (title) => mainPanel().beginLive(title),
+    beginLive: (title, folders = []) => mainPanel().beginLive(title, folders.map((f) => vscode.Uri.file(f))),
     addLiveTile: (file) => (main ?? mainPanel()).addTile(file),
+    onDidShowMesh: shown.event,
   };
 
   context.subscriptions.push(
@@ -45,13 +54,13 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
     }),
     vscode.window.registerWebviewPanelSerializer(VIEWER_PANEL_TYPE, {
       async deserializeWebviewPanel(panel, state) {
-        const v = new ViewerPanel(panel, extensionUri);
+        const v = new ViewerPanel(panel, extensionUri, onShown);
         if (!main) adopt(v);
         const source = (state as ViewerState | undefined)?.source;
         if (source?.key) v.show(vscode.Uri.parse(source.key), source.buildingsFile);
       },
     }),
-    vscode.window.registerCustomEditorProvider(MESH_EDITOR_TYPE, new MeshEditorProvider(extensionUri), {
+    vscode.window.registerCustomEditorProvider(MESH_EDITOR_TYPE, new MeshEditorProvider(extensionUri, onShown), {
       supportsMultipleEditorsPerDocument: true,
     }),
   );
@@ -60,7 +69,7 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
 
 /** Read-only: the document is just the file's URI; the page fetches the bytes itself. */
 class MeshEditorProvider implements vscode.CustomReadonlyEditorProvider {
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly onShown: (e: ViewerShownEvent) => void) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
     return { uri, dispose: () => undefined };
@@ -68,6 +77,6 @@ class MeshEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = webviewOptions(this.extensionUri, []);
-    new ViewerPanel(panel, this.extensionUri).show(document.uri);
+    new ViewerPanel(panel, this.extensionUri, this.onShown).show(document.uri);
   }
 }

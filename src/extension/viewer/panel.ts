@@ -18,6 +18,16 @@ export function webviewOptions(extensionUri: vscode.Uri, folders: vscode.Uri[]):
   };
 }
 
+/** A mesh (not live tiles) reached the screen in a viewer: its first frame was drawn. */
+export interface ViewerShownEvent {
+  uri: vscode.Uri;
+  /** "citymesh.viewer" (the panel) or "citymesh.meshViewer" (the custom editor). */
+  viewType: string;
+  triangles: number;
+  buildings: number;
+  firstFrameMs: number;
+}
+
 export class ViewerPanel {
   private folders: vscode.Uri[] = [];
   private ready = false;
@@ -28,7 +38,7 @@ export class ViewerPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
+  constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly onShown?: (e: ViewerShownEvent) => void) {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: ViewerToHost) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
@@ -49,10 +59,15 @@ export class ViewerPanel {
     if (this.allowFolder(dirOf(uri))) this.send(this.loadMessage());
   }
 
-  beginLive(title: string): void {
+  /**
+   * Shows "waiting for tiles". `folders`: where the live tiles and the final mesh will be (the scratch store, the
+   * output's folder). Allowing them now means one page reload before the first tile instead of one per new folder
+   * later, so the final mesh replaces the live tiles without the page going blank in between.
+   */
+  beginLive(title: string, folders: vscode.Uri[] = []): void {
     this.live = { title, tiles: [] };
     this.panel.title = `${title} (building…)`;
-    this.send({ type: "beginLive", title });
+    if (this.allowFolders(folders)) this.send({ type: "beginLive", title });
   }
 
   addTile(file: string): void {
@@ -83,6 +98,10 @@ export class ViewerPanel {
         this.send({ type: "buildingInfo", requestId: m.requestId, building: m.building, info, error });
       if (!lookup) answer(null, "no buildings side file next to this mesh");
       else lookup.get(m.building).then((i) => answer(i), (e: Error) => answer(null, e.message));
+    } else if (m.type === "shown") {
+      if (this.mesh && m.key === this.mesh.uri.toString()) {
+        this.onShown?.({ uri: this.mesh.uri, viewType: this.panel.viewType, triangles: m.triangles, buildings: m.buildings, firstFrameMs: m.firstFrameMs });
+      }
     } else if (m.type === "error") {
       void vscode.window.showWarningMessage(`City mesh viewer: ${m.message}`);
     }
@@ -97,11 +116,14 @@ export class ViewerPanel {
    * the page; its "ready" then replays the current content. Returns true when no reload happens.
    */
   private allowFolder(dir: vscode.Uri): boolean {
-    if (this.folders.some((f) => isInside(f, dir))) return true;
-    this.folders.push(dir);
-    this.ready = false;
-    this.panel.webview.options = webviewOptions(this.extensionUri, this.folders);
-    this.render();
+    return this.allowFolders([dir]);
+  }
+
+  private allowFolders(dirs: vscode.Uri[]): boolean {
+    const added = dirs.filter((d) => !this.folders.some((f) => isInside(f, d)));
+    if (!added.length) return true;
+    this.folders.push(...added);
+    this.render(); // sets the new options (resource roots) and reloads the page
     return false;
   }
 

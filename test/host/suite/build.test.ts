@@ -1,12 +1,14 @@
-// Builds through the real extension host: palette command, tasks.json task, Problems panel, cancel and resume.
-// Skipped until the core pipeline (src/core/build.ts) is in the tree.
+// Builds through the real extension host with the REAL pipeline (the core's buildCityMesh, worker threads from
+// dist/worker.mjs): palette command → GLB and the viewer showing it, tasks.json tasks (exit 0, and exit 1 when the
+// pipeline fails), Problems panel, status bar, cancel and resume. scripted.test.ts adds timing-controlled UI details.
 import assert from "assert";
 import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
 import type { BuildResult } from "../../../src/core/types";
 import type { BuildRequest } from "../../../src/extension/controller";
-import { api, cityGeoJson, configuredTask, repoRoot, runTask, screenshot, waitFor, workspaceDir } from "./helpers";
+import type { ViewerShownEvent } from "../../../src/extension/viewer/index";
+import { api, cityGeoJson, configuredTask, runTask, screenshot, waitFor, workspaceDir } from "./helpers";
 
 type Finish = { request: BuildRequest; result?: BuildResult; error?: unknown };
 
@@ -27,8 +29,9 @@ const isGlb = (file: string) => fs.existsSync(file) && fs.readFileSync(file).sub
 
 describe("builds in a real VS Code host", function () {
   this.timeout(900_000);
-  before(function () {
-    if (!fs.existsSync(path.join(repoRoot, "src", "core", "build.ts"))) this.skip();
+  before(async () => {
+    const { controller } = await api();
+    controller.setBuildFunction(undefined); // the core's buildCityMesh, whatever an earlier suite left
   });
   afterEach(async () => {
     const { controller } = await api();
@@ -43,14 +46,26 @@ describe("builds in a real VS Code host", function () {
     assert.ok(fs.existsSync(input), "sample city copied into the workspace");
     const output = path.join(workspaceDir(), "sample-city.glb");
     fs.rmSync(output, { force: true });
+    const { viewer } = await api();
     const finished = nextFinish(input);
+    const shown = new Promise<ViewerShownEvent>((resolve) => {
+      const sub = viewer.onDidShowMesh((e) => { if (e.uri.fsPath === output) { sub.dispose(); resolve(e); } });
+    });
     await vscode.commands.executeCommand("citymesh.build", vscode.Uri.file(input));
     const f = await finished;
     assert.ifError(f.error);
     assert.equal(f.result?.output, output);
     assert.ok(isGlb(output), `${output} is a GLB`);
     assert.ok(f.result!.triangles > 0 && f.result!.buildings > 0);
+    assert.equal(f.result!.buildings, 300, "the sample's 300 footprints");
     assert.ok(fs.existsSync(path.join(workspaceDir(), ".citymesh", ".gitignore")), ".citymesh/.gitignore written");
+    // The finished mesh opens in the viewer panel: the webview fetched the GLB and drew its first frame.
+    const e = await Promise.race([shown, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the viewer did not show the built mesh within 180 s")), 180_000))]);
+    assert.equal(e.viewType, "citymesh.viewer");
+    assert.equal(e.triangles, f.result!.triangles, "the viewer draws every triangle of the build");
+    assert.equal(e.buildings, 300);
+    console.log(`    viewer: first frame ${e.firstFrameMs} ms after the load began`);
+    assert.ok(await screenshot("host-viewer-after-build"), "workbench screenshot with the viewer open");
   });
 
   it("a tasks.json citymesh task runs and ends with exit code 0 (${workspaceFolder} resolved)", async () => {
@@ -58,6 +73,29 @@ describe("builds in a real VS Code host", function () {
     fs.rmSync(output, { force: true });
     assert.equal(await runTask(await configuredTask("cm sample")), 0);
     assert.ok(isGlb(output), `${output} written by the task`);
+  });
+
+  it("a tasks.json task whose input has no usable building fails in the pipeline: exit code 1, problems listed", async () => {
+    const { controller } = await api();
+    const file = path.join(workspaceDir(), "no-buildings.geojson");
+    fs.writeFileSync(file, [
+      '{"type":"FeatureCollection","features":[', //                                                   1
+      '{"type":"Feature","properties":{"id":"nullgeom"},"geometry":null},', //                           2
+      JSON.stringify({ type: "Feature", properties: { id: "twopoints" }, geometry: { type: "Polygon", coordinates: [[[4.354, 52], [4.3542, 52]]] } }), // 3
+      "]}",
+    ].join("\n") + "\n");
+    const output = path.join(workspaceDir(), "no-buildings.glb");
+    fs.rmSync(output, { force: true });
+    const finished = nextFinish(file);
+    assert.equal(await runTask(await configuredTask("cm no buildings")), 1);
+    const f = await finished;
+    assert.ok(f.error instanceof Error, "the build failed");
+    assert.equal((f.error as { code?: string }).code, "input", `a core input error: ${(f.error as Error).message}`);
+    assert.match((f.error as Error).message, /no valid building footprints/);
+    assert.ok(!controller.running);
+    assert.ok(!fs.existsSync(output), "no mesh written");
+    const lines = new Set(vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === "citymesh").map((d) => d.range.start.line + 1));
+    assert.ok(lines.has(2) && lines.has(3), `the features' problems in the Problems panel at lines 2 and 3 (got ${[...lines].join(", ")})`);
   });
 
   it("an auto-detected task builds too", async () => {
@@ -131,6 +169,9 @@ describe("builds in a real VS Code host", function () {
       const command = vscode.commands.executeCommand("citymesh.build", vscode.Uri.file(input));
       await waitFor("two finished tiles", () => maxDone >= 2, 600_000, 50);
       assert.ok(controller.running, "still building");
+      // Status bar: phase, tiles done/total (and an ETA once the rate is known).
+      assert.match(controller.statusBar.text, /^\$\(sync~spin\) City Mesh: (Building tiles \d+\/\d+|Merging|Writing)/, "status bar mid-build");
+      console.log(`    status bar: ${controller.statusBar.text}`);
       const ctxShot = screenshot("status-bar-mid-build");
       await ctxShot;
       await vscode.commands.executeCommand("citymesh.cancelBuild");

@@ -32,13 +32,13 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
   }
 }
 
-/** Asks the playwright driver for a workbench screenshot and waits (up to 15 s) until it is written. */
+/** Asks the playwright driver for a workbench screenshot and waits (up to 60 s on a loaded machine) until it is written. */
 export async function screenshot(name: string): Promise<string | undefined> {
   const file = path.join(artifacts, `${name}.png`);
   fs.rmSync(file, { force: true });
   console.log(`@@screenshot ${name}`);
   try {
-    await waitFor(`screenshot ${name}`, () => fs.existsSync(file), 15_000, 200);
+    await waitFor(`screenshot ${name}`, () => fs.existsSync(file), 60_000, 200);
     return file;
   } catch {
     console.log(`  (no screenshot ${name}: not driven by scripts/host/driver.mjs?)`);

@@ -1,5 +1,8 @@
-// The extension's side of a build — palette command, status bar, Problems panel, task terminal, cancel and resume —
-// against a scripted pipeline (controller.setBuildFunction), so it is tested whatever the state of src/core.
+// Timing-sensitive details of the extension's side of a build, against a scripted pipeline
+// (controller.setBuildFunction) whose tiles take a fixed time: exact options handed to the core, exact diagnostic
+// severities and messages, cancel after exactly n tiles, resume reusing exactly those, a second build refused while
+// one runs. Every capability here is ALSO tested against the real pipeline in build.test.ts (GLB written, Problems
+// from a bad GeoJSON, task exit 0 and exit 1, status bar, cancel and resume) and in the UI pass of driver.mjs.
 import assert from "assert";
 import fs from "fs";
 import path from "path";
@@ -39,7 +42,7 @@ function scriptedBuild(tiles: number, msPerTile: number, diagnostics: (o: BuildO
   return { fn, calls, store };
 }
 
-describe("build flow with a scripted pipeline", function () {
+describe("timing-controlled build details (scripted pipeline; the real one is in build.test.ts)", function () {
   this.timeout(180_000);
   let input: string;
   before(async () => {
