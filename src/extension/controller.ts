@@ -135,7 +135,7 @@ export class BuildController implements vscode.Disposable {
     this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
     this.statusBar.show();
     const viewer = req.showResult ? this.viewer : undefined;
-    viewer?.beginLive(path.basename(options.input), [...(options.useDiskStore && options.scratchDir ? [options.scratchDir] : []), ...(options.output ? [path.dirname(options.output)] : [])]);
+    await viewer?.beginLive(path.basename(options.input), [...(options.useDiskStore && options.scratchDir ? [options.scratchDir] : []), ...(options.output ? [path.dirname(options.output)] : [])]);
 
     let lastPhase = "";
     try {

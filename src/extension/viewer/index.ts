@@ -9,11 +9,17 @@ export type { ViewerShownEvent };
 
 export const VIEWER_PANEL_TYPE = "citymesh.viewer";
 export const MESH_EDITOR_TYPE = "citymesh.meshViewer";
+/** How long a build waits for the live viewer page to come up before it starts anyway. */
+const LIVE_PAGE_WAIT_MS = 15_000;
 
 export interface ViewerApi {
   show(meshPath: string, opts?: { buildingsFile?: string }): Promise<void>;
-  /** Live view of a running build; `folders`: the scratch store and the output's folder (tiles and mesh load from there). */
-  beginLive(title: string, folders?: string[]): void;
+  /**
+   * Live view of a running build; `folders`: the scratch store and the output's folder (tiles and mesh load from
+   * there). Resolves when the page is up (at most a few seconds): a build keeps the extension host busy, and a page
+   * that only comes up after the build would never show a tile.
+   */
+  beginLive(title: string, folders?: string[]): Promise<void>;
   addLiveTile(previewFile: string): void;
   /** A mesh reached the screen in a viewer panel or custom editor (first frame drawn). */
   readonly onDidShowMesh: vscode.Event<ViewerShownEvent>;
@@ -40,7 +46,11 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
 
   const api: ViewerApi = {
     show: async (meshPath, opts) => mainPanel().show(vscode.Uri.file(meshPath), opts?.buildingsFile),
-    beginLive: (title, folders = []) => mainPanel().beginLive(title, folders.map((f) => vscode.Uri.file(f))),
+    beginLive: (title, folders = []) => {
+      const v = mainPanel();
+      v.beginLive(title, folders.map((f) => vscode.Uri.file(f)));
+      return v.whenReady(LIVE_PAGE_WAIT_MS);
+    },
     addLiveTile: (file) => (main ?? mainPanel()).addTile(file),
     onDidShowMesh: shown.event,
   };

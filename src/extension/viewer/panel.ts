@@ -37,6 +37,7 @@ export class ViewerPanel {
   private reloadTimer?: NodeJS.Timeout;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  private readyWaiters: (() => void)[] = [];
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly onShown?: (e: ViewerShownEvent) => void) {
     this.disposables.push(
@@ -70,6 +71,16 @@ export class ViewerPanel {
     if (this.allowFolders(folders)) this.send({ type: "beginLive", title });
   }
 
+  /** Resolves once the page has said "ready" (it then shows what this panel holds), or after timeoutMs. */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.ready || this.disposed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() { clearTimeout(timer); resolve(); }
+      this.readyWaiters.push(done);
+    });
+  }
+
   addTile(file: string): void {
     if (!this.live) this.beginLive("City mesh");
     const uri = vscode.Uri.file(file);
@@ -88,6 +99,7 @@ export class ViewerPanel {
   private onMessage(m: ViewerToHost): void {
     if (m.type === "ready") {
       this.ready = true;
+      for (const w of this.readyWaiters.splice(0)) w();
       if (this.live) {
         this.send({ type: "beginLive", title: this.live.title });
         for (const t of this.live.tiles) this.send({ type: "addTile", url: this.panel.webview.asWebviewUri(t).toString() });
@@ -158,6 +170,7 @@ export class ViewerPanel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const w of this.readyWaiters.splice(0)) w();
     clearTimeout(this.reloadTimer);
     this.watcher?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
