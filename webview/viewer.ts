@@ -20,7 +20,7 @@ const MAX_PIXEL_RATIO = 2;
 const FIT_DIR = new Vector3(0.45, 0.8, 0.9).normalize();
 const TOP_DIR = new Vector3(0, 1, 1e-4).normalize();
 
-interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors }
+interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors; meshedBuildings?: number }
 
 export class Viewer {
   private readonly ui: Ui;
@@ -249,7 +249,11 @@ export class Viewer {
   private updateCounts(): void {
     let triangles = 0, vertices = 0, buildings = 0;
     const shown = this.final ? [this.final] : this.live;
-    for (const s of shown) { triangles += s.data.index.length / 3; vertices += s.data.positions.length / 3; buildings += s.data.buildings; }
+    for (const s of shown) { triangles += s.data.index.length / 3; vertices += s.data.positions.length / 3; }
+    // The final mesh holds all N buildings. A live tile carries the city's N (its markers' convention)
+    // but meshes only the buildings it owns, each in exactly one tile: count those.
+    if (this.final) buildings = this.final.data.buildings;
+    else for (const s of shown) buildings += (s.meshedBuildings ??= meshedBuildings(s.data));
     const tiles = this.final ? Number(this.final.data.extras?.tiles ?? 0) || (this.live.length || 1) : this.live.length;
     this.ui.setCounts({ triangles, vertices, tiles, buildings });
   }
@@ -417,4 +421,12 @@ export class Viewer {
     const r = this.renderer.domElement.getBoundingClientRect();
     return [r.left + ((v.x + 1) / 2) * r.width, r.top + ((1 - v.y) / 2) * r.height];
   }
+}
+
+/** Distinct buildings with a wall or roof face in `d`. */
+function meshedBuildings(d: MeshData): number {
+  if (!d.markers) return 0;
+  const seen = new Set<number>();
+  for (const m of d.markers) if (m >= 0) seen.add(markerBuilding(m, d.buildings));
+  return seen.size;
 }

@@ -179,8 +179,9 @@ describe("viewer page (standalone, headless Chromium)", () => {
   it("streams live tiles and replaces them with the final mesh", async () => {
     const a = syntheticCity({ cols: 4, rows: 6, groundCells: 8, offset: [-60, 0] });
     const b = syntheticCity({ cols: 4, rows: 6, groundCells: 8, offset: [60, 0], height: (i) => 30 - i });
-    server.put("/tiles/a.cmpv", cmpvOf(a));
-    server.put("/tiles/b.cmpv", cmpvOf(b));
+    // As the pipeline writes them: both tiles use the city's N (48) in their markers, b's buildings are 24..47.
+    server.put("/tiles/a.cmpv", asTileOf(cmpvOf(a), 48, 0));
+    server.put("/tiles/b.cmpv", asTileOf(cmpvOf(b), 48, 24));
     const { page, errors } = await open({});
     await page.evaluate(() => window.postMessage({ type: "beginLive", title: "sample" }, "*"));
     await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/a.cmpv" }, "*"));
@@ -188,6 +189,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/b.cmpv" }, "*"));
     await page.waitForSelector("#counts[data-tiles='2']");
     assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), a.triangles + b.triangles);
+    assert.match(await page.locator("#counts").innerText(), /· 48 buildings/, "buildings meshed so far, not the city's N once per tile");
     await drawn(page);
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-live.png") });
     const cls = await canvasClasses(page);
@@ -356,3 +358,16 @@ describe("viewer page (standalone, headless Chromium)", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+/** A CMPV preview renumbered as one tile of a city of `total` buildings whose first is `first`. */
+function asTileOf(cmpv: Buffer, total: number, first: number): Buffer {
+  const out = Buffer.from(cmpv);
+  const nv = out.readUInt32LE(4), nf = out.readUInt32LE(8), n = out.readUInt32LE(12);
+  out.writeUInt32LE(total, 12);
+  const at = 16 + 12 * nv + 12 * nf;
+  for (let f = 0; f < nf; f++) {
+    const m = out.readInt32LE(at + 4 * f);
+    if (m >= 0) out.writeInt32LE(m < n ? first + m : total + first + (m - n), at + 4 * f);
+  }
+  return out;
+}
