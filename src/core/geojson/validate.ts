@@ -298,13 +298,7 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     return null;
   }
   xy = xy.slice(0, 2 * w);
-  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
-  for (let k = 0; k < w; k++) {
-    xmin = Math.min(xmin, xy[2 * k]);
-    xmax = Math.max(xmax, xy[2 * k]);
-    ymin = Math.min(ymin, xy[2 * k + 1]);
-    ymax = Math.max(ymax, xy[2 * k + 1]);
-  }
+  const [xmin, ymin, xmax, ymax] = ringBounds(xy);
   const extent = Math.max(xmax - xmin, ymax - ymin);
   // A near-zero area is a sliver unless the ring crosses itself (a symmetric bow-tie also sums
   // to zero): that is reported as a self-intersection by the polygon check instead.
@@ -325,6 +319,18 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
   return xy;
 }
 
+/** [xmin, ymin, xmax, ymax] of an open ring. */
+function ringBounds(xy: Float64Array): [number, number, number, number] {
+  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
+  for (let k = 0; k < xy.length; k += 2) {
+    xmin = Math.min(xmin, xy[k]);
+    xmax = Math.max(xmax, xy[k]);
+    ymin = Math.min(ymin, xy[k + 1]);
+    ymax = Math.max(ymax, xy[k + 1]);
+  }
+  return [xmin, ymin, xmax, ymax];
+}
+
 const km = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${m.toFixed(0)} m`);
 
 /**
@@ -333,13 +339,7 @@ const km = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${m.toFi
  */
 function implausibleSpan(xy: Float64Array, geographic: boolean, metresPerUnit: number): { dx: number; dy: number; position: number } | null {
   const n = xy.length >> 1;
-  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
-  for (let k = 0; k < n; k++) {
-    xmin = Math.min(xmin, xy[2 * k]);
-    xmax = Math.max(xmax, xy[2 * k]);
-    ymin = Math.min(ymin, xy[2 * k + 1]);
-    ymax = Math.max(ymax, xy[2 * k + 1]);
-  }
+  const [xmin, ymin, xmax, ymax] = ringBounds(xy);
   let sx = metresPerUnit, sy = metresPerUnit;
   if (geographic) {
     sy = 110_574; // metres per degree of latitude (its smallest value, at the equator)
