@@ -20,21 +20,15 @@ export class PointIndex {
 
   /** Id of the point at (x, y[, z]), or -1. */
   find(x: number, y: number, z = 0): number {
-    x += 0; y += 0; z += 0; // -0 → 0, so equal positions have equal bits
-    const c = this.coords, d = this.dim, mask = this.table.length - 1;
-    for (let slot = hash(x, y, z, d) & mask; ; slot = (slot + 1) & mask) {
-      const e = this.table[slot];
-      if (e === 0) return -1;
-      const i = d * (e - 1);
-      if (c[i] === x && c[i + 1] === y && (d === 2 || c[i + 2] === z)) return e - 1;
-    }
+    return this.table[this.slot(x + 0, y + 0, z + 0)] - 1; // -0 → 0, so equal positions have equal bits
   }
 
   /** Id of the point at (x, y[, z]), added when new. */
   id(x: number, y: number, z = 0): number {
-    const found = this.find(x, y, z);
-    if (found >= 0) return found;
-    x += 0; y += 0; z += 0;
+    x += 0; y += 0; z += 0; // -0 → 0, so equal positions have equal bits
+    if (2 * (this.count + 1) > this.table.length) this.rehash(this.table.length * 2);
+    const slot = this.slot(x, y, z);
+    if (this.table[slot] !== 0) return this.table[slot] - 1;
     const d = this.dim;
     if (d * (this.count + 1) > this.coords.length) {
       const g = new Float64Array(this.coords.length * 2);
@@ -44,24 +38,28 @@ export class PointIndex {
     const i = d * this.count;
     this.coords[i] = x; this.coords[i + 1] = y;
     if (d === 3) this.coords[i + 2] = z;
-    if (2 * (this.count + 1) > this.table.length) this.rehash(this.table.length * 2);
-    this.insert(this.count);
-    return this.count++;
+    this.table[slot] = ++this.count;
+    return this.count - 1;
+  }
+
+  /** The table slot holding (x, y[, z]) (already -0 → 0), or the empty slot where it would go. */
+  private slot(x: number, y: number, z: number): number {
+    const c = this.coords, d = this.dim, mask = this.table.length - 1;
+    for (let slot = hash(x, y, z, d) & mask; ; slot = (slot + 1) & mask) {
+      const e = this.table[slot];
+      if (e === 0) return slot;
+      const i = d * (e - 1);
+      if (c[i] === x && c[i + 1] === y && (d === 2 || c[i + 2] === z)) return slot;
+    }
   }
 
   x(i: number): number { return this.coords[this.dim * i]; }
   y(i: number): number { return this.coords[this.dim * i + 1]; }
 
-  private insert(p: number): void {
-    const c = this.coords, d = this.dim, mask = this.table.length - 1;
-    let slot = hash(c[d * p], c[d * p + 1], d === 3 ? c[d * p + 2] : 0, d) & mask;
-    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
-    this.table[slot] = p + 1;
-  }
-
   private rehash(size: number): void {
     this.table = new Int32Array(size);
-    for (let p = 0; p < this.count; p++) this.insert(p);
+    const c = this.coords, d = this.dim;
+    for (let p = 0; p < this.count; p++) this.table[this.slot(c[d * p], c[d * p + 1], d === 3 ? c[d * p + 2] : 0)] = p + 1;
   }
 }
 
