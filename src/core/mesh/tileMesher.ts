@@ -32,13 +32,11 @@ export function meshTile(t: TileInput, zAt: HeightAt = flatGround): TileMesh {
   }
   // A vertex may appear in another tile's mesh when it lies on or beyond this tile's edge, or
   // on a footprint meshed by another tile (the ground around it, or a touching building).
-  const foreign = new Uint8Array(adj.points.count);
-  for (let v = 0; v < foreign.length; v++) foreign[v] = adj.hasForeignUser(v) ? 1 : 0;
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
   return mb.finish((i) => {
     const x = mb.x(i), y = mb.y(i);
     if (x <= xmin || x >= xmax || y <= ymin || y >= ymax) return true;
     const v = adj.vertexId(x, y);
-    return v >= 0 && foreign[v] === 1;
+    return v >= 0 && adj.hasForeignUser(v);
   });
 }
