@@ -262,8 +262,10 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     xy[2 * k] = x;
     xy[2 * k + 1] = y;
   }
+  // Dropping repeated positions below keeps every distinct one: these bounds stay the ring's.
+  const bounds = ringBounds(xy);
   if (n > 0) {
-    const stray = implausibleSpan(xy, geographic, state.metresPerUnit);
+    const stray = implausibleSpan(xy, bounds, geographic, state.metresPerUnit);
     if (stray) {
       rep.add(
         "error",
@@ -298,7 +300,7 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     return null;
   }
   xy = xy.slice(0, 2 * w);
-  const [xmin, ymin, xmax, ymax] = ringBounds(xy);
+  const [xmin, ymin, xmax, ymax] = bounds;
   const extent = Math.max(xmax - xmin, ymax - ymin);
   // A near-zero area is a sliver unless the ring crosses itself (a symmetric bow-tie also sums
   // to zero): that is reported as a self-intersection by the polygon check instead.
@@ -337,9 +339,8 @@ const km = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${m.toFi
  * Extent of a ring in metres (lon/lat: conservatively, at the latitude farthest from the equator)
  * when one side exceeds MAX_FOOTPRINT_SPAN, with the position farthest from the ring's median.
  */
-function implausibleSpan(xy: Float64Array, geographic: boolean, metresPerUnit: number): { dx: number; dy: number; position: number } | null {
+function implausibleSpan(xy: Float64Array, [xmin, ymin, xmax, ymax]: [number, number, number, number], geographic: boolean, metresPerUnit: number): { dx: number; dy: number; position: number } | null {
   const n = xy.length >> 1;
-  const [xmin, ymin, xmax, ymax] = ringBounds(xy);
   let sx = metresPerUnit, sy = metresPerUnit;
   if (geographic) {
     sy = 110_574; // metres per degree of latitude (its smallest value, at the equator)
