@@ -7,8 +7,6 @@ import { PATH_SETTINGS } from "./pathPolicy";
 
 export const SECTION = "citymesh";
 
-export { PATH_SETTINGS };
-
 export class Config {
   constructor(private readonly scope?: vscode.ConfigurationScope) {}
 
