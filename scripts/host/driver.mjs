@@ -9,6 +9,7 @@ import { createRequire } from "module";
 import os from "os";
 import path from "path";
 import { format } from "util";
+import { cityGeoJson } from "./city-geojson.mjs";
 
 const [mode, port, repo, a, b] = process.argv.slice(2);
 const hostDir = process.env.CITYMESH_HOST_DIR || path.join(repo, ".host");
@@ -39,17 +40,6 @@ const shot = async (name) => {
   console.log(`  (screenshot ${path.relative(repo, file)})`);
 };
 
-/** n×n rectangular buildings on a 20 m grid around Delft, one feature per line (as test/host/suite/helpers.ts). */
-function cityGeoJson(n, lon0 = 4.35, lat0 = 52.0) {
-  const dLat = 20 / 111_320, dLon = 20 / (111_320 * Math.cos((lat0 * Math.PI) / 180));
-  const lines = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const x = lon0 + i * dLon, y = lat0 + j * dLat, w = dLon * 0.6, h = dLat * 0.5;
-    const ring = [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]].map(([a, b]) => [+a.toFixed(7), +b.toFixed(7)]);
-    lines.push(JSON.stringify({ type: "Feature", properties: { id: `b${i}_${j}`, height: 5 + ((i * 7 + j * 3) % 40) }, geometry: { type: "Polygon", coordinates: [ring] } }));
-  }
-  return `{"type":"FeatureCollection","features":[\n${lines.join(",\n")}\n]}\n`;
-}
 
 let code = 1;
 try {

@@ -21,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { cityGeoJson } from "../host/city-geojson.mjs";
 
 register();
 registerCjs();
@@ -88,17 +89,6 @@ const payload = [["extensionDevelopmentPath", remote(repo)], ["skipWelcome", "tr
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 const ud = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-viewer-chrome-"));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** n×n rectangular buildings on a 20 m grid around Delft, one feature per line. */
-function cityGeoJson(n, lon0 = 4.35, lat0 = 52.0) {
-  const dLat = 20 / 111_320, dLon = 20 / (111_320 * Math.cos((lat0 * Math.PI) / 180));
-  const lines = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const x = lon0 + i * dLon, y = lat0 + j * dLat, w = dLon * 0.6, h = dLat * 0.5;
-    const ring = [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]].map(([a, c]) => [+a.toFixed(7), +c.toFixed(7)]);
-    lines.push(JSON.stringify({ type: "Feature", properties: { id: `b${i}_${j}`, height: 5 + ((i * 7 + j * 3) % 40) }, geometry: { type: "Polygon", coordinates: [ring] } }));
-  }
-  return `{"type":"FeatureCollection","features":[\n${lines.join(",\n")}\n]}\n`;
-}
 /** Polls fn until it returns something truthy; throws after timeoutMs naming what it waited for. */
 async function until(what, fn, timeoutMs = 120_000, stepMs = 250) {
   const end = Date.now() + timeoutMs;
