@@ -1,14 +1,15 @@
 // buildCityMesh: read → plan tiles → build them in a worker pool (each worker writes its tile
 // to the HDF5 store itself) → merge from disk in bounded batches → stream the output.
-// The main thread holds the footprints (small typed arrays) and tile metadata, never a mesh
-// of the whole city. The manifest on disk, updated as tiles finish, makes builds resumable.
+// The footprints are read and planned in a child process that exits before tiles are built
+// (planner.ts); the main thread keeps per-tile figures only, never footprints or a mesh of the
+// whole city. The manifest on disk, updated as tiles finish, makes builds resumable.
 // buildShard and planCity run the same first half for scale-out (see shard.ts).
 import fs from "fs";
 import path from "path";
 import type { BuildOptions, BuildPhase, BuildResult, ProgressEvent } from "./types";
 import { CityMeshError } from "./errors";
 import { resolveOptions } from "./options";
-import { cancelled, prepareBuild, storeInfoOf, type Prepared, type RunCtx } from "./prepare";
+import { cancelled, prepareBuild, removeTemps, storeInfoOf, type Prepared, type RunCtx } from "./prepare";
 import { runTiles, type TileRun } from "./tileRunner";
 import { MANIFEST_NAME, tileFileName } from "./store/manifest";
 import { ensureDir } from "./store/fsLayer";
@@ -19,6 +20,9 @@ import { writeBuildingsFile } from "./buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "./merge/mergeTiles";
 import { removeMergeTemps } from "./merge/temps";
+import { tileSpec } from "./tiling/grid";
+
+const tileIds = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export interface BuildHooks {
   onProgress?(e: ProgressEvent): void;
@@ -45,8 +49,9 @@ function runCtx(hooks: BuildHooks): RunCtx {
 async function withBuild<T>(options: BuildOptions, hooks: BuildHooks, lockName: string, body: (p: Prepared, pool: BuildPool, ctx: RunCtx, release: () => void) => Promise<T>): Promise<T> {
   const o = resolveOptions(options);
   const ctx = runCtx(hooks);
-  const p = await prepareBuild(o, ctx);
-  const pool = new BuildPool(findWorkerScript(hooks.workerScript), o.workers);
+  const script = findWorkerScript(hooks.workerScript);
+  const p = await prepareBuild(o, ctx, script);
+  const pool = new BuildPool(script, o.workers);
   const onAbort = () => void pool.close(true);
   hooks.signal?.addEventListener("abort", onAbort);
   let unlock = () => {};
@@ -66,7 +71,7 @@ async function withBuild<T>(options: BuildOptions, hooks: BuildHooks, lockName: 
     // A merge worker terminated by a cancel cannot remove its spool folder or unrenamed output.
     if (!finished) removeMergeTemps(o.output);
     unlock();
-    fs.rmSync(p.propsTmp, { force: true });
+    removeTemps(p.temps);
   }
 }
 
@@ -74,16 +79,16 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
   const started = Date.now();
   return withBuild(options, hooks, "build.lock", async (p, pool, ctx, release) => {
     const { o, plan } = p;
-    const n = plan.tiles.length;
+    const n = plan.tiles;
     removeMergeTemps(o.output, "stale"); // an earlier build of this output killed mid-merge
-    const tiles: TileRun = await runTiles(p, pool, { ids: plan.tiles.map((_, i) => i), manifestName: MANIFEST_NAME, preview: !!hooks.preview }, ctx);
+    const tiles: TileRun = await runTiles(p, pool, { ids: tileIds(n), manifestName: MANIFEST_NAME, preview: !!hooks.preview }, ctx);
     if (ctx.signal?.aborted) throw cancelled();
 
     ctx.emit("merging", { tilesDone: 0, tilesTotal: n, message: `Merging ${n} tile(s)` });
     const mergeStarted = Date.now();
     const job = {
-      output: o.output, format: o.format, crs: p.read.crs, buildings: plan.footprints.count, mergeBatchSize: o.mergeBatchSize,
-      ...(o.useDiskStore ? { files: plan.tiles.map((_, i) => path.join(p.storeDir, tileFileName(i))), ids: plan.tiles.map((_, i) => i) } : { meshes: tiles.meshes }),
+      output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize,
+      ...(o.useDiskStore ? { files: tileIds(n).map((i) => path.join(p.storeDir, tileFileName(i))), ids: tileIds(n) } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap((m) => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
     let stats: MergeStats;
@@ -102,7 +107,7 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     }
     if (ctx.signal?.aborted) throw cancelled();
     const buildingsFile = o.output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
-    await writeBuildingsFile(p.propsTmp, buildingsFile, plan.sourceIndex);
+    await writeBuildingsFile(p.temps.propsTmp, buildingsFile, plan.sourceIndex);
     if (o.useDiskStore && o.keepIntermediate) fs.copyFileSync(buildingsFile, path.join(p.storeDir, "buildings.jsonl"));
     ctx.log(`wrote ${o.output}: ${stats.vertices} vertices, ${stats.triangles} triangles, ${(stats.bytes / 1e6).toFixed(1)} MB`);
     if (o.useDiskStore && !o.keepIntermediate) {
@@ -111,7 +116,7 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     }
     ctx.emit("done", { tilesDone: n, tilesTotal: n, triangles: stats.triangles, message: `Wrote ${o.output}` });
     return {
-      output: o.output, format: o.format, vertices: stats.vertices, triangles: stats.triangles, buildings: plan.footprints.count,
+      output: o.output, format: o.format, vertices: stats.vertices, triangles: stats.triangles, buildings: plan.buildings,
       tiles: n, tilesReused: tiles.reused, crs: p.read.crs, diagnostics: p.diagnostics, heightSources: p.read.heightSources,
       storeDir: o.useDiskStore && o.keepIntermediate ? p.storeDir : undefined, buildingsFile, seconds: (Date.now() - started) / 1000,
     };
@@ -140,9 +145,9 @@ export async function buildShard(options: BuildOptions, shard: ShardSpec, hooks:
   const tag = `shard-${shard.index}-of-${shard.count}`;
   return withBuild({ ...options, useDiskStore: true, keepIntermediate: true }, hooks, `build.lock.${tag}`, async (p, pool, ctx) => {
     const ids = shardTiles(p.plan, shard.count)[shard.index];
-    ctx.log(`${tag}: ${ids.length} of ${p.plan.tiles.length} tile(s) into ${p.storeDir}`);
+    ctx.log(`${tag}: ${ids.length} of ${p.plan.tiles} tile(s) into ${p.storeDir}`);
     const run = await runTiles(p, pool, { ids, manifestName: `manifest-${tag}.json`, preview: !!hooks.preview }, ctx);
-    if (shard.index === 0) await writeBuildingsFile(p.propsTmp, path.join(p.storeDir, "buildings.jsonl"), p.plan.sourceIndex);
+    if (shard.index === 0) await writeBuildingsFile(p.temps.propsTmp, path.join(p.storeDir, "buildings.jsonl"), p.plan.sourceIndex);
     ctx.emit("done", { tilesDone: ids.length, tilesTotal: ids.length, triangles: run.triangles, message: `${tag} done` });
     return { storeDir: p.storeDir, shard, tiles: ids, built: run.built, reused: run.reused, triangles: run.triangles, diagnostics: p.diagnostics, seconds: (Date.now() - started) / 1000 };
   });
@@ -157,8 +162,8 @@ export interface CityPlan extends StoreInfo {
 /** The tile grid, build key and per-tile work of a build, without building anything (`citymesh plan`). */
 export async function planCity(options: BuildOptions, shards?: number, hooks: BuildHooks = {}): Promise<CityPlan> {
   const o = resolveOptions(options);
-  const p = await prepareBuild(o, runCtx(hooks));
-  fs.rmSync(p.propsTmp, { force: true });
+  const p = await prepareBuild(o, runCtx(hooks), findWorkerScript(hooks.workerScript));
+  removeTemps(p.temps);
   const split = shards ? shardTiles(p.plan, shards) : undefined;
   const shardOf = new Map<number, number>();
   split?.forEach((ids, s) => ids.forEach((i) => shardOf.set(i, s)));
@@ -166,6 +171,6 @@ export async function planCity(options: BuildOptions, shards?: number, hooks: Bu
     ...storeInfoOf(p),
     storeDir: p.storeDir,
     shards,
-    tileList: p.plan.tiles.map((t, i) => ({ id: i, bounds: t.spec.bounds, buildings: t.owned.length, cost: tileCost(p.plan, i), ...(split ? { shard: shardOf.get(i) } : {}) })),
+    tileList: tileIds(p.plan.tiles).map((i) => ({ id: i, bounds: tileSpec(p.plan.grid, i).bounds, buildings: p.plan.owned[i], cost: tileCost(p.plan, i), ...(split ? { shard: shardOf.get(i) } : {}) })),
   };
 }

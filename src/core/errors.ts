@@ -20,6 +20,18 @@ export class CityMeshError extends Error {
     super(message);
     this.name = "CityMeshError";
   }
+
+  /** workerpool sends a worker's error as JSON: keep the code and the details (nested keys too). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, code: this.code, details: this.details, stack: this.stack };
+  }
+}
+
+/** A CityMeshError thrown in a worker thread arrives as a plain Error carrying its fields: make it one again. */
+export function fromWorker(e: unknown): unknown {
+  const o = e as { name?: unknown; code?: unknown; message?: unknown; details?: unknown } | null;
+  if (!o || o instanceof CityMeshError || o.name !== "CityMeshError" || typeof o.code !== "string") return e;
+  return new CityMeshError(o.code as ErrorCode, String(o.message), (o.details as Record<string, unknown>) ?? {});
 }
 
 export const isCancelled = (e: unknown): boolean => e instanceof CityMeshError && e.code === "cancelled";

@@ -1,18 +1,18 @@
 // The first half of every build, shard or plan: read the footprints, clean them, lay out the
-// tiles and derive the build key (input hash + geometry parameters) naming the store.
+// tiles (all in a planner process of its own, see planner.ts) and derive the build key (input
+// hash + geometry parameters) naming the store.
 import fs from "fs";
 import path from "path";
 import { randomBytes } from "crypto";
 import type { BuildPhase, Diagnostic, ProgressEvent } from "./types";
-import { CityMeshError } from "./errors";
 import type { ResolvedOptions } from "./options";
-import { readFootprints, type ReadResult } from "./geojson/read";
-import { openDem } from "./dem";
-import { demHeight } from "./groundHeight";
-import { planBuild, type BuildPlan } from "./plan";
-import { autoTileSize, gridDomain } from "./tiling/grid";
+import { CityMeshError } from "./errors";
+import type { PlanSummary, PlannerEvent, PlannerFiles, ReadSummary } from "./planner";
+import { gridDomain } from "./tiling/grid";
 import { buildKey, geometryParams, hashFile } from "./store/manifest";
 import { ensureDir } from "./store/fsLayer";
+import { execAlone } from "./workerPool";
+import { processAlive } from "./merge/temps";
 import type { StoreInfo } from "./storeInfo";
 
 export interface RunCtx {
@@ -23,66 +23,70 @@ export interface RunCtx {
 
 export interface Prepared {
   o: ResolvedOptions;
-  read: ReadResult;
-  plan: BuildPlan;
+  read: ReadSummary;
+  plan: PlanSummary;
   tileSize: number;
   inputHash: string;
   key: string;
   storeDir: string;
   diagnostics: Diagnostic[];
-  /** The reader's properties side file (JSON lines, read numbering); the caller removes it. */
-  propsTmp: string;
+  /** The reader's properties side file (JSON lines, read numbering) and the tile inputs file; the caller removes them (removeTemps). */
+  temps: PlannerFiles;
 }
 
 export const cancelled = () => new CityMeshError("cancelled", "Build cancelled; finished tiles stay in the scratch store and the next run resumes from them.");
 
-export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx): Promise<Prepared> {
-  const checkAbort = () => { if (ctx.signal?.aborted) throw cancelled(); };
+export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript: string): Promise<Prepared> {
   ctx.emit("reading", { message: `Reading ${o.input}` });
   prepareScratch(o.scratchDir);
-  const propsTmp = path.join(o.scratchDir, `properties-${process.pid}-${randomBytes(4).toString("hex")}.jsonl`);
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`) };
   try {
-    const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: propsTmp }, ctx.signal);
-    ctx.log(`read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})`);
-    ctx.log(`heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`);
-    if (read.footprints.count === 0) throw new CityMeshError("input", `${o.input}: no valid building footprints (${read.diagnostics.length} problem(s) reported).`, { diagnostics: read.diagnostics });
-    checkAbort();
-
-    ctx.emit("tiling", { message: "Cleaning footprints and planning tiles" });
-    const [bx0, by0, bx1, by1] = read.bounds;
-    const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize, workers: o.workers }) : o.tileSize;
-    let zAt = (_x: number, _y: number) => 0;
-    if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
-    const ids = new Map<number, string | number | null>();
-    read.footprints.featureIndex.forEach((f, b) => ids.set(f, read.featureIds[b]));
-    const plan = planBuild(read.footprints, read.bounds, {
-      tileSize, maxMeshSize: o.maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
-      featureId: (f) => ids.get(f) ?? null,
-      ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
-      zAt,
-    });
-    ctx.log(`${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ground elements ≤ ${o.maxMeshSize} m`);
-    checkAbort();
-    const inputHash = await hashFile(o.input);
-    const key = buildKey(inputHash, geometryParams({ ...o, tileSize }));
-    return { o, read, plan, tileSize, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], propsTmp };
+    const hashing = hashFile(o.input);
+    hashing.catch(() => {}); // awaited below; the planner reports an unreadable input first
+    const { read, plan } = await execAlone<{ read: ReadSummary; plan: PlanSummary }>(workerScript, "plan", [o, temps], {
+      signal: ctx.signal,
+      on: (m) => {
+        const e = m as PlannerEvent;
+        if ("log" in e) ctx.log(e.log);
+        else ctx.emit("tiling", { message: e.tiling });
+      },
+    }).catch((e) => { throw ctx.signal?.aborted ? cancelled() : e; });
+    const inputHash = await hashing;
+    if (ctx.signal?.aborted) throw cancelled();
+    const key = buildKey(inputHash, geometryParams({ ...o, tileSize: plan.tileSize }));
+    return { o, read, plan, tileSize: plan.tileSize, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
   } catch (e) {
-    fs.rmSync(propsTmp, { force: true });
+    removeTemps(temps);
     throw e;
   }
+}
+
+export function removeTemps(t: PlannerFiles): void {
+  fs.rmSync(t.propsTmp, { force: true });
+  fs.rmSync(t.inputsFile, { force: true });
 }
 
 export function storeInfoOf(p: Prepared): StoreInfo {
   return {
     version: 1, buildKey: p.key, inputHash: p.inputHash, input: path.basename(p.o.input), crs: p.read.crs,
-    buildings: p.plan.footprints.count, tiles: p.plan.tiles.length, tileSize: p.tileSize, domain: gridDomain(p.plan.grid),
+    buildings: p.plan.buildings, tiles: p.plan.tiles, tileSize: p.tileSize, domain: gridDomain(p.plan.grid),
     params: geometryParams({ ...p.o, tileSize: p.tileSize }),
   };
 }
 
-/** `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits its scratch store. */
+/**
+ * Creates the scratch directory and removes the planner files (properties-<pid>-<hex>.jsonl,
+ * tile-inputs-<pid>-<hex>.bin) of builds that were killed: the tile inputs are as large as the
+ * footprints. `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits
+ * its scratch store.
+ */
 function prepareScratch(dir: string): void {
   ensureDir(dir);
+  for (const n of fs.readdirSync(dir)) {
+    const m = /^(?:properties|tile-inputs)-(\d+)-[0-9a-f]{8}\.(?:jsonl|bin)$/.exec(n);
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, n), { force: true });
+  }
   const parent = path.dirname(dir);
   if (path.basename(parent) === ".citymesh") {
     const gi = path.join(parent, ".gitignore");

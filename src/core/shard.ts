@@ -1,10 +1,13 @@
 // Sharding a build across machines: each shard builds a contiguous run of tiles into one shared
 // store, balanced by estimated work, and `citymesh merge` joins them. The shard index can come
 // from the engine running the job (Kubernetes Indexed Job, Slurm job array, AWS Batch array).
-import type { BuildPlan } from "./plan";
+import type { PlanSummary } from "./planner";
 import { CityMeshError } from "./errors";
 
 export interface ShardSpec { index: number; count: number }
+
+/** What sharding needs of a plan: the grid and how many buildings each tile meshes. */
+export type TileWork = Pick<PlanSummary, "tiles" | "owned" | "grid">;
 
 /**
  * "I/N" (0-based), or "auto": the index from the environment of the engine running the shard.
@@ -34,14 +37,14 @@ export function parseShard(spec: string, env: NodeJS.ProcessEnv = process.env, c
  * as much as 200 buildings' walls and roofs at the default element size; measured on generated
  * cities, where an empty 1 km tile took about as long as ~200 buildings).
  */
-export function tileCost(plan: BuildPlan, id: number): number {
+export function tileCost(plan: TileWork, id: number): number {
   const cells = plan.grid.cellsX * plan.grid.cellsY;
-  return plan.tiles[id].owned.length + (200 * cells) / 10000;
+  return plan.owned[id] + (200 * cells) / 10000;
 }
 
 /** Splits tiles 0..n-1 into `count` contiguous runs of about equal estimated work. */
-export function shardTiles(plan: BuildPlan, count: number): number[][] {
-  const n = plan.tiles.length;
+export function shardTiles(plan: TileWork, count: number): number[][] {
+  const n = plan.tiles;
   const cost = Array.from({ length: n }, (_, i) => tileCost(plan, i));
   const total = cost.reduce((a, b) => a + b, 0);
   const shards: number[][] = Array.from({ length: count }, () => []);

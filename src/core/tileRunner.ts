@@ -1,5 +1,5 @@
-// Builds a set of tiles into the store (or memory) with a worker pool. At most 2 × workers
-// tiles are in flight, so tile inputs are made only shortly before they are needed. Stored
+// Builds a set of tiles into the store (or memory) with a worker pool. Each worker reads its
+// tile's input from the planner's tile inputs file itself, so no footprints pass through here. Stored
 // tiles are read back in full first and reused when good (resume). A tile that fails is
 // retried once in a fresh worker; if it fails again, the tiles in flight finish (and are
 // kept) and the run stops with an error naming the tile.
@@ -7,12 +7,10 @@ import fs from "fs";
 import path from "path";
 import type { Diagnostic, TileMesh } from "./types";
 import { CityMeshError } from "./errors";
-import { tileInput } from "./plan";
-import { tileInputBuffers } from "./mesh/tileInput";
 import { MANIFEST_VERSION, geometryParams, readManifest, tileFileName, writeManifest, type Manifest } from "./store/manifest";
-import { gridDomain } from "./tiling/grid";
+import { gridDomain, tileSpec } from "./tiling/grid";
 import type { BuildPool } from "./workerPool";
-import type { TileMeta } from "../worker/jobs";
+import type { BuildTileJob, TileMeta } from "../worker/jobs";
 import { cancelled, type Prepared, type RunCtx } from "./prepare";
 
 export interface TileRun {
@@ -32,7 +30,8 @@ export interface RunTilesOptions {
 
 export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions, ctx: RunCtx): Promise<TileRun> {
   const { o, plan, storeDir } = p;
-  const n = plan.tiles.length, total = ro.ids.length;
+  const n = plan.tiles, total = ro.ids.length;
+  const boundsOf = (id: number) => tileSpec(plan.grid, id).bounds;
   const meshes: TileMesh[] | undefined = o.useDiskStore ? undefined : new Array(n);
   const done = new Set<number>();
   let triangles = 0;
@@ -50,7 +49,7 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
       if (r.ok && r.meta) {
         done.add(i);
         triangles += r.meta.triangles;
-        manifest.tiles[i] = { status: "done", file: tileFileName(i), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: plan.tiles[i].spec.bounds };
+        manifest.tiles[i] = { status: "done", file: tileFileName(i), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: boundsOf(i) };
       } else {
         ctx.log(`warning: stored tile ${i} is damaged and will be rebuilt: ${r.reason}`);
         p.diagnostics.push({ file: fileOf(i), featureIndex: -1, severity: "warning", code: "tile-rebuilt", message: `stored tile ${i} was damaged (${r.reason}) and was rebuilt` } satisfies Diagnostic);
@@ -73,24 +72,23 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
   ctx.emit("building", { tilesDone: done.size, tilesTotal: total, triangles });
 
   type Out = { meta: TileMeta; mesh?: TileMesh };
-  const job = (id: number) => {
-    const input = tileInput(plan, id);
-    return { args: [{ input, file: o.useDiskStore ? fileOf(id) : undefined, preview: previewOf(id) }], transfer: tileInputBuffers(input) };
-  };
+  const job = (id: number): [BuildTileJob] => [{
+    inputs: { file: plan.inputsFile, start: plan.inputOffsets[id], end: plan.inputOffsets[id + 1] },
+    file: o.useDiskStore ? fileOf(id) : undefined,
+    preview: previewOf(id),
+  }];
   const runOne = async (id: number): Promise<void> => {
     let r: Out;
     try {
-      const j = job(id);
-      r = await pool.exec<Out>("buildTile", j.args, { transfer: j.transfer });
+      r = await pool.exec<Out>("buildTile", job(id));
     } catch (first) {
       if (ctx.signal?.aborted) throw cancelled();
       ctx.log(`tile ${id} failed (${errText(first)}); retrying in a fresh worker`);
       try {
-        const j = job(id);
-        r = await pool.execFresh<Out>("buildTile", j.args, { transfer: j.transfer });
+        r = await pool.execFresh<Out>("buildTile", job(id));
       } catch (second) {
         if (ctx.signal?.aborted) throw cancelled();
-        const b = plan.tiles[id].spec.bounds, reason = errText(second);
+        const b = boundsOf(id), reason = errText(second);
         if (manifest) { manifest.tiles[id] = { status: "failed", file: tileFileName(id), checksum: "", vertices: 0, triangles: 0, bounds: b, error: reason }; saveManifest(true); }
         throw new CityMeshError("tile", `Tile ${id} (bounds ${b.map((v) => v.toFixed(1)).join(", ")} m) failed twice: ${reason}. The other tiles are kept in ${o.useDiskStore ? storeDir : "memory"}; rerun to resume.`, { tile: id, bounds: b, reason });
       }
@@ -99,7 +97,7 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
     built++;
     triangles += r.meta.triangles;
     if (meshes && r.mesh) meshes[id] = r.mesh;
-    if (manifest) { manifest.tiles[id] = { status: "done", file: tileFileName(id), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: plan.tiles[id].spec.bounds }; saveManifest(); }
+    if (manifest) { manifest.tiles[id] = { status: "done", file: tileFileName(id), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: boundsOf(id) }; saveManifest(); }
     ctx.log(`tile ${id} done: ${r.meta.triangles} triangles in ${r.meta.ms.toFixed(0)} ms`);
     const eta = ((Date.now() - started) / 1000 / built) * (total - done.size);
     ctx.emit("building", { tilesDone: done.size, tilesTotal: total, triangles, etaSeconds: eta, tileId: id, tileFile: previewOf(id) });

@@ -4,6 +4,7 @@
 import fs from "fs";
 import path from "path";
 import workerpool from "workerpool";
+import { fromWorker } from "./errors";
 
 /** dist/worker.mjs beside the running bundle, or in the package when running from source (tests). */
 export function findWorkerScript(explicit?: string): string {
@@ -15,6 +16,35 @@ export function findWorkerScript(explicit?: string): string {
   }
   for (const c of candidates) if (c && fs.existsSync(c)) return c;
   throw new Error("citymesh: dist/worker.mjs not found; run `npm run build` first");
+}
+
+/**
+ * Runs one job in a child process of its own that exits afterwards. Used for planning, which
+ * holds every footprint of the city and a lot of short-lived garbage: a process gives all of it
+ * back to the system when it exits, where a thread that ends leaves tens of MB in the malloc
+ * arenas of this process (measured: 40 MB after planning 128,000 buildings, none after 8,000),
+ * which then stays for the whole build. An abort kills the process at once (the promise then
+ * rejects); if this process dies, the child exits when its IPC channel closes.
+ */
+export async function execAlone<T>(script: string, method: string, args: unknown[], opts: { on?: (payload: unknown) => void; signal?: AbortSignal } = {}): Promise<T> {
+  const p = workerpool.pool(script, {
+    maxWorkers: 1,
+    workerType: "process",
+    // Structured clone over IPC, so typed arrays arrive as typed arrays. Inside VS Code the
+    // executable is Electron's: ELECTRON_RUN_AS_NODE makes the child a plain Node process.
+    forkOpts: { serialization: "advanced", env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } },
+  });
+  const onAbort = () => void p.terminate(true);
+  opts.signal?.addEventListener("abort", onAbort);
+  try {
+    if (opts.signal?.aborted) throw new Error("aborted");
+    return (await p.exec(method, args, { on: opts.on } as never)) as T;
+  } catch (e) {
+    throw fromWorker(e);
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+    await p.terminate(true);
+  }
 }
 
 export class BuildPool {

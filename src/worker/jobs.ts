@@ -12,6 +12,7 @@ import { writePreview } from "../core/preview";
 import { mergeTiles, type MergeStats } from "../core/merge/mergeTiles";
 import { memoryTileSource } from "../core/merge/tileSource";
 import { storeTileSource } from "../core/merge/storeSource";
+import { readTileInput } from "../core/tiling/tileInputsFile";
 import { injectFault } from "./faults";
 import path from "path";
 
@@ -35,7 +36,8 @@ async function groundFor(t: TileInput): Promise<HeightAt> {
 }
 
 export interface BuildTileJob {
-  input: TileInput;
+  /** The tile inputs file the planner wrote, and where in it this tile's input lies. */
+  inputs: { file: string; start: number; end: number };
   /** Store file to write; without it the mesh is returned. */
   file?: string;
   /** Live-preview file to write (CMPV). */
@@ -44,15 +46,16 @@ export interface BuildTileJob {
 
 export async function buildTileJob(job: BuildTileJob): Promise<{ meta: TileMeta; mesh?: TileMesh }> {
   const t0 = performance.now();
-  const id = job.input.spec.id;
+  const input = readTileInput(job.inputs.file, job.inputs.start, job.inputs.end);
+  const id = input.spec.id;
   injectFault(id, "build", job.file && path.dirname(job.file));
-  const mesh = meshTile(job.input, await groundFor(job.input));
+  const mesh = meshTile(input, await groundFor(input));
   const meta: TileMeta = { tileId: id, vertices: mesh.vertices.length / 3, triangles: mesh.faces.length / 3, checksum: "", ms: 0 };
   if (job.file) {
-    const w = await writeTileFile(job.file, id, mesh, job.input.spec.bounds);
+    const w = await writeTileFile(job.file, id, mesh, input.spec.bounds);
     Object.assign(meta, { checksum: w.checksum, file: w.file, bytes: w.bytes });
   } else meta.checksum = tileChecksum(mesh);
-  if (job.preview) writePreview(job.preview, mesh, job.input.buildingCount);
+  if (job.preview) writePreview(job.preview, mesh, input.buildingCount);
   meta.ms = performance.now() - t0;
   return job.file ? { meta } : { meta, mesh };
 }

@@ -28,7 +28,7 @@ export function removeMergeTemps(output: string, which: "mine" | "stale" = "mine
   for (const n of names) {
     const pid = tempOwner(n, base);
     if (pid === undefined) continue;
-    if (which === "mine" ? pid === process.pid : pid !== process.pid && !alive(pid)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+    if (which === "mine" ? pid === process.pid : pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
   }
 }
 
@@ -42,7 +42,8 @@ function tempOwner(name: string, base: string): number | undefined {
   return undefined;
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs on this machine. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

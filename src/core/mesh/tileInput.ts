@@ -1,6 +1,6 @@
 // What a worker needs to mesh one tile: the buildings it sees (as a small Footprints), which
 // of them it owns, their roof heights, and how to find ground heights. All typed arrays, so
-// the input crosses the thread boundary by transfer, not by copy.
+// it is written to and read from the tile inputs file cheaply (tileInputCodec.ts).
 import type { Footprints, TileSpec } from "../types";
 import type { Lattice } from "../geometry/lattice";
 
@@ -23,10 +23,4 @@ export interface TileInput {
   /** Absolute roof height of each building (base on the terrain + height). */
   roofZ: Float64Array;
   ground: GroundModel;
-}
-
-/** Typed arrays of a tile input, for workerpool.Transfer. */
-export function tileInputBuffers(t: TileInput): ArrayBuffer[] {
-  const f = t.footprints;
-  return [f.xy, f.ringStart, f.polyStart, f.buildingStart, f.height, f.featureIndex, t.globalIndex, t.owned, t.roofZ].map((a) => a.buffer as ArrayBuffer);
 }

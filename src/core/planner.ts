@@ -1,0 +1,81 @@
+// The planning half of a build, run in a child process of its own that exits when done
+// (prepare.ts, workerPool.ts execAlone): read the footprints, clean them, lay out the tiles and
+// spill every tile's input to a scratch file. Only a summary whose size follows the tile count
+// (not the building count) comes back, so the city's footprints and the garbage of reading and
+// cleaning them leave with that process instead of staying in the build's for the whole build.
+import type { CrsInfo, Diagnostic } from "./types";
+import { CityMeshError } from "./errors";
+import type { ResolvedOptions } from "./options";
+import { readFootprints } from "./geojson/read";
+import { openDem } from "./dem";
+import { demHeight } from "./groundHeight";
+import { planBuild } from "./plan";
+import { autoTileSize, type TileGrid } from "./tiling/grid";
+import { writeTileInputs } from "./tiling/tileInputsFile";
+
+export interface ReadSummary {
+  crs: CrsInfo;
+  /** Buildings read (before clean-up). */
+  buildings: number;
+  featureCount: number;
+  heightSources: Record<string, number>;
+  bounds: [number, number, number, number];
+  diagnostics: Diagnostic[];
+}
+
+/** What the main thread keeps of a plan: per-tile figures and where each tile's input lies on disk. */
+export interface PlanSummary {
+  /** Buildings after clean-up (markers and the buildings file count these). */
+  buildings: number;
+  /** Kept building → index in the read numbering (the properties side file's). */
+  sourceIndex: Uint32Array;
+  grid: TileGrid;
+  /** Tiles: grid.nx × grid.ny, id = row × nx + col. */
+  tiles: number;
+  /** Buildings each tile meshes. */
+  owned: Uint32Array;
+  /** Tile t's input is bytes inputOffsets[t] .. inputOffsets[t+1]-1 of inputsFile. */
+  inputsFile: string;
+  inputOffsets: Float64Array;
+  tileSize: number;
+  diagnostics: Diagnostic[];
+}
+
+export interface PlannerFiles {
+  /** The reader's properties side file (JSON lines, read numbering). */
+  propsTmp: string;
+  /** The tile inputs file. */
+  inputsFile: string;
+}
+
+export type PlannerEvent = { log: string } | { tiling: string };
+
+export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
+  const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: files.propsTmp }, signal);
+  emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
+  emit({ log: `heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` });
+  if (read.footprints.count === 0) throw new CityMeshError("input", `${o.input}: no valid building footprints (${read.diagnostics.length} problem(s) reported).`, { diagnostics: read.diagnostics });
+
+  emit({ tiling: "Cleaning footprints and planning tiles" });
+  const [bx0, by0, bx1, by1] = read.bounds;
+  const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize, workers: o.workers }) : o.tileSize;
+  let zAt = (_x: number, _y: number) => 0;
+  if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
+  const ids = new Map<number, string | number | null>();
+  read.footprints.featureIndex.forEach((f, b) => ids.set(f, read.featureIds[b]));
+  const plan = planBuild(read.footprints, read.bounds, {
+    tileSize, maxMeshSize: o.maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
+    featureId: (f) => ids.get(f) ?? null,
+    ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
+    zAt,
+  });
+  emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ground elements ≤ ${o.maxMeshSize} m` });
+  const inputOffsets = writeTileInputs(plan, files.inputsFile);
+  return {
+    read: { crs: read.crs, buildings: read.footprints.count, featureCount: read.featureCount, heightSources: read.heightSources, bounds: read.bounds, diagnostics: read.diagnostics },
+    plan: {
+      buildings: plan.footprints.count, sourceIndex: plan.sourceIndex, grid: plan.grid, tiles: plan.tiles.length,
+      owned: Uint32Array.from(plan.tiles, (t) => t.owned.length), inputsFile: files.inputsFile, inputOffsets, tileSize, diagnostics: plan.diagnostics,
+    },
+  };
+}
