@@ -14,6 +14,7 @@ import { parseShard } from "../core/shard";
 import { CityMeshError } from "../core/errors";
 import { listStore, cleanStore } from "../core/store/manifest";
 import { progressPrinter } from "./progress";
+import { tuneHeapForBoundedMemory } from "./heapTuning";
 import type { BuildFormat, BuildOptions, BuildResult } from "../core/types";
 
 const USAGE = `Usage:
@@ -193,4 +194,7 @@ function clean(args: string[]): number {
 
 // Run when executed as the bundle's entry (dist/cli.mjs), not when imported by tests.
 const entry = process.argv[1] ? path.resolve(process.argv[1]) : "";
-if (/cli\.(mjs|js|ts)$/.test(entry)) main(process.argv.slice(2)).then((code) => process.exit(code));
+if (/cli\.(mjs|js|ts)$/.test(entry)) {
+  tuneHeapForBoundedMemory();
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
