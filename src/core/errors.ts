@@ -27,7 +27,7 @@ export class CityMeshError extends Error {
   }
 }
 
-/** A CityMeshError thrown in a worker thread arrives as a plain Error carrying its fields: make it one again. */
+/** A CityMeshError thrown in a worker (thread or process) arrives as a plain Error carrying its fields: make it one again. */
 export function fromWorker(e: unknown): unknown {
   const o = e as { name?: unknown; code?: unknown; message?: unknown; details?: unknown } | null;
   if (!o || o instanceof CityMeshError || o.name !== "CityMeshError" || typeof o.code !== "string") return e;

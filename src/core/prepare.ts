@@ -2,6 +2,7 @@
 // tiles (all in a planner process of its own, see planner.ts) and derive the build key (input
 // hash + geometry parameters) naming the store.
 import fs from "fs";
+import os from "os";
 import path from "path";
 import { randomBytes } from "crypto";
 import type { BuildPhase, Diagnostic, ProgressEvent } from "./types";
@@ -39,7 +40,7 @@ export const cancelled = () => new CityMeshError("cancelled", "Build cancelled; 
 export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript: string): Promise<Prepared> {
   ctx.emit("reading", { message: `Reading ${o.input}` });
   prepareScratch(o.scratchDir);
-  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const tag = `${HOST}-${process.pid}-${randomBytes(4).toString("hex")}`;
   const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`) };
   try {
     const hashing = hashFile(o.input);
@@ -75,17 +76,21 @@ export function storeInfoOf(p: Prepared): StoreInfo {
   };
 }
 
+/** This machine's name as it goes into planner file names (a shared scratch directory serves shards on several machines). */
+const HOST = os.hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
+
 /**
- * Creates the scratch directory and removes the planner files (properties-<pid>-<hex>.jsonl,
- * tile-inputs-<pid>-<hex>.bin) of builds that were killed: the tile inputs are as large as the
- * footprints. `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits
- * its scratch store.
+ * Creates the scratch directory and removes the planner files (properties-<host>-<pid>-<hex>.jsonl,
+ * tile-inputs-<host>-<pid>-<hex>.bin) of builds on this machine that were killed: the tile inputs
+ * are as large as the footprints. Other machines' files are left alone (their pids mean nothing
+ * here). `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits its
+ * scratch store.
  */
 function prepareScratch(dir: string): void {
   ensureDir(dir);
   for (const n of fs.readdirSync(dir)) {
-    const m = /^(?:properties|tile-inputs)-(\d+)-[0-9a-f]{8}\.(?:jsonl|bin)$/.exec(n);
-    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, n), { force: true });
+    const m = /^(?:properties|tile-inputs)-(.+)-(\d+)-[0-9a-f]{8}\.(?:jsonl|bin)$/.exec(n);
+    if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, n), { force: true });
   }
   const parent = path.dirname(dir);
   if (path.basename(parent) === ".citymesh") {
