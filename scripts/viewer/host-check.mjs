@@ -73,13 +73,18 @@ fs.mkdirSync(path.join(ws, ".vscode"));
 fs.writeFileSync(path.join(ws, ".vscode", "settings.json"), JSON.stringify({ "citymesh.tileSize": 100, "citymesh.workers": 1 }));
 const sideLines = fs.readFileSync(path.join(ws, "out", "sample-city.buildings.jsonl"), "utf8").split("\n");
 
+// The live-preview check needs the build to outlast the webview drawing its first tiles. On a
+// loaded machine the webview fetched one tile while the whole 10,000-building build (hundreds of
+// small tiles, ~20 s) ran, so tiles 2–11 of every build in this host are held 1.5 s each with the
+// test-only fault hook (dev bundles only; src/worker/faults.ts). The sample city is one tile (0).
+const LIVE_SLOW = JSON.stringify({ tiles: Array.from({ length: 10 }, (_, i) => i + 2), mode: "slow", ms: 1500, phase: "build" });
 const port = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
 const serverLog = path.join(artifacts, "viewer-host-server.log");
 const server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
   "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", "--disable-workspace-trust",
   "--reconnection-grace-time", "5", "--server-data-dir", path.join(tmp, "server"), "--user-data-dir", path.join(tmp, "user"),
   "--extensions-dir", path.join(tmp, "extensions")],
-  { cwd: hostDir, detached: true, env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` }, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
+  { cwd: hostDir, detached: true, env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}`, CITYMESH_FAULT: LIVE_SLOW }, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
 const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch { /* gone */ } };
 process.on("exit", stop);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stop(); process.exit(130); });
@@ -280,7 +285,7 @@ try {
     await until("no viewer left", async () => (await viewers()).length === 0, 60_000);
     await quickOpen("live-city.geojson");
     await palette("City Mesh: Build City Mesh");
-    // 100 tiles with one worker: the city appears tile by tile…
+    // Hundreds of 100 m tiles with one worker: the city appears tile by tile…
     const live = await viewer("drawing live tiles", (x) => x.status === "live" && x.liveTiles >= 2, 300_000);
     const cls = await canvasClasses(live.frame);
     await page.screenshot({ path: path.join(artifacts, "viewer-vscode-live.png") });
