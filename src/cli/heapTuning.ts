@@ -4,7 +4,7 @@
 // with the number of tiles it had built (~80 MB after 2 tiles, ~140 MB after 30), so peak
 // memory grew with the city though each tile needs the same. A fixed factor of 1.2 keeps a
 // worker at about one tile's working set; measured on 8,000 vs 128,000 buildings, peak RSS
-// 290 vs 343 MB (1.18×) against 370 vs 472 MB (1.28×), and the mean tile time did not change.
+// 290 vs 343 MiB (1.18×) against 370 vs 472 MiB (1.28×), and the mean tile time did not change.
 // The flag is process-wide and read at every collection, so it also holds for the worker
 // threads started later. The extension does not set it: VS Code's extension host is shared
 // with other extensions, and its heap settings are not ours to change.
