@@ -79,16 +79,16 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
   const started = Date.now();
   return withBuild(options, hooks, "build.lock", async (p, pool, ctx, release) => {
     const { o, plan } = p;
-    const n = plan.tiles;
+    const n = plan.tiles, ids = tileIds(n);
     removeMergeTemps(o.output, "stale"); // an earlier build of this output killed mid-merge
-    const tiles: TileRun = await runTiles(p, pool, { ids: tileIds(n), manifestName: MANIFEST_NAME, preview: !!hooks.preview }, ctx);
+    const tiles: TileRun = await runTiles(p, pool, { ids, manifestName: MANIFEST_NAME, preview: !!hooks.preview }, ctx);
     if (ctx.signal?.aborted) throw cancelled();
 
     ctx.emit("merging", { tilesDone: 0, tilesTotal: n, message: `Merging ${n} tile(s)` });
     const mergeStarted = Date.now();
     const job = {
       output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize,
-      ...(o.useDiskStore ? { files: tileIds(n).map((i) => path.join(p.storeDir, tileFileName(i))), ids: tileIds(n) } : { meshes: tiles.meshes }),
+      ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap((m) => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
     let stats: MergeStats;

@@ -13,13 +13,10 @@ import { planBuild } from "./plan";
 import { autoTileSize, type TileGrid } from "./tiling/grid";
 import { writeTileInputs } from "./tiling/tileInputsFile";
 
+/** What the build reports of the read (the log lines say the rest). */
 export interface ReadSummary {
   crs: CrsInfo;
-  /** Buildings read (before clean-up). */
-  buildings: number;
-  featureCount: number;
   heightSources: Record<string, number>;
-  bounds: [number, number, number, number];
   diagnostics: Diagnostic[];
 }
 
@@ -72,7 +69,7 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ground elements ≤ ${o.maxMeshSize} m` });
   const inputOffsets = writeTileInputs(plan, files.inputsFile);
   return {
-    read: { crs: read.crs, buildings: read.footprints.count, featureCount: read.featureCount, heightSources: read.heightSources, bounds: read.bounds, diagnostics: read.diagnostics },
+    read: { crs: read.crs, heightSources: read.heightSources, diagnostics: read.diagnostics },
     plan: {
       buildings: plan.footprints.count, sourceIndex: plan.sourceIndex, grid: plan.grid, tiles: plan.tiles.length,
       owned: Uint32Array.from(plan.tiles, (t) => t.owned.length), inputsFile: files.inputsFile, inputOffsets, tileSize, diagnostics: plan.diagnostics,

@@ -11,11 +11,9 @@ workerpool.worker({
     const m = r.mesh;
     return new workerpool.Transfer(r, [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
   },
-  // Planning runs alone in a child process that exits afterwards (workerPool.ts: execAlone).
-  async plan(o: ResolvedOptions, files: PlannerFiles) {
-    const r = await planCityInputs(o, files, (e) => workerpool.workerEmit(e));
-    return new workerpool.Transfer(r, [r.plan.sourceIndex.buffer, r.plan.owned.buffer, r.plan.inputOffsets.buffer] as ArrayBuffer[]);
-  },
+  // Planning runs alone in a child process that exits afterwards (workerPool.ts: execAlone); its
+  // result is copied over the IPC channel (no transfer there), and it is small: per tile, not per building.
+  plan: (o: ResolvedOptions, files: PlannerFiles) => planCityInputs(o, files, (e) => workerpool.workerEmit(e)),
   verifyTile: (file: string, tileId: number, checksum?: string) => verifyTileJob(file, tileId, checksum),
   merge: (job: MergeJob) => mergeJob(job, (done, total, triangles) => workerpool.workerEmit({ done, total, triangles })),
 });

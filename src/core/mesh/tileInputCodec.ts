@@ -8,15 +8,16 @@ import type { TileInput } from "./tileInput";
 
 const MAGIC = 0x49544d43; // "CMTI" little-endian
 
-type Arr = Float64Array | Uint32Array | Uint8Array;
-const ARRAYS = [
+// The arrays, in file order, with their element types: one list, so writer and reader agree.
+const FOOTPRINT_ARRAYS = [
   ["xy", Float64Array], ["ringStart", Uint32Array], ["polyStart", Uint32Array], ["buildingStart", Uint32Array],
-  ["height", Float64Array], ["featureIndex", Uint32Array], ["globalIndex", Uint32Array], ["owned", Uint8Array], ["roofZ", Float64Array],
+  ["height", Float64Array], ["featureIndex", Uint32Array],
 ] as const;
+const TILE_ARRAYS = [["globalIndex", Uint32Array], ["owned", Uint8Array], ["roofZ", Float64Array]] as const;
+const ARRAYS = [...FOOTPRINT_ARRAYS, ...TILE_ARRAYS];
 
-function arraysOf(t: TileInput): Arr[] {
-  const f = t.footprints;
-  return [f.xy, f.ringStart, f.polyStart, f.buildingStart, f.height, f.featureIndex, t.globalIndex, t.owned, t.roofZ];
+function arraysOf(t: TileInput): (Float64Array | Uint32Array | Uint8Array)[] {
+  return [...FOOTPRINT_ARRAYS.map(([name]) => t.footprints[name]), ...TILE_ARRAYS.map(([name]) => t[name])];
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -50,20 +51,17 @@ export function decodeTileInput(bytes: Uint8Array): TileInput {
   const h = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + hlen))) as Omit<TileInput, "footprints" | "globalIndex" | "owned" | "roofZ"> & { count: number; lengths: number[] };
   if (bytes.byteOffset % 8) throw new Error("tile input bytes must be 8-byte aligned");
   let at = align8(8 + hlen);
-  const arrays = ARRAYS.map(([name, Ctor], k) => {
+  const arrays: Record<string, Float64Array | Uint32Array | Uint8Array> = {};
+  for (const [k, [name, Ctor]] of ARRAYS.entries()) {
     const n = h.lengths[k];
     if (at + n * Ctor.BYTES_PER_ELEMENT > bytes.byteLength) throw new Error(`tile input truncated in ${name}`);
-    const a = new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, n);
-    at = align8(at + a.byteLength);
-    return a;
-  });
-  const [xy, ringStart, polyStart, buildingStart, height, featureIndex, globalIndex, owned, roofZ] = arrays;
-  const footprints: Footprints = {
-    count: h.count, xy: xy as Float64Array, ringStart: ringStart as Uint32Array, polyStart: polyStart as Uint32Array,
-    buildingStart: buildingStart as Uint32Array, height: height as Float64Array, featureIndex: featureIndex as Uint32Array,
-  };
+    arrays[name] = new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, n);
+    at = align8(at + arrays[name].byteLength);
+  }
+  const footprints = { count: h.count, ...Object.fromEntries(FOOTPRINT_ARRAYS.map(([name]) => [name, arrays[name]])) } as unknown as Footprints;
+  const { globalIndex, owned, roofZ } = arrays as unknown as Pick<TileInput, "globalIndex" | "owned" | "roofZ">;
   return {
     spec: h.spec, lattice: h.lattice, snapTolerance: h.snapTolerance, maxMeshSize: h.maxMeshSize, buildingCount: h.buildingCount, ground: h.ground,
-    footprints, globalIndex: globalIndex as Uint32Array, owned: owned as Uint8Array, roofZ: roofZ as Float64Array,
+    footprints, globalIndex, owned, roofZ,
   };
 }
