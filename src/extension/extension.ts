@@ -5,6 +5,7 @@ import { Config } from "./config";
 import { BUILDING_CONTEXT_KEY, BuildController } from "./controller";
 import { registerCommands } from "./commands";
 import { loadViewer, type ViewerApi } from "./deps";
+import { MESH_EDITOR_TYPE } from "./viewer/index";
 import { Problems } from "./problems";
 import { CityMeshTaskProvider, TASK_TYPE } from "./tasks";
 
@@ -31,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): CityMeshExtensionApi
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info("Workspace trusted: City Mesh builds are enabled.")));
   log.info(`City Mesh ${context.extension.packageJSON.version} activated${vscode.workspace.isTrusted ? "" : " in Restricted Mode (builds disabled)"}.`);
   context.subscriptions.push(viewer.onDidShowMesh((e) =>
-    log.info(`Viewer${e.viewType === "citymesh.meshViewer" ? " (custom editor)" : ""}: ${e.uri.fsPath || e.uri.toString()} on screen, ${e.triangles.toLocaleString("en-US")} triangles, ${e.buildings.toLocaleString("en-US")} buildings, first frame after ${e.firstFrameMs} ms.`)));
+    log.info(`Viewer${e.viewType === MESH_EDITOR_TYPE ? " (custom editor)" : ""}: ${e.uri.fsPath || e.uri.toString()} on screen, ${e.triangles.toLocaleString("en-US")} triangles, ${e.buildings.toLocaleString("en-US")} buildings, first frame after ${e.firstFrameMs} ms.`)));
   return { controller, viewer };
 }
 
