@@ -10,11 +10,13 @@ const esmShim = `import { createRequire as __cmCreateRequire } from "module"; im
 const require = __cmCreateRequire(import.meta.url); const __filename = __cmToPath(import.meta.url); const __dirname = __cmDirname(__filename);`;
 
 // __CITYMESH_FAULTS__: the test-only fault hook (src/worker/faults.ts) is compiled out of production bundles.
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none", define: { __CITYMESH_FAULTS__: production ? "false" : "true" } };
+// __CITYMESH_VERSION__: package.json's version, for `citymesh --version`.
+const { version } = JSON.parse(await import("fs").then((fs) => fs.promises.readFile("package.json", "utf8")));
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none", define: { __CITYMESH_FAULTS__: production ? "false" : "true", __CITYMESH_VERSION__: JSON.stringify(version) } };
 const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node18", external: ["vscode"] },
   { ...common, entryPoints: ["src/worker/tileWorker.ts"], outfile: "dist/worker.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
-  { ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.mjs", platform: "node", format: "esm", target: "node18", banner: { js: "#!/usr/bin/env node\n" + esmShim } },
+  { ...common, entryPoints: ["src/cli/bin.ts"], outfile: "dist/cli.mjs", platform: "node", format: "esm", target: "node18", banner: { js: "#!/usr/bin/env node\n" + esmShim } },
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2020" },
 ];
 
@@ -25,3 +27,5 @@ for (const b of present.filter(Boolean)) {
   if (watch) await (await esbuild.context(b)).watch();
   else await esbuild.build(b);
 }
+// The CLI is an executable script (its shebang line): `./dist/cli.mjs` and a symlink to it run.
+if (!watch && present.some((b) => b?.outfile === "dist/cli.mjs")) await import("fs").then((fs) => fs.promises.chmod("dist/cli.mjs", 0o755));

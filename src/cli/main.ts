@@ -14,13 +14,17 @@ import { parseShard } from "../core/shard";
 import { CityMeshError } from "../core/errors";
 import { listStore, cleanStore } from "../core/store/manifest";
 import { progressPrinter } from "./progress";
-import { tuneHeapForBoundedMemory } from "./heapTuning";
 import type { BuildFormat, BuildOptions, BuildResult } from "../core/types";
+
+/** The package version, fixed at bundle time (scripts/build.mjs); "dev" when run from source. */
+declare const __CITYMESH_VERSION__: string | undefined;
+const CITYMESH_VERSION = typeof __CITYMESH_VERSION__ === "string" ? __CITYMESH_VERSION__ : "dev";
 
 const USAGE = `Usage:
   citymesh build <input.geojson> [-o out.glb] [options]
   citymesh info <store-dir>
   citymesh clean [scratch-dir]          (default ./.citymesh/scratch)
+  citymesh --version
 Scale-out (one store shared by several machines):
   citymesh plan <input.geojson> [options] [--shards N] [--out plan.json]
   citymesh build <input.geojson> --shard I/N|auto [--shards N] --scratch-dir DIR [options]
@@ -54,6 +58,7 @@ Build options (dtcc-core's names):
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") { process.stdout.write(USAGE); return cmd ? 0 : 2; }
+  if (cmd === "-V" || cmd === "--version" || cmd === "version") { process.stdout.write(`citymesh ${CITYMESH_VERSION}\n`); return 0; }
   try {
     if (cmd === "build") return await build(rest);
     if (cmd === "plan") return await plan(rest);
@@ -190,11 +195,4 @@ function clean(args: string[]): number {
   }
   process.stdout.write(`removed ${removed} file(s), ${(bytes / 1e6).toFixed(1)} MB from ${dir}\n`);
   return 0;
-}
-
-// Run when executed as the bundle's entry (dist/cli.mjs), not when imported by tests.
-const entry = process.argv[1] ? path.resolve(process.argv[1]) : "";
-if (/cli\.(mjs|js|ts)$/.test(entry)) {
-  tuneHeapForBoundedMemory();
-  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -1,12 +1,14 @@
 // Test-only fault injection, so the reliability tests can make chosen tiles throw, exit or hang.
 // Production bundles are built with __CITYMESH_FAULTS__ = false and this code is removed.
-// CITYMESH_FAULT = JSON {tiles: number[] (-1: the merge), mode: "throw"|"exit"|"slow"|"enospc",
+// CITYMESH_FAULT = JSON {tiles: number[] (-1: the merge), mode: "throw"|"exit"|"slow"|"hold"|"enospc",
 //   ms?: number (slow), once?: path — fire only while this marker file does not exist yet,
+//   gate?: folder (hold) — see holdAtGate,
 //   phase?: "build"|"merge"|"merge-read"}. Without a phase a fault fires in "build" and "merge";
 //   "merge-read" (each tile read back by the merge, tile id = index) fires only when named.
 //   "enospc" fails the tile's store write as a full disk would (for machines where the tests
 //   cannot mount a small file system).
 import fs from "fs";
+import path from "path";
 import { storeError } from "../core/store/fsLayer";
 
 declare const __CITYMESH_FAULTS__: boolean | undefined;
@@ -15,8 +17,9 @@ export function injectFault(tileId: number, phase: "build" | "merge" | "merge-re
   if (typeof __CITYMESH_FAULTS__ !== "undefined" && !__CITYMESH_FAULTS__) return;
   const spec = process.env.CITYMESH_FAULT;
   if (!spec) return;
-  const f = JSON.parse(spec) as { tiles: number[]; mode: "throw" | "exit" | "slow" | "enospc"; ms?: number; once?: string; phase?: string };
+  const f = JSON.parse(spec) as { tiles: number[]; mode: "throw" | "exit" | "slow" | "hold" | "enospc"; ms?: number; once?: string; gate?: string; phase?: string };
   if (!f.tiles.includes(tileId) || (f.phase ? f.phase !== phase : phase === "merge-read")) return;
+  if (f.mode === "hold") return holdAtGate(f.gate!, phase, tileId);
   if (f.mode === "slow") {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, f.ms ?? 1000);
     return;
@@ -27,4 +30,18 @@ export function injectFault(tileId: number, phase: "build" | "merge" | "merge-re
   if (f.mode === "exit") process.exit(70);
   if (f.mode === "enospc") throw storeError(Object.assign(new Error("ENOSPC (injected)"), { code: "ENOSPC" }), dir ?? "(no store)", `write tile ${tileId} (tile_${tileId}.h5)`);
   throw new Error(`injected fault on tile ${tileId}`);
+}
+
+/**
+ * "hold": the phase stops here until the test lets it go, so a cancel, kill or race check acts
+ * while this phase certainly runs, whatever the machine's load (a "slow" fault only makes that
+ * likely). Arriving writes `<gate>/reached-<phase>-<tile>` (the event the test waits for); the
+ * thread then blocks until `<gate>/release` exists. A cancel or kill that ends the worker ends
+ * the wait with it.
+ */
+function holdAtGate(gate: string, phase: string, tileId: number): void {
+  fs.writeFileSync(path.join(gate, `reached-${phase}-${tileId}`), String(process.pid));
+  const release = path.join(gate, "release");
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(release)) Atomics.wait(cell, 0, 0, 20); // a poll of the gate file, not a guess at timing
 }
