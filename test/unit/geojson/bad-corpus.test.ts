@@ -138,13 +138,10 @@ test("a 100k-vertex building (generated, not committed) reads next to the valid 
   const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-huge-")), "huge.geojson");
   fs.writeFileSync(tmp, text);
   try {
-    const t0 = performance.now();
     const r = await readFootprints(tmp, { blockSize: 1 << 16 }); // the feature spans ~60 blocks
-    const ms = performance.now() - t0;
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(r.featureIds, ["valid", "huge"]);
     assert.equal(r.footprints.xy.length, 2 * (4 + n));
-    assert.ok(ms < 10_000, `${ms} ms`);
   } finally {
     fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
-// readFootprints end to end. The full-campus checks read the shared data
-// (../shared/data/tudcampus.geojson, or $CITYMESH_DATA); the rest uses committed fixtures.
+// readFootprints end to end, on committed fixtures: the full TU Delft campus
+// (test/fixtures/real/tudcampus.geojson, see test/fixtures/README.md) and smaller cases.
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "fs";
@@ -11,7 +11,7 @@ import { ringArea } from "../../../src/core/geojson/ring";
 import { epsgProj4 } from "../../../src/core/crs";
 import { CityMeshError } from "../../../src/core/errors";
 
-const TUD = process.env.CITYMESH_DATA ?? "/work/shared/data/tudcampus.geojson";
+const TUD = path.resolve(import.meta.dirname ?? __dirname, "../../fixtures/real/tudcampus.geojson");
 const here = import.meta.dirname ?? __dirname;
 const SAMPLE = path.resolve(here, "../../fixtures/tudcampus-sample.geojson");
 const CITY = path.resolve(here, "../../../media/sample/sample-city.geojson");

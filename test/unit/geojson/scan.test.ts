@@ -1,5 +1,6 @@
-// Streaming scanner. Uses the shared TU Delft data (../shared/data/tudcampus.geojson, see its
-// README) for the real-file checks; everything else is generated here.
+// Streaming scanner. The real-file checks read the committed TU Delft campus
+// (test/fixtures/real/tudcampus.geojson, see test/fixtures/README.md); everything else is generated
+// here. Reading speed is measured by the benchmark (npm run bench, phase "read"), not here.
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "fs";
@@ -7,7 +8,7 @@ import os from "os";
 import path from "path";
 import { FeatureCollectionScanner, looksLikeFeatureCollection, type ScannedFeature } from "../../../src/core/geojson/scan";
 
-const TUD = process.env.CITYMESH_DATA ?? "/work/shared/data/tudcampus.geojson";
+const TUD = path.resolve(import.meta.dirname ?? __dirname, "../../fixtures/real/tudcampus.geojson");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-scan-"));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -55,23 +56,6 @@ test("tudcampus: line and column of features match the file text", () => {
     assert.deepEqual({ line: f.line, column: f.column }, position(text, f.offset));
   }
   assert.equal(features[0].line, 6); // after type, name, crs, "features": [
-});
-
-test("tudcampus: scanner vs JSON.parse of the whole file (timing, reported)", (t) => {
-  const time = (fn: () => void) => {
-    fn(); // warm-up
-    const t0 = performance.now();
-    for (let i = 0; i < 3; i++) fn();
-    return (performance.now() - t0) / 3;
-  };
-  const scanMs = time(() => {
-    for (const f of new FeatureCollectionScanner(TUD).features()) void f;
-  });
-  const parseMs = time(() => void JSON.parse(fs.readFileSync(TUD, "utf8")));
-  t.diagnostic(`scan ${scanMs.toFixed(1)} ms, JSON.parse(whole) ${parseMs.toFixed(1)} ms, ratio ${(scanMs / parseMs).toFixed(2)}`);
-  // Very loose bound (the machine is shared and timings swing 2–3×): catches a pathological
-  // slowdown such as quadratic re-scanning, not small regressions.
-  assert.ok(scanMs < parseMs * 10 + 200, `scan ${scanMs} ms vs parse ${parseMs} ms`);
 });
 
 /** A generated collection with awkward text: multi-byte characters, escapes, brackets in strings, CRLF and odd whitespace. */

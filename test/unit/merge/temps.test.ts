@@ -30,7 +30,8 @@ test("removeMergeTemps removes only this process's temp files for that output", 
 
 test("removeMergeTemps 'stale' removes the temp files of processes that no longer run, and no others", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-temps-"));
-  const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+  // Lives until killed (it waits on its stdin), however long the test takes.
+  const live = spawn(process.execPath, ["-e", "process.stdin.resume()"], { stdio: ["pipe", "ignore", "ignore"] });
   try {
     // A pid that surely ran and is gone: a child that has exited (and been reaped).
     const gone = spawnSync(process.execPath, ["-e", "process.pid"]).pid!;
