@@ -4,7 +4,11 @@ import { spawnSync } from "child_process";
 import fs from "fs";
 import path from "path";
 
-const dirs = process.argv.slice(2);
+// --note TEXT: printed before and after the run (npm test names the suites it leaves out).
+const args = process.argv.slice(2);
+const noteAt = args.indexOf("--note");
+const note = noteAt >= 0 ? args.splice(noteAt, 2)[1] : "";
+const dirs = args;
 const files = [];
 const walk = (d) => {
   if (!fs.existsSync(d)) return;
@@ -17,5 +21,7 @@ const walk = (d) => {
 };
 dirs.forEach(walk);
 if (files.length === 0) { console.error(`no test files under ${dirs.join(", ")}`); process.exit(1); }
+if (note) console.log(`note: ${note}\n`);
 const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...files], { stdio: "inherit" });
+if (note) console.log(`\nnote: ${note}`);
 process.exit(r.status ?? 1);
