@@ -2,6 +2,8 @@
 // the worker and the CLI (ESM, so h5wasm's ESM build bundles as is), the webview (browser).
 // HDF5 (h5wasm, 4 MB of inlined wasm) is only ever imported by the worker bundle.
 import * as esbuild from "esbuild";
+import fs from "fs";
+import path from "path";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -11,8 +13,8 @@ const require = __cmCreateRequire(import.meta.url); const __filename = __cmToPat
 
 // __CITYMESH_FAULTS__: the test-only fault hook (src/worker/faults.ts) is compiled out of production bundles.
 // __CITYMESH_VERSION__: package.json's version, for `citymesh --version`.
-const { version } = JSON.parse(await import("fs").then((fs) => fs.promises.readFile("package.json", "utf8")));
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none", define: { __CITYMESH_FAULTS__: production ? "false" : "true", __CITYMESH_VERSION__: JSON.stringify(version) } };
+const { version } = JSON.parse(fs.readFileSync("package.json", "utf8"));
+const common = { bundle: true, metafile: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none", define: { __CITYMESH_FAULTS__: production ? "false" : "true", __CITYMESH_VERSION__: JSON.stringify(version) } };
 const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node18", external: ["vscode"] },
   { ...common, entryPoints: ["src/worker/tileWorker.ts"], outfile: "dist/worker.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
@@ -20,12 +22,27 @@ const builds = [
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2020" },
 ];
 
-const present = await Promise.all(builds.map(async (b) => {
-  try { await import("fs").then((fs) => fs.promises.access(b.entryPoints[0])); return b; } catch { return null; }
-}));
-for (const b of present.filter(Boolean)) {
-  if (watch) await (await esbuild.context(b)).watch();
-  else await esbuild.build(b);
+const present = builds.filter((b) => fs.existsSync(b.entryPoints[0]));
+const bundled = new Set();
+for (const b of present) {
+  if (watch) { await (await esbuild.context(b)).watch(); continue; }
+  const r = await esbuild.build(b);
+  for (const input of Object.keys(r.metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) bundled.add(m[1]);
+  }
 }
-// The CLI is an executable script (its shebang line): `./dist/cli.mjs` and a symlink to it run.
-if (!watch && present.some((b) => b?.outfile === "dist/cli.mjs")) await import("fs").then((fs) => fs.promises.chmod("dist/cli.mjs", 0o755));
+if (!watch) {
+  // The CLI is an executable script (its shebang line): `./dist/cli.mjs` and a symlink to it run.
+  if (present.some((b) => b.outfile === "dist/cli.mjs")) fs.chmodSync("dist/cli.mjs", 0o755);
+  // The bundles carry third-party code with its legal comments stripped, so its licences ship
+  // beside them: every package esbuild put into a bundle, with its licence file as it stands.
+  const notices = [...bundled].sort().map((name) => {
+    const dir = path.join("node_modules", name);
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    const file = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    const text = file ? fs.readFileSync(path.join(dir, file), "utf8").trim() : `(no licence file in the package; package.json says: ${JSON.stringify(pkg.license ?? "none")})`;
+    return `${name} ${pkg.version} — ${typeof pkg.license === "string" ? pkg.license : "see below"}\n${"-".repeat(72)}\n${text}\n`;
+  });
+  fs.writeFileSync("dist/THIRD-PARTY-NOTICES.txt", `Third-party software bundled in citymesh's dist/ files, with its licence terms.\n\n${notices.join("\n\n")}`);
+}
