@@ -1,4 +1,7 @@
+// Developer check: mesh a generated city or the TU Delft campus in process and print the mesh checker's figures.
+//   node --import tsx scripts/dev-check.ts gen|tud [tileSize] [buildings]
 import fs from "fs";
+import path from "path";
 import { generateCity } from "../test/support/cityGenerator";
 import { meshCity } from "../test/support/meshCity";
 import { checkMesh, concatMeshes } from "../src/core/mesh/check";
@@ -8,7 +11,7 @@ import { FootprintBuilder } from "../src/core/geometry/footprintBuilder";
 import type { Footprints } from "../src/core/types";
 
 function loadTud(): Footprints {
-  const j = JSON.parse(fs.readFileSync("/work/shared/data/tudcampus.geojson", "utf8"));
+  const j = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname ?? __dirname, "../test/fixtures/real/tudcampus.geojson"), "utf8"));
   const fb = new FootprintBuilder();
   j.features.forEach((ft: any, i: number) => {
     for (const poly of ft.geometry.coordinates) {
