@@ -3,7 +3,7 @@
 #   - a one-machine reference build of the sample city (several tiles),
 #   - docs/scale-out/one-machine.sh (4 shard processes with xargs -P, then merge),
 #   - docs/scale-out/slurm-shards.sbatch as a 4-task array job on a real one-node Slurm cluster
-#     (Debian's slurm-wlm + munge, /work/shared/recipes/slurm-single-node.md) and
+#     (Debian's slurm-wlm + munge, ../shared/recipes/slurm-single-node.md) and
 #     docs/scale-out/slurm-merge.sbatch with --dependency=afterok,
 # and checks that both merged meshes are byte-identical to the reference (shards and one process
 # mesh the same tiles, so they must be). Also checks that docs/scale-out/Dockerfile builds the
