@@ -230,7 +230,7 @@ slurm_start() {
     read -r name file <<< "$d"
     if pid=$(pid_of "$file" "$name"); then echo "left over from an earlier run:"; stop_pid "$name" "$pid"; fi
   done
-  # The recipe, /work/shared/recipes/slurm-single-node.md.
+  # The recipe, ../shared/recipes/slurm-single-node.md beside the repository.
   h=$(hostname -s)
   mkdir -p /etc/slurm /var/spool/slurmd /var/spool/slurmctld /var/log/slurm /run/munge
   chown munge:munge /run/munge /var/log/munge /var/lib/munge /etc/munge
