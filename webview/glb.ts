@@ -2,6 +2,7 @@
 // accessor, face markers in a bufferView named by asset.extras.citymesh.faceMarkers.
 // Views into the file's ArrayBuffer where the layout allows it (no copy of 10M triangles).
 import { markerClass, SurfaceClass, type MeshData, type MeshGroup } from "./meshData";
+import { statedTiles } from "./counts";
 
 interface Accessor { bufferView?: number; byteOffset?: number; componentType: number; count: number; type: string; min?: number[]; max?: number[] }
 interface BufferView { buffer?: number; byteOffset?: number; byteLength: number; byteStride?: number }
@@ -107,7 +108,7 @@ export function parseCitymeshGlb(buf: ArrayBuffer): MeshData {
   for (let i = 0; i < total; i++) if (index[i] >= posAcc.count) throw new Error(`GLB: index ${index[i]} out of range`);
   if (markers && markers.length !== total / 3) markers = undefined; // unusable for picking
   const bounds = posAcc.min && posAcc.max ? [...posAcc.min, ...posAcc.max] : undefined;
-  return { positions, index, groups, markers, buildings, bounds, extras };
+  return { positions, index, groups, markers, buildings, bounds, extras, tiles: statedTiles(extras.tiles) };
 }
 
 /**

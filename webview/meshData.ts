@@ -20,6 +20,8 @@ export interface MeshData {
   bounds?: number[];
   /** asset.extras.citymesh of a citymesh GLB. */
   extras?: Record<string, unknown>;
+  /** Tiles the mesh was merged from, when its file says (citymesh GLB and PLY). */
+  tiles?: number;
 }
 
 /** Class of a face marker under the dtcc-core convention with n buildings. */

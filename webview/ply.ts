@@ -1,10 +1,11 @@
 // Fast path for the PLY our writer makes (binary little-endian; double x,y,z per vertex; faces as
-// `list uchar int vertex_indices` + `int marker`; "comment buildings N"), so PLY files get the
+// `list uchar int vertex_indices` + `int marker`; "comment buildings N", optional "comment tiles N"), so PLY files get the
 // same classes and picking as GLB. Z-up in the file, turned Y-up here: (x, y, z) → (x, z, -y).
 // Anything else goes to three's PLYLoader.
 import { groupFacesByClass, type MeshData } from "./meshData";
+import { statedTiles } from "./counts";
 
-interface PlyHeader { length: number; vertices: number; faces: number; buildings: number }
+interface PlyHeader { length: number; vertices: number; faces: number; buildings: number; tiles?: number }
 
 /** The header when the file has exactly our layout, else undefined. */
 export function citymeshPlyHeader(buf: ArrayBuffer): PlyHeader | undefined {
@@ -17,7 +18,8 @@ export function citymeshPlyHeader(buf: ArrayBuffer): PlyHeader | undefined {
   if (!m) return undefined;
   const b = lines.map((l) => /^comment buildings (\d+)$/.exec(l)).find(Boolean);
   if (!b) return undefined;
-  return { length: end + "end_header\n".length, vertices: Number(m[1]), faces: Number(m[2]), buildings: Number(b[1]) };
+  const t = lines.map((l) => /^comment tiles (\d+)$/.exec(l)).find(Boolean);
+  return { length: end + "end_header\n".length, vertices: Number(m[1]), faces: Number(m[2]), buildings: Number(b[1]), tiles: statedTiles(t?.[1]) };
 }
 
 export function parseCitymeshPly(buf: ArrayBuffer, h: PlyHeader): MeshData {
@@ -41,5 +43,5 @@ export function parseCitymeshPly(buf: ArrayBuffer, h: PlyHeader): MeshData {
     }
     markers[f] = dv.getInt32(p + 13, true);
   }
-  return groupFacesByClass(positions, index, markers, h.buildings);
+  return { ...groupFacesByClass(positions, index, markers, h.buildings), tiles: h.tiles };
 }

@@ -3,6 +3,7 @@
 import type { BuildingInfo } from "./protocol";
 import { SurfaceClass } from "./meshData";
 import { CLASS_COLORS, CLASS_NAMES, HEIGHT_RAMP, toCss } from "./style";
+import { countsText, type Counts } from "./counts";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -44,12 +45,12 @@ export class Ui {
     this.status.classList.toggle("error", kind === "error");
   }
 
-  setCounts(c: { triangles: number; vertices: number; tiles: number; buildings: number }): void {
-    const f = (n: number) => n.toLocaleString("en-US");
-    this.counts.textContent = `${f(c.triangles)} triangles · ${f(c.vertices)} vertices · ${f(c.tiles)} tiles` + (c.buildings ? ` · ${f(c.buildings)} buildings` : "");
+  setCounts(c: Counts): void {
+    this.counts.textContent = countsText(c);
     this.counts.dataset.triangles = String(c.triangles);
     this.counts.dataset.vertices = String(c.vertices);
-    this.counts.dataset.tiles = String(c.tiles);
+    if (c.tiles !== undefined) this.counts.dataset.tiles = String(c.tiles);
+    else delete this.counts.dataset.tiles;
   }
 
   legendClasses(classes: SurfaceClass[]): void {

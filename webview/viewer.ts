@@ -13,6 +13,7 @@ import { heightColors, toGeometry, type HeightColors } from "./geometry";
 import { buildingFaces, pickFace } from "./pick";
 import { createMaterials, themeBackground } from "./style";
 import { Ui } from "./ui";
+import { tilesShown } from "./counts";
 import { isSoftwareRenderer, rendererName } from "./gpu";
 
 const MAX_PIXEL_RATIO = 2;
@@ -254,8 +255,7 @@ export class Viewer {
     // but meshes only the buildings it owns, each in exactly one tile: count those.
     if (this.final) buildings = this.final.data.buildings;
     else for (const s of shown) buildings += (s.meshedBuildings ??= meshedBuildings(s.data));
-    const tiles = this.final ? Number(this.final.data.extras?.tiles ?? 0) || (this.live.length || 1) : this.live.length;
-    this.ui.setCounts({ triangles, vertices, tiles, buildings });
+    this.ui.setCounts({ triangles, vertices, tiles: tilesShown(this.final?.data, this.live.length), buildings });
   }
 
   // ---- picking -------------------------------------------------------------------------

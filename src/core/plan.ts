@@ -15,6 +15,8 @@ export interface PlanOptions {
   snapTolerance: number;
   file: string;
   featureId?: (featureIndex: number) => string | number | null;
+  /** 1-based line and column of a feature in the input, so clean-up diagnostics point at it. */
+  featurePosition?: (featureIndex: number) => { line: number; column: number } | undefined;
   ground: GroundModel;
   /** Ground height in local coordinates (DEM or flat), for building bases. */
   zAt: (x: number, y: number) => number;
@@ -48,7 +50,7 @@ export const SPARSE_RATIO = 0.005;
 export function planBuild(read: Footprints, bounds: [number, number, number, number], o: PlanOptions): BuildPlan {
   const grid = makeGrid(bounds, o);
   checkExtent(read, bounds, grid, o);
-  const clean = cleanFootprints(read, { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureId: o.featureId });
+  const clean = cleanFootprints(read, { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureId: o.featureId, featurePosition: o.featurePosition });
   const f = clean.footprints;
   // Buildings stand on the terrain: the base is the lowest ground height at the footprint's vertices.
   const roofZ = new Float64Array(f.count);

@@ -58,11 +58,15 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize, workers: o.workers }) : o.tileSize;
   let zAt = (_x: number, _y: number) => 0;
   if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
-  const ids = new Map<number, string | number | null>();
-  read.footprints.featureIndex.forEach((f, b) => ids.set(f, read.featureIds[b]));
+  // Feature index → building of the read, for the id and source position of clean-up diagnostics
+  // (those stay in this process: the tile inputs carry no positions).
+  const building = new Map<number, number>();
+  read.footprints.featureIndex.forEach((f, b) => building.set(f, b));
+  const pos = read.featurePositions;
   const plan = planBuild(read.footprints, read.bounds, {
     tileSize, maxMeshSize: o.maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
-    featureId: (f) => ids.get(f) ?? null,
+    featureId: (f) => { const b = building.get(f); return b === undefined ? null : read.featureIds[b]; },
+    featurePosition: (f) => { const b = building.get(f); return b === undefined || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
     ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
     zAt,
   });

@@ -10,6 +10,8 @@ export class FootprintBuilder {
   readonly buildingStart = growableU32(1 << 10);
   readonly height = growableF64(1 << 10);
   readonly featureIndex = growableU32(1 << 10);
+  /** 1-based line and column of each building's feature in the source text (0 = unknown), two per building. */
+  readonly position = growableU32(1 << 11);
   readonly ids: (string | number | null)[] = [];
 
   constructor() {
@@ -26,8 +28,8 @@ export class FootprintBuilder {
     return this.xy.n >> 1;
   }
 
-  /** Appends one building: polygons of [outer, ...holes] open rings. */
-  add(polygons: Float64Array[][], height: number, featureIndex: number, id: string | number | null): number {
+  /** Appends one building: polygons of [outer, ...holes] open rings; line and column locate its feature in the source. */
+  add(polygons: Float64Array[][], height: number, featureIndex: number, id: string | number | null, line = 0, column = 0): number {
     for (const rings of polygons) {
       for (const r of rings) {
         this.xy.reserve(r.length);
@@ -40,6 +42,8 @@ export class FootprintBuilder {
     this.buildingStart.push(this.polyStart.n - 1);
     this.height.push(height);
     this.featureIndex.push(featureIndex);
+    this.position.push(line);
+    this.position.push(column);
     this.ids.push(id);
     return this.count - 1;
   }
@@ -61,8 +65,11 @@ export class FootprintBuilder {
     return s;
   }
 
-  /** Exact-size Footprints holding the buildings with keep[b] = 1 (all when keep is omitted). */
-  finish(keep?: Uint8Array): { footprints: Footprints; ids: (string | number | null)[]; newIndex: Int32Array } {
+  /**
+   * Exact-size Footprints holding the buildings with keep[b] = 1 (all when keep is omitted), with
+   * their ids and feature positions (line, column per kept building).
+   */
+  finish(keep?: Uint8Array): { footprints: Footprints; ids: (string | number | null)[]; positions: Uint32Array; newIndex: Int32Array } {
     const count = this.count;
     const newIndex = new Int32Array(count).fill(-1);
     let nb = 0, np = 0, nr = 0, nx = 0;
@@ -84,6 +91,7 @@ export class FootprintBuilder {
       featureIndex: new Uint32Array(nb),
     };
     const ids: (string | number | null)[] = [];
+    const positions = new Uint32Array(2 * nb);
     let ob = 0, op = 0, or = 0, ox = 0;
     for (let b = 0; b < count; b++) {
       if (newIndex[b] < 0) continue;
@@ -99,8 +107,10 @@ export class FootprintBuilder {
       f.buildingStart[++ob] = op;
       f.height[ob - 1] = this.height.a[b];
       f.featureIndex[ob - 1] = this.featureIndex.a[b];
+      positions[2 * ob - 2] = this.position.a[2 * b];
+      positions[2 * ob - 1] = this.position.a[2 * b + 1];
       ids.push(this.ids[b]);
     }
-    return { footprints: f, ids, newIndex };
+    return { footprints: f, ids, positions, newIndex };
   }
 }

@@ -49,6 +49,11 @@ export interface ReadResult {
   heightSources: Record<string, number>;
   /** Feature `id` (or properties.id) per building. */
   featureIds: (string | number | null)[];
+  /**
+   * 1-based line and column of each building's feature in the source text, two per building
+   * (building b: [2b], [2b+1]; 0 = unknown), so diagnostics made later (clean-up) can point at it.
+   */
+  featurePositions: Uint32Array;
   /** Elements in the `features` array, including skipped ones. */
   featureCount: number;
   /** [xmin, ymin, xmax, ymax] of the footprints in local coordinates. */
@@ -136,10 +141,12 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
       const a = builder.area(b);
       if (a < minArea) {
         keep[b] = 0;
+        const line = builder.position.a[2 * b], column = builder.position.a[2 * b + 1];
         sink.add({
           featureIndex: fi[b],
           featureId: builder.ids[b],
           pointer: `/features/${fi[b]}/geometry`,
+          ...(line > 0 ? { line, column } : {}),
           severity: "info",
           code: "small-building",
           message: `Feature ${fi[b]}: footprint area ${a.toFixed(2)} m² is below minBuildingArea ${minArea} m²; dropped.`,
@@ -148,7 +155,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
       }
     }
   }
-  const { footprints, ids, newIndex } = builder.finish(keep);
+  const { footprints, ids, positions, newIndex } = builder.finish(keep);
 
   // Local origin and bounds (recomputed over kept buildings).
   let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
@@ -181,6 +188,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
     diagnostics,
     heightSources: { ...heights.counts },
     featureIds: ids,
+    featurePositions: positions,
     featureCount: scanner.featureCount,
     bounds,
   };
@@ -251,7 +259,7 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
       if (v.polygons.length === 0) continue;
       pass.withGeometry++;
       const h = heights.resolve(v.properties, { file, featureIndex: sf.index, featureId: v.id, line: sf.line, column: sf.column }, (d) => sink.add(d));
-      const b = builder.add(v.polygons, h.height, sf.index, v.id);
+      const b = builder.add(v.polygons, h.height, sf.index, v.id, sf.line, sf.column);
       sources.push(h.source);
       props?.write(JSON.stringify({ b, f: sf.index, id: v.id, properties: v.properties }));
       // Let the event loop breathe (progress, cancellation) without slowing the hot path.

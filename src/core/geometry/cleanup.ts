@@ -25,6 +25,8 @@ export interface CleanupOptions {
   file: string;
   /** The GeoJSON id of a feature, for diagnostics. */
   featureId?: (featureIndex: number) => string | number | null;
+  /** 1-based line and column of a feature in the source text, for diagnostics (undefined: not known). */
+  featurePosition?: (featureIndex: number) => { line: number; column: number } | undefined;
 }
 
 export interface CleanupResult {
@@ -36,8 +38,10 @@ export interface CleanupResult {
 
 export function cleanFootprints(input: Footprints, opts: CleanupOptions): CleanupResult {
   const diagnostics: Diagnostic[] = [];
-  const report = (b: number, severity: Diagnostic["severity"], code: string, message: string, src: Footprints) =>
-    diagnostics.push({ file: opts.file, featureIndex: src.featureIndex[b], featureId: opts.featureId?.(src.featureIndex[b]) ?? null, severity, code, message });
+  const report = (b: number, severity: Diagnostic["severity"], code: string, message: string, src: Footprints) => {
+    const fi = src.featureIndex[b], at = opts.featurePosition?.(fi);
+    diagnostics.push({ file: opts.file, featureIndex: fi, featureId: opts.featureId?.(fi) ?? null, ...(at ? { line: at.line, column: at.column } : {}), severity, code, message });
+  };
 
   let { footprints, kept } = snapAll(input, opts, report);
   const ov = resolveOverlaps(footprints, opts.lattice, opts.snapTolerance, (b, sev, code, msg) => report(b, sev, code, msg, footprints));

@@ -61,7 +61,7 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
     const { spool, stats } = await spoolTiles(source, tempDir, opts);
     const t1 = performance.now();
     if (opts.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
-    const bytes = writeSpool(opts.format, spool, out, { crs: opts.crs });
+    const bytes = writeSpool(opts.format, spool, out, { crs: opts.crs, tiles: stats.tiles });
     const t2 = performance.now();
     return {
       ...stats,

@@ -6,7 +6,7 @@
 // (determinant +1), so counter-clockwise winding stays counter-clockwise.
 // Positions are float32 relative to the local origin; the float64 origin and CRS sit in
 // asset.extras.citymesh with the per-face markers (a bufferView, int32 little-endian,
-// componentType 5124 = GL_INT, in face order ground, walls, roofs).
+// componentType 5124 = GL_INT, in face order ground, walls, roofs) and the number of tiles merged.
 import { CityMeshError } from "../errors";
 import { FACE_CLASSES, indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "../merge/spool";
 import { CHUNK_BYTES, f64, readChunks, writeAtomically } from "./io";
@@ -39,6 +39,8 @@ export interface GlbCityExtras {
   primitives: { class: string; faceOffset: number; faceCount: number }[];
   primitiveFaceOffsets: number[];
   buildings: number;
+  /** Tiles merged into this mesh (absent when the writer was not told). */
+  tiles?: number;
   markerConvention: string;
 }
 
@@ -90,6 +92,7 @@ export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, u
     primitives: extrasPrims,
     primitiveFaceOffsets: extrasPrims.map((p) => p.faceOffset),
     buildings: spool.buildings,
+    ...(meta.tiles !== undefined ? { tiles: meta.tiles } : {}),
     markerConvention: MARKER_CONVENTION,
   };
   const json: Record<string, unknown> = {

@@ -3,6 +3,8 @@ import type { CrsInfo } from "../types";
 
 export interface WriteMeta {
   crs: CrsInfo;
+  /** Tiles merged into the mesh (recorded in GLB and PLY metadata, for the viewer). */
+  tiles?: number;
 }
 
 export const MARKER_CONVENTION = "dtcc: -2 ground, -1 ground touching building, i wall of building i, N+i roof of building i";

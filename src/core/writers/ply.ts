@@ -1,6 +1,6 @@
 // Binary little-endian PLY: vertices as doubles (the spooled positions are exactly that layout,
 // so they are copied as is), faces as `list uchar int` plus an `int marker`, in class order
-// ground, walls, roofs. Comments record the CRS and the float64 origin.
+// ground, walls, roofs. Comments record the CRS, the float64 origin, the buildings and the tiles merged.
 import { indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "../merge/spool";
 import { CHUNK_BYTES, i32, readChunks, u32, writeAtomically } from "./io";
 import { MARKER_CONVENTION, oneLine, type WriteMeta } from "./meta";
@@ -17,6 +17,7 @@ export function plyHeader(spool: Spool, meta: WriteMeta): string {
     `comment origin ${crs.origin[0]} ${crs.origin[1]}`,
     `comment source_crs ${oneLine(crs.sourceCrs)}`,
     `comment buildings ${spool.buildings}`,
+    ...(meta.tiles !== undefined ? [`comment tiles ${meta.tiles}`] : []),
     `comment markers ${MARKER_CONVENTION}`,
     `element vertex ${spool.vertices}`,
     "property double x",
