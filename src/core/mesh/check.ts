@@ -13,7 +13,8 @@
 //   over-used edges used by more than two triangles, except pinch edges (counted apart): a
 //                   vertical edge of exactly four wall triangles, two each way, where each
 //                   building uses it once each way (two buildings meeting only at a corner, or
-//                   one building's parts doing so) — correct geometry;
+//                   one building's parts doing so) — correct geometry; without classes (STL)
+//                   any vertical edge of four triangles, two each way;
 //   flipped edges   used twice in the same direction (inconsistent winding), pinch edges aside;
 //   degenerate      triangles with a repeated (welded) vertex or zero area in 3D (all three
 //                   coordinate-plane projections exactly collinear);
@@ -301,7 +302,8 @@ export function checkMesh(m: CheckInput | Pick<TileMesh, "vertices" | "faces" | 
     const balance = new Map<number, number>(); // building (or -1 without markers) → uses a→b minus uses b→a
     for (const x of tris[i]) {
       const t = x < 0 ? -1 - x : x;
-      if (classOf(t) !== CLASS_WALL) return false;
+      const c = classOf(t);
+      if (c !== CLASS_WALL && c !== CLASS_UNKNOWN) return false; // without classes (STL) the geometry has to do
       const key = markers ? markers[t] : -1;
       balance.set(key, (balance.get(key) ?? 0) + (x < 0 ? -1 : 1));
     }

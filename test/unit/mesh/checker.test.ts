@@ -92,6 +92,8 @@ test("pinch corner: two buildings meeting only at a corner share a vertical edge
   const r = check(m, 2, [3, 3, 7, 7]);
   assert.deepEqual(counts(r), { ...CLEAN, pinch: 1 }, r.examples.join("\n"));
   assert.ok(r.ok);
+  const geometryOnly = m.mesh();
+  assert.equal(checkMesh({ vertices: geometryOnly.vertices, faces: geometryOnly.faces }, [3, 3, 7, 7], 0).pinchEdges, 1, "STL: no classes, still a pinch");
   const e = r.details.pinchEdges[0];
   assert.deepEqual([e.from[0], e.from[1], e.to[0], e.to[1]], [5, 5, 5, 5]);
   assert.deepEqual([...e.markers].sort(), [0, 0, 1, 1]);
