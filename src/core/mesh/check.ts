@@ -257,7 +257,9 @@ export function checkMesh(m: CheckInput | Pick<TileMesh, "vertices" | "faces" | 
   r.timings.weld = weldMs;
   r.timings.triangles = lap();
 
-  // 3. Classify edges. Flagged ones (few) get their triangles in a second pass.
+  // 3. Classify edges. Open and flipped edges are counted here; only their first examples and
+  // the over-used edges (to tell pinches apart) get their triangles, in a second pass, so a
+  // mesh that is all defects (an unwelded triangle soup) costs no more memory than a clean one.
   const [x0, y0, x1, y1] = domain;
   const onOuter = (p: number, q: number) => {
     const px = V[3 * p], py = V[3 * p + 1], qx = V[3 * q], qy = V[3 * q + 1];
@@ -266,13 +268,14 @@ export function checkMesh(m: CheckInput | Pick<TileMesh, "vertices" | "faces" | 
   const flaggedSlots: number[] = [], flagKind: number[] = [];
   const flaggedVertex = new Uint8Array(nv);
   {
+    let openEx = 0, flipEx = 0;
     for (let s = 0; s < edges.size; s++) {
       if (!edges.used(s)) continue;
       const f = edges.fwd(s), b = edges.bwd(s), n = f + b, ka = edges.keyA(s), kb = edges.keyB(s);
       let kind = 0;
-      if (n === 1) { if (!onOuter(ka, kb)) kind = EDGE_OPEN; }
+      if (n === 1) { if (!onOuter(ka, kb)) { r.openEdges++; if (openEx++ < maxEx) kind = EDGE_OPEN; } }
       else if (n > 2) kind = EDGE_OVERUSED;
-      else if (f === 2 || b === 2) kind = EDGE_FLIPPED;
+      else if (f === 2 || b === 2) { r.flippedEdges++; if (flipEx++ < maxEx) kind = EDGE_FLIPPED; }
       if (kind) { flaggedSlots.push(s); flagKind.push(kind); flaggedVertex[ka] = 1; flaggedVertex[kb] = 1; }
     }
   }
@@ -312,10 +315,8 @@ export function checkMesh(m: CheckInput | Pick<TileMesh, "vertices" | "faces" | 
   };
   for (let i = 0; i < flaggedSlots.length; i++) {
     const kind = flagKind[i];
-    if (kind === EDGE_OPEN) {
-      r.openEdges++;
-      if (r.details.openEdges.length < maxEx) r.details.openEdges.push(edgeExample(i));
-    } else if (kind === EDGE_OVERUSED) {
+    if (kind === EDGE_OPEN) r.details.openEdges.push(edgeExample(i));
+    else if (kind === EDGE_OVERUSED) {
       if (isPinch(i)) { r.pinchEdges++; if (r.details.pinchEdges.length < maxEx) r.details.pinchEdges.push(edgeExample(i)); continue; }
       r.overusedEdges++;
       if (r.details.overusedEdges.length < maxEx) r.details.overusedEdges.push(edgeExample(i));
@@ -324,10 +325,7 @@ export function checkMesh(m: CheckInput | Pick<TileMesh, "vertices" | "faces" | 
         r.flippedEdges++;
         if (r.details.flippedEdges.length < maxEx) r.details.flippedEdges.push(edgeExample(i));
       }
-    } else if (kind === EDGE_FLIPPED) {
-      r.flippedEdges++;
-      if (r.details.flippedEdges.length < maxEx) r.details.flippedEdges.push(edgeExample(i));
-    }
+    } else if (kind === EDGE_FLIPPED && r.details.flippedEdges.length < maxEx) r.details.flippedEdges.push(edgeExample(i));
   }
 
   edges = null as unknown as EdgeTable; // let the table (12 bytes a slot) go before the overlap grid

@@ -206,3 +206,17 @@ test("without markers: classes only (OBJ) still find ground overlaps; geometry o
   assert.equal(g.groundOverlaps, 0, "no classes: no overlap check");
   assert.equal(g.openEdges, 3);
 });
+
+test("a triangle soup (nothing shared): every edge is open, counted in full, examples capped", () => {
+  const n = 5000, v = new Float64Array(9 * n), f = new Int32Array(3 * n), mk = new Int32Array(n).fill(-2);
+  for (let t = 0; t < n; t++) {
+    const x = (t % 100) * 3, y = Math.floor(t / 100) * 3;
+    v.set([x, y, 0, x + 1, y, 0, x, y + 1, 0], 9 * t);
+    f.set([3 * t, 3 * t + 1, 3 * t + 2], 3 * t);
+  }
+  const r = checkMesh({ vertices: v, faces: f, markers: mk }, [-1, -1, 400, 400], 0, { maxExamples: 4 });
+  assert.equal(r.openEdges, 3 * n);
+  assert.equal(r.details.openEdges.length, 4);
+  assert.equal(r.groundOverlaps, 0);
+  assert.equal(checkMesh({ vertices: v, faces: f, markers: mk }, [-1, -1, 400, 400], 0, { maxExamples: 0 }).details.openEdges.length, 0);
+});
