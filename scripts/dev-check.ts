@@ -40,5 +40,5 @@ const r = checkMesh(all, gridDomain(plan.grid), N);
 let fpArea = 0, vol = 0;
 for (let b = 0; b < N; b++) { const a = buildingArea(plan.footprints, b); fpArea += a; vol += a * plan.roofZ[b]; }
 const [x0, y0, x1, y1] = gridDomain(plan.grid);
-console.log({ buildings: f.count, kept: N, tiles: tiles.length, ms: Math.round(t1 - t0), diags: plan.diagnostics.length, ...r, expectVolume: vol, volErr: Math.abs(r.volume - vol) / vol, groundErr: Math.abs(r.groundArea - ((x1 - x0) * (y1 - y0) - fpArea)) / r.groundArea, roofErr: Math.abs(r.roofArea - fpArea) / fpArea });
+console.log({ footprints: f.count, kept: N, tiles: tiles.length, ms: Math.round(t1 - t0), diags: plan.diagnostics.length, ...r, expectVolume: vol, volErr: Math.abs(r.volume - vol) / vol, groundErr: Math.abs(r.groundArea - ((x1 - x0) * (y1 - y0) - fpArea)) / r.groundArea, roofErr: Math.abs(r.roofArea - fpArea) / fpArea });
 console.log(plan.diagnostics.slice(0, 5));

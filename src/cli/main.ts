@@ -14,6 +14,7 @@ import { parseShard } from "../core/shard";
 import { CityMeshError } from "../core/errors";
 import { listStore, cleanStore } from "../core/store/manifest";
 import { progressPrinter } from "./progress";
+import { checkCommand, CHECK_USAGE } from "./check";
 import type { BuildFormat, BuildOptions, BuildResult } from "../core/types";
 
 /** The package version, fixed at bundle time (scripts/build.mjs); "dev" when run from source. */
@@ -24,6 +25,7 @@ const USAGE = `Usage:
   citymesh build <input.geojson> [-o out.glb] [options]
   citymesh info <store-dir>
   citymesh clean [scratch-dir]          (default ./.citymesh/scratch)
+${CHECK_USAGE.trimEnd()}   exit 1 on a defect
   citymesh --version
 Scale-out (one store shared by several machines):
   citymesh plan <input.geojson> [options] [--shards N] [--out plan.json]
@@ -65,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === "merge") return await merge(rest);
     if (cmd === "info") return info(rest);
     if (cmd === "clean") return clean(rest);
+    if (cmd === "check") return checkCommand(rest);
     process.stderr.write(`citymesh: unknown command "${cmd}"\n\n${USAGE}`);
     return 2;
   } catch (e) {
