@@ -17,10 +17,9 @@ declare const __CITYMESH_FAULTS__: boolean | undefined;
 
 interface FaultSpec { tiles: number[]; mode: "throw" | "exit" | "slow" | "hold" | "enospc"; ms?: number; once?: string; gate?: string; phase?: string }
 
-const enabled = () => !(typeof __CITYMESH_FAULTS__ !== "undefined" && !__CITYMESH_FAULTS__);
-
 export function injectFault(tileId: number, phase: "build" | "merge" | "merge-read", dir?: string): void {
-  if (!enabled()) return;
+  // Written out where it is used (not a helper): esbuild folds it to `return` and drops the rest.
+  if (typeof __CITYMESH_FAULTS__ !== "undefined" && !__CITYMESH_FAULTS__) return;
   const spec = process.env.CITYMESH_FAULT;
   if (!spec) return;
   const f = JSON.parse(spec) as FaultSpec;
@@ -67,7 +66,8 @@ function holdAtGate(gate: string, phase: string, tileId: number): void {
  * its read/plan phase.
  */
 function holdPlanner(): void {
-  if (!enabled() || !isMainThread || typeof process.send !== "function") return;
+  if (typeof __CITYMESH_FAULTS__ !== "undefined" && !__CITYMESH_FAULTS__) return;
+  if (!isMainThread || typeof process.send !== "function") return;
   const spec = process.env.CITYMESH_FAULT;
   if (!spec) return;
   const f = JSON.parse(spec) as FaultSpec;
