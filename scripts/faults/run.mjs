@@ -3,7 +3,7 @@
 // test/faults with node's test runner (through tsx, one file at a time), then prints the table
 // case | runs | passed | data lost and writes it into RELIABILITY.md between the markers.
 // Exit 0 only when every test passed and no data was lost.
-//   CITYMESH_FAULTS_FUZZ=N   fuzz cases (default 10000); CITYMESH_FAULTS_QUICK=1: fuzz for 20 s.
+//   CITYMESH_FAULTS_FUZZ=N   fuzz cases (default 10000); CITYMESH_FAULTS_QUICK=1: 1000 fuzz cases (a count, not a time).
 //   node scripts/faults/run.mjs test/faults/07-concurrency.test.ts …   only those files (the table is
 //   printed but RELIABILITY.md is left alone: it always shows a whole run).
 import { spawnSync } from "child_process";

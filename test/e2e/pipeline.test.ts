@@ -8,6 +8,7 @@ import path from "path";
 import { generateCity, cityToGeoJSON } from "../support/cityGenerator";
 import { readCityGlb } from "../support/glb";
 import { runCli, runCliAndKill } from "../support/cli";
+import { Gate } from "../support/gate";
 import { checkMesh } from "../../src/core/mesh/check";
 import { validateGlb, errorsOf } from "../unit/writers/validate";
 import { readManifest } from "../../src/core/store/manifest";
@@ -63,10 +64,14 @@ test("a 2-worker disk-store build of ≥ 50 tiles is valid glTF and watertight, 
 test("SIGKILL mid-build, then rerun: finished tiles are reused and the output is byte-identical", async () => {
   const clean = path.join(dir, "clean.glb"), resumed = path.join(dir, "resumed.glb"), scratch = path.join(dir, "s-kill");
   assert.equal(runCli(["build", input, "-o", clean, "--scratch-dir", path.join(dir, "s-clean"), ...common]).code, 0);
-  // Slow every tile down so the kill lands mid-build; verbose log to see tiles finish.
-  const slow = { CITYMESH_FAULT: JSON.stringify({ tiles: Array.from({ length: 200 }, (_, i) => i), mode: "slow", ms: 60 }) };
-  const killed = await runCliAndKill(["build", input, "-o", resumed, "--workers", "2", "--scratch-dir", scratch, "--tile-size", "80"], (log) => tilesDone(log).length >= 12, slow);
-  assert.ok(killed.killed, "the build finished before it could be killed");
+  // Tile 20 is held in its build (test fault hook): tiles are handed out in id order, so the 12 the
+  // kill waits for finish on the other worker while tile 20 cannot, and the kill lands mid-build.
+  const gate = new Gate(dir, "kill");
+  let killed;
+  try {
+    killed = await runCliAndKill(["build", input, "-o", resumed, "--workers", "2", "--scratch-dir", scratch, "--tile-size", "80"], (log) => gate.isReached("build", 20) && tilesDone(log).length >= 12, gate.env("build", [20]));
+  } finally { gate.release(); }
+  assert.ok(killed.killed, `the build ended before it could be killed:\n${killed.stderr.slice(-2000)}`);
   const before = tilesDone(killed.stderr);
   assert.ok(!fs.existsSync(resumed), "a killed build left an output file");
   const r = runCli(["build", input, "-o", resumed, "--workers", "2", "--scratch-dir", scratch, "--tile-size", "80"]);

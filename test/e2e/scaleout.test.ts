@@ -7,6 +7,7 @@ import path from "path";
 import { spawn } from "child_process";
 import { generateCity, cityToGeoJSON } from "../support/cityGenerator";
 import { CLI, runCli, runCliAndKill } from "../support/cli";
+import { Gate } from "../support/gate";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-shards-"));
 const input = path.join(dir, "city.geojson");
@@ -52,9 +53,18 @@ test("4 shards at once into one store, then merge: byte-identical to a single-pr
 test("a shard killed mid-way: merge names the missing tiles; rerunning that shard rebuilds only its own", async () => {
   const store = path.join(dir, "store-kill"), out = path.join(dir, "kill.glb"), single = path.join(dir, "single.glb");
   for (const i of [0, 1, 3]) assert.equal(runCli(["build", input, ...opts, "--shard", `${i}/4`, "--scratch-dir", store, "--quiet"]).code, 0);
-  const slow = { CITYMESH_FAULT: JSON.stringify({ tiles: Array.from({ length: 400 }, (_, i) => i), mode: "slow", ms: 80 }) };
-  const k = await runCliAndKill(["build", input, ...opts, "--shard", "2/4", "--scratch-dir", store], (log) => tilesDone(log).length >= 3, slow);
-  assert.ok(k.killed);
+  // Shard 2 builds its tiles in id order on one worker: its fourth tile is held in its build (test
+  // fault hook), and the shard is killed once the three before it are done.
+  const plan = JSON.parse(runCli(["plan", input, ...opts, "--shards", "4"]).stdout) as { tileList: { id: number; shard: number }[] };
+  const mine = plan.tileList.filter((t) => t.shard === 2).map((t) => t.id).sort((a, b) => a - b);
+  assert.ok(mine.length >= 5, `shard 2 has ${mine.length} tiles`);
+  const held = mine[3];
+  const gate = new Gate(dir, "shard-kill");
+  let k;
+  try {
+    k = await runCliAndKill(["build", input, ...opts, "--shard", "2/4", "--scratch-dir", store], (log) => gate.isReached("build", held) && tilesDone(log).length >= 3, gate.env("build", [held]));
+  } finally { gate.release(); }
+  assert.ok(k.killed, `shard 2 ended before it could be killed:\n${k.stderr.slice(-2000)}`);
   const before = tilesDone(k.stderr);
 
   const m = runCli(["merge", store, "-o", out]);

@@ -1,10 +1,12 @@
-// Case 1: SIGKILL the CLI at 5 seeded random points across the read/plan, tile and merge phases.
+// Case 1: SIGKILL the CLI at 5 seeded points across the read/plan, tile and merge phases.
 // Each rerun must complete with output byte-identical to a clean build, and no tile that was
-// finished before the kill may be built again.
+// finished before the kill may be built again. Every kill lands in its phase for certain: that
+// phase is held (the fault hook's "hold" mode) and the kill follows the event that it was reached;
+// the seeds vary which tile is held and how many tiles are done first, not a delay.
 import assert from "node:assert/strict";
 import fs from "fs";
 import path from "path";
-import { run, cli, cliKillWhen, tmpDir, writeCity, cleanBuild, CITY_ARGS, tilesDone, reusedCount, slowTiles, mulberry32 } from "./support/harness";
+import { run, cli, cliSignalAt, tmpDir, writeCity, cleanBuild, CITY_ARGS, tilesDone, reusedCount, mulberry32, Gate } from "./support/harness";
 
 const CASE = "1 kill and resume";
 const dir = tmpDir("kill");
@@ -13,25 +15,35 @@ const clean = cleanBuild(input, dir);
 const TILES = 77;
 const rnd = mulberry32(20261125);
 
-type Point = { phase: "read/plan" | "tiles" | "merge"; describe: string; when: (log: string) => boolean; delay: number; env: Record<string, string> };
+type Point = { phase: "read/plan" | "tiles" | "merge"; describe: string; hold: (g: Gate) => Record<string, string>; ready: (g: Gate, log: string) => boolean };
 const points: Point[] = [];
-// Read/plan: after the tiling message, before any tile is done (tiles slowed so none can finish first).
-{ const d = Math.floor(rnd() * 150); points.push({ phase: "read/plan", describe: `${d} ms after planning starts`, when: (l) => /^tiling:/m.test(l), delay: d, env: slowTiles(400) }); }
-// Tiles: after k tiles are done (seeded), tiles slowed to 40 ms each.
-for (let i = 0; i < 2; i++) { const k = 2 + Math.floor(rnd() * (TILES - 10)); points.push({ phase: "tiles", describe: `after ${k} of ${TILES} tiles`, when: (l) => tilesDone(l).length >= k, delay: 0, env: slowTiles(40) }); }
-// Merge: a seeded delay after the merge starts; every tile read by the merge slowed to 30 ms (≈ 2.3 s).
-for (let i = 0; i < 2; i++) { const d = 100 + Math.floor(rnd() * 1800); points.push({ phase: "merge", describe: `${d} ms into the merge`, when: (l) => /^merging:/m.test(l), delay: d, env: slowTiles(30, "merge-read") }); }
+// Read/plan: the planner process held as it starts (the CLI has printed "reading:"), so no tile can have started.
+points.push({ phase: "read/plan", describe: "planner held before it reads the input", hold: (g) => g.env("plan", [-1]), ready: (g) => g.isReached("plan", -1) });
+// Tiles: tile k held in its build (seeded), killed once k tiles are done: tiles are handed out in id
+// order, so the k before it finish on the other worker while k cannot.
+for (let i = 0; i < 2; i++) {
+  const k = 2 + Math.floor(rnd() * (TILES - 10));
+  points.push({ phase: "tiles", describe: `tile ${k} held in its build, after ${k} of ${TILES} tiles`, hold: (g) => g.env("build", [k]), ready: (g, l) => g.isReached("build", k) && tilesDone(l).length >= k });
+}
+// Merge: the merge held as it reads back tile m (seeded).
+for (let i = 0; i < 2; i++) {
+  const m = Math.floor(rnd() * TILES);
+  points.push({ phase: "merge", describe: `merge held reading tile ${m} of ${TILES}`, hold: (g) => g.env("merge-read", [m]), ready: (g) => g.isReached("merge-read", m) });
+}
 
 points.forEach((p, i) => {
   run(CASE, `kill ${i + 1} (${p.phase}, ${p.describe})`, async (ctx) => {
     const out = path.join(dir, `out-${i}.glb`), scratch = path.join(dir, `s-${i}`);
     const args = ["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", scratch];
-    const k = await cliKillWhen(args, p.when, p.env, p.delay);
-    assert.ok(k.killed, `the build ended (exit ${k.code}) before the kill point; stderr:\n${k.stderr.slice(-2000)}`);
+    const gate = new Gate(dir, `kill-${i}`);
+    const k = await cliSignalAt(args, p.hold(gate), `the kill point (${p.describe})`, (log) => p.ready(gate, log));
+    gate.release();
+    assert.equal(k.signal, "SIGKILL", `the build ended (exit ${k.code}) before the kill point; stderr:\n${k.stderr.slice(-2000)}`);
     const before = tilesDone(k.stderr);
     const phaseAtKill = [...k.stderr.matchAll(/^(reading|tiling|building|merging|writing|done):/gm)].map((m) => m[1]).pop();
     ctx.note(`killed in phase "${phaseAtKill}" with ${before.length} tile(s) finished`);
     if (p.phase === "read/plan") assert.equal(before.length, 0, "killed during read/plan");
+    if (p.phase === "read/plan") assert.ok(phaseAtKill === "reading" || phaseAtKill === "tiling", `killed in read/plan (phase ${phaseAtKill})`);
     if (p.phase === "tiles") assert.ok(before.length > 0 && before.length < TILES, `killed mid-tiles (${before.length} done)`);
     if (p.phase === "merge") assert.ok(phaseAtKill === "merging" || phaseAtKill === "writing", `killed in the merge (phase ${phaseAtKill})`);
     assert.ok(!fs.existsSync(out), "a killed build left a (partial) output file");

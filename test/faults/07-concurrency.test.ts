@@ -5,10 +5,12 @@
 // the rerun reuses every tile and writes output byte-identical to a clean build. The output is
 // replaced atomically: a reader polling the path during a build sees only the old complete file
 // or the new complete file, and a build killed (SIGKILL) mid-merge leaves the old file intact.
+// No check here relies on timing: the phase a signal or a second build must meet is held (the
+// fault hook's "hold" mode) until the test has acted on the event that it was reached.
 import assert from "node:assert/strict";
 import fs from "fs";
 import path from "path";
-import { run, cli, cliStart, cliKillWhen, tmpDir, writeCity, cleanBuild, CITY_ARGS, tilesDone, reusedCount, slowTiles, storeOf, storedTiles, mulberry32, type CliResult } from "./support/harness";
+import { run, cli, cliStart, cliSignalAt, tmpDir, writeCity, cleanBuild, CITY_ARGS, tilesDone, reusedCount, storeOf, storedTiles, mulberry32, Gate, waitFor, type CliResult } from "./support/harness";
 import { readManifest } from "../../src/core/store/manifest";
 
 const CASE = "7 concurrency and cancellation";
@@ -33,15 +35,16 @@ async function race(k: number, staggered: boolean, ctx: { lost: number; note(s: 
   const scratch = path.join(dir, `s-race-${k}`);
   const outs = [path.join(dir, `race-${k}-a.glb`), path.join(dir, `race-${k}-b.glb`)];
   const argsOf = (o: string) => ["build", input, "-o", o, ...CITY_ARGS, "--scratch-dir", scratch];
-  // Tiles slowed so the first build certainly still holds the lock when the second arrives.
-  const env = slowTiles(100);
-  const a = cliStart(argsOf(outs[0]), env);
-  if (staggered) {
-    const t0 = Date.now();
-    while (!/^building:/m.test(a.stderr()) && Date.now() - t0 < 120_000 && a.child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-    assert.match(a.stderr(), /^building:/m, "the first build never reached the tiles");
-  }
-  const b = cliStart(argsOf(outs[1]), env);
+  // Each build is held at the build of its first tile (a gate each), so whichever holds the lock
+  // certainly still holds it when the other asks, however slow the machine: the gates open only
+  // once one build has ended (refused) — or both were held, i.e. both got past the lock.
+  const gates = [new Gate(dir, `race-${k}-a`), new Gate(dir, `race-${k}-b`)];
+  const held = (i: number) => gates[i].isReached("build", 0);
+  const a = cliStart(argsOf(outs[0]), gates[0].env("build", [0]));
+  if (staggered) await waitFor("the first build holding its first tile", () => held(0), a.ended, undefined, () => a.stderr().slice(-2000));
+  const b = cliStart(argsOf(outs[1]), gates[1].env("build", [0]));
+  await waitFor("one build refused or both held", () => a.ended() || b.ended() || (held(0) && held(1)));
+  for (const g of gates) g.release();
   const [ra, rb] = await Promise.all([a.done, b.done]);
   const results: CliResult[] = [ra, rb];
   const winners = results.map((r, i) => (r.code === 0 ? i : -1)).filter((i) => i >= 0);
@@ -61,7 +64,7 @@ async function race(k: number, staggered: boolean, ctx: { lost: number; note(s: 
   assert.ok(same, "the winning build's output differs from a clean build");
   assert.equal(tilesDone(results[w].stderr).length, TILES);
   assert.deepEqual(fs.readdirSync(scratch).filter((n) => !n.startsWith(".") && n !== ".gitignore"), [], "the store is removed after the successful build (no keep-intermediate), nothing else left");
-  ctx.note(`${staggered ? "second build started once the first was building" : "both started together"}: build ${w === 0 ? "A" : "B"} won, the other stopped with "${lost.stderr.trim().split("\n").pop()!.replace(dir, "<tmp>").slice(0, 300)}"`);
+  ctx.note(`${staggered ? "second build started while the first was held building its first tile" : "both started together, each held at its first tile"}: build ${w === 0 ? "A" : "B"} won, the other stopped with "${lost.stderr.trim().split("\n").pop()!.replace(dir, "<tmp>").slice(0, 300)}"`);
 
   // The refused build, run again once the store is free, succeeds with the same bytes.
   const again = cli(argsOf(outs[l]));
@@ -75,19 +78,15 @@ run(CASE, "two builds of one input into one store, the second started mid-build:
 run(CASE, "two builds of one input into one store started together: exactly one wins the lock", (ctx) => race(1, false, ctx));
 
 for (let i = 0; i < 2; i++) {
-  const delay = 150 + Math.floor(rnd() * 1500);
-  run(CASE, `Ctrl-C ${delay} ms into the merge: exit 130, store resumable, nothing half-written; rerun byte-identical`, async (ctx) => {
+  const held = Math.floor(rnd() * TILES);
+  run(CASE, `Ctrl-C while the merge reads tile ${held} of ${TILES}: exit 130, store resumable, nothing half-written; rerun byte-identical`, async (ctx) => {
     const out = path.join(dir, `cancel-${i}.glb`), scratch = path.join(dir, `s-cancel-${i}`);
     const args = ["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", scratch];
-    let sent = false;
-    // Every tile read by the merge slowed to 30 ms (≈ 2.3 s of merge), so the signal lands mid-merge.
-    const r = cliStart(args, slowTiles(30, "merge-read"), (log, child) => {
-      if (sent || !/^merging:/m.test(log)) return;
-      sent = true;
-      setTimeout(() => child.kill("SIGINT"), delay);
-    });
-    const d = await r.done;
-    assert.ok(sent, "never reached the merge");
+    // The merge is held as it reads tile `held` back, so the signal lands mid-merge; the gate stays
+    // shut until the build has ended: it must cancel while held.
+    const gate = new Gate(dir, `cancel-${i}`);
+    const d = await cliSignalAt(args, gate.env("merge-read", [held]), `the merge reading tile ${held}`, () => gate.isReached("merge-read", held), "SIGINT");
+    gate.release();
     const phase = [...d.stderr.matchAll(/^(reading|tiling|building|merging|writing|done):/gm)].map((m) => m[1]).pop();
     assert.equal(d.code, 130, `exit ${d.code} (phase ${phase}):\n${d.stderr.slice(-2000)}`);
     assert.match(d.stderr, /^citymesh: Build cancelled; finished tiles stay in the scratch store and the next run resumes from them\.$/m);
@@ -103,7 +102,7 @@ for (let i = 0; i < 2; i++) {
     assert.equal(done, TILES, "every tile is recorded done in the manifest");
     assert.equal(kept, TILES, "every tile file is in the store");
     const merged = [...d.stderr.matchAll(/^merging: (\d+)\/\d+ tiles/gm)].map((x) => Number(x[1])).pop();
-    ctx.note(`cancelled after ${merged ?? 0} of ${TILES} tiles merged; all ${TILES} tiles kept, no lock, no output, no temp files`);
+    ctx.note(`cancelled while the merge read tile ${held}, after ${merged ?? 0} of ${TILES} tiles merged; all ${TILES} tiles kept, no lock, no output, no temp files`);
 
     const again = cli(args);
     assert.equal(again.code, 0, again.stderr.slice(-3000));
@@ -125,13 +124,16 @@ const old = (() => {
 run(CASE, "a reader polling the output path during a rebuild sees only the old or the new complete GLB", async (ctx) => {
   const out = path.join(dir, "watched.glb"), scratch = path.join(dir, "s-watched");
   fs.writeFileSync(out, old);
-  // Merge slowed (30 ms per tile read) so the polling spans the whole merge and write.
-  const r = cliStart(["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", scratch], slowTiles(30, "merge-read"));
-  let finished = false;
-  void r.done.then(() => { finished = true; });
+  // The merge is held as it reads the last tile back (the output is not replaced before the merge
+  // ends): the reader polls at least HELD_POLLS times while it is held, then lets it go on and keeps
+  // polling through the write and rename until the build has exited.
+  const HELD_POLLS = 20;
+  const gate = new Gate(dir, "watched");
+  const r = cliStart(["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", scratch], gate.env("merge-read", [TILES - 1]));
   const seen = { old: 0, new: 0, absent: 0, partial: 0, tempSeen: 0 };
-  let firstBad = "";
-  while (!finished) {
+  let firstBad = "", heldPolls = 0;
+  while (!r.ended()) {
+    const held = heldPolls > 0 || gate.isReached("merge-read", TILES - 1);
     let b: Buffer | undefined;
     try { b = fs.readFileSync(out); } catch (e) { if ((e as NodeJS.ErrnoException).code === "ENOENT") seen.absent++; else throw e; }
     if (b) {
@@ -140,30 +142,34 @@ run(CASE, "a reader polling the output path during a rebuild sees only the old o
       else { seen.partial++; firstBad ||= `${b.length} bytes, complete GLB: ${isCompleteGlb(b)}`; }
     }
     if (fs.readdirSync(dir).some((n) => n.startsWith("watched.glb.tmp-"))) seen.tempSeen++;
+    if (held && ++heldPolls >= HELD_POLLS) gate.release();
     await new Promise((res) => setTimeout(res, 2));
   }
   const d = await r.done;
   assert.equal(d.code, 0, d.stderr.slice(-2000));
   ctx.lost += seen.partial;
-  ctx.note(`${seen.old + seen.new + seen.absent + seen.partial} reads of the path: ${seen.old} old complete file, ${seen.new} new complete file, ${seen.absent} absent, ${seen.partial} other; the output's temp file was seen beside it in ${seen.tempSeen} poll(s)`);
+  ctx.note(`${seen.old + seen.new + seen.absent + seen.partial} reads of the path (${heldPolls} while the merge was held at its last tile): ${seen.old} old complete file, ${seen.new} new complete file, ${seen.absent} absent, ${seen.partial} other; the output's temp file was seen beside it in ${seen.tempSeen} poll(s)`);
   assert.equal(seen.partial, 0, `a reader saw a file that is neither the old nor the new mesh (${firstBad})`);
   assert.equal(seen.absent, 0, "the old file vanished before the new one replaced it");
+  assert.ok(heldPolls >= HELD_POLLS, `the path was read ${heldPolls} times while the merge was held`);
   assert.ok(seen.old > 10, `the old file was read ${seen.old} times while the build ran`);
   assert.ok(fs.readFileSync(out).equals(clean), "the new file is the clean build");
   assert.deepEqual(temps(out), []);
 });
 
-run(CASE, "a build killed (SIGKILL) mid-merge leaves the old output intact, never half a file", async (ctx) => {
+const killAt = Math.floor(rnd() * TILES);
+run(CASE, `a build killed (SIGKILL) mid-merge, as it reads tile ${killAt}, leaves the old output intact, never half a file`, async (ctx) => {
   const out = path.join(dir, "killed.glb"), scratch = path.join(dir, "s-killed");
   fs.writeFileSync(out, old);
-  const delay = 300 + Math.floor(rnd() * 1500);
-  const k = await cliKillWhen(["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", scratch], (l) => /^merging:/m.test(l), slowTiles(30, "merge-read"), delay);
-  assert.ok(k.killed, `the build ended (exit ${k.code}) before the kill:\n${k.stderr.slice(-1500)}`);
+  const gate = new Gate(dir, "killed");
+  const k = await cliSignalAt(["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", scratch], gate.env("merge-read", [killAt]), `the merge reading tile ${killAt}`, () => gate.isReached("merge-read", killAt));
+  gate.release();
+  assert.equal(k.signal, "SIGKILL", `the build ended (exit ${k.code}) before the kill:\n${k.stderr.slice(-1500)}`);
   const intact = fs.readFileSync(out).equals(old);
   if (!intact) ctx.lost++;
   assert.ok(intact, "the old output was changed by a killed build");
   const left = temps(out);
-  ctx.note(`killed ${delay} ms into the merge: the path still holds the old complete mesh; left beside it (SIGKILL cannot clean up): ${left.join(", ") || "nothing"}`);
+  ctx.note(`killed while the merge read tile ${killAt}: the path still holds the old complete mesh; left beside it (SIGKILL cannot clean up): ${left.join(", ") || "nothing"}`);
   // The rerun replaces it with the clean build and removes nothing of the store it needs.
   const again = cli(["build", input, "-o", out, ...CITY_ARGS, "--scratch-dir", scratch]);
   assert.equal(again.code, 0, again.stderr.slice(-2000));

@@ -14,7 +14,7 @@ import os from "os";
 import path from "path";
 import type { AddressInfo } from "net";
 import { chromium, type Browser } from "playwright-core";
-import { run, cli, tmpDir, writeCity, DIST, ROOT } from "./support/harness";
+import { run, cli, tmpDir, writeCity, waitFor, DIST, ROOT } from "./support/harness";
 import { checkPathsInsideWorkspace } from "../../src/extension/paths";
 import { PATH_SETTINGS, TASK_PATH_PROPERTIES, taskPathProblems } from "../../src/extension/pathPolicy";
 import { toBuildOptions, SETTINGS_DEFAULTS } from "../../src/extension/options";
@@ -118,9 +118,13 @@ function serve(handler: (url: URL, res: http.ServerResponse) => void): Promise<S
   }));
 }
 
-/** Every way a page can load something, aimed at `remote`; resolves after they have had time to go out. */
+/**
+ * Every way a page can load something, aimed at `remote`; resolves once all are started. The
+ * outcomes are events the test then waits for: violations reported (window.__violations), requests
+ * arriving at the remote server, the remote script running.
+ */
 const ATTEMPTS = `async (remote) => {
-  const violations = [];
+  const violations = window.__violations = [];
   document.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective + " " + e.blockedURI));
   const errors = {};
   const tryIt = async (k, f) => { try { await f(); } catch (e) { errors[k] = String(e).slice(0, 120); } };
@@ -149,9 +153,15 @@ const ATTEMPTS = `async (remote) => {
   await tryIt("form", () => { const f = add("form", { action: remote + "/form", method: "post", target: "_blank" }); f.submit(); });
   const inline = document.createElement("script"); inline.textContent = "window.__inlineRan = true; fetch('" + remote + "/inline')"; document.head.append(inline);
   const onerr = document.createElement("img"); onerr.setAttribute("onerror", "window.__handlerRan = true"); onerr.src = "data:,x"; document.body.append(onerr);
-  await new Promise((r) => setTimeout(r, 1500));
-  return { violations, errors, inlineRan: window.__inlineRan === true, handlerRan: window.__handlerRan === true };
+  return { errors };
 }`;
+
+/** The directives the CSP must report a violation of (each attempt above hits one). */
+const MUST_VIOLATE = ["connect-src", "img-src", "script-src-elem", "script-src-attr", "style-src-elem", "frame-src", "media-src", "object-src", "font-src", "default-src", "form-action"];
+/** The requests that must reach the remote server from the page without its CSP (the control). */
+const CONTROL_HITS = ["/fetch", "/img.png", "/script.js", "/style.css", "/inline", "/base-relative.png", "/form"];
+/** Safety limit on waiting for the page's events; a timeout falls through to the assertions, which say what is missing. */
+const PAGE_EVENTS = 120_000;
 
 let browser: Browser | undefined;
 async function launch(): Promise<Browser> {
@@ -189,7 +199,10 @@ run(CASE, "the viewer's CSP blocks every remote load, inline script and handler 
   });
   try {
     const b = await launch();
-    const visit = async () => {
+    // Each visit's loads go to <remote>/<run>/…, so a request is known to come from its own run
+    // even if it arrived late: the control runs long after the CSP visit, and at the end no
+    // request from the CSP visit may have arrived at all.
+    const visit = async (run: "csp" | "open") => {
       const p = await b.newPage();
       const errors: string[] = [];
       p.on("pageerror", (e) => errors.push(e.message));
@@ -197,13 +210,21 @@ run(CASE, "the viewer's CSP blocks every remote load, inline script and handler 
       // The viewer itself works under its CSP: its own script ran and drew the mesh from its own origin.
       await p.waitForSelector("html[data-status=ready]", { timeout: 120_000 });
       const shownTitle = await p.title();
-      const res = await p.evaluate(`(${ATTEMPTS})(${JSON.stringify(remote.origin)})`) as { violations: string[]; errors: Record<string, string>; inlineRan: boolean; handlerRan: boolean };
-      const remoteRan = await p.evaluate("window.__remoteRan === true");
+      const res = await p.evaluate(`(${ATTEMPTS})(${JSON.stringify(`${remote.origin}/${run}`)})`) as { errors: Record<string, string> };
+      // Wait for the outcomes as events, not for a while: with the CSP, a violation reported for
+      // every directive; without it, the control's requests at the remote server and its script run.
+      if (run === "csp") {
+        await p.waitForFunction((need) => need.every((d) => (window as unknown as { __violations: string[] }).__violations.some((v) => v.split(" ")[0] === d)), MUST_VIOLATE, { timeout: PAGE_EVENTS, polling: 50 }).catch(() => {});
+      } else {
+        await waitFor("the control's requests at the remote server", () => CONTROL_HITS.every((h) => remote.hits.includes(`/open${h}`)), () => false, PAGE_EVENTS).catch(() => {});
+        await p.waitForFunction("window.__remoteRan === true", undefined, { timeout: PAGE_EVENTS, polling: 50 }).catch(() => {});
+      }
+      const seen = await p.evaluate("({ violations: window.__violations, inlineRan: window.__inlineRan === true, handlerRan: window.__handlerRan === true, remoteRan: window.__remoteRan === true })") as { violations: string[]; inlineRan: boolean; handlerRan: boolean; remoteRan: boolean };
       await p.close();
-      return { ...res, remoteRan, shownTitle, errors: { ...res.errors, page: errors.join("; ") } as Record<string, string> };
+      return { ...seen, shownTitle, errors: { ...res.errors, page: errors.join("; ") } as Record<string, string> };
     };
 
-    const blocked = await visit();
+    const blocked = await visit("csp");
     const hitsWithCsp = [...remote.hits];
     assert.match(cspText, /^default-src 'none'; script-src 'nonce-[A-Za-z0-9]+'; /);
     assert.deepEqual(hitsWithCsp, [], `requests reached the remote server through the CSP: ${hitsWithCsp.join(", ")}`);
@@ -212,7 +233,7 @@ run(CASE, "the viewer's CSP blocks every remote load, inline script and handler 
     assert.equal(blocked.handlerRan, false, "an inline event handler ran");
     assert.equal(blocked.shownTitle, title.replace(/REMOTE/g, remote.origin), "the hostile title is shown as text");
     const directives = new Set(blocked.violations.map((v) => v.split(" ")[0]));
-    for (const d of ["connect-src", "img-src", "script-src-elem", "script-src-attr", "style-src-elem", "frame-src", "media-src", "object-src", "font-src", "default-src", "form-action"]) {
+    for (const d of MUST_VIOLATE) {
       assert.ok(directives.has(d), `no ${d} violation reported: ${blocked.violations.join("; ")}`);
     }
     // A cross-origin Worker is refused before the CSP is asked (same-origin rule): a SecurityError, no request.
@@ -220,10 +241,13 @@ run(CASE, "the viewer's CSP blocks every remote load, inline script and handler 
 
     // Control: the same page without its CSP does reach the remote server, so the check above can see a leak.
     withCsp = false;
-    const open = await visit();
-    const hitsWithout = remote.hits.slice(hitsWithCsp.length);
-    for (const h of ["/fetch", "/img.png", "/script.js", "/style.css", "/inline", "/base-relative.png", "/form"]) assert.ok(hitsWithout.includes(h), `control: without the CSP ${h} should reach the remote server (got ${hitsWithout.join(", ")})`);
+    const open = await visit("open");
+    const hitsWithout = remote.hits.slice(hitsWithCsp.length).filter((h) => h.startsWith("/open/")).map((h) => h.slice("/open".length));
+    for (const h of CONTROL_HITS) assert.ok(hitsWithout.includes(h), `control: without the CSP ${h} should reach the remote server (got ${hitsWithout.join(", ")})`);
     assert.equal(open.remoteRan, true, "control: the remote script runs without the CSP");
+    // Nothing from the CSP visit arrived late either (the control's whole visit has passed since).
+    const late = remote.hits.filter((h) => h.startsWith("/csp/") || h.startsWith("upgrade /csp/") || h.startsWith("/title"));
+    assert.deepEqual(late, [], `requests reached the remote server through the CSP: ${late.join(", ")}`);
     ctx.note(`CSP "${cspText.replace(/'nonce-[^']+'/, "'nonce-…'")}": 0 requests reached the remote origin from 22 attempts (fetch, XHR, beacon, EventSource, WebSocket, Worker, FontFace, img, script, stylesheet, prefetch, iframe, video, audio, object, embed, CSS background, <base> + relative img, form post, inline script, inline handler, hostile title); ${blocked.violations.length} violations reported (${[...directives].sort().join(", ")}); the viewer still drew its mesh from its own origin. Control without the CSP: ${new Set(hitsWithout).size} distinct remote requests`);
   } finally {
     await browser?.close();

@@ -1,15 +1,17 @@
 // Shared pieces of the reliability suite (npm run test:faults): the built CLI (from the private
 // build scripts/faults/run.mjs makes, so a concurrent `npm run build` cannot swap it mid-run),
 // child processes that are killed on cue, seeded cities, and the per-run record that becomes the
-// table in RELIABILITY.md.
+// table in RELIABILITY.md. A cancel, kill or race check holds the phase it interrupts (Gate: the
+// fault hook's "hold" mode) and acts on the event that it is reached, never after a delay.
 import test from "node:test";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
 import { generateCity, cityToGeoJSON, mulberry32 } from "../../support/cityGenerator";
+import { Gate, releaseAllGates, waitFor } from "../../support/gate";
 
-export { mulberry32 };
+export { mulberry32, Gate, waitFor };
 export const ROOT = path.resolve(__dirname, "../../..");
 export const DIST = process.env.CITYMESH_FAULTS_DIST ?? path.join(ROOT, "dist");
 export const CLI = path.join(DIST, "cli.mjs");
@@ -23,37 +25,51 @@ export function cli(args: string[], env: Record<string, string> = {}): CliResult
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export interface Running { child: ChildProcess; stderr: () => string; done: Promise<CliResult & { signal: NodeJS.Signals | null }> }
+export interface Running {
+  child: ChildProcess;
+  stderr: () => string;
+  /** True once the process has exited. */
+  ended: () => boolean;
+  /** Resolves once the process has exited and its stdout and stderr are read to the end. */
+  done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+}
+
+/** Children started by cliStart that have not finished yet: run() kills what a failed test left. */
+const live = new Set<Running>();
 
 export function cliStart(args: string[], env: Record<string, string> = {}, onStderr?: (all: string, child: ChildProcess) => void): Running {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-  let stdout = "", stderr = "";
+  let stdout = "", stderr = "", exited = false;
   const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT);
   child.stdout!.on("data", (d) => { stdout += d; });
   child.stderr!.on("data", (d) => { stderr += d; onStderr?.(stderr, child); });
-  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => {
+  child.on("exit", () => { exited = true; });
+  // "close", not "exit": after "exit" the last of stderr may still be unread.
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => {
     clearTimeout(timer);
+    exited = true;
+    live.delete(r);
     resolve({ code: code ?? -1, signal, stdout, stderr });
   }));
-  return { child, stderr: () => stderr, done };
+  const r: Running = { child, stderr: () => stderr, ended: () => exited, done };
+  live.add(r);
+  return r;
 }
 
-/** Runs the CLI and SIGKILLs it once `when(stderr)` is true (checked on every stderr chunk). */
-export async function cliKillWhen(args: string[], when: (stderr: string) => boolean, env: Record<string, string> = {}, delayMs = 0): Promise<{ stderr: string; killed: boolean; code: number }> {
-  let killed = false, armed = false;
-  const r = cliStart(args, env, (all, child) => {
-    if (armed || !when(all)) return;
-    armed = true;
-    const kill = () => { if (child.exitCode === null && child.signalCode === null) { killed = true; child.kill("SIGKILL"); } };
-    if (delayMs > 0) setTimeout(kill, delayMs); else kill();
-  });
-  const d = await r.done;
-  return { stderr: d.stderr, killed, code: d.code };
+/**
+ * Runs the CLI with `env` (a hold, see Gate), waits until `ready(stderr)` is true — an event: a
+ * held phase reached, tiles reported done — then sends `signal` and waits for the exit. Rejects
+ * if the build ends before it is ready. The caller's run() releases gates and kills leftovers.
+ */
+export async function cliSignalAt(args: string[], env: Record<string, string>, what: string, ready: (stderr: string) => boolean, signal: NodeJS.Signals = "SIGKILL"): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  const r = cliStart(args, env);
+  await waitFor(what, () => ready(r.stderr()), r.ended, undefined, () => r.stderr().slice(-2000));
+  r.child.kill(signal);
+  return r.done;
 }
 
 export const tilesDone = (log: string): number[] => [...log.matchAll(/^tile (\d+) done/gm)].map((m) => Number(m[1]));
 export const reusedCount = (log: string): number => Number(/resuming: (\d+) of \d+ tile/.exec(log)?.[1] ?? 0);
-export const slowTiles = (ms: number, phase?: string) => ({ CITYMESH_FAULT: JSON.stringify({ tiles: Array.from({ length: 2000 }, (_, i) => i), mode: "slow", ms, ...(phase ? { phase } : {}) }) });
 
 export function tmpDir(name: string): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), `citymesh-faults-${name}-`));
@@ -109,6 +125,11 @@ export function run(caseName: string, title: string, fn: (ctx: RunCtx) => Promis
       error = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 300);
       throw e;
     } finally {
+      // A held worker never outlives its test: let every gate go and kill what is still running.
+      releaseAllGates();
+      const left = [...live];
+      for (const c of left) c.child.kill("SIGKILL");
+      await Promise.all(left.map((c) => c.done));
       const report = process.env.CITYMESH_FAULTS_REPORT;
       if (report) fs.appendFileSync(report, JSON.stringify({ case: caseName, title, ok, lost: ctx.lost, ms: Date.now() - t0, notes, error }) + "\n");
     }
