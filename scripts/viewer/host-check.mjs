@@ -116,6 +116,7 @@ try {
   await until(`the VS Code server on port ${port} (see ${serverLog})`, async () => (await fetch(`http://127.0.0.1:${port}/`)).ok, 300_000, 500);
   ctx = await chromium.launchPersistentContext(ud, { executablePath: chromiumPath(), headless: true, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
+  page.setDefaultTimeout(180_000); // every click, goto and selectOption without its own limit (Playwright's is 30 s)
   // The viewer page's own console lines (all frames), shown when a check fails.
   const pageLog = [];
   const tStart = Date.now();

@@ -32,6 +32,7 @@ if (serve) { console.log(server.pageUrl(query)); await new Promise(() => {}); }
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  page.setDefaultTimeout(180_000);
   await page.goto(server.pageUrl(query));
   await page.waitForSelector("html[data-status=ready], html[data-status=error]", { timeout: 600_000 });
   if (top) await page.click("#top");

@@ -16,6 +16,9 @@ const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const VIEWPORT = { width: 1000, height: 700 };
 const MESH = "/data/city.glb", BUILDINGS = "/data/city.buildings.jsonl";
 
+/** Limit for the page to show something: a loaded 2-core machine runs SwiftShader slowly, the waits are events. */
+const UI_MS = 180_000;
+
 let server: ViewerServer;
 let browser: Browser;
 let city: SyntheticCity;
@@ -23,6 +26,7 @@ let city: SyntheticCity;
 /** Opens the page and waits for the first frame; collects page errors. */
 async function open(query: Record<string, string>, init?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: VIEWPORT });
+  page.setDefaultTimeout(UI_MS); // goto, click, selectOption… (Playwright's default is 30 s)
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   if (init) await page.addInitScript({ content: init });
@@ -30,8 +34,6 @@ async function open(query: Record<string, string>, init?: string): Promise<{ pag
   return { page, errors };
 }
 
-/** Limit for the page to show something: a loaded 2-core machine runs SwiftShader slowly, the waits are events. */
-const UI_MS = 180_000;
 const waitReady = (page: Page) => page.waitForSelector("html[data-status=ready]", { timeout: UI_MS });
 /**
  * Resolves once the page has drawn what the last change asked for: the viewer renders in the next animation frame
