@@ -115,9 +115,19 @@ try {
     await shot(found ? "explorer-context-menu" : "explorer-context-menu-missing");
     if (!found) throw new Error("context menu entry missing");
     code = 1;
+    /**
+     * Runs a context-menu entry: hover it (the menu focuses it) and press Enter. A mouse click that came right after
+     * the menu opened was ignored (seen on an idle machine: entry highlighted, menu still open, no command), so
+     * the mouse is not used to run entries; the menu closing is the event that it ran.
+     */
+    const choose = async (entry) => {
+      await entry.hover();
+      await page.keyboard.press("Enter");
+      await menu.first().waitFor({ state: "hidden", timeout: UI_MS });
+    };
     {
       // 2. Start the build from that menu; once it is held at the gate, status bar → "Cancel Build" → confirm.
-      await item.click();
+      await choose(item);
       await fileAppears(reached, `tile ${holdTile} of the build to reach the hold`, BUILD_MS);
       say(`the build is held at tile ${holdTile}`);
       const status = page.locator('.statusbar-item:has-text("City Mesh:")').first();
@@ -151,7 +161,8 @@ try {
       const ply = path.join(ws, "sample-city.ply");
       fs.rmSync(ply, { force: true });
       await sampleRow.click({ button: "right" });
-      await page.locator('.context-view .action-label:text-is("Build City Mesh with Options…")').click();
+      await menu.first().waitFor({ timeout: UI_MS });
+      await choose(page.locator('.context-view .action-label:text-is("Build City Mesh with Options…")'));
       const quickInput = page.locator(".quick-input-widget");
       for (const [n, step, label] of [[1, "tile size", "500 m"], [2, "workers", "1"], [3, "format", "ply"], [4, "terrain", "Flat ground"]]) {
         await quickInput.locator(`.quick-input-title:has-text("(${n}/4)")`).waitFor({ timeout: UI_MS });
@@ -171,6 +182,7 @@ try {
   }
 } catch (e) {
   console.log(`driver ${mode} failed: ${e?.stack || e}`);
+  await shot(`${mode}-failed`).catch(() => {});
   code = 1;
 } finally {
   await ctx.close();
