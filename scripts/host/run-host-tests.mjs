@@ -5,8 +5,14 @@
 // out/test/host/, start the server in its own process group, run the suite (exit code = suite result), then
 // check the explorer context menu through the UI. Screenshots go to test/artifacts/.
 //
+// Builds that a check must catch mid-way are HELD, not slowed: every trusted server runs with the test fault hook
+// (src/worker/faults.ts, compiled into dev bundles only) in "hold" mode on tile HOLD_TILE, so tile HOLD_TILE of any
+// build stops at a gate folder until the file <gate>/release exists. The main pass's gate starts open (release
+// present; build.test.ts closes it for its cancel check and reopens it); the UI pass gets a server of its own whose
+// gate starts closed, so Stop Build certainly lands mid-build (driver.mjs opens the gate after the cancel).
+//
 // Env: CITYMESH_HOST_DIR (default .host), CITYMESH_HOST_PORT (default: a free port), CITYMESH_HOST_TIMEOUT_MS
-// (default 900000), CITYMESH_HOST_KEEP=1 keeps the temp workspace, CITYMESH_HOST_VSIX=<file.vsix> runs the
+// (default 1800000), CITYMESH_HOST_KEEP=1 keeps the temp workspace, CITYMESH_HOST_VSIX=<file.vsix> runs the
 // trusted single-folder suite against that VSIX installed with the server's --install-extension instead of the repo,
 // CITYMESH_HOST_PASSES (default "main,ui,multiroot,untrusted") picks passes. `--install-only`: install .host/ and stop.
 import { execFileSync, spawn, spawnSync } from "child_process";
@@ -109,35 +115,56 @@ if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(ws, "sample-city.ge
 fs.mkdirSync(artifacts, { recursive: true });
 
 // 5. VS Code's own server from code-server's bundle, in its own process group (it spawns extension hosts and an agent host).
-//    Pass 1 trusts every workspace (--disable-workspace-trust); pass 2 starts without it, so the fresh workspace is
+//    Trusted servers run with --disable-workspace-trust; the untrusted one without it, so its fresh workspace is
 //    untrusted and only the *.untrusted tests run.
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
 });
-let server;
+const HOLD_TILE = 2; // with one worker, tiles 0 and 1 are finished when tile 2 reaches the gate
+/** A gate folder for the hold fault; open = builds pass it (the file "release" exists). */
+function makeGate(name, open) {
+  const gate = path.join(tmp, name);
+  fs.mkdirSync(gate, { recursive: true });
+  if (open) fs.writeFileSync(path.join(gate, "release"), "");
+  return gate;
+}
+const holdEnv = (gate) => ({ CITYMESH_FAULT: JSON.stringify({ tiles: [HOLD_TILE], mode: "hold", gate, phase: "build" }) });
+let server, serverExited;
 const stopServer = () => { if (server) { try { process.kill(-server.pid, "SIGTERM"); } catch { /* already gone */ } server = undefined; } };
+/** Stops the server's process group and waits for the server to exit (its port free, its CPU back for the next pass). */
+async function endServer() {
+  const exited = serverExited;
+  stopServer();
+  if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
+}
 process.on("exit", stopServer);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stopServer(); process.exit(130); });
-async function startServer(trusted, port) {
-  const data = path.join(tmp, trusted ? "data" : "data-untrusted");
-  const serverLog = path.join(artifacts, trusted ? "host-server.log" : "host-server-untrusted.log");
+/** Starts a server (name: its data folder and log) and resolves once it answers HTTP. */
+async function startServer(name, { trusted = true, env = {} } = {}) {
+  const port = Number(process.env.CITYMESH_HOST_PORT) || await freePort();
+  const data = path.join(tmp, `data-${name}`);
+  const serverLog = path.join(artifacts, `host-server-${name}.log`);
   server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
     "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", ...(trusted ? ["--disable-workspace-trust"] : []),
     "--reconnection-grace-time", "5", "--server-data-dir", path.join(data, "server"), "--user-data-dir", path.join(data, "user"),
     "--extensions-dir", path.join(data, "extensions")],
-    { cwd: hostDir, env: env24, detached: true, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
-  for (let i = 0; ; i++) {
+    { cwd: hostDir, env: { ...env24, ...env }, detached: true, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
+  const exited = serverExited = new Promise((r) => server.once("exit", (c, sig) => r(`${c ?? sig}`)));
+  // Until it answers (a condition, polled), or exits, or 5 minutes on a loaded machine.
+  for (const end = Date.now() + 300_000; ;) {
     try { const r = await fetch(`http://127.0.0.1:${port}/`); if (r.ok) break; } catch { /* not yet */ }
-    if (i > 240) throw new Error(`VS Code server did not start on port ${port}; see ${serverLog}`);
-    await new Promise((r) => setTimeout(r, 500));
+    const gone = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 250))]);
+    if (gone !== undefined) throw new Error(`VS Code server exited (${gone}) before it answered on port ${port}; see ${serverLog}`);
+    if (Date.now() > end) throw new Error(`VS Code server did not answer on port ${port} within 300 s; see ${serverLog}`);
   }
-  say(`server up on ${port} (${trusted ? "workspace trust disabled" : "workspace trust enabled"})`);
+  say(`server "${name}" up on ${port} (${trusted ? "workspace trust disabled" : "workspace trust enabled"}${env.CITYMESH_FAULT ? `, build hold on tile ${HOLD_TILE}` : ""})`);
+  return port;
 }
 
 const driver = path.join(repo, "scripts", "host", "driver.mjs");
 let extDir = "";
-const drv = (port, mode, ...args) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
-  stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts, ...(extDir ? { CITYMESH_EXT_DIR: extDir } : {}) },
+const drv = (port, mode, args, env = {}) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
+  stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts, ...(extDir ? { CITYMESH_EXT_DIR: extDir } : {}), ...env },
 }).status;
 
 if (process.env.CITYMESH_HOST_VSIX) {
@@ -148,11 +175,11 @@ if (process.env.CITYMESH_HOST_VSIX) {
     "--user-data-dir", path.join(tmp, "vsix-user"), "--accept-server-license-terms"], { cwd: hostDir, env: env24 });
   extDir = path.join(extensions, fs.readdirSync(extensions).find((d) => d.startsWith("citymesh.citymesh-")));
   say(`installed ${path.basename(vsix)} into ${extDir}`);
-  const port = await freePort();
   let vsixCode = 1;
   try {
-    await startServer(true, port);
-    vsixCode = drv(port, "test", path.join(outDir, "index.js"), ws);
+    // No hold: a VSIX is a production bundle, with the fault hook compiled out (build.test.ts then cancels a big build).
+    const port = await startServer("vsix");
+    vsixCode = drv(port, "test", [path.join(outDir, "index.js"), ws]);
   } finally {
     stopServer();
     if (!process.env.CITYMESH_HOST_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
@@ -163,34 +190,44 @@ if (process.env.CITYMESH_HOST_VSIX) {
 
 let code = 1;
 try {
-  // 6. Passes: multi-root window, the main suite in a single folder, the explorer menu and status bar through the UI,
-  //    then (second server, workspace trust on) the untrusted window.
+  // 6. Passes: multi-root window and the main suite in a single folder (one server, its hold gate open), the explorer
+  //    menu, status bar cancel and Build with Options through the UI (a server of its own, gate closed), then the
+  //    untrusted window (a server with workspace trust on).
   const passes = new Set((process.env.CITYMESH_HOST_PASSES || "main,ui,multiroot,untrusted").split(","));
   const skip = (name) => { say(`${name} pass skipped (CITYMESH_HOST_PASSES)`); return 0; };
-  let port = Number(process.env.CITYMESH_HOST_PORT) || await freePort();
-  await startServer(true, port);
-  // Multi-root first, on the fresh server (after the long passes its window sometimes came up without its folders):
-  // two folders, the second with its own folder settings.
-  const mr = path.join(tmp, "multiroot");
-  fs.cpSync(path.join(repo, "test", "host", "fixtures", "multiroot"), mr, { recursive: true });
-  const multiCode = passes.has("multiroot") ? drv(port, "test", path.join(outDir, "index.js"), path.join(mr, "city.code-workspace")) : skip("multiroot");
-  say(`multi-root tests exit code ${multiCode}`);
-  const testCode = passes.has("main") ? drv(port, "test", path.join(outDir, "index.js"), ws) : skip("main");
-  say(`extension tests exit code ${testCode}`);
-  // Slow the UI pass's build down (small tiles, one worker) so the status bar flow has time to happen.
-  fs.mkdirSync(path.join(ws, ".vscode"), { recursive: true });
-  fs.writeFileSync(path.join(ws, ".vscode", "settings.json"), JSON.stringify({ "citymesh.tileSize": 150, "citymesh.workers": 1 }, null, 2));
-  const uiCode = passes.has("ui") ? drv(port, "ui", ws) : skip("ui");
+  let multiCode = 0, testCode = 0, uiCode = 0, untrustedCode = 0;
+  if (passes.has("multiroot") || passes.has("main")) {
+    const port = await startServer("main", { env: holdEnv(makeGate("gate-main", true)) });
+    // Multi-root first, on the fresh server (after the long passes its window sometimes came up without its folders):
+    // two folders, the second with its own folder settings.
+    const mr = path.join(tmp, "multiroot");
+    fs.cpSync(path.join(repo, "test", "host", "fixtures", "multiroot"), mr, { recursive: true });
+    multiCode = passes.has("multiroot") ? drv(port, "test", [path.join(outDir, "index.js"), path.join(mr, "city.code-workspace")]) : skip("multiroot");
+    say(`multi-root tests exit code ${multiCode}`);
+    testCode = passes.has("main") ? drv(port, "test", [path.join(outDir, "index.js"), ws]) : skip("main");
+    say(`extension tests exit code ${testCode}`);
+    await endServer();
+  } else { skip("multiroot"); skip("main"); }
+  if (passes.has("ui")) {
+    // A workspace of its own: the fixture, the sample (Build with Options) and a small city whose build the gate holds
+    // at tile HOLD_TILE (small tiles, one worker: tiles 0..HOLD_TILE-1 finish first, the status bar shows them).
+    const uiWs = path.join(tmp, "ui-ws");
+    fs.cpSync(path.join(repo, "test", "host", "fixtures", "workspace"), uiWs, { recursive: true });
+    if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(uiWs, "sample-city.geojson"));
+    fs.mkdirSync(path.join(uiWs, ".vscode"), { recursive: true });
+    fs.writeFileSync(path.join(uiWs, ".vscode", "settings.json"), JSON.stringify({ "citymesh.tileSize": 150, "citymesh.workers": 1 }, null, 2));
+    const gate = makeGate("gate-ui", false);
+    const port = await startServer("ui", { env: holdEnv(gate) });
+    uiCode = drv(port, "ui", [uiWs], { CITYMESH_HOLD_GATE: gate, CITYMESH_HOLD_TILE: String(HOLD_TILE) });
+    await endServer();
+  } else skip("ui");
   say(`UI checks exit code ${uiCode}`);
-  stopServer();
-  const untrustedWs = path.join(tmp, "untrusted-ws");
-  fs.mkdirSync(untrustedWs);
-  if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(untrustedWs, "sample-city.geojson"));
-  let untrustedCode = 0;
   if (passes.has("untrusted")) {
-    port = await freePort();
-    await startServer(false, port);
-    untrustedCode = drv(port, "test", path.join(outDir, "index.js"), untrustedWs);
+    const untrustedWs = path.join(tmp, "untrusted-ws");
+    fs.mkdirSync(untrustedWs);
+    if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(untrustedWs, "sample-city.geojson"));
+    const port = await startServer("untrusted", { trusted: false });
+    untrustedCode = drv(port, "test", [path.join(outDir, "index.js"), untrustedWs]);
   } else skip("untrusted");
   say(`untrusted-workspace tests exit code ${untrustedCode}`);
   code = testCode === 0 && uiCode === 0 && multiCode === 0 && untrustedCode === 0 ? 0 : 1;

@@ -32,11 +32,13 @@ if (serve) { console.log(server.pageUrl(query)); await new Promise(() => {}); }
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  page.setDefaultTimeout(180_000);
   await page.goto(server.pageUrl(query));
   await page.waitForSelector("html[data-status=ready], html[data-status=error]", { timeout: 600_000 });
   if (top) await page.click("#top");
   if (height) await page.selectOption("#colorMode", "height");
-  await page.waitForTimeout(300);
+  // The viewer draws a change in the next animation frame: two frames later it is on the canvas, however slow.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   await page.screenshot({ path: out });
   const d = await page.evaluate(() => ({ ...document.documentElement.dataset, counts: document.getElementById("counts").textContent, status: document.getElementById("status").textContent }));

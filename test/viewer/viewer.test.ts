@@ -16,6 +16,9 @@ const ARTIFACTS = path.join(ROOT, "test/artifacts");
 const VIEWPORT = { width: 1000, height: 700 };
 const MESH = "/data/city.glb", BUILDINGS = "/data/city.buildings.jsonl";
 
+/** Limit for the page to show something: a loaded 2-core machine runs SwiftShader slowly, the waits are events. */
+const UI_MS = 180_000;
+
 let server: ViewerServer;
 let browser: Browser;
 let city: SyntheticCity;
@@ -23,6 +26,7 @@ let city: SyntheticCity;
 /** Opens the page and waits for the first frame; collects page errors. */
 async function open(query: Record<string, string>, init?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: VIEWPORT });
+  page.setDefaultTimeout(UI_MS); // goto, click, selectOption… (Playwright's default is 30 s)
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   if (init) await page.addInitScript({ content: init });
@@ -30,7 +34,7 @@ async function open(query: Record<string, string>, init?: string): Promise<{ pag
   return { page, errors };
 }
 
-const waitReady = (page: Page) => page.waitForSelector("html[data-status=ready]", { timeout: 120_000 });
+const waitReady = (page: Page) => page.waitForSelector("html[data-status=ready]", { timeout: UI_MS });
 /**
  * Resolves once the page has drawn what the last change asked for: the viewer renders in the next animation frame
  * after a change, so two frames later it is on the canvas (no fixed sleep, however slow the machine).
@@ -97,7 +101,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     const [sx, sy] = await page.evaluate(([x, y, z]) =>
       (window as unknown as { citymeshViewer: { project(x: number, y: number, z: number): [number, number] } }).citymeshViewer.project(x, y, z), [x, y, z]);
     await page.mouse.click(sx, sy);
-    await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+    await page.waitForSelector("#props[data-state=found]", { timeout: UI_MS });
     assert.equal(await page.locator("#props").getAttribute("data-building"), String(b));
     const text = await page.locator("#props").innerText();
     assert.match(text, new RegExp(`bldg-${b}\\b`));
@@ -111,7 +115,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
       (window as unknown as { citymeshViewer: { project(x: number, y: number, z: number): [number, number] } }).citymeshViewer.project(x, 0, z),
       [0, 6 * 30 / 2 + 12]);
     await page.mouse.click(gx, gy);
-    await page.waitForSelector("#props", { state: "hidden" });
+    await page.waitForSelector("#props", { state: "hidden", timeout: UI_MS });
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -166,7 +170,19 @@ describe("viewer page (standalone, headless Chromium)", () => {
       const inline = document.createElement("script");
       inline.textContent = "window.inlineRan = true";
       document.head.append(inline);
-      await new Promise((r) => setTimeout(r, 300));
+      // The violation events are queued tasks: wait for the two remote ones by event, not for a guessed time
+      // (180 s is only a cap, so a missing violation fails the assertions below instead of hanging the run). An
+      // inline script that the CSP allowed would have run during append() already.
+      // (No named inner functions: tsx would wrap them in its __name helper, unknown in the page.)
+      await new Promise<void>((r) => {
+        for (const ev of ["check-now", "securitypolicyviolation"]) {
+          document.addEventListener(ev, () => {
+            if (violations.some((v) => v.startsWith("connect-src http://example.invalid")) && violations.some((v) => v.startsWith("script-src-elem http://example.invalid"))) r();
+          });
+        }
+        document.dispatchEvent(new Event("check-now"));
+        setTimeout(r, 180_000);
+      });
       return { violations, fetched, inlineRan: (window as unknown as { inlineRan?: boolean }).inlineRan === true };
     });
     assert.match(r.fetched, /TypeError/);
@@ -185,9 +201,9 @@ describe("viewer page (standalone, headless Chromium)", () => {
     const { page, errors } = await open({});
     await page.evaluate(() => window.postMessage({ type: "beginLive", title: "sample" }, "*"));
     await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/a.cmpv" }, "*"));
-    await page.waitForSelector("#counts[data-tiles='1']");
+    await page.waitForSelector("#counts[data-tiles='1']", { timeout: UI_MS });
     await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/b.cmpv" }, "*"));
-    await page.waitForSelector("#counts[data-tiles='2']");
+    await page.waitForSelector("#counts[data-tiles='2']", { timeout: UI_MS });
     assert.equal(Number(await page.locator("#counts").getAttribute("data-triangles")), a.triangles + b.triangles);
     assert.match(await page.locator("#counts").innerText(), /· 48 buildings/, "buildings meshed so far, not the city's N once per tile");
     await drawn(page);
@@ -228,7 +244,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     await page.waitForFunction(() => {
       const s = JSON.parse(sessionStorage.getItem("state") ?? "null");
       return s?.colorMode === "height" && s.camera && Math.abs(s.camera.position[0] - s.camera.target[0]) < 1;
-    }, undefined, { timeout: 30_000 });
+    }, undefined, { timeout: UI_MS });
     const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem("state")!));
     assert.equal(before.colorMode, "height");
     assert.equal(before.source.key, "/work/city.glb");
@@ -239,7 +255,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     const t = before.camera.target, dist = before.camera.position[1] - t[1];
     const fov = (45 * Math.PI) / 180, k = size[1] / 2 / (Math.tan(fov / 2) * (dist - c[1]));
     await page.mouse.click(size[0] / 2 + (c[0] - t[0]) * k, size[1] / 2 + (c[2] - t[2]) * k);
-    await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+    await page.waitForSelector("#props[data-state=found]", { timeout: UI_MS });
     assert.equal(await page.locator("#props").getAttribute("data-building"), "0");
     assert.match(await page.locator("#props").innerText(), /host-0/);
     const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
@@ -294,7 +310,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     const [sx, sy] = await page.evaluate(([x, y, z]) =>
       (window as unknown as { citymeshViewer: { project(x: number, y: number, z: number): [number, number] } }).citymeshViewer.project(x, y, z), centroid);
     await page.mouse.click(sx, sy);
-    await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+    await page.waitForSelector("#props[data-state=found]", { timeout: UI_MS });
     assert.equal(await page.locator("#props").getAttribute("data-building"), String(building));
     const line = JSON.parse(fs.readFileSync(sideFile, "utf8").split("\n")[building]);
     assert.equal(line.b, building);
@@ -350,7 +366,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
         });
         assert.ok(target, "a roof pixel");
         await page.mouse.click(target![0], target![1]);
-        await page.waitForSelector("#props[data-state=found]", { timeout: 30_000 });
+        await page.waitForSelector("#props[data-state=found]", { timeout: UI_MS });
       }
       assert.deepEqual(errors, []);
       await page.close();

@@ -22,7 +22,8 @@ export async function api(): Promise<CityMeshExtensionApi> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, stepMs = 100): Promise<T> {
+/** Polls a condition (state this process cannot subscribe to) until it holds; the limit is for a loaded machine. */
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 120_000, stepMs = 100): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -32,13 +33,17 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
   }
 }
 
-/** Asks the playwright driver for a workbench screenshot and waits (up to 60 s on a loaded machine) until it is written. */
-export async function screenshot(name: string): Promise<string | undefined> {
+/**
+ * Asks the playwright driver for a workbench screenshot and waits until it is written. With `showing` (a CSS
+ * selector) the driver first waits for that element to show, so the picture has what it is meant to show without
+ * a guessed sleep. Limits are for a heavily loaded machine.
+ */
+export async function screenshot(name: string, showing?: string): Promise<string | undefined> {
   const file = path.join(artifacts, `${name}.png`);
   fs.rmSync(file, { force: true });
-  console.log(`@@screenshot ${name}`);
+  console.log(`@@screenshot ${name}${showing ? ` ${showing}` : ""}`);
   try {
-    await waitFor(`screenshot ${name}`, () => fs.existsSync(file), 60_000, 200);
+    await waitFor(`screenshot ${name}`, () => fs.existsSync(file), 300_000, 200);
     return file;
   } catch {
     console.log(`  (no screenshot ${name}: not driven by scripts/host/driver.mjs?)`);
@@ -46,8 +51,41 @@ export async function screenshot(name: string): Promise<string | undefined> {
   }
 }
 
+/** Workbench elements a screenshot waits for (CSS with Playwright's :has-text, resolved by the driver). */
+export const PROBLEM_ROW = ".markers-panel .monaco-list-row";
+export const STATUS_ITEM = ".statusbar-item:has-text('City Mesh:')";
+export const NOTIFICATION_BELL_DOT = ".statusbar-item .codicon-bell-dot";
+
+/**
+ * The build hold of this VS Code server, if it has one: run-host-tests.mjs starts the server with the test fault
+ * hook in "hold" mode (CITYMESH_FAULT, inherited by the extension host and its workers), so tile `tile` of every
+ * build waits at a gate folder while the gate is closed. The gate starts open. A test that must act while a real
+ * build certainly runs closes it, starts the build, awaits `reached()` and opens it again when done. Undefined in a
+ * host without the hook (a VSIX is a production bundle: the hook is compiled out).
+ */
+export interface BuildHold {
+  tile: number;
+  close(): void;
+  open(): void;
+  reached(timeoutMs?: number): Promise<true>;
+}
+export function buildHold(): BuildHold | undefined {
+  const spec = process.env.CITYMESH_FAULT;
+  if (!spec) return undefined;
+  const f = JSON.parse(spec) as { tiles?: number[]; mode?: string; gate?: string; phase?: string };
+  if (f.mode !== "hold" || !f.gate || f.phase !== "build" || f.tiles?.length !== 1) return undefined;
+  const gate = f.gate, tile = f.tiles[0]!;
+  const reachedFile = path.join(gate, `reached-build-${tile}`), release = path.join(gate, "release");
+  return {
+    tile,
+    close: () => { fs.rmSync(reachedFile, { force: true }); fs.rmSync(release, { force: true }); },
+    open: () => fs.writeFileSync(release, ""),
+    reached: (timeoutMs = 600_000) => waitFor(`tile ${tile} to reach the build hold`, () => fs.existsSync(reachedFile), timeoutMs, 50),
+  };
+}
+
 /** Runs a task and resolves with its process exit code. */
-export async function runTask(task: vscode.Task, timeoutMs = 300_000): Promise<number | undefined> {
+export async function runTask(task: vscode.Task, timeoutMs = 600_000): Promise<number | undefined> {
   return new Promise<number | undefined>((resolve, reject) => {
     const timer = setTimeout(() => { sub.dispose(); reject(new Error(`task ${task.name} did not end within ${timeoutMs} ms`)); }, timeoutMs);
     const sub = vscode.tasks.onDidEndTaskProcess((e) => {
@@ -63,7 +101,7 @@ export async function runTask(task: vscode.Task, timeoutMs = 300_000): Promise<n
 
 /** A task from the workspace's .vscode/tasks.json, as VS Code resolved it through the provider. */
 export async function configuredTask(label: string): Promise<vscode.Task> {
-  return waitFor(`task "${label}" from tasks.json`, async () => (await vscode.tasks.fetchTasks({ type: "citymesh" })).find((t) => t.name === label), 30_000, 500);
+  return waitFor(`task "${label}" from tasks.json`, async () => (await vscode.tasks.fetchTasks({ type: "citymesh" })).find((t) => t.name === label), 120_000, 500);
 }
 
 /** A FeatureCollection of n×n rectangular buildings on a 20 m grid (WGS84 around Delft), one feature per line. */
