@@ -27,6 +27,15 @@ if [ "$(id -u)" != 0 ]; then
   exit 0
 fi
 
+# One run at a time on a machine: the Slurm daemons, their pid files and /etc/slurm are the
+# machine's, and a second run would stop the first one's daemons as leftovers. A second run
+# (another CI checkout on the same machine) waits here until the first has ended.
+exec 9> /run/lock/citymesh-scale-out.lock
+if ! flock -n 9; then
+  echo "scale-out: another run holds /run/lock/citymesh-scale-out.lock; waiting for it to end"
+  flock 9
+fi
+
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scale=$root/docs/scale-out
 shards=4
