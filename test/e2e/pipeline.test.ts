@@ -6,7 +6,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { generateCity, cityToGeoJSON } from "../support/cityGenerator";
-import { readCityGlb } from "../support/glb";
+import { readMeshFile } from "../../src/core/readers";
 import { runCli, runCliAndKill } from "../support/cli";
 import { Gate } from "../support/gate";
 import { checkMesh } from "../../src/core/mesh/check";
@@ -35,7 +35,8 @@ test("a 2-worker disk-store build of ≥ 50 tiles is valid glTF and watertight, 
   const report = await validateGlb(read(a));
   assert.deepEqual(errorsOf(report), []);
 
-  const m = readCityGlb(a);
+  const m = readMeshFile(a);
+  assert.ok(m.markers, "the GLB carries its face markers");
   assert.equal(m.faces.length / 3, result.triangles);
   // The domain is the rectangle the ground covers.
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
