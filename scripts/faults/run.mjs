@@ -11,28 +11,19 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { fileURLToPath } from "url";
+import { buildIn, projectCopy } from "../projectCopy.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const only = process.argv.slice(2);
 const started = Date.now();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-faults-run-"));
 
-/** A private copy of the build (symlinked sources, own dist/), so another `npm run build` cannot change the CLI mid-run. */
-export function privateBuild(dir, production) {
-  for (const n of ["src", "webview", "node_modules", "scripts", "media", "package.json", "tsconfig.json"]) {
-    if (fs.existsSync(path.join(root, n))) fs.symlinkSync(path.join(root, n), path.join(dir, n));
-  }
-  const r = spawnSync(process.execPath, ["scripts/build.mjs", ...(production ? ["--production"] : [])], { cwd: dir, stdio: "inherit" });
-  if (r.status !== 0) throw new Error(`build in ${dir} failed`);
-  return path.join(dir, "dist");
-}
-
 let status = 1;
 try {
   const buildDir = path.join(work, "build");
   fs.mkdirSync(buildDir);
   console.log("test:faults: building the bundles (dev, fault hook on)…");
-  const dist = privateBuild(buildDir, false);
+  const dist = buildIn(projectCopy(buildDir), false); // a private copy: another `npm run build` cannot change the CLI mid-run
   const report = path.join(work, "report.jsonl");
   fs.writeFileSync(report, "");
   const r = spawnSync(process.execPath, [path.join(root, "scripts/run-tests.mjs"), ...(only.length ? only : ["test/faults"])], {

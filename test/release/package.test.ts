@@ -12,6 +12,7 @@ import path from "node:path";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import yauzl from "yauzl";
 import { runCli } from "../support/cli";
+import { projectCopy } from "../../scripts/projectCopy.mjs";
 
 const ROOT = path.resolve(import.meta.dirname ?? __dirname, "../..");
 const SAMPLE = path.join(ROOT, "media/sample/sample-city.geojson");
@@ -37,9 +38,7 @@ function run(cmd: string, args: string[], cwd: string, env = cleanEnv()): SpawnS
 before(() => {
   // A copy of the project as a fresh clone has it: sources linked, package files copied.
   fs.mkdirSync(stage);
-  for (const n of ["src", "webview", "scripts", "node_modules", "tsconfig.json"]) fs.symlinkSync(path.join(ROOT, n), path.join(stage, n));
-  for (const n of ["package.json", "README.md", "LICENSE", "CHANGELOG.md"]) fs.copyFileSync(path.join(ROOT, n), path.join(stage, n));
-  fs.cpSync(path.join(ROOT, "media"), path.join(stage, "media"), { recursive: true });
+  projectCopy(stage, ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "media"]);
   const dev = runCli(["build", SAMPLE, "-o", path.join(work, "dev.glb"), "--scratch-dir", path.join(work, "s-dev"), ...BUILD_ARGS]);
   assert.equal(dev.code, 0, dev.stderr);
   reference = fs.readFileSync(path.join(work, "dev.glb"));
