@@ -1,7 +1,7 @@
-// Test-only fault injection, so the reliability tests can make chosen tiles throw, exit or hang.
+// Test-only fault injection, so the reliability tests can make chosen tiles throw, exit or hold.
 // Production bundles are built with __CITYMESH_FAULTS__ = false and this code is removed.
-// CITYMESH_FAULT = JSON {tiles: number[] (-1: the merge, or the planner), mode: "throw"|"exit"|"slow"|"hold"|"enospc",
-//   ms?: number (slow), once?: path — fire only while this marker file does not exist yet,
+// CITYMESH_FAULT = JSON {tiles: number[] (-1: the merge, or the planner), mode: "throw"|"exit"|"hold"|"enospc",
+//   once?: path — fire only while this marker file does not exist yet,
 //   gate?: folder (hold) — see holdAtGate,
 //   phase?: "build"|"merge"|"merge-read"|"plan"}. Without a phase a fault fires in "build" and "merge";
 //   "merge-read" (each tile read back by the merge, tile id = index) fires only when named, and so
@@ -15,7 +15,7 @@ import { storeError } from "../core/store/fsLayer";
 
 declare const __CITYMESH_FAULTS__: boolean | undefined;
 
-interface FaultSpec { tiles: number[]; mode: "throw" | "exit" | "slow" | "hold" | "enospc"; ms?: number; once?: string; gate?: string; phase?: string }
+interface FaultSpec { tiles: number[]; mode: "throw" | "exit" | "hold" | "enospc"; once?: string; gate?: string; phase?: string }
 
 export function injectFault(tileId: number, phase: "build" | "merge" | "merge-read", dir?: string): void {
   // Written out where it is used (not a helper): esbuild folds it to `return` and drops the rest.
@@ -25,10 +25,6 @@ export function injectFault(tileId: number, phase: "build" | "merge" | "merge-re
   const f = JSON.parse(spec) as FaultSpec;
   if (!f.tiles.includes(tileId) || (f.phase ? f.phase !== phase : phase === "merge-read")) return;
   if (f.mode === "hold") return holdAtGate(f.gate!, phase, tileId);
-  if (f.mode === "slow") {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, f.ms ?? 1000);
-    return;
-  }
   if (f.once) {
     try { fs.writeFileSync(f.once, String(tileId), { flag: "wx" }); } catch { return; }
   }
@@ -39,7 +35,7 @@ export function injectFault(tileId: number, phase: "build" | "merge" | "merge-re
 
 /**
  * "hold": the phase stops here until the test lets it go, so a cancel, kill or race check acts
- * while this phase certainly runs, whatever the machine's load (a "slow" fault only makes that
+ * while this phase certainly runs, whatever the machine's load (slowing the phase down would only make that
  * likely). Arriving writes `<gate>/reached-<phase>-<tile>` (the event the test waits for; written
  * under a temporary name and renamed, so a test that sees it sees it whole); the thread then
  * blocks until `<gate>/release` exists. A cancel or kill that ends the worker ends the wait with
