@@ -29,10 +29,11 @@ export function triangulate(coords: Float64Array, edges: [number, number][]): Cd
  * delaunator's triangles are clockwise in a y-up frame). Classifying by the directed
  * constraint is exact: a centroid test misjudges the slivers that near-collinear
  * boundary points create. `classify` returns -1 when a border edge tells nothing (a tile
- * edge); the next border edge is asked then, and a region no edge classifies gets 0.
- * Returns, per triangle, the class of its region.
+ * edge); the next border edge is asked then, and a region no edge classifies (bounded by tile
+ * edges alone: a building wider than the tile) is classified by `inside(t)` for one of its
+ * triangles t. Returns, per triangle, the class of its region.
  */
-export function classifyRegions(cdt: Cdt, classify: (u: number, v: number) => number): Int32Array {
+export function classifyRegions(cdt: Cdt, classify: (u: number, v: number) => number, inside: (t: number) => number = () => 0): Int32Array {
   const nt = cdt.triangles.length / 3;
   const UNSET = -0x7fffffff;
   const region = new Int32Array(nt).fill(-1);
@@ -57,7 +58,8 @@ export function classifyRegions(cdt: Cdt, classify: (u: number, v: number) => nu
         if (region[v] < 0) { region[v] = t; members.push(v); }
       }
     }
-    for (const u of members) cls[u] = k < 0 ? 0 : k;
+    if (k < 0) k = inside(t);
+    for (const u of members) cls[u] = k;
   }
   return cls;
 }

@@ -7,6 +7,7 @@
 import type { TileInput } from "./tileInput";
 import { type MeshBuilder } from "./meshBuilder";
 import { PointIndex } from "../geometry/pointIndex";
+import { pointInRings } from "../geometry/predicates";
 import { classifyRegions, triangulate } from "./cdt";
 import { latticeX, latticeY } from "../geometry/lattice";
 import { CityMeshError } from "../errors";
@@ -42,13 +43,17 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
       footprintEdge.add(pa * 0x100000000 + pb);
       constrain(pa, pb);
       segs.push(ax, ay, bx, by);
-      for (const [x, y] of [[ax, ay], [bx, by]]) {
-        if (y === ymin) onEdge[0].push(x);
-        if (x === xmax) onEdge[1].push(y);
-        if (y === ymax) onEdge[2].push(x);
-        if (x === xmin) onEdge[3].push(y);
-      }
     }
+  }
+  // Every footprint vertex on the square's edges, also one whose edges all leave the square (a
+  // building touching the tile edge at a corner): the neighbouring tile has it on its edge too.
+  for (let i = 0; i < f.xy.length; i += 2) {
+    const x = f.xy[i], y = f.xy[i + 1];
+    if (!inSquare(x, y)) continue;
+    if (y === ymin) onEdge[0].push(x);
+    if (x === xmax) onEdge[1].push(y);
+    if (y === ymax) onEdge[2].push(x);
+    if (x === xmin) onEdge[3].push(y);
   }
 
   // The square's edges: lattice points plus footprint vertices on them, in order.
@@ -82,8 +87,12 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
     }
     // A region right of u→v is a building's inside when v→u is a footprint edge, ground when only
     // u→v is; a tile edge that is no footprint edge tells nothing (-1).
-    const cls = classifyRegions(cdt, (u, v) => (footprintEdge.has(v * 0x100000000 + u) ? 1 : footprintEdge.has(u * 0x100000000 + v) ? 0 : -1));
     const T = cdt.triangles, C = cdt.coords;
+    const cls = classifyRegions(
+      cdt,
+      (u, v) => (footprintEdge.has(v * 0x100000000 + u) ? 1 : footprintEdge.has(u * 0x100000000 + v) ? 0 : -1),
+      (tri) => (insideFootprint(t, (C[2 * T[3 * tri]] + C[2 * T[3 * tri + 1]] + C[2 * T[3 * tri + 2]]) / 3, (C[2 * T[3 * tri] + 1] + C[2 * T[3 * tri + 1] + 1] + C[2 * T[3 * tri + 2] + 1]) / 3) ? 1 : 0),
+    );
     // Refine: split every too-long unconstrained ground edge at its midpoint, then triangulate again.
     let added = 0;
     if (round < 40) {
@@ -117,6 +126,13 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
     }
     return;
   }
+}
+
+/** True when (x, y) lies strictly inside one of the tile's footprints (exact). */
+function insideFootprint(t: TileInput, x: number, y: number): boolean {
+  const f = t.footprints;
+  for (let p = 0; p + 1 < f.polyStart.length; p++) if (pointInRings(f.xy, f.ringStart, f.polyStart[p], f.polyStart[p + 1], x, y) === 1) return true;
+  return false;
 }
 
 /**
