@@ -11,10 +11,11 @@
 //                   (both ends on the same side: the mesh's border, ground or a wall standing
 //                   on the border when there is no margin);
 //   over-used edges used by more than two triangles, except pinch edges (counted apart): a
-//                   vertical edge of exactly four wall triangles, two each way, where each
-//                   building uses it once each way (two buildings meeting only at a corner, or
-//                   one building's parts doing so) — correct geometry; without classes (STL)
-//                   any vertical edge of four triangles, two each way;
+//                   vertical edge of exactly four wall triangles, two each way: two solids
+//                   meeting only at a corner (two buildings, one building's parts, or a
+//                   building touching two neighbours of one height that build no wall between
+//                   them) — correct geometry; without classes (STL) any vertical edge of four
+//                   triangles, two each way;
 //   flipped edges   used twice in the same direction (inconsistent winding), pinch edges aside;
 //   degenerate      triangles with a repeated (welded) vertex or zero area in 3D (all three
 //                   coordinate-plane projections exactly collinear);
@@ -302,15 +303,10 @@ export function checkMesh(m: CheckInput | Pick<TileMesh, "vertices" | "faces" | 
     const s = flaggedSlots[i], a = edges.keyA(s), b = edges.keyB(s);
     if (edges.fwd(s) !== 2 || edges.bwd(s) !== 2 || tris[i].length !== 4) return false;
     if (V[3 * a] !== V[3 * b] || V[3 * a + 1] !== V[3 * b + 1]) return false; // vertical
-    const balance = new Map<number, number>(); // building (or -1 without markers) → uses a→b minus uses b→a
     for (const x of tris[i]) {
-      const t = x < 0 ? -1 - x : x;
-      const c = classOf(t);
+      const c = classOf(x < 0 ? -1 - x : x);
       if (c !== CLASS_WALL && c !== CLASS_UNKNOWN) return false; // without classes (STL) the geometry has to do
-      const key = markers ? markers[t] : -1;
-      balance.set(key, (balance.get(key) ?? 0) + (x < 0 ? -1 : 1));
     }
-    for (const v of balance.values()) if (v !== 0) return false;
     return true;
   };
   for (let i = 0; i < flaggedSlots.length; i++) {
