@@ -1,7 +1,7 @@
 // The tile grid: tiles are whole numbers of lattice cells, so their edges are lattice lines.
 import os from "os";
 import type { TileSpec } from "../types";
-import { type Lattice, latticeSpacing, latticeX, latticeY } from "../geometry/lattice";
+import { type Lattice, lineAtOrAfter, makeLattice, latticeX, latticeY } from "../geometry/lattice";
 
 export interface TileGrid {
   lattice: Lattice;
@@ -18,6 +18,8 @@ export interface GridOptions {
   tileSize: number;
   maxMeshSize: number;
   margin: number;
+  /** The integer grid's pitch, metres (the snap tolerance). */
+  snapTolerance: number;
 }
 
 /**
@@ -27,13 +29,17 @@ export interface GridOptions {
  */
 export function makeGrid(bounds: [number, number, number, number], o: GridOptions): TileGrid {
   if (!(o.tileSize > 0) || !(o.maxMeshSize > 0)) throw new Error("tileSize and maxMeshSize must be positive");
-  const h = latticeSpacing(o.tileSize, o.maxMeshSize);
+  if (!(o.snapTolerance > 0) || !(o.snapTolerance <= o.maxMeshSize / 4)) throw new Error("snapTolerance must be positive and far below maxMeshSize");
+  const shape = makeLattice(0, 0, o.tileSize, o.maxMeshSize, o.snapTolerance);
+  const h = shape.h;
   const [xmin, ymin, xmax, ymax] = bounds;
-  const x0 = Math.floor((xmin - o.margin) / h) * h, y0 = Math.floor((ymin - o.margin) / h) * h;
-  const lattice = { x0, y0, h };
-  const cellsPerTile = Math.round(o.tileSize / h);
+  // The origin on the tolerance grid, so a coordinate already on it stays a whole number of units.
+  const onGrid = (v: number) => Math.floor(v / o.snapTolerance) * o.snapTolerance;
+  const lattice: Lattice = { ...shape, x0: onGrid(Math.floor((xmin - o.margin) / h) * h), y0: onGrid(Math.floor((ymin - o.margin) / h) * h) };
+  const cellsPerTile = shape.den;
   // Cells needed to pass the data's far edge (strictly).
-  const needX = Math.floor((xmax + o.margin - x0) / h) + 1, needY = Math.floor((ymax + o.margin - y0) / h) + 1;
+  const needX = lineAtOrAfter(lattice, Math.ceil((xmax + o.margin - lattice.x0) / o.snapTolerance) + 1);
+  const needY = lineAtOrAfter(lattice, Math.ceil((ymax + o.margin - lattice.y0) / o.snapTolerance) + 1);
   if (needX <= cellsPerTile && needY <= cellsPerTile) return { lattice, cellsX: needX, cellsY: needY, nx: 1, ny: 1, tileSize: o.tileSize };
   return { lattice, cellsX: cellsPerTile, cellsY: cellsPerTile, nx: Math.ceil(needX / cellsPerTile), ny: Math.ceil(needY / cellsPerTile), tileSize: o.tileSize };
 }

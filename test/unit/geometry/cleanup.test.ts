@@ -3,12 +3,11 @@ import assert from "node:assert/strict";
 import { cleanFootprints } from "../../../src/core/geometry/cleanup";
 import { buildingArea } from "../../../src/core/geometry/footprintBuilder";
 import { orient, pointInRings, properCross } from "../../../src/core/geometry/predicates";
-import { removeSpikes } from "../../../src/core/geometry/spikes";
-import { latticeSpacing } from "../../../src/core/geometry/lattice";
+import { latticeSpacing, makeLattice } from "../../../src/core/geometry/lattice";
 import { footprints, rect, ringsOf } from "../../support/footprints";
 
-const lattice = { x0: 0, y0: 0, h: 10 };
-const clean = (f: ReturnType<typeof footprints>, tol = 0.001) => cleanFootprints(f, { lattice, snapTolerance: tol, file: "t.geojson" });
+// Lines every 10 m (tiles of 100 m, ground elements ≤ 10 m) on the grid of the tolerance.
+const clean = (f: ReturnType<typeof footprints>, tol = 0.001) => cleanFootprints(f, { lattice: makeLattice(0, 0, 100, 10, tol), snapTolerance: tol, file: "t.geojson" });
 const has = (ring: number[][], x: number, y: number) => ring.some(([a, b]) => a === x && b === y);
 
 test("orient is exact and counter-clockwise positive", () => {
@@ -108,8 +107,8 @@ test("shared walls get bit-identical split points from both sides", () => {
   assert.ok(wallA.length >= 4, `shared wall points: ${wallA}`);
 });
 
-test("removeSpikes drops back-and-forth tips", () => {
-  const ring = [0, 0, 10, 0, 10, 10, 10, 15, 10, 10, 0, 10];
-  assert.equal(removeSpikes(ring), 1);
-  assert.deepEqual(ring, [0, 0, 10, 0, 10, 10, 0, 10]);
+test("a zero-width spike on a ring is not kept (it would be a wall of no thickness)", () => {
+  const r = clean(footprints([[[[0, 0, 10, 0, 10, 10, 10, 15, 10, 10, 0, 10]], 10]]));
+  assert.deepEqual(ringsOf(r.footprints, 0)[0].filter(([, y]) => y > 10), []);
+  assert.ok(Math.abs(buildingArea(r.footprints, 0) - 100) < 1e-9);
 });

@@ -1,0 +1,144 @@
+// Metamorphic variants of a real footprint file (issue 13): what a user could produce from the
+// same city — translated far away and rounded to the millimetre, rotated and rounded, k × k
+// copies side by side, built at another tile size with the grid shifted, at another snap
+// tolerance. Each variant is written as GeoJSON and read by the real reader, planned, every tile
+// meshed in process, and the merged mesh judged by the checker (src/core/mesh/check.ts).
+import fs from "fs";
+import path from "path";
+import { readFootprints } from "../../src/core/geojson/read";
+import { planBuild, tileInput } from "../../src/core/plan";
+import { meshTile } from "../../src/core/mesh/tileMesher";
+import { checkMesh, concatMeshes, type MeshReport } from "../../src/core/mesh/check";
+import { gridDomain } from "../../src/core/tiling/grid";
+import type { TileMesh } from "../../src/core/types";
+
+export interface Variant {
+  /** Added to every coordinate (metres) before rounding. */
+  offset: [number, number];
+  /** Rotation about the data's centre, radians, before the offset. */
+  angle: number;
+  /** k × k copies side by side (1: the file itself). */
+  copies: number;
+  /** Round coordinates to this many decimals after the transform (3: millimetre). */
+  decimals: number;
+  tileSize: number;
+  /** Shifts the tile grid against the data (metres of margin). */
+  margin: number;
+  snapTolerance: number;
+  maxMeshSize: number;
+}
+
+export interface VariantResult {
+  variant: Variant;
+  buildings: number;
+  tiles: number;
+  failedTiles: { tile: number; error: string }[];
+  triangles: number;
+  report: MeshReport | null;
+  /** Empty when the variant passes. */
+  failures: string[];
+}
+
+/** A small deterministic PRNG (mulberry32), so a seed names a variant set. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Coords = number[] | Coords[];
+
+function mapCoords(c: Coords, fn: (x: number, y: number) => [number, number]): Coords {
+  if (typeof c[0] === "number") {
+    const [x, y] = fn(c[0] as number, c[1] as number);
+    return [x, y];
+  }
+  return (c as Coords[]).map((d) => mapCoords(d, fn));
+}
+
+function forCoords(c: Coords, fn: (x: number, y: number) => void): void {
+  if (typeof c[0] === "number") fn(c[0] as number, c[1] as number);
+  else for (const d of c as Coords[]) forCoords(d, fn);
+}
+
+interface Collection { type: string; crs?: unknown; features: { type: string; properties: unknown; geometry: { type: string; coordinates: Coords } | null }[] }
+
+/** The variant's GeoJSON text (features with geometry only; the source's CRS member kept). */
+export function variantGeoJSON(source: Collection, v: Variant): string {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const f of source.features) if (f.geometry) forCoords(f.geometry.coordinates, (x, y) => { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); });
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const cos = Math.cos(v.angle), sin = Math.sin(v.angle);
+  // The rotated data's extent sets the copies' spacing (plus a 5 m street).
+  const span = Math.hypot(x1 - x0, y1 - y0) + 5;
+  const scale = 10 ** v.decimals;
+  const round = (u: number) => Math.round(u * scale) / scale;
+  const features: unknown[] = [];
+  for (let i = 0; i < v.copies; i++) for (let j = 0; j < v.copies; j++) {
+    const dx = v.offset[0] + i * span, dy = v.offset[1] + j * span;
+    for (const f of source.features) {
+      if (!f.geometry) continue;
+      const coordinates = mapCoords(f.geometry.coordinates, (x, y) => {
+        const rx = cx + cos * (x - cx) - sin * (y - cy), ry = cy + sin * (x - cx) + cos * (y - cy);
+        return [round(rx + dx), round(ry + dy)];
+      });
+      features.push({ type: "Feature", properties: f.properties, geometry: { type: f.geometry.type, coordinates } });
+    }
+  }
+  return JSON.stringify({ type: "FeatureCollection", crs: source.crs, features });
+}
+
+/** Builds one variant in process and judges it. `file` is where the variant's GeoJSON is written. */
+export async function runVariant(source: Collection, v: Variant, file: string): Promise<VariantResult> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, variantGeoJSON(source, v));
+  const read = await readFootprints(file, { defaultHeight: 10 });
+  const plan = planBuild(read.footprints, read.bounds, {
+    tileSize: v.tileSize, maxMeshSize: v.maxMeshSize, margin: v.margin, snapTolerance: v.snapTolerance,
+    file, ground: { kind: "flat" }, zAt: () => 0,
+  });
+  const meshes: TileMesh[] = [];
+  const failedTiles: { tile: number; error: string }[] = [];
+  for (let id = 0; id < plan.tiles.length; id++) {
+    try {
+      meshes.push(meshTile(tileInput(plan, id)));
+    } catch (e) {
+      failedTiles.push({ tile: id, error: (e as Error).message });
+    }
+  }
+  const N = plan.footprints.count;
+  const failures: string[] = [];
+  if (failedTiles.length) failures.push(`${failedTiles.length} failed tile(s): ${failedTiles[0].error}`);
+  let report: MeshReport | null = null;
+  let triangles = 0;
+  if (!failedTiles.length) {
+    const mesh = concatMeshes(meshes);
+    triangles = mesh.faces.length / 3;
+    report = checkMesh(mesh, gridDomain(plan.grid), N, { maxExamples: 3 });
+    if (!report.ok) failures.push(...report.errors.map((e) => `${e} (${report!.examples.slice(0, 2).join("; ")})`));
+  }
+  return { variant: v, buildings: N, tiles: plan.tiles.length, failedTiles, triangles, report, failures };
+}
+
+/** Random variant number `i` of a seeded set: every kind of change, mixed. */
+export function randomVariant(next: () => number, opts: { maxCopies?: number; tileSizes?: [number, number] } = {}): Variant {
+  const [t0, t1] = opts.tileSizes ?? [50, 2000];
+  const pick = next();
+  const far = next() < 0.5;
+  return {
+    offset: far ? [(next() * 2 - 1) * 1e7, (next() * 2 - 1) * 1e7 * 0.5 + 5e6] : [next() * 1000 - 500, next() * 1000 - 500],
+    angle: pick < 0.4 ? 0 : next() * 2 * Math.PI,
+    copies: opts.maxCopies && opts.maxCopies > 1 && next() < 0.2 ? 2 + Math.floor(next() * (opts.maxCopies - 1)) : 1,
+    decimals: 3,
+    // Log-uniform tile size.
+    tileSize: Math.round(t0 * (t1 / t0) ** next()),
+    margin: Math.round(next() * 5000) / 100,
+    snapTolerance: [0.0001, 0.0005, 0.001, 0.001, 0.001, 0.002, 0.005, 0.01][Math.floor(next() * 8)],
+    maxMeshSize: [5, 10, 10, 20][Math.floor(next() * 4)],
+  };
+}
