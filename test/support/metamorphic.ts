@@ -10,7 +10,10 @@ import { planBuild, tileInput } from "../../src/core/plan";
 import { meshTile } from "../../src/core/mesh/tileMesher";
 import { checkMesh, concatMeshes, type MeshReport } from "../../src/core/mesh/check";
 import { gridDomain } from "../../src/core/tiling/grid";
-import type { TileMesh } from "../../src/core/types";
+import type { Footprints, TileMesh } from "../../src/core/types";
+import { FootprintBuilder } from "../../src/core/geometry/footprintBuilder";
+
+type Bounds = [number, number, number, number];
 
 export interface Variant {
   /** Added to every coordinate (metres) before rounding. */
@@ -93,14 +96,19 @@ export function variantGeoJSON(source: Collection, v: Variant): string {
   return JSON.stringify({ type: "FeatureCollection", crs: source.crs, features });
 }
 
-/** Builds one variant in process and judges it. `file` is where the variant's GeoJSON is written. */
-export async function runVariant(source: Collection, v: Variant, file: string): Promise<VariantResult> {
+/** Writes the variant's GeoJSON to `file` and reads it with the real reader. */
+export async function readVariant(source: Collection, v: Variant, file: string): Promise<{ footprints: Footprints; bounds: Bounds }> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, variantGeoJSON(source, v));
   const read = await readFootprints(file, { defaultHeight: 10 });
-  const plan = planBuild(read.footprints, read.bounds, {
+  return { footprints: read.footprints, bounds: read.bounds };
+}
+
+/** Plans, meshes every tile in process and judges the merged mesh. `bounds` fixes the grid (shrinking keeps it). */
+export function judge(footprints: Footprints, bounds: Bounds, v: Variant): VariantResult {
+  const plan = planBuild(footprints, bounds, {
     tileSize: v.tileSize, maxMeshSize: v.maxMeshSize, margin: v.margin, snapTolerance: v.snapTolerance,
-    file, ground: { kind: "flat" }, zAt: () => 0,
+    file: "variant.geojson", ground: { kind: "flat" }, zAt: () => 0,
   });
   const meshes: TileMesh[] = [];
   const failedTiles: { tile: number; error: string }[] = [];
@@ -123,6 +131,73 @@ export async function runVariant(source: Collection, v: Variant, file: string): 
     if (!report.ok) failures.push(...report.errors.map((e) => `${e} (${report!.examples.slice(0, 2).join("; ")})`));
   }
   return { variant: v, buildings: N, tiles: plan.tiles.length, failedTiles, triangles, report, failures };
+}
+
+/** Builds one variant in process and judges it. `file` is where the variant's GeoJSON is written. */
+export async function runVariant(source: Collection, v: Variant, file: string): Promise<VariantResult> {
+  const { footprints, bounds } = await readVariant(source, v, file);
+  return judge(footprints, bounds, v);
+}
+
+/** The buildings `keep` of f, in order. */
+export function subset(f: Footprints, keep: number[]): Footprints {
+  const fb = new FootprintBuilder();
+  for (const b of keep) fb.copyBuilding(f, b);
+  return fb.finish();
+}
+
+/**
+ * Shrinks a failing variant to a small set of buildings that still fails (delta debugging over
+ * buildings, same grid and parameters), so it can be kept as a fixture.
+ */
+export function shrink(f: Footprints, bounds: Bounds, v: Variant, fails: (r: VariantResult) => boolean = (r) => r.failures.length > 0): Footprints {
+  let keep = Array.from({ length: f.count }, (_, i) => i);
+  let chunks = 2;
+  while (keep.length > 1) {
+    const size = Math.ceil(keep.length / chunks);
+    let reduced = false;
+    for (let c = 0; c < chunks && !reduced; c++) {
+      const without = keep.filter((_, i) => i < c * size || i >= (c + 1) * size);
+      if (without.length === 0 || without.length === keep.length) continue;
+      if (fails(judge(subset(f, without), bounds, v))) { keep = without; chunks = Math.max(2, chunks - 1); reduced = true; }
+    }
+    if (reduced) continue;
+    if (size <= 1) break;
+    chunks = Math.min(keep.length, chunks * 2);
+  }
+  return subset(f, keep);
+}
+
+/** A geometry case as JSON: local footprints (metres), the grid's bounds and the build parameters. */
+export interface GeometryCase {
+  source: string;
+  found: string;
+  variant: Variant;
+  bounds: Bounds;
+  buildings: { height: number; polygons: number[][][] }[];
+}
+
+export function geometryCase(f: Footprints, bounds: Bounds, v: Variant, source: string, found: string): GeometryCase {
+  const buildings: GeometryCase["buildings"] = [];
+  for (let b = 0; b < f.count; b++) {
+    const polygons: number[][][] = [];
+    for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++)
+      for (let r = f.polyStart[p]; r < f.polyStart[p + 1]; r++) {
+        const ring = Array.from(f.xy.subarray(2 * f.ringStart[r], 2 * f.ringStart[r + 1]));
+        if (r === f.polyStart[p]) polygons.push([ring]); else polygons[polygons.length - 1].push(ring);
+      }
+    buildings.push({ height: f.height[b], polygons });
+  }
+  return { source, found, variant: v, bounds, buildings };
+}
+
+export function footprintsOfCase(c: GeometryCase): Footprints {
+  const fb = new FootprintBuilder();
+  c.buildings.forEach((b, i) => {
+    for (const poly of b.polygons) { for (const ring of poly) fb.addRing(ring); fb.endPolygon(); }
+    fb.endBuilding(b.height, i);
+  });
+  return fb.finish();
 }
 
 /** Random variant number `i` of a seeded set: every kind of change, mixed. */
