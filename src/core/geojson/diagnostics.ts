@@ -7,6 +7,8 @@ export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
   private readonly perCode = new Map<string, number>();
   private finished = false;
+  /** Counts of silent repairs (no diagnostic each), summed up once per file by the reader. */
+  readonly tallies = new Map<string, number>();
 
   constructor(
     readonly file: string,
@@ -17,6 +19,10 @@ export class DiagnosticSink {
     const n = (this.perCode.get(d.code) ?? 0) + 1;
     this.perCode.set(d.code, n);
     if (n <= this.maxPerCode) this.list.push({ ...d, file: d.file ?? this.file });
+  }
+
+  tally(what: string): void {
+    this.tallies.set(what, (this.tallies.get(what) ?? 0) + 1);
   }
 
   /** How many diagnostics with this code were reported (including those over the cap). */

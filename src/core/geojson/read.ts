@@ -179,6 +179,11 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
     sink.add({ featureIndex: -1, severity: "error", code: "no-buildings", message: `${file}: no usable building footprint (Polygon/MultiPolygon) was found.` });
   }
 
+  const cw = sink.tallies.get("outer-clockwise") ?? 0, ccw = sink.tallies.get("hole-counter-clockwise") ?? 0;
+  if (cw + ccw > 0) {
+    const parts = [cw ? `${cw.toLocaleString("en")} clockwise outer ring(s)` : "", ccw ? `${ccw.toLocaleString("en")} counter-clockwise hole(s)` : ""].filter(Boolean).join(" and ");
+    sink.add({ featureIndex: -1, severity: "info", code: "winding-repaired", repaired: true, message: `${file}: ${parts} reversed (RFC 7946 §3.1.6 winds outer rings counter-clockwise; many sources, such as BAG and OSM exports, wind them the other way).` });
+  }
   const diagnostics = [...scanner.diagnostics, ...sink.finish()];
   // File-level first, then by feature (stable: a feature's diagnostics keep their order).
   diagnostics.sort((a, b) => a.featureIndex - b.featureIndex);

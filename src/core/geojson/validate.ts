@@ -7,7 +7,8 @@
 // invalid-coordinates, empty-geometry, empty-polygon, invalid-ring, invalid-position,
 // non-numeric-coordinate, non-finite-coordinate, lonlat-out-of-range, coordinate-out-of-range,
 // extra-ordinates, unclosed-ring, duplicate-points, too-few-points, implausible-size, zero-area,
-// spike, self-intersection, wrong-winding, hole-outside-shell.
+// spike, self-intersection, hole-outside-shell. Rings wound the wrong way are reversed silently
+// and counted (DiagnosticSink.tally): the reader reports them once per file (winding-repaired).
 import type { Severity } from "../types";
 import type { DiagnosticSink } from "./diagnostics";
 import { allCollinear, findIntersection, pointInRing, removeSpikes, reverseRing, ringArea } from "./ring";
@@ -185,13 +186,13 @@ function polygon(rings: unknown[], ptr: string, rep: Reporter, geographic: boole
   }
   if (ringArea(outer) < 0) {
     reverseRing(outer);
-    rep.add("warning", "wrong-winding", `${ptr}/0`, "outer ring is clockwise; reversed to counter-clockwise (RFC 7946 §3.1.6).", true);
+    rep.sink.tally("outer-clockwise"); // repaired silently: real files (BAG, OSM exports) are clockwise throughout; one note per file
   }
   const kept: Float64Array[] = [outer];
   for (const h of holes) {
     if (ringArea(h.xy) > 0) {
       reverseRing(h.xy);
-      rep.add("warning", "wrong-winding", `${ptr}/${h.index}`, `hole ${h.index} is counter-clockwise; reversed to clockwise.`, true);
+      rep.sink.tally("hole-counter-clockwise");
     }
     if (!holeInside(h.xy, outer)) {
       rep.add("warning", "hole-outside-shell", `${ptr}/${h.index}`, `hole ${h.index} lies outside its outer ring; hole dropped.`, true);

@@ -56,7 +56,7 @@ const TABLE: Record<string, Case> = {
   "overlapping-buildings.geojson": { codes: [], kept: ["valid", "overlap"] },
   "positions-3d.geojson": { codes: ["extra-ordinates"], kept: ["valid", "z"], severity: "info" },
   "positions-4d.geojson": { codes: ["extra-ordinates"], kept: ["valid", "zm"], severity: "warning" },
-  "wrong-winding.geojson": { codes: ["wrong-winding"], kept: ["valid", "cw"], check: (r) => assert.ok(r.diagnostics[0].repaired) },
+  "wrong-winding.geojson": { codes: ["winding-repaired"], kept: ["valid", "cw"], severity: "info", check: (r) => assert.ok(r.diagnostics[0].repaired && r.diagnostics[0].featureIndex === -1) },
   "lonlat-swapped.geojson": {
     codes: ["lonlat-out-of-range"],
     kept: ["valid"],
