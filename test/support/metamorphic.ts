@@ -217,3 +217,27 @@ export function randomVariant(next: () => number, opts: { maxCopies?: number; ti
     maxMeshSize: [5, 10, 10, 20][Math.floor(next() * 4)],
   };
 }
+
+/** The features whose first vertex lies in the square of half-size `half` around (cx, cy): a district of a big file. */
+export function windowOf(source: Collection, cx: number, cy: number, half: number): Collection {
+  const first = (c: Coords): [number, number] => (typeof c[0] === "number" ? [c[0] as number, c[1] as number] : first((c as Coords[])[0]));
+  return { ...source, features: source.features.filter((f) => { if (!f.geometry) return false; const [x, y] = first(f.geometry.coordinates); return Math.abs(x - cx) <= half && Math.abs(y - cy) <= half; }) };
+}
+
+/** The collection with every coordinate mapped (e.g. projected), named `crs` (an EPSG name). */
+export function mapCollection(source: Collection, fn: (x: number, y: number) => [number, number], crs: string): Collection {
+  return {
+    type: "FeatureCollection",
+    crs: { type: "name", properties: { name: crs } },
+    features: source.features.map((f) => ({ ...f, geometry: f.geometry ? { type: f.geometry.type, coordinates: mapCoords(f.geometry.coordinates, fn) } : null })),
+  };
+}
+
+/** [xmin, ymin, xmax, ymax] of a collection's coordinates. */
+export function collectionBounds(source: Collection): Bounds {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const f of source.features) if (f.geometry) forCoords(f.geometry.coordinates, (x, y) => { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); });
+  return [x0, y0, x1, y1];
+}
+
+export type { Collection };

@@ -14,7 +14,7 @@ import { CityMeshError } from "../errors";
 import { chooseTargetCrs, crsInfo, crsMemberName, localOrigin, makeTransform, metresPerUnit, resolveCrs, type ResolvedCrs } from "../crs";
 import { HeightResolver } from "../height";
 import { DiagnosticSink } from "./diagnostics";
-import { FootprintBuilder } from "./footprint-builder";
+import { FootprintBuilder } from "../geometry/footprintBuilder";
 import { FeatureCollectionScanner } from "./scan";
 import { validateFeature } from "./validate";
 
@@ -62,6 +62,10 @@ export interface ReadResult {
 
 interface Pass {
   builder: FootprintBuilder;
+  /** Per added building: its feature's id, and line and column in the source (two per building, 0 = unknown). */
+  ids: (string | number | null)[];
+  positions: number[];
+  featureIndex: number[];
   heights: HeightResolver;
   sink: DiagnosticSink;
   scanner: FeatureCollectionScanner;
@@ -112,7 +116,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
     if (y < ymin) ymin = y;
     if (y > ymax) ymax = y;
   }
-  const centre: [number, number] | undefined = builder.points > 0 && source.geographic ? [(xmin + xmax) / 2, (ymin + ymax) / 2] : undefined;
+  const centre: [number, number] | undefined = builder.pointCount > 0 && source.geographic ? [(xmin + xmax) / 2, (ymin + ymax) / 2] : undefined;
   const target = chooseTargetCrs(source, centre, opts.crs);
   const transform = makeTransform(source, target);
   if (transform) {
@@ -136,26 +140,28 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   let keep: Uint8Array | undefined;
   if (minArea > 0) {
     keep = new Uint8Array(builder.count).fill(1);
-    const fi = builder.featureIndex.a;
     for (let b = 0; b < builder.count; b++) {
       const a = builder.area(b);
       if (a < minArea) {
         keep[b] = 0;
-        const line = builder.position.a[2 * b], column = builder.position.a[2 * b + 1];
+        const line = pass.positions[2 * b], column = pass.positions[2 * b + 1], fi = pass.featureIndex[b];
         sink.add({
-          featureIndex: fi[b],
-          featureId: builder.ids[b],
-          pointer: `/features/${fi[b]}/geometry`,
+          featureIndex: fi,
+          featureId: pass.ids[b],
+          pointer: `/features/${fi}/geometry`,
           ...(line > 0 ? { line, column } : {}),
           severity: "info",
           code: "small-building",
-          message: `Feature ${fi[b]}: footprint area ${a.toFixed(2)} m² is below minBuildingArea ${minArea} m²; dropped.`,
+          message: `Feature ${fi}: footprint area ${a.toFixed(2)} m² is below minBuildingArea ${minArea} m²; dropped.`,
         });
         heights.uncount(pass.heightSource[b]);
       }
     }
   }
-  const { footprints, ids, positions, newIndex } = builder.finish(keep);
+  const all = keep ? builder.finishKept(keep) : { footprints: builder.finish(), newIndex: null };
+  const footprints = all.footprints, newIndex = all.newIndex;
+  const ids = keep ? pass.ids.filter((_, b) => keep![b]) : pass.ids;
+  const positions = Uint32Array.from(keep ? pass.positions.filter((_, k) => keep![k >> 1]) : pass.positions);
 
   // Local origin and bounds (recomputed over kept buildings).
   let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
@@ -173,7 +179,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   }
   const bounds: [number, number, number, number] = footprints.count > 0 ? [bx0 - origin[0], by0 - origin[1], bx1 - origin[0], by1 - origin[1]] : [0, 0, 0, 0];
 
-  if (opts.propertiesOut && keep && footprints.count < builder.count) await renumberProperties(opts.propertiesOut, newIndex);
+  if (opts.propertiesOut && newIndex && footprints.count < builder.count) await renumberProperties(opts.propertiesOut, newIndex);
 
   if (footprints.count === 0 && !scanner.diagnostics.some((d) => d.severity === "error" && d.featureIndex === -1)) {
     sink.add({ featureIndex: -1, severity: "error", code: "no-buildings", message: `${file}: no usable building footprint (Polygon/MultiPolygon) was found.` });
@@ -222,7 +228,7 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
   const heights = new HeightResolver(opts);
   const builder = new FootprintBuilder();
   const sources: string[] = [];
-  const pass: Pass = { builder, heights, sink, scanner, source: resolveCrs("EPSG:4326"), sourceFrom: "default", heightSource: sources, memberSeen: false, projectedLike: 0, withGeometry: 0 };
+  const pass: Pass = { builder, ids: [], positions: [], featureIndex: [], heights, sink, scanner, source: resolveCrs("EPSG:4326"), sourceFrom: "default", heightSource: sources, memberSeen: false, projectedLike: 0, withGeometry: 0 };
   let decided = false;
   const decide = () => {
     decided = true;
@@ -264,7 +270,10 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
       if (v.polygons.length === 0) continue;
       pass.withGeometry++;
       const h = heights.resolve(v.properties, { file, featureIndex: sf.index, featureId: v.id, line: sf.line, column: sf.column }, (d) => sink.add(d));
-      const b = builder.add(v.polygons, h.height, sf.index, v.id, sf.line, sf.column);
+      const b = builder.addBuilding(v.polygons, h.height, sf.index);
+      pass.ids.push(v.id);
+      pass.positions.push(sf.line ?? 0, sf.column ?? 0);
+      pass.featureIndex.push(sf.index);
       sources.push(h.source);
       props?.write(JSON.stringify({ b, f: sf.index, id: v.id, properties: v.properties }));
       // Let the event loop breathe (progress, cancellation) without slowing the hot path.

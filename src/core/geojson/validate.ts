@@ -11,7 +11,7 @@
 // and counted (DiagnosticSink.tally): the reader reports them once per file (winding-repaired).
 import type { Severity } from "../types";
 import type { DiagnosticSink } from "./diagnostics";
-import { allCollinear, findIntersection, pointInRing, removeSpikes, reverseRing, ringArea } from "./ring";
+import { allCollinear, findIntersection, pointInRing, removeSpikes, reverseRing, ringArea } from "../geometry/rings";
 
 export interface FeatureContext {
   featureIndex: number;

@@ -1,5 +1,8 @@
 // Growable builder for Footprints: appends points, rings, polygons and buildings into
 // doubling typed arrays, so a city of millions of buildings never becomes millions of objects.
+// The one builder of footprints: the reader streams a file into it (addBuilding, coords to
+// project in place, finish with the buildings to keep), the clean-up and the tiler rebuild
+// footprints ring by ring.
 import type { Footprints } from "../types";
 import { growableF64, growableU32 } from "../growable";
 
@@ -79,6 +82,32 @@ export class FootprintBuilder {
     return true;
   }
 
+  /** Appends one building of polygons [outer, ...holes] (open rings, flat xy); returns its index. */
+  addBuilding(polygons: ArrayLike<number>[][], height: number, featureIndex: number): number {
+    for (const rings of polygons) {
+      for (const r of rings) this.addRing(r);
+      this.endPolygon();
+    }
+    this.endBuilding(height, featureIndex);
+    return this.count - 1;
+  }
+
+  /** All coordinates (x, y pairs) added so far, as a view (the reader projects them in place). */
+  coords(): Float64Array {
+    return this.xy.a.subarray(0, this.xy.n);
+  }
+
+  /** Points added so far. */
+  get pointCount(): number { return this.points; }
+
+  /** Footprint area of building b added so far (outer rings minus holes). */
+  area(b: number): number {
+    const bs = this.buildingStart.a, ps = this.polyStart.a, rs = this.ringStart.a;
+    let a = 0;
+    for (let p = bs[b]; p < bs[b + 1]; p++) for (let r = ps[p]; r < ps[p + 1]; r++) a += ringArea(this.xy.a, rs[r], rs[r + 1]);
+    return a;
+  }
+
   /** Copies building b of `src` unchanged. */
   copyBuilding(src: Footprints, b: number): void {
     for (let p = src.buildingStart[b]; p < src.buildingStart[b + 1]; p++) {
@@ -104,6 +133,15 @@ export class FootprintBuilder {
       height: this.height.done(),
       featureIndex: this.featureIndex.done(),
     };
+  }
+
+  /** Footprints of the buildings with keep[b] = 1, and each added building's new index (-1: dropped). */
+  finishKept(keep: Uint8Array): { footprints: Footprints; newIndex: Int32Array } {
+    const all = this.finish();
+    const newIndex = new Int32Array(all.count).fill(-1);
+    const out = new FootprintBuilder();
+    for (let b = 0; b < all.count; b++) if (keep[b]) { newIndex[b] = out.count; out.copyBuilding(all, b); }
+    return { footprints: out.finish(), newIndex };
   }
 }
 

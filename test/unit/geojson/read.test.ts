@@ -7,7 +7,7 @@ import os from "os";
 import path from "path";
 import proj4 from "proj4";
 import { readFootprints, looksLikeFeatureCollection, type ReadResult } from "../../../src/core/geojson/read";
-import { ringArea } from "../../../src/core/geojson/ring";
+import { ringArea } from "../../../src/core/geometry/rings";
 import { epsgProj4 } from "../../../src/core/crs";
 import { CityMeshError } from "../../../src/core/errors";
 

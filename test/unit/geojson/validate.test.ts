@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { orient2d } from "robust-predicates";
 import { DiagnosticSink } from "../../../src/core/geojson/diagnostics";
 import { validateFeature } from "../../../src/core/geojson/validate";
-import { findIntersection, pointInRing, ringArea } from "../../../src/core/geojson/ring";
+import { findIntersection, pointInRing, ringArea } from "../../../src/core/geometry/rings";
 
 type Coords = unknown;
 

@@ -1,9 +1,10 @@
-// Exact geometric helpers for footprint rings. A ring is a flat Float64Array [x0,y0,x1,y1,…],
-// open (last point ≠ first). Orientation tests use robust-predicates' orient2d (Shewchuk's
-// adaptive exact arithmetic): footprints have many near-collinear vertices, where a plain
-// floating-point cross product gives the wrong sign and calls a valid ring self-intersecting.
-import { orient2d } from "robust-predicates";
-import { ringArea as ringAreaRange } from "../geometry/footprintBuilder";
+// Exact helpers for one footprint ring as the validator sees it: a flat Float64Array
+// [x0,y0,x1,y1,…], open (last point ≠ first). Orientation is predicates.ts's orient (exact,
+// counter-clockwise positive), the one convention of the geometry kit: footprints have many
+// near-collinear vertices, where a plain floating-point cross product gives the wrong sign and
+// calls a valid ring self-intersecting.
+import { orient } from "./predicates";
+import { ringArea as ringAreaRange } from "./footprintBuilder";
 
 /** Signed area (shoelace), positive for counter-clockwise. Computed relative to the first point so large projected coordinates keep their precision. */
 export function ringArea(xy: Float64Array): number {
@@ -28,7 +29,7 @@ export function allCollinear(xy: Float64Array): boolean {
   let j = 1;
   while (j < n && xy[2 * j] === xy[0] && xy[2 * j + 1] === xy[1]) j++;
   for (let k = j + 1; k < n; k++) {
-    if (orient2d(xy[0], xy[1], xy[2 * j], xy[2 * j + 1], xy[2 * k], xy[2 * k + 1]) !== 0) return false;
+    if (orient(xy[0], xy[1], xy[2 * j], xy[2 * j + 1], xy[2 * k], xy[2 * k + 1]) !== 0) return false;
   }
   return true;
 }
@@ -74,7 +75,7 @@ export function removeSpikes(xy: Float64Array): { ring: Float64Array; removed: n
       kill(v); // duplicate exposed by an earlier removal
       continue;
     }
-    if (orient2d(px, py, vx, vy, qx, qy) !== 0) continue;
+    if (orient(px, py, vx, vy, qx, qy) !== 0) continue;
     // Collinear: a spike when the direction reverses at v.
     if ((vx - px) * (qx - vx) + (vy - py) * (qy - vy) < 0) kill(v);
   }
@@ -100,8 +101,9 @@ export function pointInRing(x: number, y: number, xy: Float64Array): number {
     const j = i + 1 === n ? 0 : i + 1;
     const ax = xy[2 * i], ay = xy[2 * i + 1];
     const bx = xy[2 * j], by = xy[2 * j + 1];
-    const o = orient2d(ax, ay, bx, by, x, y);
+    const o = orient(ax, ay, bx, by, x, y);
     if (o === 0 && x >= Math.min(ax, bx) && x <= Math.max(ax, bx) && y >= Math.min(ay, by) && y <= Math.max(ay, by)) return 0;
+    // Upward edge with the point on its left: +1; downward with it on its right: −1.
     if (ay <= y) {
       if (by > y && o > 0) wn++;
     } else if (by <= y && o < 0) wn--;
@@ -251,10 +253,10 @@ function edgesIntersect(ex: Float64Array, a: number, b: number, ringOf: Uint32Ar
   // Cheap bounding-box rejection first.
   if (Math.max(ax, bx) < Math.min(cx, dx) || Math.max(cx, dx) < Math.min(ax, bx)) return false;
   if (Math.max(ay, by) < Math.min(cy, dy) || Math.max(cy, dy) < Math.min(ay, by)) return false;
-  const o1 = orient2d(ax, ay, bx, by, cx, cy);
-  const o2 = orient2d(ax, ay, bx, by, dx, dy);
-  const o3 = orient2d(cx, cy, dx, dy, ax, ay);
-  const o4 = orient2d(cx, cy, dx, dy, bx, by);
+  const o1 = orient(ax, ay, bx, by, cx, cy);
+  const o2 = orient(ax, ay, bx, by, dx, dy);
+  const o3 = orient(cx, cy, dx, dy, ax, ay);
+  const o4 = orient(cx, cy, dx, dy, bx, by);
   if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0))) return true;
   if (o1 === 0 && o2 === 0) {
     // Collinear: overlap of positive length?
