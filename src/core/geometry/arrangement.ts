@@ -17,6 +17,7 @@ import type { SnapResult } from "./snapRound";
 import { orient } from "./predicates";
 import { PointIndex } from "./pointIndex";
 import { BoxGrid } from "./spatialGrid";
+import { planarDefects } from "./planarCheck";
 
 export interface ArrangementInput {
   snap: SnapResult;
@@ -25,6 +26,8 @@ export interface ArrangementInput {
   /** Building heights, for overlaps (taller wins; tie: lower index). */
   height: ArrayLike<number>;
   buildings: number;
+  /** The planarity check (planarCheck.ts); tests replace it to exercise the exclusion path. */
+  check?: (V: ArrayLike<number>, u: ArrayLike<number>, v: ArrayLike<number>, edges: number) => number[];
 }
 
 export interface BuildingRegion {
@@ -36,6 +39,8 @@ export interface BuildingRegion {
   ownedArea: number;
   /** Buildings that took part of this one's area (by overlap), ascending. */
   lostTo: number[];
+  /** True when the building's edges failed the planarity check and it was left out. */
+  unresolved: boolean;
 }
 
 export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
@@ -59,21 +64,30 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
   const order = new Int32Array(nt);
   for (let i = 0; i < nt; i++) order[i] = i;
   order.sort((i, j) => trav[3 * i] - trav[3 * j] || trav[3 * i + 1] - trav[3 * j + 1]);
-  // Kept edges (some building's net count is not zero) and their weights in CSR.
-  const keptU: number[] = [], keptV: number[] = [], wStart: number[] = [0], wB: number[] = [], wN: number[] = [];
-  for (let i = 0; i < nt; ) {
-    const e = trav[3 * order[i]];
-    const before = wB.length;
-    while (i < nt && trav[3 * order[i]] === e) {
-      const b = trav[3 * order[i] + 1];
-      let n = 0;
-      while (i < nt && trav[3 * order[i]] === e && trav[3 * order[i] + 1] === b) { n += trav[3 * order[i] + 2]; i++; }
-      if (n !== 0) { wB.push(b); wN.push(n); }
+  // Kept edges (some building's net count is not zero) and their weights in CSR. Should the kept
+  // edges not be a planar graph (snap rounding proves they are; planarCheck.ts checks), the
+  // buildings on the offending edges are left out and the edges made again without them.
+  const excluded = new Set<number>();
+  let keptU: number[] = [], keptV: number[] = [], wStart: number[] = [0], wB: number[] = [], wN: number[] = [];
+  for (;;) {
+    keptU = []; keptV = []; wStart = [0]; wB = []; wN = [];
+    for (let i = 0; i < nt; ) {
+      const e = trav[3 * order[i]];
+      const before = wB.length;
+      while (i < nt && trav[3 * order[i]] === e) {
+        const b = trav[3 * order[i] + 1];
+        let n = 0;
+        while (i < nt && trav[3 * order[i]] === e && trav[3 * order[i] + 1] === b) { n += trav[3 * order[i] + 2]; i++; }
+        if (n !== 0 && !excluded.has(b)) { wB.push(b); wN.push(n); }
+      }
+      if (wB.length === before) continue;
+      keptU.push(edgeKeys.x(e));
+      keptV.push(edgeKeys.y(e));
+      wStart.push(wB.length);
     }
-    if (wB.length === before) continue;
-    keptU.push(edgeKeys.x(e));
-    keptV.push(edgeKeys.y(e));
-    wStart.push(wB.length);
+    const defects = (input.check ?? planarDefects)(V, keptU, keptV, keptU.length);
+    if (defects.length === 0) break;
+    for (const e of defects) for (let k = wStart[e]; k < wStart[e + 1]; k++) excluded.add(wB[k]);
   }
   const ne = keptU.length, nh = 2 * ne;
   const from = (h: number) => (h & 1 ? keptV[h >> 1] : keptU[h >> 1]);
@@ -237,7 +251,7 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
   const owner = new Int32Array(nc + 1).fill(-1);
   const faceArea = new Float64Array(nc + 1);
   for (let cy = 0; cy < nc; cy++) if (faceOfCycle[cy] >= 0) faceArea[faceOfCycle[cy]] += cycleArea[cy];
-  const regions: BuildingRegion[] = Array.from({ length: nb }, () => ({ polygons: [], windingArea: 0, ownedArea: 0, lostTo: [] }));
+  const regions: BuildingRegion[] = Array.from({ length: nb }, (_, b) => ({ polygons: [], windingArea: 0, ownedArea: 0, lostTo: [], unresolved: excluded.has(b) }));
   const lostTo: Set<number>[] = Array.from({ length: nb }, () => new Set());
   for (let F = 0; F < nc; F++) {
     const w = winding[F];

@@ -94,7 +94,8 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
       else if (g.lostTo.length) report(b, "info", "overlap-snapped", `touches ${others} with a sliver overlap (${lost.toExponential(1)} m²), cut away`);
       if (ringsLost[b]) report(b, "warning", "ring-collapsed", `${ringsLost[b]} hole(s) collapsed when snapped to ${tol} m and were dropped`);
       if (partsLost[b]) report(b, "warning", "ring-collapsed", `${partsLost[b]} part(s) collapsed when snapped to ${tol} m and were dropped`);
-    } else if (g.windingArea > 0 && g.lostTo.length) report(b, "warning", "overlap-contained", `lies entirely inside taller ${others}; building skipped`);
+    } else if (g.unresolved) report(b, "warning", "unresolved-geometry", `its edges could not be made part of one planar subdivision with its neighbours; building skipped`);
+    else if (g.windingArea > 0 && g.lostTo.length) report(b, "warning", "overlap-contained", `lies entirely inside taller ${others}; building skipped`);
     else report(b, "warning", "collapsed", `footprint collapses to nothing when snapped to ${tol} m; building skipped`);
   }
   return { footprints: out.finish(), sourceIndex: Uint32Array.from(kept), diagnostics };

@@ -20,6 +20,7 @@
 import { orient2d } from "robust-predicates";
 import { type Lattice, lineAtOrAfter, lineUnits } from "./lattice";
 import { PointIndex } from "./pointIndex";
+import { Buckets } from "./spatialGrid";
 
 export interface SnapInput {
   /** Integer coordinates of the input points (x, y pairs). */
@@ -95,26 +96,6 @@ function crossingPixel(ax: number, ay: number, bx: number, by: number, cx: numbe
   // centre = floor(p + ½) = floor((2·(A·den + u·num) + den) / (2·den))
   const px = floorDivBig(2n * (Ax * den + ux * num) + den, 2n * den), py = floorDivBig(2n * (Ay * den + uy * num) + den, 2n * den);
   return [Number(px), Number(py)];
-}
-
-/** CSR buckets of ids by grid cell (cells interned in a PointIndex: no string keys). */
-class Buckets {
-  readonly cells = new PointIndex(2, 1024);
-  start = new Int32Array(1);
-  ids = new Int32Array(0);
-  constructor(readonly size: number) {}
-  cell(v: number): number { return Math.floor(v / this.size); }
-
-  /** Fills from (id, cell) pairs listed in `pairs` (cell ids from this.cells). */
-  fill(pairs: number[]): void {
-    const n = this.cells.count;
-    this.start = new Int32Array(n + 1);
-    for (let k = 1; k < pairs.length; k += 2) this.start[pairs[k] + 1]++;
-    for (let c = 0; c < n; c++) this.start[c + 1] += this.start[c];
-    this.ids = new Int32Array(pairs.length / 2);
-    const at = this.start.slice(0, n);
-    for (let k = 0; k < pairs.length; k += 2) this.ids[at[pairs[k + 1]]++] = pairs[k];
-  }
 }
 
 export function snapRound(input: SnapInput): SnapResult {

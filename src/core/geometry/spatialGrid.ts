@@ -1,3 +1,5 @@
+import { PointIndex } from "./pointIndex";
+
 // A uniform bucket grid over axis-aligned boxes: the spatial index of the cleanup and
 // tiling passes. Buildings are small and evenly spread, so a grid beats a tree here and
 // its queries return ids in ascending order (deterministic results).
@@ -52,3 +54,24 @@ export function gridOfBoxes(boxes: Float64Array, count: number): BoxGrid {
   for (let b = 0; b < count; b++) grid.insert(b, boxes[4 * b], boxes[4 * b + 1], boxes[4 * b + 2], boxes[4 * b + 3]);
   return grid;
 }
+
+/** CSR buckets of ids by grid cell (cells interned in a PointIndex: no string keys). */
+export class Buckets {
+  readonly cells = new PointIndex(2, 1024);
+  start = new Int32Array(1);
+  ids = new Int32Array(0);
+  constructor(readonly size: number) {}
+  cell(v: number): number { return Math.floor(v / this.size); }
+
+  /** Fills from (id, cell) pairs listed in `pairs` (cell ids from this.cells). */
+  fill(pairs: number[]): void {
+    const n = this.cells.count;
+    this.start = new Int32Array(n + 1);
+    for (let k = 1; k < pairs.length; k += 2) this.start[pairs[k] + 1]++;
+    for (let c = 0; c < n; c++) this.start[c + 1] += this.start[c];
+    this.ids = new Int32Array(pairs.length / 2);
+    const at = this.start.slice(0, n);
+    for (let k = 0; k < pairs.length; k += 2) this.ids[at[pairs[k + 1]]++] = pairs[k];
+  }
+}
+

@@ -9,6 +9,8 @@ import { cleanFootprints } from "../../../src/core/geometry/cleanup";
 import { buildingArea } from "../../../src/core/geometry/footprintBuilder";
 import { makeLattice } from "../../../src/core/geometry/lattice";
 import { meetsPixel, snapRound } from "../../../src/core/geometry/snapRound";
+import { resolveArrangement } from "../../../src/core/geometry/arrangement";
+import { planarDefects } from "../../../src/core/geometry/planarCheck";
 import { orient, pointInRings } from "../../../src/core/geometry/predicates";
 import { checkMesh, concatMeshes } from "../../../src/core/mesh/check";
 import { gridDomain } from "../../../src/core/tiling/grid";
@@ -163,4 +165,35 @@ test("random near-degenerate clusters: always a planar subdivision and a clean m
     assert.deepEqual(planarFailures(clean(f).footprints), [], `round ${round}`);
     assert.deepEqual(meshFailures(f, [7, 10, 13, 100][round % 4]), [], `round ${round}`);
   }
+});
+
+test("planarDefects finds crossing edges, overlapping edges and a vertex inside an edge (exactly)", () => {
+  // Vertices: 0 (0,0) 1 (10,0) 2 (5,-5) 3 (5,5) 4 (20,0) 5 (30,0) 6 (25,0) 7 (40,0) 8 (50,0) 9 (45,0) 10 (45,9) 11 (60,0) 12 (70,1)
+  const V = [0, 0, 10, 0, 5, -5, 5, 5, 20, 0, 30, 0, 25, 0, 40, 0, 50, 0, 45, 0, 45, 9, 60, 0, 70, 1];
+  const u = [0, 2, 4, 6, 7, 9, 11], v = [1, 3, 5, 5, 8, 10, 12];
+  // 0–1 × 2–3 cross; 4–5 holds 6 (the end of 6–5, overlapping it); 7–8 holds 9 (the end of 9–10); 11–12 is alone.
+  assert.deepEqual(planarDefects(V, u, v, u.length), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(planarDefects(V, [0, 4], [1, 5], 2), [], "disjoint edges");
+});
+
+test("a building whose edges fail the planarity check is skipped with a diagnostic, its neighbours kept", () => {
+  const f = footprints([[[rect(0, 0, 10, 10)], 10], [[rect(10, 0, 20, 10)], 12], [[rect(30, 0, 40, 10)], 8]]);
+  const tol = 0.001, l = makeLattice(0, 0, 1000, 1000, tol);
+  // The real kernel on real input, with a check that reports an edge of the third building once.
+  const xy = Float64Array.from(f.xy, (c) => Math.round(c / tol));
+  const seg: number[] = [], segBuilding: number[] = [];
+  for (let b = 0; b < f.count; b++) for (let i = f.ringStart[b]; i < f.ringStart[b + 1]; i++) { seg.push(i, i + 1 < f.ringStart[b + 1] ? i + 1 : f.ringStart[b]); segBuilding.push(b); }
+  const snap = snapRound({ xy, seg: Int32Array.from(seg), lattice: l, maxLength: 1e9 });
+  let calls = 0;
+  const regions = resolveArrangement({
+    snap, segBuilding: Int32Array.from(segBuilding), height: f.height, buildings: f.count,
+    check: (V, u, v, n) => {
+      calls++;
+      if (calls > 1) return planarDefects(V, u, v, n);
+      for (let e = 0; e < n; e++) if (V[2 * u[e]] >= 30_000) return [e];
+      return [];
+    },
+  });
+  assert.equal(calls, 2);
+  assert.deepEqual(regions.map((r) => [r.unresolved, r.polygons.length]), [[false, 1], [false, 1], [true, 0]]);
 });
