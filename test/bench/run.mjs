@@ -5,7 +5,10 @@
 // runs made in this one invocation, interleaved, because the machine is shared and noisy.
 //   node test/bench/run.mjs            full run (≈ 20–30 min), rewrites BENCHMARKS.md
 //   node test/bench/run.mjs --quick    smoke test (< 3 min), writes test/artifacts/bench-quick/
-// Options: --no-build (use dist/ as is), --out DIR, --keep (keep the temp dir).
+// Options: --no-build (use dist/ as is), --out DIR, --keep (keep the temp dir),
+//   --baseline DIR   also build figure 1's cities with the CLI of an earlier checkout (DIR/dist/cli.mjs,
+//                    built), interleaved, and compare the plan and tile phases (figure 7): how much a
+//                    change made the pipeline faster or slower, measured in one run.
 import { register } from "tsx/esm/api";
 import { register as registerCjs } from "tsx/cjs/api";
 import { spawn, execFileSync } from "node:child_process";
@@ -27,6 +30,10 @@ const OUT = outIdx >= 0 ? path.resolve(args[outIdx + 1]) : QUICK ? path.join(ROO
 const started = Date.now();
 const BUDGET_S = QUICK ? 170 : 27 * 60; // optional runs (64×) are skipped when they would not fit
 const CLI = path.join(ROOT, "dist/cli.mjs");
+const baseIdx = args.indexOf("--baseline");
+const BASELINE = baseIdx >= 0 ? path.resolve(args[baseIdx + 1]) : null;
+const BASE_CLI = BASELINE ? path.join(BASELINE, "dist/cli.mjs") : null;
+const gitHead = (dir) => { try { return execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(); } catch { return "?"; } };
 const PEER = path.join(ROOT, "test/bench/peer-three.mjs");
 const VIEWER = path.join(ROOT, "test/bench/viewer-first-frame.mjs");
 const TIME = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
@@ -64,6 +71,8 @@ try {
     execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build`);
+  if (BASE_CLI && !fs.existsSync(BASE_CLI)) throw new Error(`${BASE_CLI} missing: build the baseline checkout (npm run build there)`);
+  if (BASELINE) results.baseline = { dir: BASELINE, commit: gitHead(BASELINE) };
   fs.mkdirSync(OUT, { recursive: true });
 
   // Cities.
@@ -104,10 +113,14 @@ try {
   results.e2e = [];
   for (const { n, reps } of P.e2e) {
     const c = city(n);
-    const row = { n, citymesh: [], peer: [] };
+    const row = { n, citymesh: [], peer: [], baseline: [] };
     for (let r = 0; r < reps; r++) {
       row.citymesh.push(await cm(c, {}, { keepStderr: true }));
       log(`e2e ${fmt(n)}: citymesh ${fmt(row.citymesh.at(-1).wallMs)} ms`);
+      if (BASE_CLI) {
+        row.baseline.push(await cm(c, {}, { keepStderr: true, cli: BASE_CLI }));
+        log(`e2e ${fmt(n)}: baseline ${results.baseline.commit} ${fmt(row.baseline.at(-1).wallMs)} ms`);
+      }
       row.peer.push(await peer(c));
       log(`e2e ${fmt(n)}: peer ${fmt(row.peer.at(-1).wallMs)} ms`);
     }
@@ -260,10 +273,10 @@ function timed(cmd, argv, { keepStderr = false } = {}) {
 }
 
 /** One citymesh CLI build; the merge phase is timed from the progress lines on stderr. */
-async function cm(c, opts, { keepStderr = false, nodeArgs = [] } = {}) {
+async function cm(c, opts, { keepStderr = false, nodeArgs = [], cli = CLI } = {}) {
   const out = path.join(tmp, `out-${c.n}.glb`);
   // Not --json (it silences the progress lines the phase times come from): parse the summary line.
-  const argv = [...nodeArgs, CLI, "build", c.file, "-o", out, "--scratch-dir", path.join(tmp, "scratch")];
+  const argv = [...nodeArgs, cli, "build", c.file, "-o", out, "--scratch-dir", path.join(tmp, "scratch")];
   for (const [k, v] of Object.entries(opts)) { argv.push(k); if (v !== true) argv.push(String(v)); }
   const r = await timed(process.execPath, argv, { keepStderr: true });
   const s = r.stdout.match(/: (\d+) buildings, (\d+) tiles \((\d+) reused\), (\d+) vertices, (\d+) triangles in ([\d.]+) s/);
@@ -311,7 +324,7 @@ function report(R, svgPath) {
   const e2e = R.e2e.map((row) => {
     const c = median(row.citymesh.map((x) => x.wallMs)), p = median(row.peer.map((x) => x.wallMs));
     const tri = row.citymesh[0].triangles, ptri = row.peer[0].triangles;
-    return { n: row.n, cMs: c, pMs: p, bRatio: p / c, tRatio: (tri / c) / (ptri / p), tri, ptri, c: row.citymesh, p: row.peer };
+    return { n: row.n, cMs: c, pMs: p, bRatio: p / c, tRatio: (tri / c) / (ptri / p), tri, ptri, c: row.citymesh, p: row.peer, b: row.baseline ?? [] };
   });
   for (const e of e2e) rows.push([`1. end to end ${fmt(e.n)} buildings: buildings/s vs three.js peer`, "≥ 10×",
     `${fmt(e.n / e.cMs * 1000)} vs ${fmt(e.n / e.pMs * 1000)} buildings/s (${fmt(e.cMs / 1000, 1)} s vs ${fmt(e.pMs / 1000, 1)} s); triangles/s ${fmt(e.tri / e.cMs * 1000)} vs ${fmt(e.ptri / e.pMs * 1000)} (ratio ${fmt(e.tRatio, 2)}×)`,
@@ -367,6 +380,15 @@ function report(R, svgPath) {
     why.push(`**5 (merge + write):** ${fmt(mb(big.bytes + big.jsonlBytes))} MB in ${fmt(big.phasesMs.merge / 1000, 1)} s is not limited by the disk (dd writes ${fmt(R.dd.MBps)} MB/s to it): the merge reads every tile back through h5wasm, welds seam vertices, re-indexes and encodes, then writes. In the profile, \`src/core/merge/\`, \`src/core/store/\` and \`src/core/writers/\` files and h5wasm together take ${fmt(mergeShare * 100)} % of the CPU samples (the tile phase and GC the rest).`);
   }
 
+  // 7
+  for (const e of e2e) {
+    if (!e.b.length) continue;
+    const ph = (runs, k) => median(runs.map((x) => x.phasesMs[k]));
+    const tNew = ph(e.c, "tiles"), tOld = ph(e.b, "tiles"), pNew = ph(e.c, "plan"), pOld = ph(e.b, "plan");
+    rows.push([`7. plan + tile phases vs baseline ${R.baseline.commit} (${fmt(e.n)} buildings)`, "≤ 1× (not slower)",
+      `plan ${fmt(pNew / 1000, 1)} s vs ${fmt(pOld / 1000, 1)} s, tiles ${fmt(tNew / 1000, 1)} s vs ${fmt(tOld / 1000, 1)} s; end to end ${fmt(median(e.c.map((x) => x.wallMs)) / 1000, 1)} s vs ${fmt(median(e.b.map((x) => x.wallMs)) / 1000, 1)} s; triangles ${fmt(e.c[0].triangles)} vs ${fmt(e.b[0].triangles)}`,
+      `${fmt((pNew + tNew) / (pOld + tOld), 2)}×`, pf((pNew + tNew) / (pOld + tOld) <= 1)]);
+  }
   const table = ["| figure | goal | measured | ratio | result |", "|---|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
   const pr = R.profile;
   const prof = [
@@ -379,6 +401,7 @@ function report(R, svgPath) {
   const rssRows = R.rss.map((r) => `| ${r.mult}× | ${fmt(r.n)} | ${fmt(r.disk.tiles)} | ${fmt(r.disk.triangles)} | ${fmt(r.disk.rssMB)} | ${fmt(r.disk.rssMB / base.disk.rssMB, 2)}× | ${fmt(r.memory.rssMB)} | ${fmt(r.memory.rssMB / base.memory.rssMB, 2)}× | ${fmt(r.disk.wallMs / 1000, 1)} | ${fmt(r.memory.wallMs / 1000, 1)} | ${fmt(r.disk.wallMs / r.memory.wallMs, 2)}× |`);
   const e2eRows = e2e.flatMap((e) => [
     ...e.c.map((x, i) => `| citymesh #${i + 1} | ${fmt(e.n)} | ${fmt(x.wallMs / 1000, 2)} | ${fmt(e.n / x.wallMs * 1000)} | ${fmt(x.triangles)} | ${fmt(x.triangles / x.wallMs * 1000)} | ${fmt(x.rssMB)} | ${fmt(mb(x.bytes), 1)} | read ${fmt(x.phasesMs.read / 1000, 1)} s, plan ${fmt(x.phasesMs.plan / 1000, 1)} s, tiles ${fmt(x.phasesMs.tiles / 1000, 1)} s, merge+write ${fmt(x.phasesMs.merge / 1000, 1)} s |`),
+    ...e.b.map((x, i) => `| baseline ${R.baseline.commit} #${i + 1} | ${fmt(e.n)} | ${fmt(x.wallMs / 1000, 2)} | ${fmt(e.n / x.wallMs * 1000)} | ${fmt(x.triangles)} | ${fmt(x.triangles / x.wallMs * 1000)} | ${fmt(x.rssMB)} | ${fmt(mb(x.bytes), 1)} | read ${fmt(x.phasesMs.read / 1000, 1)} s, plan ${fmt(x.phasesMs.plan / 1000, 1)} s, tiles ${fmt(x.phasesMs.tiles / 1000, 1)} s, merge+write ${fmt(x.phasesMs.merge / 1000, 1)} s |`),
     ...e.p.map((x, i) => `| three.js peer #${i + 1} | ${fmt(e.n)} | ${fmt(x.wallMs / 1000, 2)} | ${fmt(e.n / x.wallMs * 1000)} | ${fmt(x.triangles)} | ${fmt(x.triangles / x.wallMs * 1000)} | ${fmt(x.rssMB)} | ${fmt(mb(x.bytes), 1)} | parse ${fmt(x.ms.parse / 1000, 2)} s, extrude ${fmt(x.ms.extrude / 1000, 2)} s, merge ${fmt(x.ms.merge / 1000, 2)} s, write ${fmt(x.ms.write / 1000, 2)} s |`),
   ]);
   const g = R.generator;
