@@ -1,7 +1,7 @@
 // Case 9: metamorphic variants of real cities (issue 13). From every real file — tudcampus,
 // delft-bgt and zurich-cea (committed under test/fixtures/real, the same files as in
 // ../shared/data) and, when ../shared/data is beside the repository, nyc-osm-buildings (102,034
-// OSM buildings; districts of 400 m × 400 m, projected to UTM 18N) — derive what a user could
+// OSM buildings; districts of 800 m × 800 m, projected to UTM 18N) — derive what a user could
 // produce: translated up to 10^7 m and rounded to the millimetre, rotated and rounded, k × k
 // copies side by side, tile sizes 50–2000 m with the grid shifted, snap tolerances 0.1–10 mm.
 // Every variant must build in process with no failed tile and pass the mesh checker (0 open,
@@ -36,7 +36,7 @@ const SOURCES: Source[] = [
   { name: "delft-bgt", file: committed("delft-bgt.geojson"), share: haveNyc ? 0.4 : 0.5, maxCopies: 3, tileSizes: [50, 2000] },
   { name: "zurich-cea", file: committed("zurich-cea.geojson"), share: haveNyc ? 0.35 : 0.4, maxCopies: 2, tileSizes: [50, 2000] },
   { name: "tudcampus", file: committed("tudcampus.geojson"), share: 0.1, maxCopies: 1, tileSizes: [80, 2000] },
-  ...(haveNyc ? [{ name: "nyc-osm-buildings", file: nyc, share: 0.15, maxCopies: 1, tileSizes: [50, 2000] as [number, number], window: { half: 200, zone: 18 } }] : []),
+  ...(haveNyc ? [{ name: "nyc-osm-buildings", file: nyc, share: 0.15, maxCopies: 1, tileSizes: [50, 2000] as [number, number], window: { half: 400, zone: 18 } }] : []),
 ];
 
 function build(src: Source, seed: number, count: number): Promise<VariantSummary[]> {
