@@ -46,7 +46,8 @@ Build options (dtcc-core's names):
   --merge-batch-size N       tiles read at once while merging (default 2)
   --max-mesh-size M          longest ground triangle edge (default 10)
   --min-building-area M2     drop smaller footprints (default 0)
-  --snap-tolerance M         coordinates closer than this are equal (default 0.001)
+  --snap-tolerance M         integer grid of the geometry: coordinates round to it, an
+                             edge within half of it from a vertex passes through it (default 0.001)
   --default-height M         height when no attribute gives one (default 10)
   --height-attributes a,b    ordered height attributes
   --level-height M           metres per building:levels (default 3)

@@ -15,8 +15,7 @@
 // ring of a polygon from its holes) are sums of small integer products.
 import type { SnapResult } from "./snapRound";
 import { orient } from "./predicates";
-import { PointIndex } from "./pointIndex";
-import { BoxGrid } from "./spatialGrid";
+import { Buckets } from "./spatialGrid";
 import { planarDefects } from "./planarCheck";
 
 export interface ArrangementInput {
@@ -30,71 +29,36 @@ export interface ArrangementInput {
   check?: (V: ArrayLike<number>, u: ArrayLike<number>, v: ArrayLike<number>, edges: number) => number[];
 }
 
-export interface BuildingRegion {
-  /** Polygons: each an array of rings (integer x, y pairs), outer ring first (CCW), then holes (CW). */
-  polygons: number[][][];
-  /** Area with nonzero winding (units²): the footprint before overlaps were given away. */
-  windingArea: number;
-  /** Area owned in the end (units²). */
-  ownedArea: number;
-  /** Buildings that took part of this one's area (by overlap), ascending. */
-  lostTo: number[];
-  /** True when the building's edges failed the planarity check and it was left out. */
-  unresolved: boolean;
+export interface ArrangementResult {
+  /**
+   * Every input building's footprint after the arrangement, in integer units: buildings in input
+   * order (an empty one has buildingStart[b] = buildingStart[b + 1]), each polygon its outer ring
+   * (counter-clockwise) then its holes (clockwise).
+   */
+  footprints: { xy: Float64Array; ringStart: Int32Array; polyStart: Int32Array; buildingStart: Int32Array };
+  /** Per building, the area with nonzero winding (units²): its footprint before overlaps were given away. */
+  windingArea: Float64Array;
+  /** Per building, the area it owns in the end (units²). */
+  ownedArea: Float64Array;
+  /** Buildings that took part of a building's area (by overlap), ascending; absent when none did. */
+  lostTo: Map<number, number[]>;
+  /** 1 when the building's edges failed the planarity check and it was left out. */
+  unresolved: Uint8Array;
 }
 
-export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
+export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   const { snap, segBuilding, height } = input;
   const V = snap.vertices, vx = (v: number) => V[2 * v], vy = (v: number) => V[2 * v + 1];
   const nb = input.buildings;
 
-  // 1. Net traversal count of every undirected fragment (u < v) per building.
-  const edgeKeys = new PointIndex(2, 1024);
-  const trav: number[] = []; // edge, building, ±1
-  for (let s = 0; s + 1 < snap.chainStart.length; s++) {
-    const b = segBuilding[s];
-    for (let k = snap.chainStart[s]; k + 1 < snap.chainStart[s + 1]; k++) {
-      const u = snap.chain[k], v = snap.chain[k + 1];
-      if (u === v) continue;
-      const e = u < v ? edgeKeys.id(u, v) : edgeKeys.id(v, u);
-      trav.push(e, b, u < v ? 1 : -1);
-    }
-  }
-  const nt = trav.length / 3;
-  const order = new Int32Array(nt);
-  for (let i = 0; i < nt; i++) order[i] = i;
-  order.sort((i, j) => trav[3 * i] - trav[3 * j] || trav[3 * i + 1] - trav[3 * j + 1]);
-  // Kept edges (some building's net count is not zero) and their weights in CSR. Should the kept
-  // edges not be a planar graph (snap rounding proves they are; planarCheck.ts checks), the
-  // buildings on the offending edges are left out and the edges made again without them.
-  const excluded = new Set<number>();
-  let keptU: number[] = [], keptV: number[] = [], wStart: number[] = [0], wB: number[] = [], wN: number[] = [];
-  for (;;) {
-    keptU = []; keptV = []; wStart = [0]; wB = []; wN = [];
-    for (let i = 0; i < nt; ) {
-      const e = trav[3 * order[i]];
-      const before = wB.length;
-      while (i < nt && trav[3 * order[i]] === e) {
-        const b = trav[3 * order[i] + 1];
-        let n = 0;
-        while (i < nt && trav[3 * order[i]] === e && trav[3 * order[i] + 1] === b) { n += trav[3 * order[i] + 2]; i++; }
-        if (n !== 0 && !excluded.has(b)) { wB.push(b); wN.push(n); }
-      }
-      if (wB.length === before) continue;
-      keptU.push(edgeKeys.x(e));
-      keptV.push(edgeKeys.y(e));
-      wStart.push(wB.length);
-    }
-    const defects = (input.check ?? planarDefects)(V, keptU, keptV, keptU.length);
-    if (defects.length === 0) break;
-    for (const e of defects) for (let k = wStart[e]; k < wStart[e + 1]; k++) excluded.add(wB[k]);
-  }
+  // 1. The fragments some building's rings cross on net, with their weights.
+  const { keptU, keptV, wStart, wB, wN, excluded } = keptFragments(snap, segBuilding, input.check ?? planarDefects);
+  const nv = snap.vertexCount;
   const ne = keptU.length, nh = 2 * ne;
   const from = (h: number) => (h & 1 ? keptV[h >> 1] : keptU[h >> 1]);
   const to = (h: number) => (h & 1 ? keptU[h >> 1] : keptV[h >> 1]);
 
-  // 2. Outgoing half-edges around each vertex, counter-clockwise from east.
-  const nv = snap.vertexCount;
+  // 2. Outgoing half-edges around each vertex, counter-clockwise from east (two need no order).
   const outStart = new Int32Array(nv + 1);
   for (let h = 0; h < nh; h++) outStart[from(h) + 1]++;
   for (let v = 0; v < nv; v++) outStart[v + 1] += outStart[v];
@@ -105,7 +69,7 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
   const list: number[] = [];
   for (let v = 0; v < nv; v++) {
     const s = outStart[v], e = outStart[v + 1];
-    if (e - s > 1) {
+    if (e - s > 2) {
       list.length = 0;
       for (let k = s; k < e; k++) list.push(out[k]);
       const x = vx(v), y = vy(v);
@@ -121,10 +85,11 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
 
   // 3. Cycles (face boundaries, inside on the left) and their signed areas.
   const cycle = new Int32Array(nh).fill(-1);
-  const cycleArea: number[] = [], cycleFirst: number[] = [];
+  const cycleAreaG = new Float64Array((nh >> 1) + 1), cycleFirstG = new Int32Array((nh >> 1) + 1); // a cycle has two half-edges at least
+  let nc = 0;
   for (let h0 = 0; h0 < nh; h0++) {
     if (cycle[h0] >= 0) continue;
-    const c = cycleArea.length;
+    const c = nc++;
     const ox = vx(from(h0)), oy = vy(from(h0));
     let a = 0, h = h0;
     do {
@@ -132,10 +97,10 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
       a += (vx(from(h)) - ox) * (vy(to(h)) - oy) - (vx(to(h)) - ox) * (vy(from(h)) - oy);
       h = next(h);
     } while (h !== h0);
-    cycleArea.push(a / 2);
-    cycleFirst.push(h0);
+    cycleAreaG[c] = a / 2;
+    cycleFirstG[c] = h0;
   }
-  const nc = cycleArea.length;
+  const cycleArea = cycleAreaG.subarray(0, nc), cycleFirst = cycleFirstG.subarray(0, nc);
 
   // 4. Connected components, their lowest-left vertex and outer cycle.
   const parent = new Int32Array(nv);
@@ -160,37 +125,57 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
   const isOuter = new Uint8Array(nc);
   for (let c = 0; c < ncomp; c++) {
     const v = compMin[c], s = outStart[v], d = outStart[v + 1] - s;
-    let up = 0; // edges in the upper half-plane [0, π): they come first
-    for (let k = s; k < s + d; k++) if (half(out[k]) === 0) up++;
-    const h = out[s + ((up - 1 + d) % d)]; // its left side is the wedge holding west
+    // All edges leave v eastwards (or straight up): the outer face is the wedge holding west,
+    // left of the most counter-clockwise edge.
+    let h: number;
+    if (d === 2) {
+      const g0 = out[s], g1 = out[s + 1];
+      h = orient(vx(v), vy(v), vx(to(g0)), vy(to(g0)), vx(to(g1)), vy(to(g1))) > 0 ? g1 : g0; // two edges are not sorted
+    } else {
+      let up = 0; // edges in the upper half-plane [0, π): they come first
+      for (let k = s; k < s + d; k++) if (half(out[k]) === 0) up++;
+      h = out[s + ((up - 1 + d) % d)];
+    }
     outerCycleOf[c] = cycle[h];
     isOuter[cycle[h]] = 1;
   }
 
   // 5. The face holding each component: exact ray to the left from its lowest-left vertex.
-  const edgeGrid = new BoxGrid(Math.max(64, avgEdge(keptU, keptV, vx, vy) * 2), 0, 0);
-  for (let e = 0; e < ne; e++) edgeGrid.insert(e, Math.min(vx(keptU[e]), vx(keptV[e])), Math.min(vy(keptU[e]), vy(keptV[e])), Math.max(vx(keptU[e]), vx(keptV[e])), Math.max(vy(keptU[e]), vy(keptV[e])));
-  const compGrid = new BoxGrid(Math.max(64, avgBox(compBox, ncomp) * 2), 0, 0);
-  for (let c = 0; c < ncomp; c++) compGrid.insert(c, compBox[4 * c], compBox[4 * c + 1], compBox[4 * c + 2], compBox[4 * c + 3]);
+  const edgeCells = new Buckets(Math.max(64, Math.ceil(avgEdge(keptU, keptV, vx, vy) * 2)), ne, (e, o) => {
+    o[0] = Math.min(vx(keptU[e]), vx(keptV[e])); o[1] = Math.min(vy(keptU[e]), vy(keptV[e])); o[2] = Math.max(vx(keptU[e]), vx(keptV[e])); o[3] = Math.max(vy(keptU[e]), vy(keptV[e]));
+  });
+  const compCells = new Buckets(Math.max(64, Math.ceil(avgBox(compBox, ncomp) * 2)), ncomp, (c, o) => { o[0] = compBox[4 * c]; o[1] = compBox[4 * c + 1]; o[2] = compBox[4 * c + 2]; o[3] = compBox[4 * c + 3]; });
   const containerCycle = new Int32Array(ncomp).fill(-1); // -1: the unbounded face
-  const cand: number[] = [], edges: number[] = [];
   for (let c = 0; c < ncomp; c++) {
     const v = compMin[c], x = vx(v), y = vy(v);
-    compGrid.query(x, y, x, y, cand);
+    // How far left the ray must look: to the west edge of the components whose box holds v.
     let reach = x;
-    for (const d of cand) if (d !== c && compBox[4 * d] < x && compBox[4 * d + 1] <= y && compBox[4 * d + 3] > y && compBox[4 * d + 2] > x) reach = Math.min(reach, compBox[4 * d]);
+    const cc = compCells.at(compCells.cell(x), compCells.cell(y));
+    if (cc >= 0) for (let m = compCells.start[cc]; m < compCells.start[cc + 1]; m++) {
+      const d = compCells.ids[m];
+      if (d !== c && compBox[4 * d] < x && compBox[4 * d + 1] <= y && compBox[4 * d + 3] > y && compBox[4 * d + 2] > x) reach = Math.min(reach, compBox[4 * d]);
+    }
     if (reach === x) continue;
-    // Edges crossing the line just above y (half-open: one end at or below y, the other above), left of v.
-    edgeGrid.query(reach, y, x, y, edges);
-    let best = -1, bestLow = -1, bestHigh = -1;
-    for (const e of edges) {
-      const p = keptU[e], q = keptV[e];
-      if (compOf[p] === c) continue;
-      let lo = p, hi = q;
-      if (vy(lo) > vy(hi)) { lo = q; hi = p; }
-      if (!(vy(lo) <= y && vy(hi) > y)) continue;
-      if (orient(vx(lo), vy(lo), vx(hi), vy(hi), x, y) >= 0) continue; // v is not right of the upward edge
-      if (best < 0 || rightOf(lo, hi, bestLow, bestHigh, vx, vy)) { best = e; bestLow = lo; bestHigh = hi; }
+    // Edges crossing the line just above y (half-open: one end at or below y, the other above),
+    // left of v; cells scanned westwards until one lies wholly beyond the nearest hit.
+    let best = -1, bestLow = -1, bestHigh = -1, bestX = -Infinity;
+    const row = edgeCells.cell(y);
+    for (let i = edgeCells.cell(x); i >= edgeCells.cell(reach); i--) {
+      if ((i + 1) * edgeCells.size <= bestX) break;
+      const cell = edgeCells.at(i, row);
+      if (cell < 0) continue;
+      for (let m = edgeCells.start[cell]; m < edgeCells.start[cell + 1]; m++) {
+        const e = edgeCells.ids[m], p = keptU[e], q = keptV[e];
+        if (compOf[p] === c) continue;
+        let lo = p, hi = q;
+        if (vy(lo) > vy(hi)) { lo = q; hi = p; }
+        if (!(vy(lo) <= y && vy(hi) > y)) continue;
+        if (orient(vx(lo), vy(lo), vx(hi), vy(hi), x, y) >= 0) continue; // v is not right of the upward edge
+        if (best < 0 || rightOf(lo, hi, bestLow, bestHigh, vx, vy)) {
+          best = e; bestLow = lo; bestHigh = hi;
+          bestX = Math.min(vx(lo), vx(hi)); // a safe bound for stopping the scan
+        }
+      }
     }
     if (best < 0) continue;
     // The face right of the upward edge lo→hi is left of hi→lo.
@@ -216,33 +201,42 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
   const faceOf = (h: number) => { const f = faceOfCycle[cycle[h]]; return f < 0 ? nc : f; };
 
   // 6. Windings, face by face from the unbounded one (breadth first), and each face's owner.
-  const faceCycles: number[][] = Array.from({ length: nc + 1 }, () => []);
-  for (let cy = 0; cy < nc; cy++) faceCycles[faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy]].push(cy);
-  const winding: (number[] | null)[] = new Array(nc + 1).fill(null); // [building, count, ...] sorted by building
-  winding[nc] = [];
-  const queue = [nc];
-  const weight = (h: number, out: Map<number, number>) => {
-    const e = h >> 1, sign = h & 1 ? -1 : 1;
-    for (let k = wStart[e]; k < wStart[e + 1]; k++) out.set(wB[k], (out.get(wB[k]) ?? 0) + sign * wN[k]);
-  };
-  const tmp = new Map<number, number>();
-  for (let qi = 0; qi < queue.length; qi++) {
-    const F = queue[qi], wf = winding[F]!;
-    for (const cy of faceCycles[F]) {
+  //    A face's winding is a run of (building, count) pairs, buildings ascending, in one pool.
+  const faceStart = new Int32Array(nc + 2);
+  for (let cy = 0; cy < nc; cy++) faceStart[(faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy]) + 1]++;
+  for (let F = 0; F <= nc; F++) faceStart[F + 1] += faceStart[F];
+  const faceList = new Int32Array(nc), faceAt = faceStart.slice(0, nc + 1);
+  for (let cy = 0; cy < nc; cy++) faceList[faceAt[faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy]]++] = cy;
+  const windFrom = new Int32Array(nc + 1).fill(-1), windLen = new Int32Array(nc + 1);
+  let pool = new Int32Array(1024), used = 0;
+  const room = (n: number) => { if (used + n > pool.length) { const g = new Int32Array(Math.max(2 * pool.length, used + n)); g.set(pool); pool = g; } };
+  windFrom[nc] = 0;
+  const queue = new Int32Array(nc + 1);
+  let qn = 0;
+  queue[qn++] = nc;
+  for (let qi = 0; qi < qn; qi++) {
+    const F = queue[qi];
+    for (let fc = faceStart[F]; fc < faceStart[F + 1]; fc++) {
+      const cy = faceList[fc];
       let h = cycleFirst[cy];
       do {
         const G = faceOf(twin(h));
-        if (winding[G] === null) {
-          // Right of h (face G) = left of h (face F) − h's weight.
-          tmp.clear();
-          for (let k = 0; k < wf.length; k += 2) tmp.set(wf[k], wf[k + 1]);
-          const neg = new Map<number, number>();
-          weight(h, neg);
-          for (const [b, n] of neg) tmp.set(b, (tmp.get(b) ?? 0) - n);
-          const w: number[] = [];
-          for (const b of [...tmp.keys()].sort((p, q) => p - q)) if (tmp.get(b) !== 0) w.push(b, tmp.get(b)!);
-          winding[G] = w;
-          queue.push(G);
+        if (windFrom[G] < 0) {
+          // Right of h (face G) = left of h (face F) − h's weight: merge two ascending runs.
+          const e = h >> 1, sign = h & 1 ? 1 : -1; // −weight of h
+          room(2 * (windLen[F] + wStart[e + 1] - wStart[e]));
+          const start = used;
+          let i = windFrom[F], iEnd = windFrom[F] + 2 * windLen[F], k = wStart[e];
+          while (i < iEnd || k < wStart[e + 1]) {
+            let b: number, n: number;
+            if (k >= wStart[e + 1] || (i < iEnd && pool[i] < wB[k])) { b = pool[i]; n = pool[i + 1]; i += 2; }
+            else if (i >= iEnd || wB[k] < pool[i]) { b = wB[k]; n = sign * wN[k]; k++; }
+            else { b = pool[i]; n = pool[i + 1] + sign * wN[k]; i += 2; k++; }
+            if (n !== 0) { pool[used++] = b; pool[used++] = n; }
+          }
+          windFrom[G] = start;
+          windLen[G] = (used - start) / 2;
+          queue[qn++] = G;
         }
         h = next(h);
       } while (h !== cycleFirst[cy]);
@@ -251,24 +245,28 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
   const owner = new Int32Array(nc + 1).fill(-1);
   const faceArea = new Float64Array(nc + 1);
   for (let cy = 0; cy < nc; cy++) if (faceOfCycle[cy] >= 0) faceArea[faceOfCycle[cy]] += cycleArea[cy];
-  const regions: BuildingRegion[] = Array.from({ length: nb }, (_, b) => ({ polygons: [], windingArea: 0, ownedArea: 0, lostTo: [], unresolved: excluded.has(b) }));
-  const lostTo: Set<number>[] = Array.from({ length: nb }, () => new Set());
+  const windingArea = new Float64Array(nb), ownedArea = new Float64Array(nb), unresolved = new Uint8Array(nb);
+  for (const b of excluded) unresolved[b] = 1;
+  const lostTo = new Map<number, number[]>();
   for (let F = 0; F < nc; F++) {
-    const w = winding[F];
-    if (!w || faceOfCycle[F] !== F) continue;
+    if (windFrom[F] < 0 || faceOfCycle[F] !== F) continue;
+    const w0 = windFrom[F], w1 = w0 + 2 * windLen[F];
     let best = -1;
-    for (let k = 0; k < w.length; k += 2) {
-      const b = w[k];
+    for (let k = w0; k < w1; k += 2) {
+      const b = pool[k];
       if (best < 0 || height[b] > height[best] || (height[b] === height[best] && b < best)) best = b;
     }
     owner[F] = best;
-    for (let k = 0; k < w.length; k += 2) {
-      regions[w[k]].windingArea += faceArea[F];
-      if (w[k] !== best) lostTo[w[k]].add(best);
+    for (let k = w0; k < w1; k += 2) {
+      const b = pool[k];
+      windingArea[b] += faceArea[F];
+      if (b === best) continue;
+      const l = lostTo.get(b);
+      if (!l) lostTo.set(b, [best]); else if (!l.includes(best)) l.push(best);
     }
-    if (best >= 0) regions[best].ownedArea += faceArea[F];
+    if (best >= 0) ownedArea[best] += faceArea[F];
   }
-  for (let b = 0; b < nb; b++) regions[b].lostTo = [...lostTo[b]].sort((p, q) => p - q);
+  for (const l of lostTo.values()) l.sort((p, q) => p - q);
 
   // 7. Each building's boundary: half-edges with its face on the left and another owner on the right.
   const own = (h: number) => owner[faceOf(h)];
@@ -281,35 +279,131 @@ export function resolveArrangement(input: ArrangementInput): BuildingRegion[] {
     const a = faceOf(h), b = faceOf(h + 1);
     if (owner[a] >= 0 && owner[a] === owner[b]) { const ra = gfind(a), rb = gfind(b); if (ra !== rb) group[Math.max(ra, rb)] = Math.min(ra, rb); }
   }
+  // Boundary half-edges by building (counting sort), then each building's rings traced in turn:
+  // its polygons in order of first appearance, each its outer ring (positive area) then holes.
+  const bStart = new Int32Array(nb + 1);
+  for (let h = 0; h < nh; h++) if (boundary(h)) bStart[own(h) + 1]++;
+  for (let b = 0; b < nb; b++) bStart[b + 1] += bStart[b];
+  const bList = new Int32Array(bStart[nb]), bAt = bStart.slice(0, nb);
+  for (let h = 0; h < nh; h++) if (boundary(h)) bList[bAt[own(h)]++] = h;
   const seen = new Uint8Array(nh);
-  const ringsByGroup = new Map<number, { b: number; outer: number[] | null; holes: number[][] }>();
-  const groupOrder: number[] = [];
-  for (let h0 = 0; h0 < nh; h0++) {
-    if (seen[h0] || !boundary(h0)) continue;
-    const b = own(h0);
-    const ring: number[] = [];
-    let h = h0, area = 0;
-    const ox = vx(from(h0)), oy = vy(from(h0));
-    do {
-      seen[h] = 1;
-      ring.push(vx(from(h)), vy(from(h)));
-      area += (vx(from(h)) - ox) * (vy(to(h)) - oy) - (vx(to(h)) - ox) * (vy(from(h)) - oy);
-      // Turn clockwise around the head through b's own inner fragments to the next boundary one.
-      let g = next(h);
-      for (let guard = outStart[to(h) + 1] - outStart[to(h)]; !(own(g) === b && boundary(g)) && guard > 0; guard--) g = clockwiseFrom(g);
-      h = g;
-    } while (h !== h0 && !seen[h]);
-    const gid = gfind(faceOf(h0));
-    let entry = ringsByGroup.get(gid);
-    if (!entry) { entry = { b, outer: null, holes: [] }; ringsByGroup.set(gid, entry); groupOrder.push(gid); }
-    if (area > 0 && !entry.outer) entry.outer = ring;
-    else entry.holes.push(ring);
+  const outXy = new Float64Array(2 * bStart[nb]);
+  const ringStart: number[] = [0], polyStart: number[] = [0], buildingStart = new Int32Array(nb + 1);
+  let w = 0;
+  const rings: { from: number; to: number; group: number; outer: boolean }[] = [];
+  const scratch: number[] = [];
+  for (let b = 0; b < nb; b++) {
+    rings.length = 0;
+    scratch.length = 0;
+    for (let k = bStart[b]; k < bStart[b + 1]; k++) {
+      const h0 = bList[k];
+      if (seen[h0]) continue;
+      const from0 = scratch.length;
+      let h = h0, area = 0;
+      const ox = vx(from(h0)), oy = vy(from(h0));
+      do {
+        seen[h] = 1;
+        scratch.push(vx(from(h)), vy(from(h)));
+        area += (vx(from(h)) - ox) * (vy(to(h)) - oy) - (vx(to(h)) - ox) * (vy(from(h)) - oy);
+        // Turn clockwise around the head through b's own inner fragments to the next boundary one.
+        let g = next(h);
+        for (let guard = outStart[to(h) + 1] - outStart[to(h)]; !(own(g) === b && boundary(g)) && guard > 0; guard--) g = clockwiseFrom(g);
+        h = g;
+      } while (h !== h0 && !seen[h]);
+      rings.push({ from: from0, to: scratch.length, group: gfind(faceOf(h0)), outer: area > 0 });
+    }
+    // Polygons in order of their group's first ring; the outer ring first (a group without one,
+    // never seen, is dropped).
+    const groups: number[] = [];
+    for (const r of rings) if (!groups.includes(r.group)) groups.push(r.group);
+    for (const gid of groups) {
+      const mine = rings.filter((r) => r.group === gid).sort((p, q) => Number(q.outer) - Number(p.outer));
+      if (!mine[0].outer) continue;
+      for (const r of mine) {
+        for (let k = r.from; k < r.to; k++) outXy[w++] = scratch[k];
+        ringStart.push(w / 2);
+      }
+      polyStart.push(ringStart.length - 1);
+      buildingStart[b + 1]++;
+    }
   }
-  for (const gid of groupOrder) {
-    const { b, outer, holes } = ringsByGroup.get(gid)!;
-    if (outer) regions[b].polygons.push([outer, ...holes]);
+  for (let b = 0; b < nb; b++) buildingStart[b + 1] += buildingStart[b];
+  const footprints = { xy: outXy.subarray(0, w), ringStart: Int32Array.from(ringStart), polyStart: Int32Array.from(polyStart), buildingStart };
+  return { footprints, windingArea, ownedArea, lostTo, unresolved };
+}
+
+/**
+ * Net traversal count of every undirected fragment (u < v) per building; the fragments some
+ * building crosses on net are kept, with their (building, count) weights in CSR.
+ */
+function keptFragments(snap: SnapResult, segBuilding: Int32Array, check: NonNullable<ArrangementInput["check"]>) {
+  // Traversals bucketed by their lower vertex (counting sort); within a bucket (a vertex's few
+  // fragments) grouped by the upper one: fragment ids without hashing.
+  const nv = snap.vertexCount, C = snap.chain, CS = snap.chainStart;
+  const lowStart = new Int32Array(nv + 1);
+  for (let s = 0; s + 1 < CS.length; s++)
+    for (let k = CS[s]; k + 1 < CS[s + 1]; k++) if (C[k] !== C[k + 1]) lowStart[Math.min(C[k], C[k + 1]) + 1]++;
+  for (let v = 0; v < nv; v++) lowStart[v + 1] += lowStart[v];
+  const nt = lowStart[nv];
+  const travHigh = new Int32Array(nt), travB = new Int32Array(nt), travDir = new Int8Array(nt), lowAt = lowStart.slice(0, nv);
+  for (let s = 0; s + 1 < CS.length; s++) {
+    const b = segBuilding[s];
+    for (let k = CS[s]; k + 1 < CS[s + 1]; k++) {
+      const u = C[k], v = C[k + 1];
+      if (u === v) continue;
+      const i = lowAt[Math.min(u, v)]++;
+      travHigh[i] = Math.max(u, v);
+      travB[i] = b;
+      travDir[i] = u < v ? 1 : -1;
+    }
   }
-  return regions;
+  // Fragments with a building whose net count is not zero, with their (building, count) pairs,
+  // buildings ascending (insertion sort: a fragment has one or two).
+  let keptU = new Int32Array(nt), keptV = new Int32Array(nt), wStart = new Int32Array(nt + 1), wB = new Int32Array(nt), wN = new Int32Array(nt);
+  let ne = 0, nw = 0;
+  for (let lo = 0; lo < nv; lo++) {
+    const s0 = lowStart[lo], s1 = lowStart[lo + 1];
+    for (let i = s0; i < s1; i++) {
+      const hi = travHigh[i];
+      if (hi < 0) continue; // taken into an earlier fragment of this bucket
+      const first = nw;
+      for (let k = i; k < s1; k++) {
+        if (travHigh[k] !== hi) continue;
+        if (k > i) travHigh[k] = -1;
+        const b = travB[k];
+        let j = first;
+        while (j < nw && wB[j] !== b) j++;
+        if (j === nw) { wB[nw] = b; wN[nw++] = travDir[k]; } else wN[j] += travDir[k];
+      }
+      let w = first;
+      for (let j = first; j < nw; j++) if (wN[j] !== 0) { wB[w] = wB[j]; wN[w++] = wN[j]; }
+      nw = w;
+      if (nw === first) continue;
+      for (let j = first + 1; j < nw; j++) for (let q = j; q > first && wB[q - 1] > wB[q]; q--) {
+        const tb = wB[q]; wB[q] = wB[q - 1]; wB[q - 1] = tb;
+        const tn = wN[q]; wN[q] = wN[q - 1]; wN[q - 1] = tn;
+      }
+      keptU[ne] = lo; keptV[ne++] = hi; wStart[ne] = nw;
+    }
+  }
+  keptU = keptU.subarray(0, ne); keptV = keptV.subarray(0, ne); wStart = wStart.subarray(0, ne + 1); wB = wB.subarray(0, nw); wN = wN.subarray(0, nw);
+  // Should the kept fragments not be a planar graph (snap rounding proves they are; planarCheck.ts
+  // checks), the buildings on the offending ones are left out and the fragments filtered again.
+  const excluded = new Set<number>();
+  for (;;) {
+    const defects = check(snap.vertices, keptU, keptV, keptU.length);
+    if (defects.length === 0) break;
+    for (const e of defects) for (let k = wStart[e]; k < wStart[e + 1]; k++) excluded.add(wB[k]);
+    const u2: number[] = [], v2: number[] = [], s2: number[] = [0], b2: number[] = [], n2: number[] = [];
+    for (let e = 0; e < keptU.length; e++) {
+      const before = b2.length;
+      for (let k = wStart[e]; k < wStart[e + 1]; k++) if (!excluded.has(wB[k])) { b2.push(wB[k]); n2.push(wN[k]); }
+      if (b2.length === before) continue;
+      u2.push(keptU[e]); v2.push(keptV[e]); s2.push(b2.length);
+    }
+    keptU = Int32Array.from(u2); keptV = Int32Array.from(v2); wStart = Int32Array.from(s2); wB = Int32Array.from(b2); wN = Int32Array.from(n2);
+  }
+  return { keptU, keptV, wStart, wB, wN, excluded };
 }
 
 /** True when edge (lo1, hi1) crosses the line just above y further right than (lo2, hi2) does; the two never cross. */
@@ -325,7 +419,7 @@ function rightOf(lo1: number, hi1: number, lo2: number, hi2: number, vx: (v: num
   return orient(vx(lo1), vy(lo1), vx(hi1), vy(hi1), vx(hi2), vy(hi2)) > 0;
 }
 
-function avgEdge(u: number[], v: number[], vx: (i: number) => number, vy: (i: number) => number): number {
+function avgEdge(u: ArrayLike<number>, v: ArrayLike<number>, vx: (i: number) => number, vy: (i: number) => number): number {
   let s = 0;
   for (let e = 0; e < u.length; e++) s += Math.abs(vx(u[e]) - vx(v[e])) + Math.abs(vy(u[e]) - vy(v[e]));
   return u.length ? s / u.length : 64;

@@ -46,7 +46,8 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
   const f = input;
   const xy = new Float64Array(f.xy.length);
   for (let i = 0; i < f.xy.length; i += 2) { xy[i] = toUnitsX(l, f.xy[i]); xy[i + 1] = toUnitsY(l, f.xy[i + 1]); }
-  const seg: number[] = [], segBuilding: number[] = [];
+  const seg = new Int32Array(f.xy.length), segBuilding = new Int32Array(f.xy.length / 2); // at most one edge per point
+  let ns = 0;
   const ringsLost = new Int32Array(f.count), partsLost = new Int32Array(f.count);
   for (let b = 0; b < f.count; b++) {
     for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++) {
@@ -57,8 +58,8 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
           const j = i + 1 < e ? i + 1 : s;
           if (xy[2 * i] === xy[2 * j] && xy[2 * i + 1] === xy[2 * j + 1]) continue;
           distinct++;
-          seg.push(i, j);
-          segBuilding.push(b);
+          seg[2 * ns] = i; seg[2 * ns + 1] = j;
+          segBuilding[ns++] = b;
           area2 += (xy[2 * i] - xy[2 * s]) * (xy[2 * j + 1] - xy[2 * s + 1]) - (xy[2 * j] - xy[2 * s]) * (xy[2 * i + 1] - xy[2 * s + 1]);
         }
         if (distinct < 3 || area2 === 0) { if (r === f.polyStart[p]) partsLost[b]++; else ringsLost[b]++; }
@@ -67,8 +68,8 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
   }
 
   // 2–3. Snap rounding, arrangement, owners.
-  const snap = snapRound({ xy, seg: Int32Array.from(seg), lattice: l, maxLength: (l.num / l.den) - 2 });
-  const regions = resolveArrangement({ snap, segBuilding: Int32Array.from(segBuilding), height: f.height, buildings: f.count });
+  const snap = snapRound({ xy, seg: seg.subarray(0, 2 * ns), lattice: l, maxLength: (l.num / l.den) - 2 });
+  const regions = resolveArrangement({ snap, segBuilding: segBuilding.subarray(0, ns), height: f.height, buildings: f.count });
   for (const s of snap.unsettled) report(segBuilding[s], "warning", "snap-unsettled", `an edge's snap rounding did not settle; its footprint may be simplified`);
 
   // 4. Back to metres.
@@ -76,26 +77,27 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
   const kept: number[] = [];
   const m2 = tol * tol;
   const name = (b: number) => `feature ${f.featureIndex[b]}`;
+  const g = regions.footprints;
   for (let b = 0; b < f.count; b++) {
-    const g = regions[b];
-    for (const poly of g.polygons) {
-      for (const ring of poly) {
+    for (let p = g.buildingStart[b]; p < g.buildingStart[b + 1]; p++) {
+      for (let r = g.polyStart[p]; r < g.polyStart[p + 1]; r++) {
         out.beginRing();
-        for (let k = 0; k < ring.length; k += 2) out.addPoint(toMetresX(l, ring[k]), toMetresY(l, ring[k + 1]));
+        for (let k = g.ringStart[r]; k < g.ringStart[r + 1]; k++) out.addPoint(toMetresX(l, g.xy[2 * k]), toMetresY(l, g.xy[2 * k + 1]));
         out.endRing();
       }
       out.endPolygon();
     }
-    const others = g.lostTo.map(name).join(", ");
+    const lostTo = regions.lostTo.get(b) ?? [];
+    const others = lostTo.map(name).join(", ");
     if (out.endBuilding(f.height[b], f.featureIndex[b])) {
       kept.push(b);
-      const lost = (g.windingArea - g.ownedArea) * m2;
-      if (g.lostTo.length && lost >= 0.01) report(b, "warning", "overlap", `overlaps taller ${others}; the overlap (${lost.toFixed(2)} m²) is assigned to the taller building`);
-      else if (g.lostTo.length) report(b, "info", "overlap-snapped", `touches ${others} with a sliver overlap (${lost.toExponential(1)} m²), cut away`);
+      const lost = (regions.windingArea[b] - regions.ownedArea[b]) * m2;
+      if (lostTo.length && lost >= 0.01) report(b, "warning", "overlap", `overlaps taller ${others}; the overlap (${lost.toFixed(2)} m²) is assigned to the taller building`);
+      else if (lostTo.length) report(b, "info", "overlap-snapped", `touches ${others} with a sliver overlap (${lost.toExponential(1)} m²), cut away`);
       if (ringsLost[b]) report(b, "warning", "ring-collapsed", `${ringsLost[b]} hole(s) collapsed when snapped to ${tol} m and were dropped`);
       if (partsLost[b]) report(b, "warning", "ring-collapsed", `${partsLost[b]} part(s) collapsed when snapped to ${tol} m and were dropped`);
-    } else if (g.unresolved) report(b, "warning", "unresolved-geometry", `its edges could not be made part of one planar subdivision with its neighbours; building skipped`);
-    else if (g.windingArea > 0 && g.lostTo.length) report(b, "warning", "overlap-contained", `lies entirely inside taller ${others}; building skipped`);
+    } else if (regions.unresolved[b]) report(b, "warning", "unresolved-geometry", `its edges could not be made part of one planar subdivision with its neighbours; building skipped`);
+    else if (regions.windingArea[b] > 0 && lostTo.length) report(b, "warning", "overlap-contained", `lies entirely inside taller ${others}; building skipped`);
     else report(b, "warning", "collapsed", `footprint collapses to nothing when snapped to ${tol} m; building skipped`);
   }
   return { footprints: out.finish(), sourceIndex: Uint32Array.from(kept), diagnostics };

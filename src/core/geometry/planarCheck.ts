@@ -10,14 +10,9 @@ export function planarDefects(V: ArrayLike<number>, u: ArrayLike<number>, v: Arr
   const X = (p: number) => V[2 * p], Y = (p: number) => V[2 * p + 1];
   let sum = 0;
   for (let e = 0; e < edges; e++) sum += Math.abs(X(u[e]) - X(v[e])) + Math.abs(Y(u[e]) - Y(v[e]));
-  const cells = new Buckets(Math.max(64, Math.ceil(edges ? (2 * sum) / edges : 64)));
-  const pairs: number[] = [];
-  for (let e = 0; e < edges; e++) {
-    const i0 = cells.cell(Math.min(X(u[e]), X(v[e]))), i1 = cells.cell(Math.max(X(u[e]), X(v[e])));
-    const j0 = cells.cell(Math.min(Y(u[e]), Y(v[e]))), j1 = cells.cell(Math.max(Y(u[e]), Y(v[e])));
-    for (let i = i0; i <= i1; i++) for (let j = j0; j <= j1; j++) pairs.push(e, cells.cells.id(i, j));
-  }
-  cells.fill(pairs);
+  const cells = new Buckets(Math.max(64, Math.ceil(edges ? (2 * sum) / edges : 64)), edges, (e, o) => {
+    o[0] = Math.min(X(u[e]), X(v[e])); o[1] = Math.min(Y(u[e]), Y(v[e])); o[2] = Math.max(X(u[e]), X(v[e])); o[3] = Math.max(Y(u[e]), Y(v[e]));
+  });
   const bad = new Set<number>();
   /** True when point p lies on the open segment a–b. */
   const inside = (a: number, b: number, p: number) => {
@@ -25,11 +20,13 @@ export function planarDefects(V: ArrayLike<number>, u: ArrayLike<number>, v: Arr
     if (orient(X(a), Y(a), X(b), Y(b), X(p), Y(p)) !== 0) return false;
     return Math.min(X(a), X(b)) <= X(p) && X(p) <= Math.max(X(a), X(b)) && Math.min(Y(a), Y(b)) <= Y(p) && Y(p) <= Math.max(Y(a), Y(b));
   };
-  for (let c = 0; c < cells.cells.count; c++) {
+  for (let c = 0; c < cells.cellCount; c++) {
     for (let m = cells.start[c]; m < cells.start[c + 1]; m++) {
       const e = cells.ids[m], a = u[e], b = v[e];
       for (let q = m + 1; q < cells.start[c + 1]; q++) {
         const f = cells.ids[q], p = u[f], r = v[f];
+        // Boxes apart: nothing to test (most pairs in a cell).
+        if (Math.max(X(p), X(r)) < Math.min(X(a), X(b)) || Math.min(X(p), X(r)) > Math.max(X(a), X(b)) || Math.max(Y(p), Y(r)) < Math.min(Y(a), Y(b)) || Math.min(Y(p), Y(r)) > Math.max(Y(a), Y(b))) continue;
         if (properCross(X(a), Y(a), X(b), Y(b), X(p), Y(p), X(r), Y(r)) || inside(a, b, p) || inside(a, b, r) || inside(p, r, a) || inside(p, r, b)) { bad.add(e); bad.add(f); }
       }
     }

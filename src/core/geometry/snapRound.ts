@@ -109,21 +109,15 @@ export function snapRound(input: SnapInput): SnapResult {
   const size = Math.max(64, Math.ceil(ns ? sumLen / ns : 64));
 
   const hot = new PointIndex(2, Math.max(1024, 2 * ns));
-  for (let s = 0; s < ns; s++) { hot.id(X(seg[2 * s]), Y(seg[2 * s])); hot.id(X(seg[2 * s + 1]), Y(seg[2 * s + 1])); }
+  const pointHot = new Int32Array(xy.length / 2).fill(-1); // input point → its hot pixel
+  for (let k = 0; k < seg.length; k++) { const p = seg[k]; if (pointHot[p] < 0) pointHot[p] = hot.id(X(p), Y(p)); }
 
   // 1. Crossings of two segments (found through a grid of segment boxes).
-  const segCells = new Buckets(size);
-  {
-    const pairs: number[] = [];
-    for (let s = 0; s < ns; s++) {
-      const a = seg[2 * s], b = seg[2 * s + 1];
-      const i0 = segCells.cell(Math.min(X(a), X(b))), i1 = segCells.cell(Math.max(X(a), X(b)));
-      const j0 = segCells.cell(Math.min(Y(a), Y(b))), j1 = segCells.cell(Math.max(Y(a), Y(b)));
-      for (let i = i0; i <= i1; i++) for (let j = j0; j <= j1; j++) pairs.push(s, segCells.cells.id(i, j));
-    }
-    segCells.fill(pairs);
-  }
-  for (let c = 0; c < segCells.cells.count; c++) {
+  const segCells = new Buckets(size, ns, (s, o) => {
+    const a = seg[2 * s], b = seg[2 * s + 1];
+    o[0] = Math.min(X(a), X(b)); o[1] = Math.min(Y(a), Y(b)); o[2] = Math.max(X(a), X(b)); o[3] = Math.max(Y(a), Y(b));
+  });
+  for (let c = 0; c < segCells.cellCount; c++) {
     for (let m = segCells.start[c]; m < segCells.start[c + 1]; m++) {
       const s = segCells.ids[m], a = seg[2 * s], b = seg[2 * s + 1];
       const ax = X(a), ay = Y(a), bx = X(b), by = Y(b);
@@ -184,12 +178,7 @@ export function snapRound(input: SnapInput): SnapResult {
   }
 
   // 3. Hot pixels by cell.
-  const hotCells = new Buckets(size);
-  {
-    const pairs: number[] = [];
-    for (let h = 0; h < hot.count; h++) pairs.push(h, hotCells.cells.id(hotCells.cell(hot.x(h)), hotCells.cell(hot.y(h))));
-    hotCells.fill(pairs);
-  }
+  const hotCells = new Buckets(size, hot.count, (h, o) => { o[0] = o[2] = hot.x(h); o[1] = o[3] = hot.y(h); });
   const hits: number[] = [];
   /** Hot pixels met by the fragment between hot pixels p and q, other than theirs, in order from p. */
   const met = (p: number, q: number, out: number[]): void => {
@@ -198,7 +187,7 @@ export function snapRound(input: SnapInput): SnapResult {
     const i0 = hotCells.cell(Math.min(ax, bx) - 1), i1 = hotCells.cell(Math.max(ax, bx) + 1);
     const j0 = hotCells.cell(Math.min(ay, by) - 1), j1 = hotCells.cell(Math.max(ay, by) + 1);
     for (let i = i0; i <= i1; i++) for (let j = j0; j <= j1; j++) {
-      const c = hotCells.cells.find(i, j);
+      const c = hotCells.at(i, j);
       if (c < 0) continue;
       for (let m = hotCells.start[c]; m < hotCells.start[c + 1]; m++) {
         const h = hotCells.ids[m];
@@ -214,12 +203,13 @@ export function snapRound(input: SnapInput): SnapResult {
 
   // 4. Reroute every segment, then its fragments again, until they meet no other hot pixel.
   const chainStart = new Int32Array(ns + 1);
-  const chain: number[] = [];
+  let chain = new Int32Array(Math.max(1024, 3 * ns)), nch = 0;
+  const push = (v: number) => { if (nch === chain.length) { const g = new Int32Array(2 * chain.length); g.set(chain); chain = g; } chain[nch++] = v; };
   const unsettled: number[] = [];
   const stack: number[] = [];
   for (let s = 0; s < ns; s++) {
-    const a = hot.find(X(seg[2 * s]), Y(seg[2 * s])), b = hot.find(X(seg[2 * s + 1]), Y(seg[2 * s + 1]));
-    chain.push(a);
+    const a = pointHot[seg[2 * s]], b = pointHot[seg[2 * s + 1]];
+    push(a);
     // Depth-first over fragments, in order: the stack holds the chain's remaining points reversed.
     stack.length = 0;
     stack.push(b);
@@ -229,14 +219,14 @@ export function snapRound(input: SnapInput): SnapResult {
       met(from, to, hits);
       if (hits.length === 0 || ++rounds > 10_000) {
         if (hits.length) { unsettled.push(s); }
-        chain.push(to);
+        push(to);
         stack.pop();
         from = to;
         continue;
       }
       for (let k = hits.length - 1; k >= 0; k--) stack.push(hits[k]);
     }
-    chainStart[s + 1] = chain.length;
+    chainStart[s + 1] = nch;
   }
-  return { vertices: hot.coords.slice(0, 2 * hot.count), vertexCount: hot.count, chainStart, chain: Int32Array.from(chain), unsettled };
+  return { vertices: hot.coords.slice(0, 2 * hot.count), vertexCount: hot.count, chainStart, chain: chain.slice(0, nch), unsettled };
 }

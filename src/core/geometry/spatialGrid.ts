@@ -55,23 +55,67 @@ export function gridOfBoxes(boxes: Float64Array, count: number): BoxGrid {
   return grid;
 }
 
-/** CSR buckets of ids by grid cell (cells interned in a PointIndex: no string keys). */
+/**
+ * Ids bucketed by the cells of a square grid their boxes cover, in flat arrays (CSR): the
+ * spatial index of the exact kernel, which buckets millions of edges and points. The boxes are
+ * enumerated by a callback (twice: count, then fill), never stored. Cells are numbered densely
+ * when the occupied rectangle of cells is small enough (the usual city), otherwise interned in
+ * a PointIndex (data spread over a huge area).
+ */
 export class Buckets {
-  readonly cells = new PointIndex(2, 1024);
+  private ci0 = 0; private cj0 = 0; private nj = 0; private ni = 0;
+  private interned: PointIndex | null = null;
   start = new Int32Array(1);
   ids = new Int32Array(0);
-  constructor(readonly size: number) {}
+  private readonly box = new Float64Array(4);
+
+  /** `boxOf(k, out)` writes item k's [xmin, ymin, xmax, ymax] into out, for k = 0 … count − 1. */
+  constructor(readonly size: number, count: number, boxOf: (k: number, out: Float64Array) => void) {
+    const b = this.box;
+    let i0 = Infinity, j0 = Infinity, i1 = -Infinity, j1 = -Infinity, entries = 0;
+    for (let k = 0; k < count; k++) {
+      boxOf(k, b);
+      const a0 = this.cell(b[0]), c0 = this.cell(b[1]), a1 = this.cell(b[2]), c1 = this.cell(b[3]);
+      if (a0 < i0) i0 = a0; if (c0 < j0) j0 = c0; if (a1 > i1) i1 = a1; if (c1 > j1) j1 = c1;
+      entries += (a1 - a0 + 1) * (c1 - c0 + 1);
+    }
+    if (count === 0) { i0 = j0 = 0; i1 = j1 = -1; }
+    this.ci0 = i0; this.cj0 = j0; this.ni = i1 - i0 + 1; this.nj = j1 - j0 + 1;
+    let cells: number;
+    if (this.ni * this.nj <= 2 * entries + 4096) cells = this.ni * this.nj;
+    else {
+      const interned = new PointIndex(2, 1024);
+      for (let k = 0; k < count; k++) {
+        boxOf(k, b);
+        for (let i = this.cell(b[0]); i <= this.cell(b[2]); i++) for (let j = this.cell(b[1]); j <= this.cell(b[3]); j++) interned.id(i, j);
+      }
+      this.interned = interned;
+      cells = interned.count;
+    }
+    const start = new Int32Array(cells + 1);
+    for (let k = 0; k < count; k++) {
+      boxOf(k, b);
+      for (let i = this.cell(b[0]); i <= this.cell(b[2]); i++) for (let j = this.cell(b[1]); j <= this.cell(b[3]); j++) start[this.at(i, j) + 1]++;
+    }
+    for (let c = 0; c < cells; c++) start[c + 1] += start[c];
+    const ids = new Int32Array(entries), fill = start.slice(0, cells);
+    for (let k = 0; k < count; k++) {
+      boxOf(k, b);
+      for (let i = this.cell(b[0]); i <= this.cell(b[2]); i++) for (let j = this.cell(b[1]); j <= this.cell(b[3]); j++) ids[fill[this.at(i, j)]++] = k;
+    }
+    this.start = start;
+    this.ids = ids;
+  }
+
   cell(v: number): number { return Math.floor(v / this.size); }
 
-  /** Fills from (id, cell) pairs listed in `pairs` (cell ids from this.cells). */
-  fill(pairs: number[]): void {
-    const n = this.cells.count;
-    this.start = new Int32Array(n + 1);
-    for (let k = 1; k < pairs.length; k += 2) this.start[pairs[k] + 1]++;
-    for (let c = 0; c < n; c++) this.start[c + 1] += this.start[c];
-    this.ids = new Int32Array(pairs.length / 2);
-    const at = this.start.slice(0, n);
-    for (let k = 0; k < pairs.length; k += 2) this.ids[at[pairs[k + 1]]++] = pairs[k];
+  /** The cell number of (i, j), or -1 when no box met it. */
+  at(i: number, j: number): number {
+    if (this.interned) return this.interned.find(i, j);
+    const di = i - this.ci0, dj = j - this.cj0;
+    return di < 0 || dj < 0 || di >= this.ni || dj >= this.nj ? -1 : di * this.nj + dj;
   }
-}
 
+  /** Number of cells (for iterating all of them: 0 … cellCount − 1). */
+  get cellCount(): number { return this.start.length - 1; }
+}
