@@ -32,7 +32,11 @@ export async function execAlone<T>(script: string, method: string, args: unknown
     workerType: "process",
     // Structured clone over IPC, so typed arrays arrive as typed arrays. Inside VS Code the
     // executable is Electron's: ELECTRON_RUN_AS_NODE makes the child a plain Node process.
-    forkOpts: { serialization: "advanced", env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } },
+    // MALLOC_MMAP_THRESHOLD_ (glibc): the geometry kernel allocates and frees typed arrays of
+    // tens of MB in turn; with glibc's sliding threshold they come from the heap, whose freed
+    // space stays resident. A fixed 64 KiB threshold maps each one and gives it back when freed
+    // (planning 128,000 buildings: peak RSS 356 → 329 MB, three runs each).
+    forkOpts: { serialization: "advanced", env: { MALLOC_MMAP_THRESHOLD_: "65536", ...process.env, ELECTRON_RUN_AS_NODE: "1" } },
   });
   const onAbort = () => void p.terminate(true);
   opts.signal?.addEventListener("abort", onAbort);

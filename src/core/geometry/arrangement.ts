@@ -102,97 +102,13 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   }
   const cycleArea = cycleAreaG.subarray(0, nc), cycleFirst = cycleFirstG.subarray(0, nc);
 
-  // 4. Connected components, their lowest-left vertex and outer cycle.
-  const parent = new Int32Array(nv);
-  for (let v = 0; v < nv; v++) parent[v] = v;
-  const find = (v: number): number => { while (parent[v] !== v) { parent[v] = parent[parent[v]]; v = parent[v]; } return v; };
-  for (let e = 0; e < ne; e++) { const a = find(keptU[e]), b = find(keptV[e]); if (a !== b) parent[Math.max(a, b)] = Math.min(a, b); }
-  const compOf = new Int32Array(nv).fill(-1);
-  const compMin: number[] = [], compBox: number[] = [];
-  for (let v = 0; v < nv; v++) {
-    if (outStart[v + 1] === outStart[v]) continue;
-    const r = find(v);
-    let c = compOf[r];
-    if (c < 0) { c = compOf[r] = compMin.length; compMin.push(v); compBox.push(vx(v), vy(v), vx(v), vy(v)); }
-    compOf[v] = c;
-    const m = compMin[c];
-    if (vx(v) < vx(m) || (vx(v) === vx(m) && vy(v) < vy(m))) compMin[c] = v;
-    compBox[4 * c] = Math.min(compBox[4 * c], vx(v)); compBox[4 * c + 1] = Math.min(compBox[4 * c + 1], vy(v));
-    compBox[4 * c + 2] = Math.max(compBox[4 * c + 2], vx(v)); compBox[4 * c + 3] = Math.max(compBox[4 * c + 3], vy(v));
-  }
-  const ncomp = compMin.length;
-  const outerCycleOf = new Int32Array(ncomp);
-  const isOuter = new Uint8Array(nc);
-  for (let c = 0; c < ncomp; c++) {
-    const v = compMin[c], s = outStart[v], d = outStart[v + 1] - s;
-    // All edges leave v eastwards (or straight up): the outer face is the wedge holding west,
-    // left of the most counter-clockwise edge.
-    let h: number;
-    if (d === 2) {
-      const g0 = out[s], g1 = out[s + 1];
-      h = orient(vx(v), vy(v), vx(to(g0)), vy(to(g0)), vx(to(g1)), vy(to(g1))) > 0 ? g1 : g0; // two edges are not sorted
-    } else {
-      let up = 0; // edges in the upper half-plane [0, π): they come first
-      for (let k = s; k < s + d; k++) if (half(out[k]) === 0) up++;
-      h = out[s + ((up - 1 + d) % d)];
-    }
-    outerCycleOf[c] = cycle[h];
-    isOuter[cycle[h]] = 1;
-  }
-
-  // 5. The face holding each component: exact ray to the left from its lowest-left vertex.
-  const edgeCells = new Buckets(Math.max(64, Math.ceil(avgEdge(keptU, keptV, vx, vy) * 2)), ne, (e, o) => {
-    o[0] = Math.min(vx(keptU[e]), vx(keptV[e])); o[1] = Math.min(vy(keptU[e]), vy(keptV[e])); o[2] = Math.max(vx(keptU[e]), vx(keptV[e])); o[3] = Math.max(vy(keptU[e]), vy(keptV[e]));
-  });
-  const compCells = new Buckets(Math.max(64, Math.ceil(avgBox(compBox, ncomp) * 2)), ncomp, (c, o) => { o[0] = compBox[4 * c]; o[1] = compBox[4 * c + 1]; o[2] = compBox[4 * c + 2]; o[3] = compBox[4 * c + 3]; });
-  const containerCycle = new Int32Array(ncomp).fill(-1); // -1: the unbounded face
-  for (let c = 0; c < ncomp; c++) {
-    const v = compMin[c], x = vx(v), y = vy(v);
-    // How far left the ray must look: to the west edge of the components whose box holds v.
-    let reach = x;
-    const cc = compCells.at(compCells.cell(x), compCells.cell(y));
-    if (cc >= 0) for (let m = compCells.start[cc]; m < compCells.start[cc + 1]; m++) {
-      const d = compCells.ids[m];
-      if (d !== c && compBox[4 * d] < x && compBox[4 * d + 1] <= y && compBox[4 * d + 3] > y && compBox[4 * d + 2] > x) reach = Math.min(reach, compBox[4 * d]);
-    }
-    if (reach === x) continue;
-    // Edges crossing the line just above y (half-open: one end at or below y, the other above),
-    // left of v; cells scanned westwards until one lies wholly beyond the nearest hit.
-    let best = -1, bestLow = -1, bestHigh = -1, bestX = -Infinity;
-    const row = edgeCells.cell(y);
-    for (let i = edgeCells.cell(x); i >= edgeCells.cell(reach); i--) {
-      if ((i + 1) * edgeCells.size <= bestX) break;
-      const cell = edgeCells.at(i, row);
-      if (cell < 0) continue;
-      for (let m = edgeCells.start[cell]; m < edgeCells.start[cell + 1]; m++) {
-        const e = edgeCells.ids[m], p = keptU[e], q = keptV[e];
-        if (compOf[p] === c) continue;
-        let lo = p, hi = q;
-        if (vy(lo) > vy(hi)) { lo = q; hi = p; }
-        if (!(vy(lo) <= y && vy(hi) > y)) continue;
-        if (orient(vx(lo), vy(lo), vx(hi), vy(hi), x, y) >= 0) continue; // v is not right of the upward edge
-        if (best < 0 || rightOf(lo, hi, bestLow, bestHigh, vx, vy)) {
-          best = e; bestLow = lo; bestHigh = hi;
-          bestX = Math.min(vx(lo), vx(hi)); // a safe bound for stopping the scan
-        }
-      }
-    }
-    if (best < 0) continue;
-    // The face right of the upward edge lo→hi is left of hi→lo.
-    const h = keptU[best] === bestHigh ? 2 * best : 2 * best + 1;
-    containerCycle[c] = cycle[h];
-  }
+  // 4–5. Each component's outer cycle, and the cycle of the face it sits in.
+  const up = containers({ nv, ne, nc, keptU, keptV, vx, vy, outStart, out, cycle, half, to });
   // A cycle's face: its own, or for a component's outer cycle, the face it sits in (resolved through nesting).
   const faceOfCycle = new Int32Array(nc).fill(-2);
   const resolve = (cy: number): number => {
     if (faceOfCycle[cy] !== -2) return faceOfCycle[cy];
-    let f: number;
-    if (!isOuter[cy]) f = cy;
-    else {
-      const comp = compOf[from(cycleFirst[cy])];
-      const up = containerCycle[comp];
-      f = up < 0 ? -1 : resolve(up);
-    }
+    const f = up[cy] === -2 ? cy : up[cy] === -1 ? -1 : resolve(up[cy]);
     faceOfCycle[cy] = f;
     return f;
   };
@@ -332,6 +248,97 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   return { footprints, windingArea, ownedArea, lostTo, unresolved };
 }
 
+/** Components of the fragment graph, their outer cycles, and the face cycle each sits in (steps 4–5). */
+function containers(g: {
+  nv: number; ne: number; nc: number; keptU: Int32Array; keptV: Int32Array; vx: (v: number) => number; vy: (v: number) => number;
+  outStart: Int32Array; out: Int32Array; cycle: Int32Array; half: (h: number) => number; to: (h: number) => number;
+}): Int32Array {
+  const { nv, ne, nc, keptU, keptV, vx, vy, outStart, out, cycle, half, to } = g;
+  // 4. Connected components, their lowest-left vertex and outer cycle.
+  const parent = new Int32Array(nv);
+  for (let v = 0; v < nv; v++) parent[v] = v;
+  const find = (v: number): number => { while (parent[v] !== v) { parent[v] = parent[parent[v]]; v = parent[v]; } return v; };
+  for (let e = 0; e < ne; e++) { const a = find(keptU[e]), b = find(keptV[e]); if (a !== b) parent[Math.max(a, b)] = Math.min(a, b); }
+  const compOf = new Int32Array(nv).fill(-1);
+  const compMin: number[] = [], compBox: number[] = [];
+  for (let v = 0; v < nv; v++) {
+    if (outStart[v + 1] === outStart[v]) continue;
+    const r = find(v);
+    let c = compOf[r];
+    if (c < 0) { c = compOf[r] = compMin.length; compMin.push(v); compBox.push(vx(v), vy(v), vx(v), vy(v)); }
+    compOf[v] = c;
+    const m = compMin[c];
+    if (vx(v) < vx(m) || (vx(v) === vx(m) && vy(v) < vy(m))) compMin[c] = v;
+    compBox[4 * c] = Math.min(compBox[4 * c], vx(v)); compBox[4 * c + 1] = Math.min(compBox[4 * c + 1], vy(v));
+    compBox[4 * c + 2] = Math.max(compBox[4 * c + 2], vx(v)); compBox[4 * c + 3] = Math.max(compBox[4 * c + 3], vy(v));
+  }
+  const ncomp = compMin.length;
+  const outerCycleOf = new Int32Array(ncomp);
+  for (let c = 0; c < ncomp; c++) {
+    const v = compMin[c], s = outStart[v], d = outStart[v + 1] - s;
+    // All edges leave v eastwards (or straight up): the outer face is the wedge holding west,
+    // left of the most counter-clockwise edge.
+    let h: number;
+    if (d === 2) {
+      const g0 = out[s], g1 = out[s + 1];
+      h = orient(vx(v), vy(v), vx(to(g0)), vy(to(g0)), vx(to(g1)), vy(to(g1))) > 0 ? g1 : g0; // two edges are not sorted
+    } else {
+      let up = 0; // edges in the upper half-plane [0, π): they come first
+      for (let k = s; k < s + d; k++) if (half(out[k]) === 0) up++;
+      h = out[s + ((up - 1 + d) % d)];
+    }
+    outerCycleOf[c] = cycle[h];
+  }
+
+  // 5. The face holding each component: exact ray to the left from its lowest-left vertex.
+  const edgeCells = new Buckets(Math.max(64, Math.ceil(avgEdge(keptU, keptV, vx, vy) * 2)), ne, (e, o) => {
+    o[0] = Math.min(vx(keptU[e]), vx(keptV[e])); o[1] = Math.min(vy(keptU[e]), vy(keptV[e])); o[2] = Math.max(vx(keptU[e]), vx(keptV[e])); o[3] = Math.max(vy(keptU[e]), vy(keptV[e]));
+  });
+  const compCells = new Buckets(Math.max(64, Math.ceil(avgBox(compBox, ncomp) * 2)), ncomp, (c, o) => { o[0] = compBox[4 * c]; o[1] = compBox[4 * c + 1]; o[2] = compBox[4 * c + 2]; o[3] = compBox[4 * c + 3]; });
+  const containerCycle = new Int32Array(ncomp).fill(-1); // -1: the unbounded face
+  for (let c = 0; c < ncomp; c++) {
+    const v = compMin[c], x = vx(v), y = vy(v);
+    // How far left the ray must look: to the west edge of the components whose box holds v.
+    let reach = x;
+    const cc = compCells.at(compCells.cell(x), compCells.cell(y));
+    if (cc >= 0) for (let m = compCells.start[cc]; m < compCells.start[cc + 1]; m++) {
+      const d = compCells.ids[m];
+      if (d !== c && compBox[4 * d] < x && compBox[4 * d + 1] <= y && compBox[4 * d + 3] > y && compBox[4 * d + 2] > x) reach = Math.min(reach, compBox[4 * d]);
+    }
+    if (reach === x) continue;
+    // Edges crossing the line just above y (half-open: one end at or below y, the other above),
+    // left of v; cells scanned westwards until one lies wholly beyond the nearest hit.
+    let best = -1, bestLow = -1, bestHigh = -1, bestX = -Infinity;
+    const row = edgeCells.cell(y);
+    for (let i = edgeCells.cell(x); i >= edgeCells.cell(reach); i--) {
+      if ((i + 1) * edgeCells.size <= bestX) break;
+      const cell = edgeCells.at(i, row);
+      if (cell < 0) continue;
+      for (let m = edgeCells.start[cell]; m < edgeCells.start[cell + 1]; m++) {
+        const e = edgeCells.ids[m], p = keptU[e], q = keptV[e];
+        if (compOf[p] === c) continue;
+        let lo = p, hi = q;
+        if (vy(lo) > vy(hi)) { lo = q; hi = p; }
+        if (!(vy(lo) <= y && vy(hi) > y)) continue;
+        if (orient(vx(lo), vy(lo), vx(hi), vy(hi), x, y) >= 0) continue; // v is not right of the upward edge
+        if (best < 0 || rightOf(lo, hi, bestLow, bestHigh, vx, vy)) {
+          best = e; bestLow = lo; bestHigh = hi;
+          bestX = Math.min(vx(lo), vx(hi)); // a safe bound for stopping the scan
+        }
+      }
+    }
+    if (best < 0) continue;
+    // The face right of the upward edge lo→hi is left of hi→lo.
+    const h = keptU[best] === bestHigh ? 2 * best : 2 * best + 1;
+    containerCycle[c] = cycle[h];
+  }
+  // Per cycle: −2 when it bounds a face of its own, else (a component's outer cycle) the cycle of
+  // the face holding the component, −1 for the unbounded face.
+  const up = new Int32Array(nc).fill(-2);
+  for (let c = 0; c < ncomp; c++) up[outerCycleOf[c]] = containerCycle[c];
+  return up;
+}
+
 /**
  * Net traversal count of every undirected fragment (u < v) per building; the fragments some
  * building crosses on net are kept, with their (building, count) weights in CSR.
@@ -358,35 +365,43 @@ function keptFragments(snap: SnapResult, segBuilding: Int32Array, check: NonNull
     }
   }
   // Fragments with a building whose net count is not zero, with their (building, count) pairs,
-  // buildings ascending (insertion sort: a fragment has one or two).
-  let keptU = new Int32Array(nt), keptV = new Int32Array(nt), wStart = new Int32Array(nt + 1), wB = new Int32Array(nt), wN = new Int32Array(nt);
-  let ne = 0, nw = 0;
-  for (let lo = 0; lo < nv; lo++) {
-    const s0 = lowStart[lo], s1 = lowStart[lo + 1];
-    for (let i = s0; i < s1; i++) {
-      const hi = travHigh[i];
-      if (hi < 0) continue; // taken into an earlier fragment of this bucket
-      const first = nw;
-      for (let k = i; k < s1; k++) {
-        if (travHigh[k] !== hi) continue;
-        if (k > i) travHigh[k] = -1;
-        const b = travB[k];
-        let j = first;
-        while (j < nw && wB[j] !== b) j++;
-        if (j === nw) { wB[nw] = b; wN[nw++] = travDir[k]; } else wN[j] += travDir[k];
+  // buildings ascending (insertion sort: a fragment has one or two). Two passes over the same
+  // walk, counting then filling, so the arrays are allocated at their exact size.
+  const sb: number[] = [], sn: number[] = [];
+  const walk = (emit: (lo: number, hi: number) => void) => {
+    for (let lo = 0; lo < nv; lo++) {
+      const s0 = lowStart[lo], s1 = lowStart[lo + 1];
+      for (let i = s0; i < s1; i++) {
+        const hi = travHigh[i];
+        let earlier = false;
+        for (let k = s0; k < i && !earlier; k++) earlier = travHigh[k] === hi;
+        if (earlier) continue; // taken into this fragment at its first traversal
+        sb.length = 0; sn.length = 0;
+        for (let k = i; k < s1; k++) {
+          if (travHigh[k] !== hi) continue;
+          const j = sb.indexOf(travB[k]);
+          if (j < 0) { sb.push(travB[k]); sn.push(travDir[k]); } else sn[j] += travDir[k];
+        }
+        let w = 0;
+        for (let j = 0; j < sb.length; j++) if (sn[j] !== 0) { sb[w] = sb[j]; sn[w++] = sn[j]; }
+        sb.length = w; sn.length = w;
+        if (w === 0) continue;
+        for (let j = 1; j < w; j++) for (let q = j; q > 0 && sb[q - 1] > sb[q]; q--) {
+          const tb = sb[q]; sb[q] = sb[q - 1]; sb[q - 1] = tb;
+          const tn = sn[q]; sn[q] = sn[q - 1]; sn[q - 1] = tn;
+        }
+        emit(lo, hi);
       }
-      let w = first;
-      for (let j = first; j < nw; j++) if (wN[j] !== 0) { wB[w] = wB[j]; wN[w++] = wN[j]; }
-      nw = w;
-      if (nw === first) continue;
-      for (let j = first + 1; j < nw; j++) for (let q = j; q > first && wB[q - 1] > wB[q]; q--) {
-        const tb = wB[q]; wB[q] = wB[q - 1]; wB[q - 1] = tb;
-        const tn = wN[q]; wN[q] = wN[q - 1]; wN[q - 1] = tn;
-      }
-      keptU[ne] = lo; keptV[ne++] = hi; wStart[ne] = nw;
     }
-  }
-  keptU = keptU.subarray(0, ne); keptV = keptV.subarray(0, ne); wStart = wStart.subarray(0, ne + 1); wB = wB.subarray(0, nw); wN = wN.subarray(0, nw);
+  };
+  let ne = 0, nw = 0;
+  walk(() => { ne++; nw += sb.length; });
+  let keptU = new Int32Array(ne), keptV = new Int32Array(ne), wStart = new Int32Array(ne + 1), wB = new Int32Array(nw), wN = new Int32Array(nw);
+  ne = 0; nw = 0;
+  walk((lo, hi) => {
+    for (let j = 0; j < sb.length; j++) { wB[nw] = sb[j]; wN[nw++] = sn[j]; }
+    keptU[ne] = lo; keptV[ne++] = hi; wStart[ne] = nw;
+  });
   // Should the kept fragments not be a planar graph (snap rounding proves they are; planarCheck.ts
   // checks), the buildings on the offending ones are left out and the fragments filtered again.
   const excluded = new Set<number>();
