@@ -63,8 +63,15 @@ export function canonicalJson(value: unknown): string {
  * Short (16 hex) sha256 of the input hash and the parameters that change geometry. Callers pass
  * only those parameters (see GEOMETRY_PARAMS); worker count or output format must not invalidate tiles.
  */
+/**
+ * The geometry the tile meshes come from, as a number in the build key: a store built by an
+ * earlier kernel (version 1: float snapping and polygon differences) is not resumed by this one
+ * (2: the exact kernel), whose tiles would not meet it at the seams.
+ */
+export const GEOMETRY_VERSION = 2;
+
 export function buildKey(inputHash: string, params: Record<string, unknown>): string {
-  return createHash("sha256").update(canonicalJson({ inputHash, params })).digest("hex").slice(0, 16);
+  return createHash("sha256").update(canonicalJson({ inputHash, params, geometry: GEOMETRY_VERSION })).digest("hex").slice(0, 16);
 }
 
 /** BuildOptions fields that change the tile meshes (resolve defaults and autoTileSize first). */

@@ -142,6 +142,9 @@ test("buildKey: canonical over key order, changes with geometry parameters and i
   assert.match(a, /^[0-9a-f]{16}$/);
   assert.notEqual(a, buildKey("h1", { tileSize: 501, maxMeshSize: 10, heightAttributes: ["height", "h"] }));
   assert.notEqual(a, buildKey("h2", { tileSize: 500, maxMeshSize: 10, heightAttributes: ["height", "h"] }));
+  // The kernel's version is part of the key: the previous kernel's key for these inputs differs.
+  const v1 = createHash("sha256").update(canonicalJson({ inputHash: "h1", params: { tileSize: 500, maxMeshSize: 10, heightAttributes: ["height", "h"] } })).digest("hex").slice(0, 16);
+  assert.notEqual(a, v1, "a store of the previous kernel is not resumed");
   assert.equal(canonicalJson({ b: { d: 1, c: 2 }, a: [3, { f: 1, e: 2 }] }), '{"a":[3,{"e":2,"f":1}],"b":{"c":2,"d":1}}');
   assert.deepEqual(geometryParams({ tileSize: 1000, workers: 4, format: "glb", maxMeshSize: 10 }), { tileSize: 1000, maxMeshSize: 10 });
 });
