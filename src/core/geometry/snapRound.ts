@@ -20,6 +20,7 @@
 import { orient2d } from "robust-predicates";
 import { type Lattice, lineAtOrAfter, lineUnits } from "./lattice";
 import { PointIndex } from "./pointIndex";
+import { properCross } from "./predicates";
 import { Buckets } from "./spatialGrid";
 
 export interface SnapInput {
@@ -78,13 +79,6 @@ export function meetsPixel(ax: number, ay: number, bx: number, by: number, cx: n
   return o1 === 0;
 }
 
-/** True when the open segments a–b and c–d cross at one point interior to both. Exact. */
-function properCross(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): boolean {
-  const o1 = orient2d(ax, ay, bx, by, cx, cy), o2 = orient2d(ax, ay, bx, by, dx, dy);
-  if (o1 === 0 || o2 === 0 || (o1 > 0) === (o2 > 0)) return false;
-  const o3 = orient2d(cx, cy, dx, dy, ax, ay), o4 = orient2d(cx, cy, dx, dy, bx, by);
-  return o3 !== 0 && o4 !== 0 && (o3 > 0) !== (o4 > 0);
-}
 
 /** The pixel (integer centre) holding the crossing of a–b and c–d, exactly (BigInt rationals). */
 function crossingPixel(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): [number, number] {
