@@ -33,7 +33,8 @@ const CLI = path.join(ROOT, "dist/cli.mjs");
 const baseIdx = args.indexOf("--baseline");
 const BASELINE = baseIdx >= 0 ? path.resolve(args[baseIdx + 1]) : null;
 const BASE_CLI = BASELINE ? path.join(BASELINE, "dist/cli.mjs") : null;
-const gitHead = (dir) => { try { return execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(); } catch { return "?"; } };
+/** Short commit of the checkout at dir ("" when it is not a git checkout). */
+const gitHead = (dir) => { try { return execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(); } catch { return ""; } };
 const PEER = path.join(ROOT, "test/bench/peer-three.mjs");
 const VIEWER = path.join(ROOT, "test/bench/viewer-first-frame.mjs");
 const TIME = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
@@ -72,7 +73,7 @@ try {
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build`);
   if (BASE_CLI && !fs.existsSync(BASE_CLI)) throw new Error(`${BASE_CLI} missing: build the baseline checkout (npm run build there)`);
-  if (BASELINE) results.baseline = { dir: BASELINE, commit: gitHead(BASELINE) };
+  if (BASELINE) results.baseline = { dir: BASELINE, commit: gitHead(BASELINE) || "?" };
   fs.mkdirSync(OUT, { recursive: true });
 
   // Cities.
@@ -197,8 +198,7 @@ process.exit(failed ? 1 : 0);
 // ---------------------------------------------------------------------------------------------
 function machineFacts() {
   const cpu = (() => { try { return execFileSync("lscpu", { encoding: "utf8" }).match(/Model name:\s*(.+)/)?.[1].trim(); } catch { return os.cpus()[0]?.model; } })();
-  let commit = "";
-  try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim(); } catch {}
+  const commit = gitHead(ROOT);
   return { nproc: os.availableParallelism?.() ?? os.cpus().length, memGiB: os.totalmem() / 2 ** 30, cpu, node: process.version, os: `${os.type()} ${os.release()}`, load: os.loadavg(), commit };
 }
 
@@ -403,9 +403,11 @@ function report(R, svgPath) {
   ].join("\n");
 
   const rssRows = R.rss.map((r) => `| ${r.mult}× | ${fmt(r.n)} | ${fmt(r.disk.tiles)} | ${fmt(r.disk.triangles)} | ${fmt(r.disk.rssMB)} | ${fmt(r.disk.rssMB / base.disk.rssMB, 2)}× | ${fmt(r.memory.rssMB)} | ${fmt(r.memory.rssMB / base.memory.rssMB, 2)}× | ${fmt(r.disk.wallMs / 1000, 1)} | ${fmt(r.memory.wallMs / 1000, 1)} | ${fmt(r.disk.wallMs / r.memory.wallMs, 2)}× |`);
+  /** One citymesh build (this commit's or the baseline's) as a row of the end-to-end table. */
+  const cmRow = (label, n, x) => `| ${label} | ${fmt(n)} | ${fmt(x.wallMs / 1000, 2)} | ${fmt(n / x.wallMs * 1000)} | ${fmt(x.triangles)} | ${fmt(x.triangles / x.wallMs * 1000)} | ${fmt(x.rssMB)} | ${fmt(mb(x.bytes), 1)} | read ${fmt(x.phasesMs.read / 1000, 1)} s, plan ${fmt(x.phasesMs.plan / 1000, 1)} s, tiles ${fmt(x.phasesMs.tiles / 1000, 1)} s, merge+write ${fmt(x.phasesMs.merge / 1000, 1)} s |`;
   const e2eRows = e2e.flatMap((e) => [
-    ...e.c.map((x, i) => `| citymesh #${i + 1} | ${fmt(e.n)} | ${fmt(x.wallMs / 1000, 2)} | ${fmt(e.n / x.wallMs * 1000)} | ${fmt(x.triangles)} | ${fmt(x.triangles / x.wallMs * 1000)} | ${fmt(x.rssMB)} | ${fmt(mb(x.bytes), 1)} | read ${fmt(x.phasesMs.read / 1000, 1)} s, plan ${fmt(x.phasesMs.plan / 1000, 1)} s, tiles ${fmt(x.phasesMs.tiles / 1000, 1)} s, merge+write ${fmt(x.phasesMs.merge / 1000, 1)} s |`),
-    ...e.b.map((x, i) => `| baseline ${R.baseline.commit} #${i + 1} | ${fmt(e.n)} | ${fmt(x.wallMs / 1000, 2)} | ${fmt(e.n / x.wallMs * 1000)} | ${fmt(x.triangles)} | ${fmt(x.triangles / x.wallMs * 1000)} | ${fmt(x.rssMB)} | ${fmt(mb(x.bytes), 1)} | read ${fmt(x.phasesMs.read / 1000, 1)} s, plan ${fmt(x.phasesMs.plan / 1000, 1)} s, tiles ${fmt(x.phasesMs.tiles / 1000, 1)} s, merge+write ${fmt(x.phasesMs.merge / 1000, 1)} s |`),
+    ...e.c.map((x, i) => cmRow(`citymesh #${i + 1}`, e.n, x)),
+    ...e.b.map((x, i) => cmRow(`baseline ${R.baseline.commit} #${i + 1}`, e.n, x)),
     ...e.p.map((x, i) => `| three.js peer #${i + 1} | ${fmt(e.n)} | ${fmt(x.wallMs / 1000, 2)} | ${fmt(e.n / x.wallMs * 1000)} | ${fmt(x.triangles)} | ${fmt(x.triangles / x.wallMs * 1000)} | ${fmt(x.rssMB)} | ${fmt(mb(x.bytes), 1)} | parse ${fmt(x.ms.parse / 1000, 2)} s, extrude ${fmt(x.ms.extrude / 1000, 2)} s, merge ${fmt(x.ms.merge / 1000, 2)} s, write ${fmt(x.ms.write / 1000, 2)} s |`),
   ]);
   const g = R.generator;
