@@ -17,6 +17,7 @@ import type { SnapResult } from "./snapRound";
 import { orient } from "./predicates";
 import { Buckets } from "./spatialGrid";
 import { planarDefects } from "./planarCheck";
+import { ringArea } from "./footprintBuilder";
 
 export interface ArrangementInput {
   snap: SnapResult;
@@ -113,16 +114,17 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
     return f;
   };
   for (let cy = 0; cy < nc; cy++) resolve(cy);
-  // Face id per half-edge: a bounded face is its boundary cycle's id; nc is the unbounded face.
-  const faceOf = (h: number) => { const f = faceOfCycle[cycle[h]]; return f < 0 ? nc : f; };
+  // Face id per cycle and per half-edge: a bounded face is its boundary cycle's id; nc is the unbounded face.
+  const faceOfCy = (cy: number) => (faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy]);
+  const faceOf = (h: number) => faceOfCy(cycle[h]);
 
   // 6. Windings, face by face from the unbounded one (breadth first), and each face's owner.
   //    A face's winding is a run of (building, count) pairs, buildings ascending, in one pool.
   const faceStart = new Int32Array(nc + 2);
-  for (let cy = 0; cy < nc; cy++) faceStart[(faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy]) + 1]++;
+  for (let cy = 0; cy < nc; cy++) faceStart[faceOfCy(cy) + 1]++;
   for (let F = 0; F <= nc; F++) faceStart[F + 1] += faceStart[F];
   const faceList = new Int32Array(nc), faceAt = faceStart.slice(0, nc + 1);
-  for (let cy = 0; cy < nc; cy++) faceList[faceAt[faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy]]++] = cy;
+  for (let cy = 0; cy < nc; cy++) faceList[faceAt[faceOfCy(cy)]++] = cy;
   const windFrom = new Int32Array(nc + 1).fill(-1), windLen = new Int32Array(nc + 1);
   let pool = new Int32Array(1024), used = 0;
   const room = (n: number) => { if (used + n > pool.length) { const g = new Int32Array(Math.max(2 * pool.length, used + n)); g.set(pool); pool = g; } };
@@ -188,12 +190,10 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   const own = (h: number) => owner[faceOf(h)];
   const boundary = (h: number) => own(h) >= 0 && own(h) !== own(twin(h));
   // Faces of one building joined across its inner fragments: one group per polygon.
-  const group = new Int32Array(nc + 1);
-  for (let F = 0; F <= nc; F++) group[F] = F;
-  const gfind = (f: number): number => { while (group[f] !== f) { group[f] = group[group[f]]; f = group[f]; } return f; };
+  const faceGroups = unionFind(nc + 1);
   for (let h = 0; h < nh; h += 2) {
     const a = faceOf(h), b = faceOf(h + 1);
-    if (owner[a] >= 0 && owner[a] === owner[b]) { const ra = gfind(a), rb = gfind(b); if (ra !== rb) group[Math.max(ra, rb)] = Math.min(ra, rb); }
+    if (owner[a] >= 0 && owner[a] === owner[b]) faceGroups.union(a, b);
   }
   // Boundary half-edges by building (counting sort), then each building's rings traced in turn:
   // its polygons in order of first appearance, each its outer ring (positive area) then holes.
@@ -215,18 +215,16 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
       const h0 = bList[k];
       if (seen[h0]) continue;
       const from0 = scratch.length;
-      let h = h0, area = 0;
-      const ox = vx(from(h0)), oy = vy(from(h0));
+      let h = h0;
       do {
         seen[h] = 1;
         scratch.push(vx(from(h)), vy(from(h)));
-        area += (vx(from(h)) - ox) * (vy(to(h)) - oy) - (vx(to(h)) - ox) * (vy(from(h)) - oy);
         // Turn clockwise around the head through b's own inner fragments to the next boundary one.
         let g = next(h);
         for (let guard = outStart[to(h) + 1] - outStart[to(h)]; !(own(g) === b && boundary(g)) && guard > 0; guard--) g = clockwiseFrom(g);
         h = g;
       } while (h !== h0 && !seen[h]);
-      rings.push({ from: from0, to: scratch.length, group: gfind(faceOf(h0)), outer: area > 0 });
+      rings.push({ from: from0, to: scratch.length, group: faceGroups.find(faceOf(h0)), outer: ringArea(scratch, from0 / 2, scratch.length / 2) > 0 });
     }
     // Polygons in order of their group's first ring; the outer ring first (a group without one,
     // never seen, is dropped).
@@ -248,6 +246,15 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   return { footprints, windingArea, ownedArea, lostTo, unresolved };
 }
 
+/** Union-find over 0 … n − 1; a union keeps the smaller root, so roots do not depend on the order of unions. */
+function unionFind(n: number): { find: (i: number) => number; union: (a: number, b: number) => void } {
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
+  const union = (a: number, b: number) => { const ra = find(a), rb = find(b); if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb); };
+  return { find, union };
+}
+
 /** Components of the fragment graph, their outer cycles, and the face cycle each sits in (steps 4–5). */
 function containers(g: {
   nv: number; ne: number; nc: number; keptU: Int32Array; keptV: Int32Array; vx: (v: number) => number; vy: (v: number) => number;
@@ -255,10 +262,8 @@ function containers(g: {
 }): Int32Array {
   const { nv, ne, nc, keptU, keptV, vx, vy, outStart, out, cycle, half, to } = g;
   // 4. Connected components, their lowest-left vertex and outer cycle.
-  const parent = new Int32Array(nv);
-  for (let v = 0; v < nv; v++) parent[v] = v;
-  const find = (v: number): number => { while (parent[v] !== v) { parent[v] = parent[parent[v]]; v = parent[v]; } return v; };
-  for (let e = 0; e < ne; e++) { const a = find(keptU[e]), b = find(keptV[e]); if (a !== b) parent[Math.max(a, b)] = Math.min(a, b); }
+  const { find, union } = unionFind(nv);
+  for (let e = 0; e < ne; e++) union(keptU[e], keptV[e]);
   const compOf = new Int32Array(nv).fill(-1);
   const compMin: number[] = [], compBox: number[] = [];
   for (let v = 0; v < nv; v++) {

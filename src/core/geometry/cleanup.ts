@@ -11,7 +11,7 @@
 // A building that snaps to nothing, or lies under a taller one, is dropped with a diagnostic;
 // nothing here throws on geometry.
 import type { Diagnostic, Footprints } from "../types";
-import { FootprintBuilder, buildingArea, buildingBoxes } from "./footprintBuilder";
+import { FootprintBuilder, ringArea } from "./footprintBuilder";
 import { type Lattice, toMetresX, toMetresY, toUnitsX, toUnitsY } from "./lattice";
 import { snapRound } from "./snapRound";
 import { resolveArrangement } from "./arrangement";
@@ -53,16 +53,15 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
     for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++) {
       for (let r = f.polyStart[p]; r < f.polyStart[p + 1]; r++) {
         const s = f.ringStart[r], e = f.ringStart[r + 1];
-        let area2 = 0, distinct = 0;
+        let distinct = 0;
         for (let i = s; i < e; i++) {
           const j = i + 1 < e ? i + 1 : s;
           if (xy[2 * i] === xy[2 * j] && xy[2 * i + 1] === xy[2 * j + 1]) continue;
           distinct++;
           seg[2 * ns] = i; seg[2 * ns + 1] = j;
           segBuilding[ns++] = b;
-          area2 += (xy[2 * i] - xy[2 * s]) * (xy[2 * j + 1] - xy[2 * s + 1]) - (xy[2 * j] - xy[2 * s]) * (xy[2 * i + 1] - xy[2 * s + 1]);
         }
-        if (distinct < 3 || area2 === 0) { if (r === f.polyStart[p]) partsLost[b]++; else ringsLost[b]++; }
+        if (distinct < 3 || ringArea(xy, s, e) === 0) { if (r === f.polyStart[p]) partsLost[b]++; else ringsLost[b]++; }
       }
     }
   }
@@ -103,4 +102,3 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
   return { footprints: out.finish(), sourceIndex: Uint32Array.from(kept), diagnostics };
 }
 
-export { buildingArea, buildingBoxes };

@@ -52,9 +52,3 @@ export const toUnitsY = (l: Lattice, y: number): number => Math.round((y - l.y0)
 /** Every lattice coordinate is computed by these two functions, never otherwise, so equal means bit-equal. */
 export const latticeX = (l: Lattice, i: number): number => toMetresX(l, lineUnits(l, i));
 export const latticeY = (l: Lattice, j: number): number => toMetresY(l, lineUnits(l, j));
-
-/** Spacing that divides tileSize into whole cells and is no larger than maxMeshSize. */
-export function latticeSpacing(tileSize: number, maxMeshSize: number): number {
-  const cells = Math.max(1, Math.ceil(tileSize / maxMeshSize - 1e-9));
-  return tileSize / cells;
-}

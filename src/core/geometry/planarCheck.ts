@@ -2,7 +2,7 @@
 // on integer coordinates cross nowhere, overlap nowhere, and pass through no vertex. Snap
 // rounding proves it; this check makes a violation (a bug, never seen) cost the buildings on
 // the edges concerned — dropped with a diagnostic — instead of a failed tile.
-import { orient, properCross } from "./predicates";
+import { onSegment, properCross } from "./predicates";
 import { Buckets } from "./spatialGrid";
 
 /** Indices of edges (u[e], v[e] into integer vertex coordinates V) that cross, overlap or pass through a vertex. */
@@ -15,11 +15,8 @@ export function planarDefects(V: ArrayLike<number>, u: ArrayLike<number>, v: Arr
   });
   const bad = new Set<number>();
   /** True when point p lies on the open segment a–b. */
-  const inside = (a: number, b: number, p: number) => {
-    if (p === a || p === b || (X(p) === X(a) && Y(p) === Y(a)) || (X(p) === X(b) && Y(p) === Y(b))) return false;
-    if (orient(X(a), Y(a), X(b), Y(b), X(p), Y(p)) !== 0) return false;
-    return Math.min(X(a), X(b)) <= X(p) && X(p) <= Math.max(X(a), X(b)) && Math.min(Y(a), Y(b)) <= Y(p) && Y(p) <= Math.max(Y(a), Y(b));
-  };
+  const inside = (a: number, b: number, p: number) =>
+    !(X(p) === X(a) && Y(p) === Y(a)) && !(X(p) === X(b) && Y(p) === Y(b)) && onSegment(X(a), Y(a), X(b), Y(b), X(p), Y(p));
   for (let c = 0; c < cells.cellCount; c++) {
     for (let m = cells.start[c]; m < cells.start[c + 1]; m++) {
       const e = cells.ids[m], a = u[e], b = v[e];

@@ -79,6 +79,20 @@ export function meetsPixel(ax: number, ay: number, bx: number, by: number, cx: n
   return o1 === 0;
 }
 
+/**
+ * The lattice lines strictly between p0 and p1 (p0 < p1) on one axis, crossed by the segment from
+ * (p0, q0) to (p1, q1) — p along that axis, q across it: hit(L, c) with the line's units and the
+ * centre of the pixel holding the crossing on the other axis, floor(q + ½), exactly ((L − p0)·(q1 − q0)
+ * stays far below 2^53).
+ */
+function latticeCrossings(l: Lattice, p0: number, q0: number, p1: number, q1: number, hit: (L: number, c: number) => void): void {
+  const dp = p1 - p0, dq = q1 - q0;
+  for (let i = lineAtOrAfter(l, p0 + 1); ; i++) {
+    const L = lineUnits(l, i);
+    if (L >= p1) break;
+    hit(L, q0 + floorDiv(2 * (L - p0) * dq + dp, 2 * dp));
+  }
+}
 
 /** The pixel (integer centre) holding the crossing of a–b and c–d, exactly (BigInt rationals). */
 function crossingPixel(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): [number, number] {
@@ -136,25 +150,11 @@ export function snapRound(input: SnapInput): SnapResult {
     const ax = X(a), ay = Y(a), bx = X(b), by = Y(b), ux = bx - ax, uy = by - ay;
     breaks.length = 0;
     breaks.push(0, ax, ay);
-    if (ux !== 0) {
-      for (let i = lineAtOrAfter(l, ax + 1); ; i++) {
-        const L = lineUnits(l, i);
-        if (L >= bx) break;
-        // y = ay + (L − ax)·uy/ux, centre floor(y + ½); (L − ax)·uy stays far below 2^53.
-        const cy = ay + floorDiv(2 * (L - ax) * uy + ux, 2 * ux);
-        hot.id(L, cy);
-        breaks.push((L - ax) / ux, L, cy);
-      }
-    }
+    // Vertical lines (ax < bx: the ends are in lexicographic order), then horizontal ones, from the lower end.
+    if (ux !== 0) latticeCrossings(l, ax, ay, bx, by, (L, cy) => { hot.id(L, cy); breaks.push((L - ax) / ux, L, cy); });
     if (uy !== 0) {
-      const lo = Math.min(ay, by), hi = Math.max(ay, by), d = Math.abs(uy), sx = uy > 0 ? ux : -ux, sxFrom = uy > 0 ? ax : bx, syFrom = uy > 0 ? ay : by;
-      for (let j = lineAtOrAfter(l, lo + 1); ; j++) {
-        const L = lineUnits(l, j);
-        if (L >= hi) break;
-        const cx = sxFrom + floorDiv(2 * (L - syFrom) * sx + d, 2 * d);
-        hot.id(cx, L);
-        breaks.push((L - ay) / uy, cx, L);
-      }
+      const upward = uy > 0;
+      latticeCrossings(l, upward ? ay : by, upward ? ax : bx, upward ? by : ay, upward ? bx : ax, (L, cx) => { hot.id(cx, L); breaks.push((L - ay) / uy, cx, L); });
     }
     breaks.push(1, bx, by);
     const len = Math.hypot(ux, uy);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { cleanFootprints } from "../../../src/core/geometry/cleanup";
 import { buildingArea } from "../../../src/core/geometry/footprintBuilder";
 import { orient, pointInRings, properCross } from "../../../src/core/geometry/predicates";
-import { latticeSpacing, makeLattice } from "../../../src/core/geometry/lattice";
+import { makeLattice } from "../../../src/core/geometry/lattice";
 import { footprints, rect, ringsOf } from "../../support/footprints";
 
 // Lines every 10 m (tiles of 100 m, ground elements ≤ 10 m) on the grid of the tolerance.
@@ -29,8 +29,8 @@ test("pointInRings: inside, outside, on an edge, in a hole", () => {
 });
 
 test("lattice spacing divides the tile and never exceeds maxMeshSize", () => {
-  assert.equal(latticeSpacing(1000, 10), 10);
-  const h = latticeSpacing(250, 7);
+  assert.equal(makeLattice(0, 0, 1000, 10, 0.001).h, 10);
+  const h = makeLattice(0, 0, 250, 7, 0.001).h;
   assert.ok(h <= 7, `spacing ${h}`);
   assert.ok(Math.abs(250 / h - Math.round(250 / h)) < 1e-9, `250 m is not a whole number of ${h} m cells`);
 });
