@@ -65,7 +65,6 @@ interface Pass {
   /** Per added building: its feature's id, and line and column in the source (two per building, 0 = unknown). */
   ids: (string | number | null)[];
   positions: number[];
-  featureIndex: number[];
   heights: HeightResolver;
   sink: DiagnosticSink;
   scanner: FeatureCollectionScanner;
@@ -144,7 +143,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
       const a = builder.area(b);
       if (a < minArea) {
         keep[b] = 0;
-        const line = pass.positions[2 * b], column = pass.positions[2 * b + 1], fi = pass.featureIndex[b];
+        const line = pass.positions[2 * b], column = pass.positions[2 * b + 1], fi = builder.featureIndexOf(b);
         sink.add({
           featureIndex: fi,
           featureId: pass.ids[b],
@@ -228,7 +227,7 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
   const heights = new HeightResolver(opts);
   const builder = new FootprintBuilder();
   const sources: string[] = [];
-  const pass: Pass = { builder, ids: [], positions: [], featureIndex: [], heights, sink, scanner, source: resolveCrs("EPSG:4326"), sourceFrom: "default", heightSource: sources, memberSeen: false, projectedLike: 0, withGeometry: 0 };
+  const pass: Pass = { builder, ids: [], positions: [], heights, sink, scanner, source: resolveCrs("EPSG:4326"), sourceFrom: "default", heightSource: sources, memberSeen: false, projectedLike: 0, withGeometry: 0 };
   let decided = false;
   const decide = () => {
     decided = true;
@@ -273,7 +272,6 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
       const b = builder.addBuilding(v.polygons, h.height, sf.index);
       pass.ids.push(v.id);
       pass.positions.push(sf.line ?? 0, sf.column ?? 0);
-      pass.featureIndex.push(sf.index);
       sources.push(h.source);
       props?.write(JSON.stringify({ b, f: sf.index, id: v.id, properties: v.properties }));
       // Let the event loop breathe (progress, cancellation) without slowing the hot path.

@@ -97,6 +97,9 @@ export class FootprintBuilder {
     return this.xy.a.subarray(0, this.xy.n);
   }
 
+  /** The feature index of building b added so far. */
+  featureIndexOf(b: number): number { return this.featureIndex.a[b]; }
+
   /** Points added so far. */
   get pointCount(): number { return this.points; }
 
