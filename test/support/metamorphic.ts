@@ -42,18 +42,6 @@ export interface VariantResult {
   failures: string[];
 }
 
-/** A small deterministic PRNG (mulberry32), so a seed names a variant set. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Coords = number[] | Coords[];
 
 function mapCoords(c: Coords, fn: (x: number, y: number) => [number, number]): Coords {
@@ -73,8 +61,7 @@ interface Collection { type: string; crs?: unknown; features: { type: string; pr
 
 /** The variant's GeoJSON text (features with geometry only; the source's CRS member kept). */
 export function variantGeoJSON(source: Collection, v: Variant): string {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const f of source.features) if (f.geometry) forCoords(f.geometry.coordinates, (x, y) => { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); });
+  const [x0, y0, x1, y1] = collectionBounds(source);
   const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   const cos = Math.cos(v.angle), sin = Math.sin(v.angle);
   // The rotated data's extent sets the copies' spacing (plus a 5 m street).

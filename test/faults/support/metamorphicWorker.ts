@@ -5,7 +5,8 @@ import { parentPort, workerData } from "worker_threads";
 import fs from "fs";
 import path from "path";
 import proj4 from "proj4";
-import { collectionBounds, geometryCase, judge, mapCollection, randomVariant, readVariant, rng, shrink, windowOf, type Collection } from "../../support/metamorphic";
+import { mulberry32 } from "../../support/cityGenerator";
+import { collectionBounds, geometryCase, judge, mapCollection, randomVariant, readVariant, shrink, windowOf, type Collection } from "../../support/metamorphic";
 
 export interface VariantSummary { i: number; ok: boolean; buildings: number; tiles: number; triangles: number; pinch: number; ms: number; failure?: string; kept?: string }
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   }
   // Every worker walks the same seeded sequence and builds only its own indices, so a variant's
   // parameters depend on the seed and its index alone.
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const mine = new Set(indices);
   const last = Math.max(...indices);
   for (let i = 0; i <= last; i++) {

@@ -17,7 +17,7 @@ import { gridDomain } from "../../../src/core/tiling/grid";
 import type { Footprints } from "../../../src/core/types";
 import { footprints, rect } from "../../support/footprints";
 import { meshCity } from "../../support/meshCity";
-import { rng } from "../../support/metamorphic";
+import { mulberry32 } from "../../support/cityGenerator";
 
 const clean = (f: Footprints, tol = 0.001) => cleanFootprints(f, { lattice: makeLattice(0, 0, 100, 10, tol), snapTolerance: tol, file: "t.geojson" });
 
@@ -149,7 +149,7 @@ test("slivers thinner than the tolerance vanish without a trace; a building that
 });
 
 test("random near-degenerate clusters: always a planar subdivision and a clean mesh", () => {
-  const next = rng(7);
+  const next = mulberry32(7);
   for (let round = 0; round < 25; round++) {
     const bs: [number[][], number][] = [];
     for (let k = 0; k < 8; k++) {
