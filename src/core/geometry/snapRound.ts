@@ -31,6 +31,8 @@ export interface SnapInput {
   lattice: Lattice;
   /** Longest fragment wanted between lattice lines, units (long edges get subdivision points). */
   maxLength: number;
+  /** Reroutings allowed per segment before it is given up as unsettled (default 10,000; tests lower it). */
+  maxRounds?: number;
 }
 
 export interface SnapResult {
@@ -200,7 +202,7 @@ export function snapRound(input: SnapInput): SnapResult {
   let chain = new Int32Array(Math.max(1024, 3 * ns)), nch = 0;
   const push = (v: number) => { if (nch === chain.length) { const g = new Int32Array(2 * chain.length); g.set(chain); chain = g; } chain[nch++] = v; };
   const unsettled: number[] = [];
-  const stack: number[] = [];
+  const stack: number[] = [], maxRounds = input.maxRounds ?? 10_000;
   for (let s = 0; s < ns; s++) {
     const a = pointHot[seg[2 * s]], b = pointHot[seg[2 * s + 1]];
     push(a);
@@ -211,8 +213,8 @@ export function snapRound(input: SnapInput): SnapResult {
     while (stack.length) {
       const to = stack[stack.length - 1];
       met(from, to, hits);
-      if (hits.length === 0 || ++rounds > 10_000) {
-        if (hits.length) { unsettled.push(s); }
+      if (hits.length === 0 || ++rounds > maxRounds) {
+        if (hits.length && unsettled[unsettled.length - 1] !== s) unsettled.push(s); // once per segment
         push(to);
         stack.pop();
         from = to;

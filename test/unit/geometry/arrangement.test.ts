@@ -198,3 +198,20 @@ test("a building whose edges fail the planarity check is skipped with a diagnost
   const polygons = (b: number) => regions.footprints.buildingStart[b + 1] - regions.footprints.buildingStart[b];
   assert.deepEqual([0, 1, 2].map((b) => [regions.unresolved[b], polygons(b)]), [[0, 1], [0, 1], [1, 0]]);
 });
+
+test("a segment whose rerouting does not settle within the allowed rounds is reported once, its chain still ending at its end", () => {
+  const l = makeLattice(0, 0, 1e6, 1e6, 1);
+  // Segment 0, (0, 0)–(200, 2), meets the hot pixels (30, 0), (80, 1), (130, 1), (180, 2) (ends of
+  // stubs): one rerouting. Two of its fragments then meet (55, 0) and (155, 1), which the segment
+  // itself passed above: with one round allowed, both give up — one report.
+  const pts = [0, 0, 200, 2, 30, 0, 30, -9, 80, 1, 80, 10, 130, 1, 130, -8, 180, 2, 180, 11, 55, 0, 55, -9, 155, 1, 155, -8];
+  const xy = Float64Array.from(pts), seg = Int32Array.from(Array.from({ length: pts.length / 2 }, (_, i) => i));
+  const r = snapRound({ xy, seg, lattice: l, maxLength: 1e9, maxRounds: 1 });
+  assert.deepEqual(r.unsettled, [0]);
+  const chain = Array.from(r.chain.subarray(r.chainStart[0], r.chainStart[1]), (v) => [r.vertices[2 * v], r.vertices[2 * v + 1]]);
+  assert.deepEqual(chain, [[0, 0], [30, 0], [80, 1], [130, 1], [180, 2], [200, 2]]);
+  const settled = snapRound({ xy, seg, lattice: l, maxLength: 1e9 });
+  assert.deepEqual(settled.unsettled, [], "with the default limit it settles");
+  assert.deepEqual(Array.from(settled.chain.subarray(settled.chainStart[0], settled.chainStart[1]), (v) => [settled.vertices[2 * v], settled.vertices[2 * v + 1]]),
+    [[0, 0], [30, 0], [55, 0], [80, 1], [130, 1], [155, 1], [180, 2], [200, 2]]);
+});
