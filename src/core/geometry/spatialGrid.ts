@@ -1,58 +1,15 @@
 import { PointIndex } from "./pointIndex";
 
-// A uniform bucket grid over axis-aligned boxes: the spatial index of the cleanup and
-// tiling passes. Buildings are small and evenly spread, so a grid beats a tree here and
-// its queries return ids in ascending order (deterministic results).
-
-export class BoxGrid {
-  private readonly cells = new Map<number, number[]>();
-  constructor(
-    private readonly cell: number,
-    private readonly x0: number,
-    private readonly y0: number,
-  ) {}
-
-  private key(i: number, j: number): number { return i * 0x200000 + j; }
-  private ix(x: number): number { return Math.floor((x - this.x0) / this.cell); }
-  private iy(y: number): number { return Math.floor((y - this.y0) / this.cell); }
-
-  insert(id: number, xmin: number, ymin: number, xmax: number, ymax: number): void {
-    for (let i = this.ix(xmin); i <= this.ix(xmax); i++)
-      for (let j = this.iy(ymin); j <= this.iy(ymax); j++) {
-        const k = this.key(i, j);
-        const list = this.cells.get(k);
-        if (list) list.push(id); else this.cells.set(k, [id]);
-      }
-  }
-
-  /** Ids whose cells meet the box, each once, ascending. Callers test the boxes exactly. */
-  query(xmin: number, ymin: number, xmax: number, ymax: number, out: number[] = []): number[] {
-    out.length = 0;
-    for (let i = this.ix(xmin); i <= this.ix(xmax); i++)
-      for (let j = this.iy(ymin); j <= this.iy(ymax); j++) {
-        const list = this.cells.get(this.key(i, j));
-        if (list) for (const id of list) out.push(id);
-      }
-    out.sort((a, b) => a - b);
-    let w = 0;
-    for (let r = 0; r < out.length; r++) if (r === 0 || out[r] !== out[r - 1]) out[w++] = out[r];
-    out.length = w;
-    return out;
-  }
-}
+// A uniform bucket grid over axis-aligned boxes: the spatial index of the geometry kernel and
+// of tiling. Buildings are small and evenly spread, so a grid beats a tree here, and a query's
+// ids come out in ascending order (deterministic results).
 
 /** A grid of building boxes with a cell size suited to them (about twice the mean box size). */
-export function gridOfBoxes(boxes: Float64Array, count: number): BoxGrid {
-  let sum = 0, x0 = Infinity, y0 = Infinity;
-  for (let b = 0; b < count; b++) {
-    sum += Math.max(boxes[4 * b + 2] - boxes[4 * b], boxes[4 * b + 3] - boxes[4 * b + 1]);
-    x0 = Math.min(x0, boxes[4 * b]);
-    y0 = Math.min(y0, boxes[4 * b + 1]);
-  }
+export function gridOfBoxes(boxes: Float64Array, count: number): Buckets {
+  let sum = 0;
+  for (let b = 0; b < count; b++) sum += Math.max(boxes[4 * b + 2] - boxes[4 * b], boxes[4 * b + 3] - boxes[4 * b + 1]);
   const cell = Math.max(1, count ? (2 * sum) / count : 1);
-  const grid = new BoxGrid(cell, Number.isFinite(x0) ? x0 : 0, Number.isFinite(y0) ? y0 : 0);
-  for (let b = 0; b < count; b++) grid.insert(b, boxes[4 * b], boxes[4 * b + 1], boxes[4 * b + 2], boxes[4 * b + 3]);
-  return grid;
+  return new Buckets(cell, count, (b, o) => { o[0] = boxes[4 * b]; o[1] = boxes[4 * b + 1]; o[2] = boxes[4 * b + 2]; o[3] = boxes[4 * b + 3]; });
 }
 
 /**
@@ -114,6 +71,21 @@ export class Buckets {
     if (this.interned) return this.interned.find(i, j);
     const di = i - this.ci0, dj = j - this.cj0;
     return di < 0 || dj < 0 || di >= this.ni || dj >= this.nj ? -1 : di * this.nj + dj;
+  }
+
+  /** Ids whose cells meet the box, each once, ascending. Callers test the boxes exactly. */
+  query(xmin: number, ymin: number, xmax: number, ymax: number, out: number[] = []): number[] {
+    out.length = 0;
+    for (let i = this.cell(xmin); i <= this.cell(xmax); i++)
+      for (let j = this.cell(ymin); j <= this.cell(ymax); j++) {
+        const c = this.at(i, j);
+        if (c >= 0) for (let m = this.start[c]; m < this.start[c + 1]; m++) out.push(this.ids[m]);
+      }
+    out.sort((a, b) => a - b);
+    let w = 0;
+    for (let r = 0; r < out.length; r++) if (r === 0 || out[r] !== out[r - 1]) out[w++] = out[r];
+    out.length = w;
+    return out;
   }
 
   /** Number of cells (for iterating all of them: 0 … cellCount − 1). */
