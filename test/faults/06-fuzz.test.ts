@@ -5,11 +5,10 @@
 // or CityMeshError), every diagnostic coded and explained, no hang (a case taking over 60 s), no
 // tile mesher failure. Failing inputs are kept in $TMPDIR/citymesh-fuzz-failures/.
 import assert from "node:assert/strict";
-import { Worker } from "worker_threads";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { run, tmpDir } from "./support/harness";
+import { run, tmpDir, tsWorker } from "./support/harness";
 import proj4 from "proj4";
 import { generateCity, cityToGeoJSON } from "../support/cityGenerator";
 import { resolveCrs } from "../../src/core/crs";
@@ -32,9 +31,7 @@ const bases = [cityToGeoJSON(rd), JSON.stringify({ type: "FeatureCollection", fe
 
 function fuzz(base: string, unit: number, seed: number, maxCases: number, seconds: number): Promise<FuzzStats & { hang?: number; hangFile?: string }> {
   return new Promise((resolve, reject) => {
-    // Node 20 does not carry tsx's loader into a worker's entry: the worker registers it, then loads the TypeScript.
-    const boot = `require("tsx/cjs/api").register(); require(${JSON.stringify(path.join(__dirname, "support/fuzzWorker.ts"))});`;
-    const w = new Worker(boot, { eval: true, workerData: { base, unit, dir, keep, seed, maxCases, deadline: Date.now() + seconds * 1000 } });
+    const w = tsWorker(path.join(__dirname, "support/fuzzWorker.ts"), { base, unit, dir, keep, seed, maxCases, deadline: Date.now() + seconds * 1000 });
     let last = Date.now(), current = -1;
     const watchdog = setInterval(() => {
       if (Date.now() - last <= HANG_MS) return;

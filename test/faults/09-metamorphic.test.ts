@@ -11,11 +11,10 @@
 // smallest set of buildings that still fails and kept in $TMPDIR/citymesh-metamorphic-failures/
 // in the format of test/fixtures/geometry/, ready to commit with its test.
 import assert from "node:assert/strict";
-import { Worker } from "worker_threads";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { run, tmpDir } from "./support/harness";
+import { run, tmpDir, tsWorker } from "./support/harness";
 import type { VariantSummary } from "./support/metamorphicWorker";
 
 const CASE = "9 metamorphic real data";
@@ -46,9 +45,7 @@ function build(src: Source, seed: number, count: number): Promise<VariantSummary
     let running = workers;
     for (let w = 0; w < workers; w++) {
       const indices = Array.from({ length: count }, (_, i) => i).filter((i) => i % workers === w);
-      // Node 20 does not carry tsx's loader into a worker's entry: the worker registers it, then loads the TypeScript.
-      const boot = `require("tsx/cjs/api").register(); require(${JSON.stringify(path.join(__dirname, "support/metamorphicWorker.ts"))});`;
-      const worker = new Worker(boot, { eval: true, workerData: { file: src.file, name: src.name, seed, indices, dir, keep, maxCopies: src.maxCopies, tileSizes: src.tileSizes, window: src.window }, resourceLimits: { maxOldGenerationSizeMb: 6000 } });
+      const worker = tsWorker(path.join(__dirname, "support/metamorphicWorker.ts"), { file: src.file, name: src.name, seed, indices, dir, keep, maxCopies: src.maxCopies, tileSizes: src.tileSizes, window: src.window }, { maxOldGenerationSizeMb: 6000 });
       worker.on("message", (m) => {
         if (m.done) { void worker.terminate(); if (--running === 0) resolve(results.sort((a, b) => a.i - b.i)); }
         else if (m.fatal) { void worker.terminate(); reject(new Error(m.fatal)); }

@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
+import { Worker, type WorkerOptions } from "worker_threads";
 import { generateCity, cityToGeoJSON, mulberry32 } from "../../support/cityGenerator";
 import { Gate, releaseAllGates, waitFor } from "../../support/gate";
 
@@ -70,6 +71,14 @@ export async function cliSignalAt(args: string[], env: Record<string, string>, w
 
 export const tilesDone = (log: string): number[] => [...log.matchAll(/^tile (\d+) done/gm)].map((m) => Number(m[1]));
 export const reusedCount = (log: string): number => Number(/resuming: (\d+) of \d+ tile/.exec(log)?.[1] ?? 0);
+
+/**
+ * A worker thread running a TypeScript file of this suite. Node 20 does not carry tsx's loader
+ * into a worker's entry: the worker registers it, then loads the TypeScript.
+ */
+export function tsWorker(file: string, workerData: unknown, resourceLimits?: WorkerOptions["resourceLimits"]): Worker {
+  return new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(file)});`, { eval: true, workerData, resourceLimits });
+}
 
 export function tmpDir(name: string): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), `citymesh-faults-${name}-`));
