@@ -87,7 +87,6 @@ describe("exact build details (scripted pipeline; the real one is in build.test.
     assert.equal(o.scratchDir, path.join(workspaceDir(), ".citymesh", "scratch"));
     assert.equal(o.tileSize, 1000);
     assert.equal(o.mergeBatchSize, 2);
-    assert.equal(fs.readFileSync(path.join(workspaceDir(), ".citymesh", ".gitignore"), "utf8"), "*\n");
     const diags = vscode.languages.getDiagnostics(vscode.Uri.file(input));
     assert.deepEqual(diags.map((d) => [d.range.start.line, d.severity, d.code, d.source]), [
       [1, vscode.DiagnosticSeverity.Error, "null-geometry", "citymesh"],
