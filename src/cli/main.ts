@@ -15,6 +15,7 @@ import { CityMeshError } from "../core/errors";
 import { listStore, cleanStore } from "../core/store/manifest";
 import { progressPrinter } from "./progress";
 import { checkCommand, CHECK_USAGE } from "./check";
+import { BUILD_FLAGS, buildOptionsFromFlags, buildOptionsHelp } from "./buildArgs";
 import type { BuildFormat, BuildOptions, BuildResult } from "../core/types";
 
 /** The package version, fixed at bundle time (scripts/build.mjs); "dev" when run from source. */
@@ -34,29 +35,7 @@ Scale-out (one store shared by several machines):
   (--shard auto reads JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX)
 
 Build options (dtcc-core's names):
-  -o, --output FILE          output mesh (default: <input>.<format>)
-  --format glb|ply|obj|stl   output format (default from -o, else glb)
-  --tile-size M              tile edge in metres (default 1000)
-  --auto-tile-size           derive the tile size from free memory
-  --margin M                 extra ground around the data (default 0)
-  --workers N                worker threads (default: cores)
-  --no-disk-store            keep tiles in memory (small cities)
-  --scratch-dir DIR          scratch store (default ./.citymesh/scratch)
-  --keep-intermediate        keep the tile store after a successful build
-  --merge-batch-size N       tiles read at once while merging (default 2)
-  --max-mesh-size M          longest ground triangle edge (default 10)
-  --min-building-area M2     drop smaller footprints (default 0)
-  --snap-tolerance M         integer grid of the geometry: coordinates round to it, an
-                             edge within half of it from a vertex passes through it (default 0.001)
-  --default-height M         height when no attribute gives one (default 10)
-  --height-attributes a,b    ordered height attributes
-  --level-height M           metres per building:levels (default 3)
-  --crs EPSG:N|proj4         metric CRS of the mesh (default: input's, or UTM zone)
-  --source-crs EPSG:N|proj4  CRS of the input when the file does not name it
-  --dem FILE.tif             terrain (DEM GeoTIFF in the mesh's CRS)
-  --json                     print the result as JSON
-  -q, --quiet                no progress output
-`;
+${buildOptionsHelp()}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -92,29 +71,12 @@ const num = (name: string, v: string | undefined): number | undefined => {
   return n;
 };
 
-const BUILD_OPTIONS = {
-  output: { type: "string", short: "o" }, format: { type: "string" }, "tile-size": { type: "string" }, "auto-tile-size": { type: "boolean" },
-  margin: { type: "string" }, workers: { type: "string" }, "no-disk-store": { type: "boolean" }, "scratch-dir": { type: "string" },
-  "keep-intermediate": { type: "boolean" }, "merge-batch-size": { type: "string" }, "max-mesh-size": { type: "string" },
-  "min-building-area": { type: "string" }, "snap-tolerance": { type: "string" }, "default-height": { type: "string" },
-  "height-attributes": { type: "string" }, "level-height": { type: "string" }, crs: { type: "string" }, "source-crs": { type: "string" }, dem: { type: "string" },
-  json: { type: "boolean" }, quiet: { type: "boolean", short: "q" }, shard: { type: "string" }, shards: { type: "string" }, out: { type: "string" },
-} as const;
+const BUILD_OPTIONS = { ...BUILD_FLAGS, shard: { type: "string" }, shards: { type: "string" }, out: { type: "string" } } as const;
 
 function parseBuildArgs(args: string[], what: string): { opts: BuildOptions; values: Record<string, string | boolean | undefined> } {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: BUILD_OPTIONS });
   if (positionals.length !== 1) throw new CityMeshError("options", `${what} takes one input file (got ${positionals.length}).\n\n${USAGE}`);
-  const opts: BuildOptions = {
-    input: positionals[0], output: values.output, format: values.format as BuildFormat | undefined,
-    tileSize: num("tile-size", values["tile-size"]), autoTileSize: values["auto-tile-size"], margin: num("margin", values.margin),
-    workers: num("workers", values.workers), useDiskStore: values["no-disk-store"] ? false : undefined, scratchDir: values["scratch-dir"],
-    keepIntermediate: values["keep-intermediate"], mergeBatchSize: num("merge-batch-size", values["merge-batch-size"]),
-    maxMeshSize: num("max-mesh-size", values["max-mesh-size"]), minBuildingArea: num("min-building-area", values["min-building-area"]),
-    snapTolerance: num("snap-tolerance", values["snap-tolerance"]), defaultHeight: num("default-height", values["default-height"]),
-    heightAttributes: values["height-attributes"]?.split(",").map((s) => s.trim()).filter(Boolean), levelHeight: num("level-height", values["level-height"]),
-    crs: values.crs, sourceCrs: values["source-crs"], dem: values.dem,
-  };
-  return { opts, values };
+  return { opts: { input: positionals[0], ...buildOptionsFromFlags(values) }, values };
 }
 
 /** Runs fn with SIGINT wired to an AbortSignal and progress/log printing on stderr. */

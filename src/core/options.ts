@@ -1,75 +1,71 @@
-// Build options with dtcc-core's defaults filled in and checked. Every consumer (CLI,
-// extension, tasks, workers) goes through resolveOptions, so defaults live in one place.
+// A build's options resolved: the option table's defaults filled in, every value checked against
+// the table's limits, paths made absolute. Every front end (CLI, extension, tasks) hands its
+// BuildOptions to resolveOptions, so defaults, limits and the default output rule live in one place.
 import os from "os";
 import path from "path";
-import type { BuildFormat, BuildOptions } from "./types";
+import type { BuildOptions } from "./types";
 import { CityMeshError } from "./errors";
+import { OPTION_NAMES, cliFlag, optionDefaults, optionProblem, type BuildFormat, type OptionValues } from "./optionTable";
 
-export type ResolvedOptions = Required<Omit<BuildOptions, "crs" | "sourceCrs" | "dem" | "heightAttributes" | "autoTileSize">> & {
+/** A build's options after resolveOptions: absolute paths; "" (auto) CRS and DEM are undefined. */
+export type ResolvedOptions = Omit<OptionValues, "outputDir" | "crs" | "sourceCrs" | "dem"> & {
+  input: string;
   crs?: string;
   sourceCrs?: string;
   dem?: string;
-  heightAttributes?: string[];
-  autoTileSize: boolean;
 };
 
-export const DEFAULTS = {
-  tileSize: 1000,
-  margin: 0,
-  useDiskStore: true,
-  keepIntermediate: false,
-  mergeBatchSize: 2,
-  maxMeshSize: 10,
-  minBuildingArea: 0,
-  snapTolerance: 0.001,
-  defaultHeight: 10,
-  levelHeight: 3,
-  format: "glb" as BuildFormat,
-};
+/** `.citymesh/scratch` under `base`: the default tile store (the CLI's working folder, the extension's workspace folder). */
+export const defaultScratchDir = (base: string): string => path.join(base, ".citymesh", "scratch");
 
-const FORMATS: BuildFormat[] = ["glb", "ply", "obj", "stl"];
-
-export function defaultOutput(input: string, format: BuildFormat): string {
-  const ext = path.extname(input);
-  return (ext ? input.slice(0, -ext.length) : input) + "." + format;
+/** The mesh for an input when none is named: its name with the format's extension, in `outputDir` or beside it. */
+export function defaultOutputPath(input: string, format: BuildFormat, outputDir?: string): string {
+  const name = path.basename(input);
+  const ext = path.extname(name);
+  return path.join(outputDir || path.dirname(input), `${ext ? name.slice(0, -ext.length) : name}.${format}`);
 }
 
-export function resolveOptions(o: BuildOptions, cwd = process.cwd()): ResolvedOptions {
+/**
+ * Fills in the table's defaults and checks every value against its limits. Relative paths are
+ * relative to `base` (the CLI's working folder; the extension passes the workspace folder).
+ * Throws CityMeshError("options") naming the option (and its CLI flag) and the reason.
+ */
+export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedOptions {
   if (!o.input) throw new CityMeshError("options", "No input file given.");
-  const input = path.resolve(cwd, o.input);
-  const format = (o.format ?? (o.output ? (path.extname(o.output).slice(1).toLowerCase() as BuildFormat) : DEFAULTS.format)) as BuildFormat;
-  if (!FORMATS.includes(format)) throw new CityMeshError("options", `Unknown output format "${format}": use one of ${FORMATS.join(", ")}.`);
-  const r: ResolvedOptions = {
-    input,
-    output: path.resolve(cwd, o.output ?? defaultOutput(input, format)),
-    format,
-    tileSize: o.tileSize ?? DEFAULTS.tileSize,
-    autoTileSize: o.autoTileSize ?? false,
-    margin: o.margin ?? DEFAULTS.margin,
-    workers: o.workers && o.workers > 0 ? Math.floor(o.workers) : Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
-    useDiskStore: o.useDiskStore ?? DEFAULTS.useDiskStore,
-    scratchDir: path.resolve(cwd, o.scratchDir ?? path.join(".citymesh", "scratch")),
-    keepIntermediate: o.keepIntermediate ?? DEFAULTS.keepIntermediate,
-    mergeBatchSize: o.mergeBatchSize ?? DEFAULTS.mergeBatchSize,
-    maxMeshSize: o.maxMeshSize ?? DEFAULTS.maxMeshSize,
-    minBuildingArea: o.minBuildingArea ?? DEFAULTS.minBuildingArea,
-    snapTolerance: o.snapTolerance ?? DEFAULTS.snapTolerance,
-    defaultHeight: o.defaultHeight ?? DEFAULTS.defaultHeight,
-    levelHeight: o.levelHeight ?? DEFAULTS.levelHeight,
-    heightAttributes: o.heightAttributes,
-    crs: o.crs,
-    sourceCrs: o.sourceCrs,
-    dem: o.dem ? path.resolve(cwd, o.dem) : undefined,
-  };
-  const positive: (keyof ResolvedOptions)[] = ["tileSize", "maxMeshSize", "snapTolerance", "mergeBatchSize", "levelHeight", "defaultHeight"];
-  for (const k of positive) {
-    const v = r[k] as number;
-    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new CityMeshError("options", `${k} must be a positive number (got ${String(v)}).`);
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<OptionValues>;
+  if (given.format === undefined && o.output) {
+    const ext = path.extname(o.output).slice(1).toLowerCase();
+    if (ext) given.format = ext as BuildFormat;
   }
-  if (!(r.margin >= 0)) throw new CityMeshError("options", `margin must be ≥ 0 (got ${r.margin}).`);
-  if (!(r.minBuildingArea >= 0)) throw new CityMeshError("options", `minBuildingArea must be ≥ 0 (got ${r.minBuildingArea}).`);
-  if (r.maxMeshSize > r.tileSize) throw new CityMeshError("options", `maxMeshSize (${r.maxMeshSize} m) must not exceed tileSize (${r.tileSize} m).`);
-  if (r.snapTolerance > 0.1) throw new CityMeshError("options", `snapTolerance ${r.snapTolerance} m is too coarse (at most 0.1 m).`);
-  if (!Number.isInteger(r.mergeBatchSize)) throw new CityMeshError("options", `mergeBatchSize must be a whole number (got ${r.mergeBatchSize}).`);
-  return r;
+  const v: OptionValues = { ...optionDefaults(), ...given };
+  for (const name of OPTION_NAMES) {
+    const problem = optionProblem(name, v[name]);
+    if (problem) throw new CityMeshError("options", name === "format" ? problem : `${problem.replace(/\.$/, "")} (--${cliFlag(name)}).`);
+  }
+  if (v.maxMeshSize > v.tileSize) throw new CityMeshError("options", `maxMeshSize (${v.maxMeshSize} m) must not exceed tileSize (${v.tileSize} m).`);
+  const abs = (p: string) => path.resolve(base, p);
+  const input = abs(o.input);
+  return {
+    input,
+    output: v.output ? abs(v.output) : defaultOutputPath(input, v.format, v.outputDir ? abs(v.outputDir) : undefined),
+    format: v.format,
+    tileSize: v.tileSize,
+    autoTileSize: v.autoTileSize,
+    margin: v.margin,
+    workers: v.workers > 0 ? v.workers : Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
+    useDiskStore: v.useDiskStore,
+    scratchDir: v.scratchDir ? abs(v.scratchDir) : defaultScratchDir(base),
+    keepIntermediate: v.keepIntermediate,
+    mergeBatchSize: v.mergeBatchSize,
+    maxMeshSize: v.maxMeshSize,
+    minBuildingArea: v.minBuildingArea,
+    snapTolerance: v.snapTolerance,
+    defaultHeight: v.defaultHeight,
+    // An empty list means the defaults, so "no attributes named" and "the default list" share a build key.
+    heightAttributes: v.heightAttributes.length ? v.heightAttributes : optionDefaults().heightAttributes,
+    levelHeight: v.levelHeight,
+    crs: v.crs || undefined,
+    sourceCrs: v.sourceCrs || undefined,
+    dem: v.dem ? abs(v.dem) : undefined,
+  };
 }

@@ -1,5 +1,6 @@
 // Shared data shapes of the pipeline: read → tile → mesh → store → merge → write → view.
 // Everything bulky is a flat typed array; nothing here holds one JS object per coordinate.
+import type { BuildFormat, OptionValues } from "./optionTable";
 
 /**
  * Building footprints in the local metric CRS, relative to `origin`.
@@ -79,41 +80,13 @@ export interface TileSpec {
   bounds: [number, number, number, number];
 }
 
-export type BuildFormat = "glb" | "ply" | "obj" | "stl";
+export type { BuildFormat } from "./optionTable";
 
-/** Parameters of a build; names follow dtcc-core's tiled builder. */
-export interface BuildOptions {
-  input: string;
-  output?: string;
-  format?: BuildFormat;
-  /** Tile edge length in metres (default 1000). */
-  tileSize?: number;
-  /** Derive the tile size from free memory (dtcc-core's calculate_optimal_tile_size). */
-  autoTileSize?: boolean;
-  /** Extra metres around the data's bounds (default 0). */
-  margin?: number;
-  /** Worker threads (default: cores). */
-  workers?: number;
-  useDiskStore?: boolean;
-  scratchDir?: string;
-  keepIntermediate?: boolean;
-  mergeBatchSize?: number;
-  /** Longest ground triangle edge, metres (default 10). */
-  maxMeshSize?: number;
-  /** Buildings with a smaller footprint area (m²) are dropped (default 0). */
-  minBuildingArea?: number;
-  /** Coordinates closer than this are equal, metres (default 0.001). */
-  snapTolerance?: number;
-  defaultHeight?: number;
-  heightAttributes?: string[];
-  levelHeight?: number;
-  /** e.g. "EPSG:32631"; default: UTM zone of the data's centre (or the input's projected CRS). */
-  crs?: string;
-  /** CRS of the input when the file does not name it (or names one not bundled): EPSG name or proj4 string. */
-  sourceCrs?: string;
-  /** DEM GeoTIFF in the data's CRS. */
-  dem?: string;
-}
+/**
+ * Parameters of a build: the input and any option of the option table (optionTable.ts: names,
+ * defaults, limits and descriptions follow dtcc-core's tiled builder). Unset = the table's default.
+ */
+export type BuildOptions = { input: string } & Partial<OptionValues>;
 
 export type BuildPhase = "reading" | "tiling" | "building" | "merging" | "writing" | "done";
 

@@ -7,8 +7,10 @@ import { isCancelled } from "../core/errors";
 import { Config } from "./config";
 import { folderOf, type BuildController, type BuildRequest } from "./controller";
 import { fractionDone, phaseLabel } from "./format";
-import { FORMATS, type BuildOverrides } from "./options";
-import { defaultScratchDir, isGeoJsonName, looksLikeGeoJson } from "./paths";
+import { QUICK_PICKS, type BuildOverrides } from "./options";
+import { optionSpec } from "../core/optionTable";
+import { isGeoJsonName, looksLikeGeoJson } from "./paths";
+import { defaultScratchDir } from "../core/options";
 import { cleanScratchDirs } from "./scratch";
 
 /** Files a command was invoked on: explorer multi-selection, one explorer/editor file, the active editor, or a pick. */
@@ -74,33 +76,38 @@ async function runWithProgress(controller: BuildController, requests: BuildReque
   }
 }
 
+/** Quick-pick title of each step of Build with Options; its placeholder is the option table's summary. */
+const STEP_LABELS: Record<keyof typeof QUICK_PICKS, string> = { tileSize: "tile size", workers: "workers", format: "output format", dem: "terrain (DEM)" };
+const stepTitle = (i: number, name: keyof typeof QUICK_PICKS) => `Build City Mesh with Options (${i}/${Object.keys(QUICK_PICKS).length}): ${STEP_LABELS[name]}`;
+
 async function pickOverrides(input: string): Promise<BuildOverrides | undefined> {
   const s = new Config(folderOf(input)?.uri ?? vscode.Uri.file(input)).settings;
   const mark = (v: unknown, cur: unknown) => (v === cur ? " (current)" : "");
+  const hint = (name: keyof typeof QUICK_PICKS) => optionSpec(name).summary;
   const tile = await vscode.window.showQuickPick(
-    [250, 500, 1000, 2000].map((n) => ({ label: `${n} m`, description: mark(n, s.tileSize), value: n })),
-    { title: "Build City Mesh with Options (1/4): tile size", placeHolder: "Tile edge length; smaller tiles use less memory per worker" });
+    QUICK_PICKS.tileSize.map((n) => ({ label: `${n} m`, description: mark(n, s.tileSize), value: n })),
+    { title: stepTitle(1, "tileSize"), placeHolder: hint("tileSize") });
   if (!tile) return undefined;
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const workers = await vscode.window.showQuickPick(
     [{ label: "Auto", description: `one per core (${cores})${mark(0, s.workers)}`, value: 0 },
-      ...[1, 2, 4, 8].filter((n) => n <= Math.max(cores, 2)).map((n) => ({ label: String(n), description: mark(n, s.workers), value: n }))],
-    { title: "Build City Mesh with Options (2/4): workers" });
+      ...QUICK_PICKS.workers.filter((n) => n <= Math.max(cores, 2)).map((n) => ({ label: String(n), description: mark(n, s.workers), value: n }))],
+    { title: stepTitle(2, "workers"), placeHolder: hint("workers") });
   if (!workers) return undefined;
   const format = await vscode.window.showQuickPick(
-    FORMATS.map((f) => ({ label: f, description: mark(f, s.format), value: f })),
-    { title: "Build City Mesh with Options (3/4): output format" });
+    QUICK_PICKS.format.map((f) => ({ label: f, description: mark(f, s.format), value: f })),
+    { title: stepTitle(3, "format"), placeHolder: hint("format") });
   if (!format) return undefined;
   const demItems = [
     { label: "Flat ground", description: s.dem ? "" : "(current)", value: "" as string | undefined },
     ...(s.dem ? [{ label: path.basename(s.dem), description: "(current setting)", value: s.dem as string | undefined }] : []),
     { label: "Choose a GeoTIFF…", description: "", value: undefined as string | undefined },
   ];
-  const dem = await vscode.window.showQuickPick(demItems, { title: "Build City Mesh with Options (4/4): terrain (DEM)" });
+  const dem = await vscode.window.showQuickPick(demItems, { title: stepTitle(4, "dem"), placeHolder: hint("dem") });
   if (!dem) return undefined;
   let demPath = dem.value;
   if (demPath === undefined) {
-    const f = await vscode.window.showOpenDialog({ title: "DEM GeoTIFF in the data's CRS", filters: { GeoTIFF: ["tif", "tiff"] }, defaultUri: vscode.Uri.file(path.dirname(input)) });
+    const f = await vscode.window.showOpenDialog({ title: "DEM GeoTIFF in the mesh's CRS", filters: { GeoTIFF: ["tif", "tiff"] }, defaultUri: vscode.Uri.file(path.dirname(input)) });
     if (!f?.[0]) return undefined;
     demPath = f[0].fsPath;
   }

@@ -1,7 +1,7 @@
 // Typed access to the `citymesh.*` settings. Nothing else reads the configuration.
 import * as vscode from "vscode";
-import type { BuildFormat } from "../core/types";
-import { FORMATS, SETTINGS_DEFAULTS, type CityMeshSettings } from "./options";
+import { SETTING_NAMES, optionProblem } from "../core/optionTable";
+import { settingDefaults, type CityMeshSettings } from "./options";
 import type { PathSetting } from "./paths";
 import { PATH_SETTINGS } from "./pathPolicy";
 
@@ -14,43 +14,15 @@ export class Config {
     return vscode.workspace.getConfiguration(SECTION, this.scope);
   }
 
-  private num(key: keyof CityMeshSettings, min: number): number {
-    const v = this.cfg.get<number>(key);
-    const d = SETTINGS_DEFAULTS[key] as number;
-    return typeof v === "number" && Number.isFinite(v) && v >= min ? v : d;
-  }
-
-  private str(key: keyof CityMeshSettings): string {
-    const v = this.cfg.get<string>(key);
-    return typeof v === "string" ? v.trim() : (SETTINGS_DEFAULTS[key] as string);
-  }
-
-  private bool(key: keyof CityMeshSettings): boolean {
-    const v = this.cfg.get<boolean>(key);
-    return typeof v === "boolean" ? v : (SETTINGS_DEFAULTS[key] as boolean);
-  }
-
-  /** All build settings for this scope, out-of-range values replaced by their defaults. */
+  /** All build settings for this scope; a value the option table refuses (type, limits) is replaced by its default. */
   get settings(): CityMeshSettings {
-    const format = this.cfg.get<string>("format");
-    const attrs = this.cfg.get<unknown>("heightAttributes");
-    return {
-      tileSize: this.num("tileSize", 1),
-      workers: Math.floor(this.num("workers", 0)),
-      useDiskStore: this.bool("useDiskStore"),
-      scratchDir: this.str("scratchDir"),
-      keepIntermediate: this.bool("keepIntermediate"),
-      mergeBatchSize: Math.floor(this.num("mergeBatchSize", 2)),
-      maxMeshSize: this.num("maxMeshSize", 0.01),
-      minBuildingArea: this.num("minBuildingArea", 0),
-      defaultHeight: this.num("defaultHeight", 0),
-      heightAttributes: Array.isArray(attrs) && attrs.every((a) => typeof a === "string") ? (attrs as string[]) : SETTINGS_DEFAULTS.heightAttributes,
-      levelHeight: this.num("levelHeight", 0.01),
-      crs: this.str("crs"),
-      dem: this.str("dem"),
-      format: FORMATS.includes(format as BuildFormat) ? (format as BuildFormat) : SETTINGS_DEFAULTS.format,
-      outputDir: this.str("outputDir"),
-    };
+    const out = settingDefaults() as Record<string, unknown>;
+    for (const name of SETTING_NAMES) {
+      const raw = this.cfg.get<unknown>(name);
+      const v = typeof raw === "string" ? raw.trim() : raw;
+      if (v !== undefined && optionProblem(name, v) === undefined) out[name] = v;
+    }
+    return out as CityMeshSettings;
   }
 
   /**

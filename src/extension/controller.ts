@@ -10,7 +10,8 @@ import { loadBuild, type BuildFn, type ViewerApi } from "./deps";
 import { phaseLabel, progressLine, statusBarText, summaryLines } from "./format";
 import type { BuildOverrides } from "./options";
 import { toBuildOptions } from "./options";
-import { CITYMESH_DIR, checkPathsInsideWorkspace, ensureCityMeshGitignore, isInside, type PathSetting } from "./paths";
+import { PATH_OPTIONS } from "../core/optionTable";
+import { checkPathsInsideWorkspace, type PathSetting } from "./paths";
 import { Problems } from "./problems";
 
 export const BUILDING_CONTEXT_KEY = "citymesh.building";
@@ -95,7 +96,7 @@ export class BuildController implements vscode.Disposable {
     if (folder) {
       const vetted: PathSetting[] = [...config.workspaceLevelPaths];
       if (req.overridesFrom === "workspace") {
-        for (const k of ["output", "scratchDir", "dem"] as const) {
+        for (const k of PATH_OPTIONS) {
           const v = req.overrides[k];
           if (typeof v === "string" && v) vetted.push({ name: `task property "${k}"`, value: v });
         }
@@ -126,9 +127,6 @@ export class BuildController implements vscode.Disposable {
       this.log.info(line);
       hooks.onLine?.(line);
     };
-    if (folder && options.scratchDir && isInside(path.join(folder.uri.fsPath, CITYMESH_DIR), options.scratchDir)) {
-      ensureCityMeshGitignore(folder.uri.fsPath);
-    }
     if (options.output) fs.mkdirSync(path.dirname(options.output), { recursive: true }); // outputDir / task "output" may name a new folder
     say(`Building ${options.input} → ${options.output} (tile size ${options.tileSize} m, ${options.workers ?? "auto"} workers, store ${options.useDiskStore ? options.scratchDir : "in memory"})`);
     this.statusBar.text = `$(sync~spin) City Mesh: starting`;

@@ -1,118 +1,66 @@
-// Build parameters as the extension sees them: settings (typed by config.ts), per-build overrides (quick picks,
-// task definitions) and the resulting BuildOptions for the core. No vscode import: unit-tested directly.
+// Build parameters as the extension sees them: settings (read by config.ts), per-build overrides
+// (quick picks, task definitions), all named and checked by the core's option table, and the
+// resolved options of one build. No vscode import: unit-tested directly.
 import path from "path";
-import { DEFAULT_HEIGHT_ATTRIBUTES } from "../core/height";
-import type { BuildFormat, BuildOptions } from "../core/types";
-import { defaultOutputPath, defaultScratchDir } from "./paths";
+import { OPTION_NAMES, SETTING_NAMES, optionDefaults, optionProblem, type OptionValues, type SettingValues } from "../core/optionTable";
+import { resolveOptions, type ResolvedOptions } from "../core/options";
 
-export const FORMATS: readonly BuildFormat[] = ["glb", "ply", "obj", "stl"];
+import { FORMATS } from "../core/optionTable";
+export { FORMATS };
 
-/** Every `citymesh.*` build setting, with the manifest's defaults. */
-export interface CityMeshSettings {
-  tileSize: number;
-  /** 0 = one per core. */
-  workers: number;
-  useDiskStore: boolean;
-  /** Empty = `<workspaceFolder>/.citymesh/scratch`. */
-  scratchDir: string;
-  keepIntermediate: boolean;
-  mergeBatchSize: number;
-  maxMeshSize: number;
-  minBuildingArea: number;
-  defaultHeight: number;
-  heightAttributes: string[];
-  levelHeight: number;
-  /** Empty = UTM zone of the data's centre. */
-  crs: string;
-  /** Empty = flat ground. */
-  dem: string;
-  format: BuildFormat;
-  /** Empty = beside the input. */
-  outputDir: string;
+/** Every `citymesh.*` build setting. */
+export type CityMeshSettings = SettingValues;
+
+/** The settings' defaults: the option table's. */
+export function settingDefaults(): CityMeshSettings {
+  const all = optionDefaults();
+  return Object.fromEntries(SETTING_NAMES.map((n) => [n, all[n]])) as CityMeshSettings;
 }
 
-export const SETTINGS_DEFAULTS: CityMeshSettings = {
-  tileSize: 1000,
-  workers: 0,
-  useDiskStore: true,
-  scratchDir: "",
-  keepIntermediate: false,
-  mergeBatchSize: 2,
-  maxMeshSize: 10,
-  minBuildingArea: 0,
-  defaultHeight: 10,
-  heightAttributes: [...DEFAULT_HEIGHT_ATTRIBUTES],
-  levelHeight: 3,
-  crs: "",
-  dem: "",
-  format: "glb",
-  outputDir: "",
-};
+/** Per-build overrides: the quick picks of "Build with Options…" and a task definition's fields (any option). */
+export type BuildOverrides = Partial<OptionValues>;
 
-/** Per-build overrides: the quick picks of "Build with Options…" and a task definition's fields. */
-export type BuildOverrides = Partial<CityMeshSettings> & { output?: string };
-
-/** The properties a `citymesh` task definition may carry (mirrors contributes.taskDefinitions): the build's own options. */
-export type CityMeshTaskDefinition = { type: "citymesh" } & Pick<
-  BuildOptions,
-  "input" | "output" | "format" | "tileSize" | "workers" | "useDiskStore" | "scratchDir" | "keepIntermediate" | "mergeBatchSize" | "maxMeshSize" | "dem" | "heightAttributes" | "defaultHeight"
->;
-
-/** Expected JSON type of each optional task property (the schema in package.json says the same). */
-export const TASK_PROPERTY_TYPES = {
-  output: "string", format: "string", tileSize: "number", workers: "number", useDiskStore: "boolean", scratchDir: "string",
-  keepIntermediate: "boolean", mergeBatchSize: "number", maxMeshSize: "number", dem: "string", heightAttributes: "string[]",
-  defaultHeight: "number",
-} as const;
+/** A `citymesh` task definition (contributes.taskDefinitions, generated from the option table): the input and any option. */
+export type CityMeshTaskDefinition = { type: "citymesh"; input: string } & BuildOverrides;
 
 /**
- * Overrides carried by a task definition, validated: returns the overrides or the reason the definition is unusable.
- * Types are checked here because tasks.json is hand-written and VS Code only warns about schema violations.
+ * Overrides carried by a task definition, checked against the option table (type, enum, limits):
+ * the overrides, or the reason the definition is unusable. Checked here because tasks.json is
+ * hand-written and VS Code only warns about schema violations.
  */
 export function taskDefinitionToOverrides(def: Record<string, unknown>): { input: string; overrides: BuildOverrides } | { error: string } {
   if (typeof def.input !== "string" || def.input === "") return { error: 'A "citymesh" task needs "input": the GeoJSON file to build.' };
   const o: Record<string, unknown> = {};
-  for (const [k, expected] of Object.entries(TASK_PROPERTY_TYPES)) {
+  for (const k of OPTION_NAMES) {
     const v = def[k];
     if (v === undefined) continue;
-    const ok = expected === "string[]" ? Array.isArray(v) && v.every((x) => typeof x === "string") : typeof v === expected;
-    if (!ok) return { error: `Task property "${k}" must be a ${expected}, got ${JSON.stringify(v)}.` };
-    if (k === "format" && !FORMATS.includes(v as BuildFormat)) return { error: `Task property "format" must be one of ${FORMATS.join(", ")}, got "${String(v)}".` };
+    const problem = optionProblem(k, v);
+    if (problem) return { error: `Task property "${k}": ${problem}` };
     o[k] = v;
   }
   return { input: def.input, overrides: o as BuildOverrides };
 }
 
 /**
- * The core's BuildOptions for one input. Relative paths in settings and overrides are relative to the workspace folder;
- * `workers: 0` means "one per core" and is left to the core (undefined).
+ * One build's resolved options: settings, then overrides, through the core's resolveOptions.
+ * Relative paths are relative to the workspace folder (the input's folder when there is none).
  */
-export function toBuildOptions(input: string, settings: CityMeshSettings, workspaceFolder: string | undefined, overrides: BuildOverrides = {}): BuildOptions {
-  const s: CityMeshSettings = { ...settings, ...dropUndefined(overrides) };
-  const base = workspaceFolder ?? path.dirname(input);
-  const abs = (p: string) => (p ? path.resolve(base, p) : "");
-  const format = s.format;
-  const output = overrides.output ? abs(overrides.output) : defaultOutputPath(input, format, s.outputDir ? abs(s.outputDir) : undefined);
-  return {
-    input,
-    output,
-    format,
-    tileSize: s.tileSize,
-    workers: s.workers > 0 ? s.workers : undefined,
-    useDiskStore: s.useDiskStore,
-    scratchDir: s.scratchDir ? abs(s.scratchDir) : defaultScratchDir(base),
-    keepIntermediate: s.keepIntermediate,
-    mergeBatchSize: s.mergeBatchSize,
-    maxMeshSize: s.maxMeshSize,
-    minBuildingArea: s.minBuildingArea,
-    defaultHeight: s.defaultHeight,
-    heightAttributes: s.heightAttributes.length ? [...s.heightAttributes] : undefined,
-    levelHeight: s.levelHeight,
-    crs: s.crs || undefined,
-    dem: s.dem ? abs(s.dem) : undefined,
-  };
+export function toBuildOptions(input: string, settings: CityMeshSettings, workspaceFolder: string | undefined, overrides: BuildOverrides = {}): ResolvedOptions {
+  const defined: BuildOverrides = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const fromSettings: Partial<CityMeshSettings> = { ...settings };
+  // A task naming its output file (x.ply) and no format writes the format of that name, as the CLI's -o does.
+  if (defined.output && defined.format === undefined) delete fromSettings.format;
+  return resolveOptions({ ...fromSettings, ...defined, input }, workspaceFolder ?? path.dirname(input));
 }
 
-function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+/**
+ * "Build City Mesh with Options…": the options it asks for, in order, with the values it offers
+ * (the DEM step offers flat ground, the current setting or a file). A test checks every offered
+ * value against the option table.
+ */
+export const QUICK_PICKS = {
+  tileSize: [250, 500, 1000, 2000],
+  workers: [1, 2, 4, 8],
+  format: FORMATS,
+  dem: [] as string[],
+} as const satisfies { [K in keyof BuildOverrides]: readonly NonNullable<BuildOverrides[K]>[] };

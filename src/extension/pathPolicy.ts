@@ -4,16 +4,17 @@
 // builds are off there anyway; in a trusted one, workspace-level values are vetted with
 // checkPathsInsideWorkspace ('..' refused, symlinks resolved). No vscode import: tested directly.
 import path from "path";
+import { PATH_OPTIONS, SETTING_NAMES } from "../core/optionTable";
 import { checkPathsInsideWorkspace, type PathSetting } from "./paths";
 
 /** Settings holding paths that may leave the workspace; only user (or machine) settings may point outside it. */
-export const PATH_SETTINGS = ["scratchDir", "outputDir", "dem"] as const;
+export const PATH_SETTINGS = SETTING_NAMES.filter((n) => PATH_OPTIONS.includes(n));
 
 /** Path properties of a `citymesh` task definition. The input counts too: the mesh is written beside it by default. */
-export const TASK_PATH_PROPERTIES = ["input", "output", "scratchDir", "dem"] as const;
+export const TASK_PATH_PROPERTIES = ["input", ...PATH_OPTIONS] as const;
 
 /** The non-empty path properties of a task definition, named as the user sees them. */
-export function taskPathSettings(def: Partial<Record<(typeof TASK_PATH_PROPERTIES)[number], unknown>>): PathSetting[] {
+export function taskPathSettings(def: Partial<Record<string, unknown>>): PathSetting[] {
   const out: PathSetting[] = [];
   for (const k of TASK_PATH_PROPERTIES) {
     const v = def[k];
@@ -28,7 +29,7 @@ export function taskPathSettings(def: Partial<Record<(typeof TASK_PATH_PROPERTIE
  * folder, or every folder of the workspace for a workspace-wide task), with no '..' segment and
  * symlinks resolved. No folders (no workspace open): nothing to vet.
  */
-export function taskPathProblems(def: Partial<Record<(typeof TASK_PATH_PROPERTIES)[number], unknown>>, base: string, folders: string[]): string[] {
+export function taskPathProblems(def: Partial<Record<string, unknown>>, base: string, folders: string[]): string[] {
   if (folders.length === 0) return [];
   const problems: string[] = [];
   for (const s of taskPathSettings(def)) {

@@ -1,14 +1,8 @@
-// Where builds read and write: default output and scratch locations, and the Workspace Trust rule that
-// settings coming from the workspace may not point outside it. No vscode import: unit-tested directly.
+// Which files builds take, and the Workspace Trust rule that settings coming from the workspace may
+// not point outside it. The default output and scratch locations are the core's (core/options.ts).
+// No vscode import: unit-tested directly.
 import fs from "fs";
 import path from "path";
-import type { BuildFormat } from "../core/types";
-
-/** Folder inside a workspace folder that holds everything citymesh writes besides the mesh itself. */
-export const CITYMESH_DIR = ".citymesh";
-
-/** `<workspaceFolder>/.citymesh/scratch`: the default tile store. */
-export const defaultScratchDir = (workspaceFolder: string): string => path.join(workspaceFolder, CITYMESH_DIR, "scratch");
 
 /** True for names the explorer menus offer builds for. `.json` is not one: telling GeoJSON apart needs the content. */
 export const isGeoJsonName = (file: string): boolean => /\.geojson$/i.test(file);
@@ -19,21 +13,6 @@ export const isGeoJsonName = (file: string): boolean => /\.geojson$/i.test(file)
  */
 export function looksLikeGeoJson(head: string): boolean {
   return /"type"\s*:\s*"(FeatureCollection|Feature)"/.test(head) || /"features"\s*:\s*\[/.test(head);
-}
-
-/** The mesh path for an input: `outputDir/<name>.<format>` when an output folder is set, else beside the input. */
-export function defaultOutputPath(input: string, format: BuildFormat, outputDir?: string): string {
-  const base = path.basename(input).replace(/\.(geo)?json$/i, "");
-  return path.join(outputDir || path.dirname(input), `${base}.${format}`);
-}
-
-/** Writes `<folder>/.citymesh/.gitignore` containing `*` unless it exists, so scratch tiles never reach git. */
-export function ensureCityMeshGitignore(workspaceFolder: string): string {
-  const dir = path.join(workspaceFolder, CITYMESH_DIR);
-  const file = path.join(dir, ".gitignore");
-  fs.mkdirSync(dir, { recursive: true });
-  if (!fs.existsSync(file)) fs.writeFileSync(file, "*\n");
-  return file;
 }
 
 /** realpath of the longest existing prefix of `p`, with the rest appended: resolves symlinks in paths not created yet. */

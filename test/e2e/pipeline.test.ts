@@ -120,7 +120,7 @@ test("bad options and a missing input are clear errors with non-zero exits", () 
   assert.match(r1.stderr, /Input file not found: .*nope\.geojson/);
   const r2 = runCli(["build", input, "--tile-size=-5"]);
   assert.equal(r2.code, 2);
-  assert.match(r2.stderr, /tileSize must be a positive number/);
+  assert.match(r2.stderr, /tileSize must be at least 50 \(got -5\) \(--tile-size\)/);
   const r3 = runCli(["build", input, "--format", "fbx"]);
   assert.equal(r3.code, 2);
   assert.match(r3.stderr, /Unknown output format "fbx"/);

@@ -17,7 +17,7 @@ import { chromium, type Browser } from "playwright-core";
 import { run, cli, tmpDir, writeCity, waitFor, DIST, ROOT } from "./support/harness";
 import { checkPathsInsideWorkspace } from "../../src/extension/paths";
 import { PATH_SETTINGS, TASK_PATH_PROPERTIES, taskPathProblems } from "../../src/extension/pathPolicy";
-import { toBuildOptions, SETTINGS_DEFAULTS } from "../../src/extension/options";
+import { toBuildOptions, settingDefaults } from "../../src/extension/options";
 import { makeNonce, renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
 import { CHROMIUM_ARGS, chromiumPath } from "../../scripts/viewer/harness";
 
@@ -67,7 +67,7 @@ run(CASE, "workspace settings cannot direct scratchDir, outputDir or dem outside
     }
   }
   // Why vetting matters: unvetted, toBuildOptions would really write there.
-  const o = toBuildOptions(path.join(ws, "data/city.geojson"), { ...SETTINGS_DEFAULTS, scratchDir: "../outside", outputDir: "out" }, ws);
+  const o = toBuildOptions(path.join(ws, "data/city.geojson"), { ...settingDefaults(), scratchDir: "../outside", outputDir: "out" }, ws);
   assert.equal(o.scratchDir, path.join(dir, "outside"));
   assert.equal(fs.realpathSync(path.dirname(path.dirname(o.output!))), ws, "output under the 'out' link");
   assert.equal(fs.realpathSync(path.join(ws, "out")), elsewhere);
@@ -78,7 +78,7 @@ run(CASE, "tasks.json inputs and paths with '..' or symlinks out of the workspac
   const { ws, elsewhere } = workspace("ws2");
   const other = path.join(dir, "ws2-second-folder");
   fs.mkdirSync(other, { recursive: true });
-  assert.deepEqual([...TASK_PATH_PROPERTIES], ["input", "output", "scratchDir", "dem"]);
+  assert.deepEqual([...TASK_PATH_PROPERTIES], ["input", "output", "outputDir", "scratchDir", "dem"]);
   const refusedInputs = [
     "../ws2-elsewhere/secret.geojson", `${ws}/../ws2-elsewhere/secret.geojson`, // '..' (also after ${workspaceFolder} substitution)
     path.join(elsewhere, "secret.geojson"), // absolute elsewhere

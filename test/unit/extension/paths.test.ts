@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { checkPathsInsideWorkspace, defaultOutputPath, defaultScratchDir, ensureCityMeshGitignore, isGeoJsonName, looksLikeGeoJson } from "../../../src/extension/paths";
+import { checkPathsInsideWorkspace, isGeoJsonName, looksLikeGeoJson } from "../../../src/extension/paths";
 
 const tmp = () => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "cm-paths-")));
 
@@ -43,18 +43,6 @@ test("checkPathsInsideWorkspace accepts a symlinked workspace folder itself", ()
   const ws = path.join(parent, "ws");
   fs.symlinkSync(real, ws);
   assert.deepEqual(checkPathsInsideWorkspace([{ name: "citymesh.scratchDir", value: path.join(ws, "s") }], ws), []);
-});
-
-test("defaults: scratch dir, output path, .gitignore", () => {
-  assert.equal(defaultScratchDir("/w"), path.join("/w", ".citymesh", "scratch"));
-  assert.equal(defaultOutputPath("/w/data/city.geojson", "glb"), path.join("/w/data", "city.glb"));
-  assert.equal(defaultOutputPath("/w/data/city.json", "ply", "/w/out"), path.join("/w/out", "city.ply"));
-  const ws = tmp();
-  const f = ensureCityMeshGitignore(ws);
-  assert.equal(fs.readFileSync(f, "utf8"), "*\n");
-  fs.writeFileSync(f, "*\n!keep\n");
-  ensureCityMeshGitignore(ws);
-  assert.equal(fs.readFileSync(f, "utf8"), "*\n!keep\n", "an existing .gitignore is left alone");
 });
 
 test("geojson names and content sniffing", () => {
