@@ -8,7 +8,7 @@ import { CityMeshError } from "../errors";
 import { writeSpool } from "../writers/index";
 import type { TileSource } from "./tileSource";
 import { spoolTiles, type SpoolStats } from "./spoolTiles";
-import { totalTriangles } from "./spool";
+import { totalTriangles } from "../writers/spool";
 import { mergeTempDir } from "./temps";
 
 export interface MergeOptions {

@@ -5,7 +5,7 @@ import type { TileMesh } from "../types";
 import { CityMeshError } from "../errors";
 import type { TileSource } from "./tileSource";
 import { SeamMap } from "./seamMap";
-import { FACE_CLASSES, SpoolWriter, faceClass, indexFile, markerFile, positionsFile, type Spool } from "./spool";
+import { FACE_CLASSES, SpoolWriter, faceClass, indexFile, markerFile, positionsFile, type Spool } from "../writers/spool";
 
 export interface SpoolOptions {
   /** Number of buildings N (walls have markers 0..N-1, roofs N..2N-1). */

@@ -8,7 +8,7 @@
 // asset.extras.citymesh with the per-face markers (a bufferView, int32 little-endian,
 // componentType 5124 = GL_INT, in face order ground, walls, roofs) and the number of tiles merged.
 import { CityMeshError } from "../errors";
-import { FACE_CLASSES, indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "../merge/spool";
+import { FACE_CLASSES, indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "./spool";
 import { CHUNK_BYTES, f64, readChunks, writeAtomically } from "./io";
 import { MARKER_CONVENTION, type WriteMeta } from "./meta";
 

@@ -1,6 +1,6 @@
 // One entry point for the merge: write a spool in the requested format.
 import type { BuildFormat } from "../types";
-import type { Spool } from "../merge/spool";
+import type { Spool } from "./spool";
 import type { WriteMeta } from "./meta";
 import { writeGlb } from "./glb";
 import { writePly } from "./ply";

@@ -1,7 +1,7 @@
 // Wavefront OBJ: `# crs`/`# origin` comments, `v` lines (shortest round-trip decimal of each
 // float64, so values are exact), then `g ground`/`g walls`/`g roofs` with 1-based `f` lines.
 // OBJ has no per-face attributes: markers are only in GLB and PLY.
-import { FACE_CLASSES, indexFile, positionsFile, totalTriangles, type Spool } from "../merge/spool";
+import { FACE_CLASSES, indexFile, positionsFile, totalTriangles, type Spool } from "./spool";
 import { CHUNK_BYTES, f64, readChunks, u32, writeAtomically } from "./io";
 import { oneLine, type WriteMeta } from "./meta";
 

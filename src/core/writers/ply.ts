@@ -1,7 +1,7 @@
 // Binary little-endian PLY: vertices as doubles (the spooled positions are exactly that layout,
 // so they are copied as is), faces as `list uchar int` plus an `int marker`, in class order
 // ground, walls, roofs. Comments record the CRS, the float64 origin, the buildings and the tiles merged.
-import { indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "../merge/spool";
+import { indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "./spool";
 import { CHUNK_BYTES, i32, readChunks, u32, writeAtomically } from "./io";
 import { MARKER_CONVENTION, oneLine, type WriteMeta } from "./meta";
 import fs from "node:fs";

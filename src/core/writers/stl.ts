@@ -1,7 +1,7 @@
 // Binary STL: 80-byte header naming the CRS and origin, uint32 triangle count, then per triangle
 // a float32 normal, three float32 vertices (Z up, local metres) and a zero attribute word.
 // STL repeats the positions per triangle, so faces look up vertices through a small page cache.
-import { indexFile, positionsFile, totalTriangles, type Spool } from "../merge/spool";
+import { indexFile, positionsFile, totalTriangles, type Spool } from "./spool";
 import { CHUNK_BYTES, PositionPages, readChunks, u32, writeAtomically } from "./io";
 import type { WriteMeta } from "./meta";
 

@@ -1,4 +1,5 @@
-// The merged city on disk, in raw little-endian binary, between the merge and a writer:
+// The writers' contract: the merged city on disk, in raw little-endian binary, as the merge
+// (merge/spoolTiles.ts) leaves it for a writer:
 //   positions.f64            x,y,z float64 per welded vertex (local metres, Z up)
 //   {ground,walls,roofs}.u32 three uint32 global vertex indices per triangle, by face class
 //   {ground,walls,roofs}.i32 int32 dtcc marker per triangle, same order
