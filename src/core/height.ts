@@ -2,6 +2,7 @@
 // value wins. A value that is present but unusable (negative, zero, NaN, absurd, unparsable)
 // gives a warning and the next source is tried, so one bad attribute never silently becomes 0 m.
 import type { Diagnostic } from "./types";
+import { OPTION_TABLE } from "./optionTable";
 
 export interface HeightOptions {
   /** Attributes tried in order. Names ending in "levels" are storey counts × levelHeight. */
@@ -12,10 +13,10 @@ export interface HeightOptions {
   levelHeight?: number;
 }
 
-export const DEFAULT_HEIGHT_ATTRIBUTES = ["height", "building:height", "HEIGHT", "measuredHeight", "building:levels"];
+export const DEFAULT_HEIGHT_ATTRIBUTES: readonly string[] = OPTION_TABLE.heightAttributes.default;
 
-/** Above this a height is a data error (the tallest building is 828 m). */
-export const MAX_HEIGHT = 1000;
+/** Above this a height is a data error (the tallest building is 828 m); also defaultHeight's limit. */
+export const MAX_HEIGHT = OPTION_TABLE.defaultHeight.maximum;
 
 const UNIT: Record<string, number> = {
   "": 1,
@@ -63,7 +64,7 @@ export interface HeightContext {
 
 /** Resolves heights feature by feature and counts which source each came from. */
 export class HeightResolver {
-  readonly attributes: string[];
+  readonly attributes: readonly string[];
   readonly defaultHeight: number;
   readonly levelHeight: number;
   /** Buildings per source: attribute name or "default". */
@@ -71,8 +72,8 @@ export class HeightResolver {
 
   constructor(opts: HeightOptions = {}) {
     this.attributes = opts.heightAttributes?.length ? opts.heightAttributes : DEFAULT_HEIGHT_ATTRIBUTES;
-    this.defaultHeight = opts.defaultHeight ?? 10;
-    this.levelHeight = opts.levelHeight ?? 3;
+    this.defaultHeight = opts.defaultHeight ?? OPTION_TABLE.defaultHeight.default;
+    this.levelHeight = opts.levelHeight ?? OPTION_TABLE.levelHeight.default;
   }
 
   /** Height in metres and where it came from. Problems are pushed to `report`. */

@@ -3,7 +3,6 @@
 // settings reader, Build with Options and the README's option table all come from this table,
 // and resolveOptions checks a build against its limits; test/unit/options checks that none of
 // them has drifted. Names are dtcc-core's (tile_size → tileSize, …).
-import { DEFAULT_HEIGHT_ATTRIBUTES, MAX_HEIGHT } from "./height";
 
 export const FORMATS = ["glb", "ply", "obj", "stl"] as const;
 export type BuildFormat = (typeof FORMATS)[number];
@@ -120,12 +119,12 @@ export const OPTION_TABLE = {
     setting: { scope: "resource", order: 26 },
   },
   defaultHeight: {
-    kind: "number", default: 10, minimum: 0.1, maximum: MAX_HEIGHT, arg: "M",
+    kind: "number", default: 10, minimum: 0.1, maximum: 1000, arg: "M",
     summary: "height (m) when no attribute gives one",
     setting: { scope: "resource", order: 22 },
   },
   heightAttributes: {
-    kind: "string[]", default: DEFAULT_HEIGHT_ATTRIBUTES, arg: "a,b",
+    kind: "string[]", default: ["height", "building:height", "HEIGHT", "measuredHeight", "building:levels"], arg: "a,b",
     summary: "ordered height attributes; values like \"12 m\" or \"40 ft\" are parsed; names ending in levels count storeys × levelHeight",
     detail: "Feature properties read as the building height, first match wins. Names ending in `levels` are storey counts × `#citymesh.levelHeight#`. Without any, `#citymesh.defaultHeight#` is used.",
     setting: { scope: "resource", order: 23 },

@@ -3,6 +3,7 @@
 // size: batches only bound how many tiles are held (and read concurrently) at once.
 import type { TileMesh } from "../types";
 import { CityMeshError } from "../errors";
+import { OPTION_TABLE } from "../optionTable";
 import type { TileSource } from "./tileSource";
 import { SeamMap } from "./seamMap";
 import { FACE_CLASSES, SpoolWriter, faceClass, indexFile, markerFile, positionsFile, type Spool } from "../writers/spool";
@@ -125,7 +126,7 @@ class SpoolBuilder {
  * spool files into `dir` (which must exist). Vertex order: first appearance in tile order.
  */
 export async function spoolTiles(source: TileSource, dir: string, opts: SpoolOptions): Promise<{ spool: Spool; stats: SpoolStats }> {
-  const batch = Math.max(1, Math.floor(opts.mergeBatchSize ?? 2));
+  const batch = Math.max(1, Math.floor(opts.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default));
   let b: SpoolBuilder;
   try {
     b = new SpoolBuilder(dir, opts.buildings);
