@@ -16,13 +16,26 @@ export class Config {
 
   /** All build settings for this scope; a value the option table refuses (type, limits) is replaced by its default. */
   get settings(): CityMeshSettings {
+    return this.read().settings;
+  }
+
+  /** One line per setting whose value was refused and replaced by its default (the build log shows them). */
+  get ignoredSettings(): string[] {
+    return this.read().ignored;
+  }
+
+  private read(): { settings: CityMeshSettings; ignored: string[] } {
     const out = settingDefaults() as Record<string, unknown>;
+    const ignored: string[] = [];
     for (const name of SETTING_NAMES) {
       const raw = this.cfg.get<unknown>(name);
       const v = typeof raw === "string" ? raw.trim() : raw;
-      if (v !== undefined && optionProblem(name, v) === undefined) out[name] = v;
+      if (v === undefined) continue;
+      const problem = optionProblem(name, v);
+      if (problem === undefined) out[name] = v;
+      else ignored.push(`Setting ${SECTION}.${name} ignored: ${problem} Using the default, ${JSON.stringify(out[name])}.`);
     }
-    return out as CityMeshSettings;
+    return { settings: out as CityMeshSettings, ignored };
   }
 
   /**

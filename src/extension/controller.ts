@@ -129,6 +129,7 @@ export class BuildController implements vscode.Disposable {
     };
     if (options.output) fs.mkdirSync(path.dirname(options.output), { recursive: true }); // outputDir / task "output" may name a new folder
     say(`Building ${options.input} → ${options.output} (tile size ${options.tileSize} m, ${options.workers ?? "auto"} workers, store ${options.useDiskStore ? options.scratchDir : "in memory"})`);
+    for (const line of new Config(folder?.uri ?? vscode.Uri.file(req.input)).ignoredSettings) say(line);
     this.statusBar.text = `$(sync~spin) City Mesh: starting`;
     this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
     this.statusBar.show();

@@ -69,6 +69,28 @@ describe("exact build details (scripted pipeline; the real one is in build.test.
     controller.setBuildFunction(undefined);
   });
 
+  it("settings the option table refuses are logged and replaced by defaults; sourceCrs and the new settings reach the core", async () => {
+    const { controller } = await api();
+    const s = scriptedBuild(1, 1);
+    controller.setBuildFunction(s.fn);
+    const cfg = vscode.workspace.getConfiguration("citymesh");
+    const set = { tileSize: 10, sourceCrs: "EPSG:28992", snapTolerance: 0.002, margin: 25, autoTileSize: true };
+    for (const [k, v] of Object.entries(set)) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
+    const lines: string[] = [];
+    try {
+      await controller.run({ input, overrides: {}, overridesFrom: "user", showResult: false }, { onLine: (l) => lines.push(l) });
+    } finally {
+      for (const k of Object.keys(set)) await cfg.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    const o = s.calls[0]!;
+    assert.equal(o.tileSize, 1000, "tileSize 10 is under the table's minimum (50): the default is used");
+    assert.ok(lines.some((l) => l.startsWith("Setting citymesh.tileSize ignored: tileSize must be at least 50 (got 10)")), lines.join("\n"));
+    assert.equal(o.sourceCrs, "EPSG:28992");
+    assert.equal(o.snapTolerance, 0.002);
+    assert.equal(o.margin, 25);
+    assert.equal(o.autoTileSize, true);
+  });
+
   it("passes settings to the core, shows the status bar, publishes diagnostics at their lines", async () => {
     const { controller } = await api();
     const s = scriptedBuild(6, 150, (o) => [
