@@ -16,8 +16,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { summariseProfiles } from "../../scripts/bench/profile-summary.mjs";
-import { rssSvg } from "../../scripts/bench/svg.mjs";
+import { summariseProfiles } from "./profile-summary.mjs";
+import { rssSvg } from "./svg.mjs";
 
 register();
 registerCjs(); // the generator is TypeScript in a CommonJS package

@@ -12,8 +12,8 @@ import path from "node:path";
 register();
 registerCjs(); // the harness is TypeScript in a CommonJS package
 const cjs = (m) => m.default ?? m;
-const { buildWebview, launchChromium, startViewerServer, tmpDir } = cjs(await import("../../scripts/viewer/harness.ts"));
-const { syntheticCity } = cjs(await import("../../scripts/viewer/synthetic.ts"));
+const { buildWebview, launchChromium, startViewerServer, tmpDir } = cjs(await import("../support/viewerPage.ts"));
+const { syntheticCity } = cjs(await import("../support/viewerCity.ts"));
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1_000_000, 10_000_000);

@@ -12,7 +12,7 @@ import { buildingFaces, pickFace } from "../../webview/pick";
 import { heightColors } from "../../webview/geometry";
 import { BuildingsLookup, guessBuildingsFile } from "../../src/extension/viewer/buildings";
 import { renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
-import { cmpvOf, syntheticCity } from "../../scripts/viewer/synthetic";
+import { cmpvOf, syntheticCity } from "../support/viewerCity";
 import { previewBytes } from "../../src/core/preview";
 
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;

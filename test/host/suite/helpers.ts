@@ -46,7 +46,7 @@ export async function screenshot(name: string, showing?: string): Promise<string
     await waitFor(`screenshot ${name}`, () => fs.existsSync(file), 300_000, 200);
     return file;
   } catch {
-    console.log(`  (no screenshot ${name}: not driven by scripts/host/driver.mjs?)`);
+    console.log(`  (no screenshot ${name}: not driven by test/host/driver.mjs?)`);
     return undefined;
   }
 }

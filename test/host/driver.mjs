@@ -15,7 +15,7 @@ import { createRequire } from "module";
 import os from "os";
 import path from "path";
 import { format } from "util";
-import { cityGeoJson } from "./city-geojson.mjs";
+import { cityGeoJson } from "../support/cityGeoJson.mjs";
 
 const [mode, port, repo, a, b] = process.argv.slice(2);
 const UI_MS = 180_000, BUILD_MS = 900_000;

