@@ -11,7 +11,7 @@ import { syntheticCity as viewerCity } from "../support/viewerCity";
 import { mergeTiles } from "../../src/core/merge/mergeTiles";
 import { memoryTileSource } from "../../src/core/merge/tileSource";
 import type { BuildFormat, CrsInfo } from "../../src/core/types";
-import { syntheticCity } from "../unit/merge/synthetic";
+import { syntheticCity } from "../support/tiledCity";
 
 const crs: CrsInfo = { name: "EPSG:28992", proj4: "+proj=sterea", origin: [84790, 445823], sourceCrs: "EPSG:28992" };
 let server: ViewerServer;

@@ -1,8 +1,8 @@
-// Synthetic tiled city for merge/writer tests and the bench: a TX×TY grid of tiles, each a k×k
+// Synthetic tiled city for the merge and writer tests, the viewer tile-count test and the merge bench: a TX×TY grid of tiles, each a k×k
 // grid of ground cells (two triangles per cell) plus one box building. Ground points on tile
 // borders are seam vertices; their coordinates are computed from the global grid index, so
 // neighbouring tiles produce bit-identical doubles, as the tiled builder does.
-import type { TileMesh } from "../../../src/core/types";
+import type { TileMesh } from "../../src/core/types";
 
 export interface SyntheticCity {
   tiles: TileMesh[];
