@@ -9,6 +9,8 @@
 //   --baseline DIR   also build figure 1's cities with the CLI of an earlier checkout (DIR/dist/cli.mjs,
 //                    built), interleaved, and compare the plan and tile phases (figure 7): how much a
 //                    change made the pipeline faster or slower, measured in one run.
+// Not run from here: merge.bench.ts beside this file times the merge and the writers in process
+// (node --import tsx test/bench/merge.bench.ts [k]); figure 5 measures the merge through the CLI.
 import { register } from "tsx/esm/api";
 import { register as registerCjs } from "tsx/cjs/api";
 import { spawn, execFileSync } from "node:child_process";
@@ -16,8 +18,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { summariseProfiles } from "../../scripts/bench/profile-summary.mjs";
-import { rssSvg } from "../../scripts/bench/svg.mjs";
+import { summariseProfiles } from "./profile-summary.mjs";
+import { rssSvg } from "./svg.mjs";
 
 register();
 registerCjs(); // the generator is TypeScript in a CommonJS package

@@ -12,8 +12,8 @@ import path from "node:path";
 register();
 registerCjs(); // the harness is TypeScript in a CommonJS package
 const cjs = (m) => m.default ?? m;
-const { buildWebview, launchChromium, startViewerServer, tmpDir } = cjs(await import("../../scripts/viewer/harness.ts"));
-const { syntheticCity } = cjs(await import("../../scripts/viewer/synthetic.ts"));
+const { buildWebview, launchChromium, startViewerServer, tmpDir } = cjs(await import("../support/viewerPage.ts"));
+const { viewerCity, writeGlbOf } = cjs(await import("../support/viewerCity.ts"));
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1_000_000, 10_000_000);
@@ -28,9 +28,9 @@ try {
     // Each box building is 10 triangles; the ground grid adds 2 per cell.
     const side = Math.max(1, Math.round(Math.sqrt(target / 10)));
     const t0 = performance.now();
-    const city = syntheticCity({ cols: side, rows: side, groundCells: 128 });
+    const city = viewerCity({ cols: side, rows: side, groundCells: 128 });
     const file = path.join(dir, `city-${target}.glb`);
-    fs.writeFileSync(file, city.glb);
+    await writeGlbOf(city, file); // the merge's GLB writer, so the file is what a build writes
     const genMs = performance.now() - t0;
     server.put(`/data/city-${target}.glb`, { file });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -45,7 +45,7 @@ try {
     await page.close();
     if (r.status !== "" && r.firstFrameMs === undefined) throw new Error(`page error: ${r.status} ${errors.join("; ")}`);
     console.log(JSON.stringify({
-      triangles: city.triangles, vertices: city.vertices, glbBytes: city.glb.length,
+      triangles: city.triangles, vertices: city.vertices, glbBytes: fs.statSync(file).size,
       msToFirstFrame: Number(r.firstFrameMs), msFromNavigation: Number(r.firstFrameAt), phases: JSON.parse(r.phases ?? "{}"), msPerLaterFrame: Math.round(frames[2]),
       jsHeapBytes: memory, generateMs: Math.round(genMs), renderer: `chromium headless: ${r.renderer}`,
     }));

@@ -8,7 +8,7 @@ import fs from "fs";
 import path from "path";
 import { run, cli, tmpDir, writeCity, cleanBuild, CITY_ARGS, tilesDone, reusedCount, storeOf, storedTiles, ROOT } from "./support/harness";
 import { readManifest } from "../../src/core/store/manifest";
-import { buildIn, projectCopy } from "../../scripts/projectCopy.mjs";
+import { buildIn, projectCopy } from "../support/projectCopy.mjs";
 
 const CASE = "2 worker crash";
 const dir = tmpDir("crash");

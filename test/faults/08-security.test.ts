@@ -19,7 +19,7 @@ import { checkPathsInsideWorkspace } from "../../src/extension/paths";
 import { PATH_SETTINGS, TASK_PATH_PROPERTIES, taskPathProblems } from "../../src/extension/pathPolicy";
 import { toBuildOptions, settingDefaults } from "../../src/extension/options";
 import { makeNonce, renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
-import { CHROMIUM_ARGS, chromiumPath } from "../../scripts/viewer/harness";
+import { CHROMIUM_ARGS, chromiumPath } from "../support/chromium.mjs";
 
 const CASE = "8 security";
 const dir = fs.realpathSync(tmpDir("sec"));

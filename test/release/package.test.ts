@@ -12,7 +12,7 @@ import path from "node:path";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import yauzl from "yauzl";
 import { runCli } from "../support/cli";
-import { projectCopy } from "../../scripts/projectCopy.mjs";
+import { projectCopy } from "../support/projectCopy.mjs";
 
 const ROOT = path.resolve(import.meta.dirname ?? __dirname, "../..");
 const SAMPLE = path.join(ROOT, "media/sample/sample-city.geojson");

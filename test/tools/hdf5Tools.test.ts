@@ -10,7 +10,7 @@ import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { writeTileFile } from "../../src/core/store/tileFile";
 import { runCli } from "../support/cli";
-import type { TileMesh } from "../../src/core/types";
+import { squareTile } from "../support/squareTile";
 
 const here = import.meta.dirname ?? __dirname;
 const SAMPLE = path.resolve(here, "../../media/sample/sample-city.geojson");
@@ -26,13 +26,7 @@ function need(cmd: string, args: string[], install: string): void {
 test("h5ls and h5dump (Debian hdf5-tools) read the layout", async (t) => {
   need("h5ls", ["--version"], "apt-get install -y hdf5-tools");
   const file = path.join(tmpDir(), "tile_12.h5");
-  const mesh: TileMesh = {
-    vertices: new Float64Array([0.1, 0.2, 0.3, 10.000000000001, 0, 0, 10, 10, 1 / 3, 0, 10, -0.0]),
-    faces: new Int32Array([0, 1, 2, 0, 2, 3]),
-    markers: new Int32Array([-2, 7]),
-    seam: new Uint8Array([1, 0, 1, 0]),
-  };
-  await writeTileFile(file, 12, mesh, [1, 2, 3, 4]);
+  await writeTileFile(file, 12, squareTile(), [1, 2, 3, 4]);
   const ls = execFileSync("h5ls", ["-r", file], { encoding: "utf8" });
   assert.match(ls, /^\/tiles\/tile_12\/vertices\s+Dataset \{4, 3\}$/m);
   assert.match(ls, /^\/tiles\/tile_12\/faces\s+Dataset \{2, 3\}$/m);

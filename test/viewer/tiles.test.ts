@@ -6,12 +6,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { buildWebview, launchChromium, startViewerServer, tmpDir, type ViewerServer } from "../../scripts/viewer/harness";
-import { syntheticCity as viewerCity } from "../../scripts/viewer/synthetic";
+import { buildWebview, launchChromium, startViewerServer, tmpDir, type ViewerServer } from "../support/viewerPage";
+import { glbOf, viewerCity } from "../support/viewerCity";
 import { mergeTiles } from "../../src/core/merge/mergeTiles";
 import { memoryTileSource } from "../../src/core/merge/tileSource";
 import type { BuildFormat, CrsInfo } from "../../src/core/types";
-import { syntheticCity } from "../unit/merge/synthetic";
+import { syntheticCity } from "../support/tiledCity";
 
 const crs: CrsInfo = { name: "EPSG:28992", proj4: "+proj=sterea", origin: [84790, 445823], sourceCrs: "EPSG:28992" };
 let server: ViewerServer;
@@ -32,7 +32,7 @@ before(async () => {
   server = await startViewerServer(bundle);
   server.put("/data/merged.glb", { file: await merged("glb") });
   server.put("/data/merged.ply", { file: await merged("ply") });
-  server.put("/data/plain.glb", viewerCity({ cols: 2, rows: 2, groundCells: 2 }).glb);
+  server.put("/data/plain.glb", await glbOf(viewerCity({ cols: 2, rows: 2, groundCells: 2 }))); // states no tile count
   browser = await launchChromium();
 });
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { parseCitymeshGlb, readGlbChunks, isCitymeshGlb } from "../../webview/glb";
 import { parseCmpv } from "../../webview/cmpv";
 import { markerBuilding, markerClass, SurfaceClass } from "../../webview/meshData";
@@ -12,15 +12,17 @@ import { buildingFaces, pickFace } from "../../webview/pick";
 import { heightColors } from "../../webview/geometry";
 import { BuildingsLookup, guessBuildingsFile } from "../../src/extension/viewer/buildings";
 import { renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
-import { cmpvOf, syntheticCity } from "../../scripts/viewer/synthetic";
+import { cmpvOf, glbOf, viewerCity } from "../support/viewerCity";
 import { previewBytes } from "../../src/core/preview";
 
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
 describe("citymesh GLB", () => {
-  const city = syntheticCity({ cols: 3, rows: 2, groundCells: 2 });
+  const city = viewerCity({ cols: 3, rows: 2, groundCells: 2 });
+  let glb: Buffer;
+  before(async () => { glb = await glbOf(city); });
   it("reads one indexed mesh with ground, wall and roof groups and the face markers", () => {
-    const d = parseCitymeshGlb(ab(city.glb));
+    const d = parseCitymeshGlb(ab(glb));
     assert.equal(d.positions.length, 3 * city.vertices);
     assert.equal(d.index.length, 3 * city.triangles);
     assert.deepEqual(d.groups.map((g) => [g.cls, g.count / 3]), [[SurfaceClass.Ground, 8], [SurfaceClass.Wall, 48], [SurfaceClass.Roof, 12]]);
@@ -30,13 +32,13 @@ describe("citymesh GLB", () => {
     assert.deepEqual(d.bounds!.length, 6);
   });
   it("views the file's bytes for positions and indices instead of copying them", () => {
-    const buf = ab(city.glb);
+    const buf = ab(glb);
     const d = parseCitymeshGlb(buf);
     assert.equal(d.positions.buffer, buf);
     assert.equal(d.index.buffer, buf);
   });
   it("leaves other GLBs to three's loader and rejects non-GLB bytes", () => {
-    const { json } = readGlbChunks(ab(city.glb));
+    const { json } = readGlbChunks(ab(glb));
     assert.ok(isCitymeshGlb(json));
     delete (json.asset as { extras?: unknown }).extras;
     assert.equal(isCitymeshGlb(json), false);
@@ -46,7 +48,7 @@ describe("citymesh GLB", () => {
 
 describe("CMPV preview tiles", () => {
   it("groups faces by class and permutes the markers with them", () => {
-    const city = syntheticCity({ cols: 2, rows: 2, groundCells: 1 });
+    const city = viewerCity({ cols: 2, rows: 2, groundCells: 1 });
     const d = parseCmpv(ab(cmpvOf(city)));
     assert.equal(d.index.length, 3 * city.triangles);
     assert.deepEqual(d.groups.map((g) => g.cls), [SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof]);
@@ -68,7 +70,7 @@ describe("CMPV preview tiles", () => {
     assert.deepEqual([...d.positions.subarray(9, 12)].map((v) => v + 0), [0, 5, 0]); // + 0: no -0
   });
   it("refuses a bad magic, a short file and out-of-range indices", () => {
-    const good = cmpvOf(syntheticCity({ cols: 1, rows: 1, groundCells: 1 }));
+    const good = cmpvOf(viewerCity({ cols: 1, rows: 1, groundCells: 1 }));
     const bad = Buffer.from(good); bad.write("XXXX", 0, "ascii");
     assert.throws(() => parseCmpv(ab(bad)), /bad magic/);
     assert.throws(() => parseCmpv(ab(good.subarray(0, 40))), /header says/);
@@ -89,8 +91,8 @@ describe("picking", () => {
     assert.equal(pickFace(pos, idx, [0.2, -5, 0.2], [0, 1, 0]), 0);
     assert.equal(pickFace(pos, idx, [0.9, 20, 0.9], [0, -1, 0]), -1);
   });
-  it("collects a building's wall and roof faces", () => {
-    const d = parseCitymeshGlb(ab(syntheticCity({ cols: 2, rows: 1, groundCells: 1 }).glb));
+  it("collects a building's wall and roof faces", async () => {
+    const d = parseCitymeshGlb(ab(await glbOf(viewerCity({ cols: 2, rows: 1, groundCells: 1 }))));
     const out = new Uint32Array(64);
     assert.equal(buildingFaces(d.markers!, 2, 1, d.index, out), 3 * 10);
     assert.equal(buildingFaces(d.markers!, 2, 1, d.index, new Uint32Array(3)), 30, "counts even when out is too small");
@@ -98,9 +100,9 @@ describe("picking", () => {
 });
 
 describe("height colours", () => {
-  it("ramps buildings by height and keeps ground grey", () => {
-    const city = syntheticCity({ cols: 2, rows: 1, groundCells: 1, height: (b) => (b === 0 ? 10 : 50) });
-    const h = heightColors(parseCitymeshGlb(ab(city.glb)));
+  it("ramps buildings by height and keeps ground grey", async () => {
+    const city = viewerCity({ cols: 2, rows: 1, groundCells: 1, height: (b) => (b === 0 ? 10 : 50) });
+    const h = heightColors(parseCitymeshGlb(ab(await glbOf(city))));
     assert.equal(h.perBuilding, true);
     assert.deepEqual([h.min, h.max], [10, 50]);
     assert.deepEqual([...h.colors.subarray(0, 3)], [...h.colors.subarray(3, 6)], "ground vertices share one grey");

@@ -5,8 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { buildWebview, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../../scripts/viewer/harness";
-import { cmpvOf, syntheticCity, type SyntheticCity } from "../../scripts/viewer/synthetic";
+import { buildWebview, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../support/viewerPage";
+import { cmpvOf, glbOf, viewerCity, type ViewerCity } from "../support/viewerCity";
 import { classify, type PixelClass } from "./pixels";
 import { spawnSync } from "node:child_process";
 import { parseCitymeshGlb } from "../../webview/glb";
@@ -21,7 +21,7 @@ const UI_MS = 180_000;
 
 let server: ViewerServer;
 let browser: Browser;
-let city: SyntheticCity;
+let city: ViewerCity;
 
 /** Opens the page and waits for the first frame; collects page errors. */
 async function open(query: Record<string, string>, init?: string): Promise<{ page: Page; errors: string[] }> {
@@ -64,8 +64,8 @@ before(async () => {
   const bundle = path.join(dir, "webview.js");
   await buildWebview(bundle);
   server = await startViewerServer(bundle);
-  city = syntheticCity({ cols: 8, rows: 6, groundCells: 16 });
-  server.put(MESH, city.glb);
+  city = viewerCity({ cols: 8, rows: 6, groundCells: 16 });
+  server.put(MESH, await glbOf(city));
   server.put(BUILDINGS, Buffer.from(city.buildingsJsonl));
   browser = await launchChromium();
 });
@@ -193,11 +193,11 @@ describe("viewer page (standalone, headless Chromium)", () => {
   });
 
   it("streams live tiles and replaces them with the final mesh", async () => {
-    const a = syntheticCity({ cols: 4, rows: 6, groundCells: 8, offset: [-60, 0] });
-    const b = syntheticCity({ cols: 4, rows: 6, groundCells: 8, offset: [60, 0], height: (i) => 30 - i });
-    // As the pipeline writes them: both tiles use the city's N (48) in their markers, b's buildings are 24..47.
-    server.put("/tiles/a.cmpv", asTileOf(cmpvOf(a), 48, 0));
-    server.put("/tiles/b.cmpv", asTileOf(cmpvOf(b), 48, 24));
+    // Two tiles of one city, as the worker writes them: both use the city's N (48) in their markers, b's buildings are 24..47.
+    const a = viewerCity({ cols: 4, rows: 6, groundCells: 8, offset: [-60, 0], tileOf: { first: 0, of: 48 } });
+    const b = viewerCity({ cols: 4, rows: 6, groundCells: 8, offset: [60, 0], height: (i) => 30 - i, tileOf: { first: 24, of: 48 } });
+    server.put("/tiles/a.cmpv", cmpvOf(a));
+    server.put("/tiles/b.cmpv", cmpvOf(b));
     const { page, errors } = await open({});
     await page.evaluate(() => window.postMessage({ type: "beginLive", title: "sample" }, "*"));
     await page.evaluate(() => window.postMessage({ type: "addTile", url: "/tiles/a.cmpv" }, "*"));
@@ -375,15 +375,3 @@ describe("viewer page (standalone, headless Chromium)", () => {
   });
 });
 
-/** A CMPV preview renumbered as one tile of a city of `total` buildings whose first is `first`. */
-function asTileOf(cmpv: Buffer, total: number, first: number): Buffer {
-  const out = Buffer.from(cmpv);
-  const nv = out.readUInt32LE(4), nf = out.readUInt32LE(8), n = out.readUInt32LE(12);
-  out.writeUInt32LE(total, 12);
-  const at = 16 + 12 * nv + 12 * nf;
-  for (let f = 0; f < nf; f++) {
-    const m = out.readInt32LE(at + 4 * f);
-    if (m >= 0) out.writeInt32LE(m < n ? first + m : total + first + (m - n), at + 4 * f);
-  }
-  return out;
-}

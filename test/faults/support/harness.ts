@@ -1,5 +1,5 @@
 // Shared pieces of the reliability suite (npm run test:faults): the built CLI (from the private
-// build scripts/faults/run.mjs makes, so a concurrent `npm run build` cannot swap it mid-run),
+// build test/faults/run.mjs makes, so a concurrent `npm run build` cannot swap it mid-run),
 // child processes that are killed on cue, seeded cities, and the per-run record that becomes the
 // table in RELIABILITY.md. A cancel, kill or race check holds the phase it interrupts (Gate: the
 // fault hook's "hold" mode) and acts on the event that it is reached, never after a delay.

@@ -4,6 +4,9 @@ import path from "path";
 import * as vscode from "vscode";
 import type { CityMeshExtensionApi } from "../../../src/extension/extension";
 
+// The host checks' GeoJSON city, one copy for this suite (bundled by esbuild) and the UI driver (plain node).
+export { cityGeoJson } from "../../support/cityGeoJson.mjs";
+
 export const EXTENSION_ID = "citymesh.citymesh";
 export const repoRoot = path.resolve(__dirname, "..", "..", "..");
 export const artifacts = path.join(repoRoot, "test", "artifacts");
@@ -46,7 +49,7 @@ export async function screenshot(name: string, showing?: string): Promise<string
     await waitFor(`screenshot ${name}`, () => fs.existsSync(file), 300_000, 200);
     return file;
   } catch {
-    console.log(`  (no screenshot ${name}: not driven by scripts/host/driver.mjs?)`);
+    console.log(`  (no screenshot ${name}: not driven by test/host/driver.mjs?)`);
     return undefined;
   }
 }
@@ -102,18 +105,4 @@ export async function runTask(task: vscode.Task, timeoutMs = 600_000): Promise<n
 /** A task from the workspace's .vscode/tasks.json, as VS Code resolved it through the provider. */
 export async function configuredTask(label: string): Promise<vscode.Task> {
   return waitFor(`task "${label}" from tasks.json`, async () => (await vscode.tasks.fetchTasks({ type: "citymesh" })).find((t) => t.name === label), 120_000, 500);
-}
-
-/** A FeatureCollection of n×n rectangular buildings on a 20 m grid (WGS84 around Delft), one feature per line. */
-export function cityGeoJson(n: number, lon0 = 4.35, lat0 = 52.0): string {
-  const dLat = 20 / 111_320, dLon = 20 / (111_320 * Math.cos((lat0 * Math.PI) / 180));
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const x = lon0 + i * dLon, y = lat0 + j * dLat, w = dLon * 0.6, h = dLat * 0.5;
-      const ring = [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]].map(([a, b]) => [+a!.toFixed(7), +b!.toFixed(7)]);
-      lines.push(JSON.stringify({ type: "Feature", properties: { id: `b${i}_${j}`, height: 5 + ((i * 7 + j * 3) % 40) }, geometry: { type: "Polygon", coordinates: [ring] } }));
-    }
-  }
-  return `{"type":"FeatureCollection","features":[\n${lines.join(",\n")}\n]}\n`;
 }

@@ -10,7 +10,7 @@ import { writeTileFile } from "../../../src/core/store/tileFile";
 import { CityMeshError } from "../../../src/core/errors";
 import type { CrsInfo, TileMesh } from "../../../src/core/types";
 import { readPly } from "../writers/plyRead";
-import { syntheticCity } from "./synthetic";
+import { syntheticCity } from "../../support/tiledCity";
 
 const crs: CrsInfo = { name: "EPSG:32631", proj4: "+proj=utm +zone=31 +datum=WGS84 +units=m +no_defs", origin: [448000, 5411000], sourceCrs: "EPSG:4326" };
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-merge-"));

@@ -8,18 +8,9 @@ import { readTileFile, writeTileFile } from "../../../src/core/store/tileFile";
 import { tileChecksum } from "../../../src/core/store/checksum";
 import { CityMeshError } from "../../../src/core/errors";
 import type { TileMesh } from "../../../src/core/types";
+import { squareTile } from "../../support/squareTile";
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-store-"));
-
-/** A square of two triangles with awkward float64 values (not representable in float32). */
-function sampleMesh(): TileMesh {
-  return {
-    vertices: new Float64Array([0.1, 0.2, 0.3, 10.000000000001, 0, 0, 10, 10, 1 / 3, 0, 10, -0.0]),
-    faces: new Int32Array([0, 1, 2, 0, 2, 3]),
-    markers: new Int32Array([-2, 7]),
-    seam: new Uint8Array([1, 0, 1, 0]),
-  };
-}
 
 const storeErrorNaming = (file: string, reason: RegExp) => (e: unknown) => {
   assert.ok(e instanceof CityMeshError, String(e));
@@ -32,7 +23,7 @@ const storeErrorNaming = (file: string, reason: RegExp) => (e: unknown) => {
 test("round trip is bit-identical and leaves no temp file", async () => {
   const dir = tmpDir();
   const file = path.join(dir, "tile_5.h5");
-  const mesh = sampleMesh();
+  const mesh = squareTile();
   const res = await writeTileFile(file, 5, mesh, [0, 0, 10, 10]);
   assert.equal(res.checksum, tileChecksum(mesh));
   assert.equal(res.bytes, fs.statSync(file).size);
@@ -58,12 +49,12 @@ test("an empty tile round trips", async () => {
 });
 
 test("checksum is deterministic and sensitive to every array", () => {
-  const a = sampleMesh();
-  assert.equal(tileChecksum(a), tileChecksum(sampleMesh()));
-  const b = sampleMesh();
+  const a = squareTile();
+  assert.equal(tileChecksum(a), tileChecksum(squareTile()));
+  const b = squareTile();
   b.seam[1] = 1;
   assert.notEqual(tileChecksum(a), tileChecksum(b));
-  const c = sampleMesh();
+  const c = squareTile();
   c.markers[0] = -1;
   assert.notEqual(tileChecksum(a), tileChecksum(c));
 });
@@ -75,7 +66,7 @@ test("missing file", async () => {
 
 test("not an HDF5 file (first bytes flipped)", async () => {
   const file = path.join(tmpDir(), "tile_1.h5");
-  await writeTileFile(file, 1, sampleMesh(), [0, 0, 1, 1]);
+  await writeTileFile(file, 1, squareTile(), [0, 0, 1, 1]);
   const buf = fs.readFileSync(file);
   buf[1] ^= 0xff;
   fs.writeFileSync(file, buf);
@@ -84,7 +75,7 @@ test("not an HDF5 file (first bytes flipped)", async () => {
 
 test("truncated file", async () => {
   const file = path.join(tmpDir(), "tile_1.h5");
-  await writeTileFile(file, 1, sampleMesh(), [0, 0, 1, 1]);
+  await writeTileFile(file, 1, squareTile(), [0, 0, 1, 1]);
   const size = fs.statSync(file).size;
   fs.truncateSync(file, size - 100);
   await assert.rejects(readTileFile(file), storeErrorNaming(file, new RegExp(`truncated: ${size - 100} of ${size} bytes`)));
@@ -92,7 +83,7 @@ test("truncated file", async () => {
 
 test("a file left open for writing (h5wasm's trace of a write that hit a full disk)", async () => {
   const file = path.join(tmpDir(), "tile_1.h5");
-  await writeTileFile(file, 1, sampleMesh(), [0, 0, 1, 1]);
+  await writeTileFile(file, 1, squareTile(), [0, 0, 1, 1]);
   const buf = fs.readFileSync(file);
   assert.equal(buf[8], 2, "superblock version 2 (default libver)");
   assert.equal(buf[11], 0, "a cleanly closed file has its open-for-write flag cleared");
@@ -103,7 +94,7 @@ test("a file left open for writing (h5wasm's trace of a write that hit a full di
 
 test("bytes flipped inside the vertex data give a checksum mismatch", async () => {
   const file = path.join(tmpDir(), "tile_2.h5");
-  const mesh = sampleMesh();
+  const mesh = squareTile();
   await writeTileFile(file, 2, mesh, [0, 0, 1, 1]);
   const buf = fs.readFileSync(file);
   const at = buf.indexOf(Buffer.from(mesh.vertices.buffer));
@@ -116,7 +107,7 @@ test("bytes flipped inside the vertex data give a checksum mismatch", async () =
 /** Writes a tile file by hand with h5wasm, letting a test break one part of the layout. */
 async function handWritten(file: string, edit: (g: InstanceType<H5Wasm["Group"]>, m: TileMesh) => void, checksum?: string) {
   const h5wasm = await loadH5();
-  const m = sampleMesh();
+  const m = squareTile();
   const f = new h5wasm.File(file, "w");
   try {
     const g = f.create_group("tiles").create_group("tile_3");
@@ -162,7 +153,7 @@ test("missing dataset", async () => {
 
 test("face index out of range", async () => {
   const file = path.join(tmpDir(), "tile_3.h5");
-  const m2 = sampleMesh();
+  const m2 = squareTile();
   m2.faces[4] = 4;
   await handWritten(
     file,
@@ -194,7 +185,7 @@ test("checksum attribute that does not match the data", async () => {
 
 test("a tile file holding another tile id", async () => {
   const file = path.join(tmpDir(), "tile_9.h5");
-  await writeTileFile(file, 8, sampleMesh(), [0, 0, 1, 1]);
+  await writeTileFile(file, 8, squareTile(), [0, 0, 1, 1]);
   await assert.rejects(readTileFile(file, 9), storeErrorNaming(file, /holds tile 8, expected tile 9/));
 });
 
@@ -203,7 +194,7 @@ test("writing under a regular file fails with a store error naming the directory
   const blocker = path.join(dir, "blocker");
   fs.writeFileSync(blocker, "x");
   const target = path.join(blocker, "store", "tile_1.h5");
-  await assert.rejects(writeTileFile(target, 1, sampleMesh(), [0, 0, 1, 1]), (e: unknown) => {
+  await assert.rejects(writeTileFile(target, 1, squareTile(), [0, 0, 1, 1]), (e: unknown) => {
     assert.ok(e instanceof CityMeshError);
     assert.equal(e.code, "store");
     assert.ok(e.message.includes(path.join(blocker, "store")), e.message);

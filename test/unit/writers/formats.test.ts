@@ -6,7 +6,7 @@ import path from "node:path";
 import { mergeTiles } from "../../../src/core/merge/mergeTiles";
 import { memoryTileSource } from "../../../src/core/merge/tileSource";
 import type { BuildFormat, CrsInfo } from "../../../src/core/types";
-import { syntheticCity, type SyntheticCity } from "../merge/synthetic";
+import { syntheticCity, type SyntheticCity } from "../../support/tiledCity";
 import { readPly } from "./plyRead";
 
 const crs: CrsInfo = { name: "EPSG:32633", proj4: "+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs", origin: [391234.125, 5820001.5], sourceCrs: "EPSG:4326" };

@@ -6,7 +6,7 @@ import path from "node:path";
 import { mergeTiles } from "../../../src/core/merge/mergeTiles";
 import { memoryTileSource } from "../../../src/core/merge/tileSource";
 import type { CrsInfo, TileMesh } from "../../../src/core/types";
-import { syntheticCity } from "../merge/synthetic";
+import { syntheticCity } from "../../support/tiledCity";
 import { errorsOf, validateGlb } from "./validate";
 
 const crs: CrsInfo = { name: "EPSG:28992", proj4: "+proj=sterea +lat_0=52.15616055555555 +lon_0=5.38763888888889 +k=0.9999079 +x_0=155000 +y_0=463000 +ellps=bessel +units=m +no_defs", origin: [121000.5, 487000.25], sourceCrs: "EPSG:28992" };

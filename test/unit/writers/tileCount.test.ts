@@ -11,7 +11,7 @@ import type { BuildFormat, CrsInfo } from "../../../src/core/types";
 import { parseCitymeshGlb, readGlbChunks } from "../../../webview/glb";
 import { citymeshPlyHeader, parseCitymeshPly } from "../../../webview/ply";
 import { countsText, tilesShown } from "../../../webview/counts";
-import { syntheticCity } from "../merge/synthetic";
+import { syntheticCity } from "../../support/tiledCity";
 
 const crs: CrsInfo = { name: "EPSG:28992", proj4: "+proj=sterea", origin: [84790, 445823], sourceCrs: "EPSG:28992" };
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;

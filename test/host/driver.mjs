@@ -15,7 +15,8 @@ import { createRequire } from "module";
 import os from "os";
 import path from "path";
 import { format } from "util";
-import { cityGeoJson } from "./city-geojson.mjs";
+import { CHROMIUM_ARGS, chromiumPath } from "../support/chromium.mjs";
+import { cityGeoJson } from "../support/cityGeoJson.mjs";
 
 const [mode, port, repo, a, b] = process.argv.slice(2);
 const UI_MS = 180_000, BUILD_MS = 900_000;
@@ -34,9 +35,7 @@ const url = `http://${host}/?${target}&payload=${encodeURIComponent(JSON.stringi
 
 const ud = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-chrome-"));
 const ctx = await chromium.launchPersistentContext(ud, {
-  executablePath: "/usr/bin/chromium", headless: true, viewport: { width: 1400, height: 900 },
-  args: ["--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  executablePath: chromiumPath(), headless: true, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
 });
 const page = ctx.pages()[0] || (await ctx.newPage());
 page.setDefaultTimeout(UI_MS);

@@ -1,5 +1,6 @@
-// A synthetic city for the UI-driven host checks (scripts/host/driver.mjs, scripts/viewer/host-check.mjs):
-// n×n rectangular buildings on a 20 m grid around Delft, one feature per line (as test/host/suite/helpers.ts).
+// A synthetic city for the host checks (test/host/suite, test/host/driver.mjs, test/viewer/host-check.mjs):
+// n×n rectangular buildings on a 20 m grid around Delft, one feature per line. Plain JS: the driver
+// and host-check run without a TypeScript loader.
 export function cityGeoJson(n, lon0 = 4.35, lat0 = 52.0) {
   const dLat = 20 / 111_320, dLon = 20 / (111_320 * Math.cos((lat0 * Math.PI) / 180));
   const lines = [];

@@ -2,12 +2,14 @@
 // production-bundle check, the packaging tests), so they never touch ./dist, which other suites
 // and a developer's build use: the sources are linked, `copy` names entries copied instead (npm
 // pack leaves out files that are symlinks), and `build` runs scripts/build.mjs in the copy.
+// Test support, not packaging: only the suites use it (the faults runner, the worker-crash case,
+// the release test); `npm run package` and prepack build in place.
 import { spawnSync } from "child_process";
 import fs from "fs";
 import path from "path";
 import { fileURLToPath } from "url";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ENTRIES = ["src", "webview", "node_modules", "scripts", "media", "package.json", "tsconfig.json"];
 
 /** Lays the project out in `dir` (which must exist): linked entries, plus `copy` copied. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Shows a mesh in the standalone viewer page (headless Chromium) and saves a screenshot.
-//   node scripts/viewer/screenshot.mjs MESH [--buildings FILE] [--out test/artifacts/viewer-shot.png] [--top] [--height] [--serve]
+//   node test/viewer/screenshot.mjs MESH [--buildings FILE] [--out test/artifacts/viewer-shot.png] [--top] [--height] [--serve]
 // --serve keeps the page's server running and prints its URL (open it in any browser).
 import { register } from "tsx/esm/api";
 import { register as registerCjs } from "tsx/cjs/api";
@@ -10,7 +10,7 @@ import path from "node:path";
 register();
 registerCjs();
 const cjs = (m) => m.default ?? m;
-const { buildWebview, launchChromium, startViewerServer, tmpDir, ROOT } = cjs(await import("./harness.ts"));
+const { buildWebview, launchChromium, startViewerServer, tmpDir, ROOT } = cjs(await import("../support/viewerPage.ts"));
 
 const args = process.argv.slice(2);
 const opt = (name) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined; };

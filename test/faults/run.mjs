@@ -4,14 +4,14 @@
 // case | runs | passed | data lost and writes it into RELIABILITY.md between the markers.
 // Exit 0 only when every test passed and no data was lost.
 //   CITYMESH_FAULTS_FUZZ=N   fuzz cases (default 10000); CITYMESH_FAULTS_QUICK=1: 1000 fuzz cases (a count, not a time).
-//   node scripts/faults/run.mjs test/faults/07-concurrency.test.ts …   only those files (the table is
+//   node test/faults/run.mjs test/faults/07-concurrency.test.ts …   only those files (the table is
 //   printed but RELIABILITY.md is left alone: it always shows a whole run).
 import { spawnSync } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
 import { fileURLToPath } from "url";
-import { buildIn, projectCopy } from "../projectCopy.mjs";
+import { buildIn, projectCopy } from "../support/projectCopy.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const only = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // Summarises V8 .cpuprofile files (from `node --cpu-prof --cpu-prof-dir DIR`; worker threads
 // write their own): self time per function and per source file, summed over all threads, as
 // shares of the total sampled time (idle and GC listed separately).
-//   node scripts/bench/profile-summary.mjs DIR [--top N] [--json]
+//   node test/bench/profile-summary.mjs DIR [--top N] [--json]
 import fs from "node:fs";
 import path from "node:path";
 

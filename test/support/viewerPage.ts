@@ -9,6 +9,7 @@ import path from "path";
 import type { AddressInfo } from "net";
 import { chromium, type Browser } from "playwright-core";
 import { makeNonce, renderViewerHtml } from "../../src/extension/viewer/html";
+import { CHROMIUM_ARGS, chromiumPath } from "./chromium.mjs";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -61,17 +62,6 @@ export async function startViewerServer(bundleFile: string): Promise<ViewerServe
     pageUrl: (q = {}) => `${origin}/?${new URLSearchParams(q).toString()}`,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
-}
-
-export const CHROMIUM_ARGS = [
-  "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-gpu", "--disable-quic",
-  "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
-
-export function chromiumPath(): string {
-  const p = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  if (!fs.existsSync(p)) throw new Error(`${p} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  return p;
 }
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {

@@ -1,9 +1,9 @@
 // Writes the extension glue's part of package.json (contributes.* except the viewer's customEditors and its
 // command, activationEvents, capabilities, scripts test:host/package) into the file in place, leaving every other
-// field and the viewer's entries untouched. Run: node scripts/host/manifest-contributes.mjs
+// field and the viewer's entries untouched. Run: node scripts/manifest-contributes.mjs
 import fs from "fs";
 
-const file = new URL("../../package.json", import.meta.url);
+const file = new URL("../package.json", import.meta.url);
 const cat = "City Mesh";
 const geo = "resourceExtname == .geojson";
 const mine = ["citymesh.build", "citymesh.buildWithOptions", "citymesh.resumeBuild", "citymesh.cancelBuild", "citymesh.cleanScratch", "citymesh.showLog", "citymesh.statusBarMenu", "citymesh.openSample"];
@@ -122,7 +122,7 @@ c.configuration = configuration;
 c.taskDefinitions = taskDefinitions;
 c.walkthroughs = walkthroughs;
 pkg.capabilities = capabilities;
-pkg.scripts["test:host"] = "node scripts/host/run-host-tests.mjs";
+pkg.scripts["test:host"] = "node test/host/run-host-tests.mjs";
 pkg.scripts.package = "vsce package --no-dependencies --out citymesh.vsix"; // vscode:prepublish makes the production bundle
 const out = JSON.stringify(pkg, null, 2) + "\n";
 if (fs.readFileSync(file, "utf8") !== raw) throw new Error("package.json changed while patching; rerun");

