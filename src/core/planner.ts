@@ -9,7 +9,7 @@ import type { ResolvedOptions } from "./options";
 import { readFootprints } from "./geojson/read";
 import { openDem } from "./dem";
 import { demHeight } from "./groundHeight";
-import { planBuild } from "./plan";
+import { planBuild } from "./tiling/plan";
 import { autoTileSize, type TileGrid } from "./tiling/grid";
 import { writeTileInputs } from "./tiling/tileInputsFile";
 

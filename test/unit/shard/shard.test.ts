@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { parseShard, shardTiles, tileCost } from "../../../src/core/shard";
 import { summarise } from "../../../src/core/mergeStore";
 import { generateCity } from "../../support/cityGenerator";
-import { planBuild } from "../../../src/core/plan";
+import { planBuild } from "../../../src/core/tiling/plan";
 import { footprintBounds } from "../../support/meshCity";
 
 test("--shard I/N and --shard auto from each engine's environment", () => {

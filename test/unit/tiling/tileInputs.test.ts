@@ -8,7 +8,7 @@ import os from "os";
 import path from "path";
 import { generateCity, cityToGeoJSON } from "../../support/cityGenerator";
 import { footprintBounds } from "../../support/meshCity";
-import { planBuild, tileInput } from "../../../src/core/plan";
+import { planBuild, tileInput } from "../../../src/core/tiling/plan";
 import { meshTile } from "../../../src/core/mesh/tileMesher";
 import { decodeTileInput, encodeTileInput } from "../../../src/core/mesh/tileInputCodec";
 import { readTileInput, writeTileInputs } from "../../../src/core/tiling/tileInputsFile";
