@@ -1,8 +1,8 @@
 // The workerpool worker: registers the jobs. Big results cross back by transfer, not by copy.
 import workerpool from "workerpool";
-import { buildTileJob, verifyTileJob, mergeJob, type BuildTileJob, type MergeJob } from "./jobs";
+import { buildTileJob, verifyTileJob, mergeJob, type BuildTileJob, type MergeJob } from "../core/pipeline/jobHandlers";
 import type { ResolvedOptions } from "../core/options";
-import { planCityInputs, type PlannerFiles } from "../core/planner";
+import { planCityInputs, type PlannerFiles } from "../core/pipeline/planner";
 
 workerpool.worker({
   async buildTile(job: BuildTileJob) {

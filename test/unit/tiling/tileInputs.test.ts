@@ -12,7 +12,7 @@ import { planBuild, tileInput } from "../../../src/core/tiling/plan";
 import { meshTile } from "../../../src/core/mesh/tileMesher";
 import { decodeTileInput, encodeTileInput } from "../../../src/core/mesh/tileInputCodec";
 import { readTileInput, writeTileInputs } from "../../../src/core/tiling/tileInputsFile";
-import { buildCityMesh, planCity } from "../../../src/core/build";
+import { buildCityMesh, planCity } from "../../../src/core/pipeline/build";
 import { CityMeshError } from "../../../src/core/errors";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-tileinputs-"));

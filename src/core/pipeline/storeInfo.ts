@@ -3,9 +3,9 @@
 // same bytes, atomically). `citymesh merge` needs nothing else to turn a store into a mesh.
 import fs from "fs";
 import path from "path";
-import type { CrsInfo } from "./types";
-import { CityMeshError } from "./errors";
-import { writeFileAtomic } from "./store/fsLayer";
+import type { CrsInfo } from "../types";
+import { CityMeshError } from "../errors";
+import { writeFileAtomic } from "../store/fsLayer";
 
 export const STORE_INFO = "store.json";
 

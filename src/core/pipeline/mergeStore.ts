@@ -3,13 +3,13 @@
 // tiles are named, and only written around (holes) when the user allows it.
 import fs from "fs";
 import path from "path";
-import type { BuildFormat } from "./types";
-import { CityMeshError } from "./errors";
+import type { BuildFormat } from "../types";
+import { CityMeshError } from "../errors";
 import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
-import { tileFileName } from "./store/manifest";
+import { tileFileName } from "../store/manifest";
 import { BuildPool, findWorkerScript } from "./workerPool";
-import type { MergeStats } from "./merge/mergeTiles";
-import { removeMergeTemps } from "./merge/temps";
+import type { MergeStats } from "../merge/mergeTiles";
+import { removeMergeTemps } from "../merge/temps";
 import type { BuildHooks } from "./build";
 
 export interface MergeStoreOptions {

@@ -2,7 +2,7 @@
 // store, balanced by estimated work, and `citymesh merge` joins them. The shard index can come
 // from the engine running the job (Kubernetes Indexed Job, Slurm job array, AWS Batch array).
 import type { PlanSummary } from "./planner";
-import { CityMeshError } from "./errors";
+import { CityMeshError } from "../errors";
 
 export interface ShardSpec { index: number; count: number }
 

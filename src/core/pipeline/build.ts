@@ -6,21 +6,21 @@
 // buildShard and planCity run the same first half for scale-out (see shard.ts).
 import fs from "fs";
 import path from "path";
-import type { BuildOptions, BuildPhase, BuildResult, ProgressEvent } from "./types";
-import { CityMeshError } from "./errors";
-import { resolveOptions } from "./options";
+import type { BuildOptions, BuildPhase, BuildResult, ProgressEvent } from "../types";
+import { CityMeshError } from "../errors";
+import { resolveOptions } from "../options";
 import { cancelled, prepareBuild, removeTemps, storeInfoOf, type Prepared, type RunCtx } from "./prepare";
 import { runTiles, type TileRun } from "./tileRunner";
-import { MANIFEST_NAME, tileFileName } from "./store/manifest";
-import { ensureDir } from "./store/fsLayer";
-import { lockStore } from "./store/lock";
+import { MANIFEST_NAME, tileFileName } from "../store/manifest";
+import { ensureDir } from "../store/fsLayer";
+import { lockStore } from "../store/lock";
 import { writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
-import { writeBuildingsFile } from "./buildingsFile";
+import { writeBuildingsFile } from "../buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
-import type { MergeStats } from "./merge/mergeTiles";
-import { removeMergeTemps } from "./merge/temps";
-import { tileSpec } from "./tiling/grid";
+import type { MergeStats } from "../merge/mergeTiles";
+import { removeMergeTemps } from "../merge/temps";
+import { tileSpec } from "../tiling/grid";
 
 const tileIds = (n: number) => Array.from({ length: n }, (_, i) => i);
 

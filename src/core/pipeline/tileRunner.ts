@@ -5,12 +5,12 @@
 // kept) and the run stops with an error naming the tile.
 import fs from "fs";
 import path from "path";
-import type { Diagnostic, TileMesh } from "./types";
-import { CityMeshError } from "./errors";
-import { MANIFEST_VERSION, geometryParams, readManifest, tileFileName, writeManifest, type Manifest } from "./store/manifest";
-import { gridDomain, tileSpec } from "./tiling/grid";
+import type { Diagnostic, TileMesh } from "../types";
+import { CityMeshError } from "../errors";
+import { MANIFEST_VERSION, geometryParams, readManifest, tileFileName, writeManifest, type Manifest } from "../store/manifest";
+import { gridDomain, tileSpec } from "../tiling/grid";
 import type { BuildPool } from "./workerPool";
-import type { BuildTileJob, TileMeta } from "../worker/jobs";
+import type { BuildTileJob, TileMeta } from "./jobHandlers";
 import { cancelled, type Prepared, type RunCtx } from "./prepare";
 
 export interface TileRun {

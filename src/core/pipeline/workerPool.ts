@@ -4,7 +4,7 @@
 import fs from "fs";
 import path from "path";
 import workerpool from "workerpool";
-import { fromWorker } from "./errors";
+import { fromWorker } from "../errors";
 
 /** dist/worker.mjs beside the running bundle, or in the package when running from source (tests). */
 export function findWorkerScript(explicit?: string): string {

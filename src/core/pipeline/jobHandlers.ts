@@ -1,19 +1,19 @@
 // The work a pool thread does, as plain async functions (the worker entry only registers them,
 // so tests can call them in-process too). A built tile is written to the store by the thread
 // that built it; only metadata goes back, never the big arrays (unless there is no store).
-import type { BuildFormat, CrsInfo, TileMesh } from "../core/types";
-import type { TileInput } from "../core/mesh/tileInput";
-import { meshTile, flatGround, type HeightAt } from "../core/mesh/tileMesher";
-import { writeTileFile, readTileFile } from "../core/store/tileFile";
-import { tileChecksum } from "../core/store/checksum";
-import { openDem, type Dem } from "../core/dem";
-import { demHeight } from "../core/groundHeight";
-import { writePreview } from "../core/preview";
-import { mergeTiles, type MergeStats } from "../core/merge/mergeTiles";
-import { memoryTileSource } from "../core/merge/tileSource";
-import { storeTileSource } from "../core/merge/storeSource";
-import { readTileInput } from "../core/tiling/tileInputsFile";
-import { injectFault } from "./faults";
+import type { BuildFormat, CrsInfo, TileMesh } from "../types";
+import type { TileInput } from "../mesh/tileInput";
+import { meshTile, flatGround, type HeightAt } from "../mesh/tileMesher";
+import { writeTileFile, readTileFile } from "../store/tileFile";
+import { tileChecksum } from "../store/checksum";
+import { openDem, type Dem } from "../dem";
+import { demHeight } from "../groundHeight";
+import { writePreview } from "../preview";
+import { mergeTiles, type MergeStats } from "../merge/mergeTiles";
+import { memoryTileSource } from "../merge/tileSource";
+import { storeTileSource } from "../merge/storeSource";
+import { readTileInput } from "../tiling/tileInputsFile";
+import { injectFault } from "./faultHook";
 import path from "path";
 
 export interface TileMeta {

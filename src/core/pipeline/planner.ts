@@ -3,15 +3,15 @@
 // spill every tile's input to a scratch file. Only a summary whose size follows the tile count
 // (not the building count) comes back, so the city's footprints and the garbage of reading and
 // cleaning them leave with that process instead of staying in the build's for the whole build.
-import type { CrsInfo, Diagnostic } from "./types";
-import { CityMeshError } from "./errors";
-import type { ResolvedOptions } from "./options";
-import { readFootprints } from "./geojson/read";
-import { openDem } from "./dem";
-import { demHeight } from "./groundHeight";
-import { planBuild } from "./tiling/plan";
-import { autoTileSize, type TileGrid } from "./tiling/grid";
-import { writeTileInputs } from "./tiling/tileInputsFile";
+import type { CrsInfo, Diagnostic } from "../types";
+import { CityMeshError } from "../errors";
+import type { ResolvedOptions } from "../options";
+import { readFootprints } from "../geojson/read";
+import { openDem } from "../dem";
+import { demHeight } from "../groundHeight";
+import { planBuild } from "../tiling/plan";
+import { autoTileSize, type TileGrid } from "../tiling/grid";
+import { writeTileInputs } from "../tiling/tileInputsFile";
 
 /** What the build reports of the read (the log lines say the rest). */
 export interface ReadSummary {

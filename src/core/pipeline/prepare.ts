@@ -5,15 +5,15 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { randomBytes } from "crypto";
-import type { BuildPhase, Diagnostic, ProgressEvent } from "./types";
-import type { ResolvedOptions } from "./options";
-import { CityMeshError } from "./errors";
+import type { BuildPhase, Diagnostic, ProgressEvent } from "../types";
+import type { ResolvedOptions } from "../options";
+import { CityMeshError } from "../errors";
 import type { PlanSummary, PlannerEvent, PlannerFiles, ReadSummary } from "./planner";
-import { gridDomain } from "./tiling/grid";
-import { buildKey, geometryParams, hashFile } from "./store/manifest";
-import { ensureDir } from "./store/fsLayer";
+import { gridDomain } from "../tiling/grid";
+import { buildKey, geometryParams, hashFile } from "../store/manifest";
+import { ensureDir } from "../store/fsLayer";
 import { execAlone } from "./workerPool";
-import { processAlive } from "./merge/temps";
+import { processAlive } from "../merge/temps";
 import type { StoreInfo } from "./storeInfo";
 
 export interface RunCtx {
