@@ -2,7 +2,7 @@
 import workerpool from "workerpool";
 import { buildTileJob, verifyTileJob, mergeJob, type BuildTileJob, type MergeJob } from "../core/pipeline/jobHandlers";
 import type { ResolvedOptions } from "../core/options";
-import { planCityInputs, type PlannerFiles } from "../core/pipeline/planner";
+import { planCityInputs, type PlannerFiles } from "../core/pipeline/planning";
 
 workerpool.worker({
   async buildTile(job: BuildTileJob) {

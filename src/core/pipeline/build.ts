@@ -1,7 +1,7 @@
 // buildCityMesh: read → plan tiles → build them in a worker pool (each worker writes its tile
 // to the HDF5 store itself) → merge from disk in bounded batches → stream the output.
 // The footprints are read and planned in a child process that exits before tiles are built
-// (planner.ts); the main thread keeps per-tile figures only, never footprints or a mesh of the
+// (planning.ts); the main thread keeps per-tile figures only, never footprints or a mesh of the
 // whole city. The manifest on disk, updated as tiles finish, makes builds resumable.
 // buildShard and planCity run the same first half for scale-out (see shard.ts).
 import fs from "fs";
@@ -9,12 +9,13 @@ import path from "path";
 import type { BuildOptions, BuildPhase, BuildResult, ProgressEvent } from "../types";
 import { CityMeshError } from "../errors";
 import { resolveOptions } from "../options";
-import { cancelled, prepareBuild, removeTemps, storeInfoOf, type Prepared, type RunCtx } from "./prepare";
+import { prepareBuild, removeTemps, type Prepared } from "./planning";
+import { cancelled, type RunCtx } from "./runCtx";
 import { runTiles, type TileRun } from "./tileRunner";
 import { MANIFEST_NAME, tileFileName } from "../store/manifest";
 import { ensureDir } from "../store/fsLayer";
 import { lockStore } from "../store/lock";
-import { writeStoreInfo, type StoreInfo } from "./storeInfo";
+import { storeInfoOf, writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
 import { writeBuildingsFile } from "../buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";

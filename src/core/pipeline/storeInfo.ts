@@ -6,6 +6,9 @@ import path from "path";
 import type { CrsInfo } from "../types";
 import { CityMeshError } from "../errors";
 import { writeFileAtomic } from "../store/fsLayer";
+import { geometryParams } from "../store/manifest";
+import { gridDomain } from "../tiling/grid";
+import type { Prepared } from "./planning";
 
 export const STORE_INFO = "store.json";
 
@@ -22,6 +25,15 @@ export interface StoreInfo {
   tileSize: number;
   domain: [number, number, number, number];
   params: Record<string, unknown>;
+}
+
+/** store.json of a prepared build. */
+export function storeInfoOf(p: Prepared): StoreInfo {
+  return {
+    version: 1, buildKey: p.key, inputHash: p.inputHash, input: path.basename(p.o.input), crs: p.read.crs,
+    buildings: p.plan.buildings, tiles: p.plan.tiles, tileSize: p.tileSize, domain: gridDomain(p.plan.grid),
+    params: geometryParams({ ...p.o, tileSize: p.tileSize }),
+  };
 }
 
 export function writeStoreInfo(dir: string, info: StoreInfo): void {

@@ -11,7 +11,8 @@ import { MANIFEST_VERSION, geometryParams, readManifest, tileFileName, writeMani
 import { gridDomain, tileSpec } from "../tiling/grid";
 import type { BuildPool } from "./workerPool";
 import type { BuildTileJob, TileMeta } from "./jobHandlers";
-import { cancelled, type Prepared, type RunCtx } from "./prepare";
+import type { Prepared } from "./planning";
+import { cancelled, type RunCtx } from "./runCtx";
 
 export interface TileRun {
   reused: number;

@@ -1,5 +1,5 @@
 // From read footprints to tile inputs: clean-up, grid, ownership, roof heights. Runs once per
-// build in the planner process (core/planner.ts), which writes every tile's input to disk.
+// build in the planner process (core/pipeline/planning.ts), which writes every tile's input to disk.
 import type { Diagnostic, Footprints } from "../types";
 import { cleanFootprints } from "../geometry/cleanup";
 import { FootprintBuilder, buildingBoxes } from "../geometry/footprintBuilder";

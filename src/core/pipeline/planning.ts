@@ -1,17 +1,29 @@
-// The planning half of a build, run in a child process of its own that exits when done
-// (prepare.ts, workerPool.ts execAlone): read the footprints, clean them, lay out the tiles and
-// spill every tile's input to a scratch file. Only a summary whose size follows the tile count
-// (not the building count) comes back, so the city's footprints and the garbage of reading and
-// cleaning them leave with that process instead of staying in the build's for the whole build.
+// Planning, the first half of every build, shard or plan: read the footprints, clean them, lay
+// out the tiles and spill every tile's input to a scratch file, then derive the build key (input
+// hash + geometry parameters) naming the store.
+// Reading and planning run in a child process of its own that exits when done: prepareBuild
+// (main thread) starts it with execAlone (workerPool.ts), and the child runs planCityInputs as
+// the "plan" job. Only a summary whose size follows the tile count (not the building
+// count) comes back, so the city's footprints and the garbage of reading and cleaning them leave
+// with that process instead of staying in the build's for the whole build.
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { randomBytes } from "crypto";
 import type { CrsInfo, Diagnostic } from "../types";
-import { CityMeshError } from "../errors";
 import type { ResolvedOptions } from "../options";
+import { CityMeshError } from "../errors";
 import { readFootprints } from "../geojson/read";
 import { openDem } from "../dem";
 import { demHeight } from "../groundHeight";
 import { planBuild } from "../tiling/plan";
 import { autoTileSize, type TileGrid } from "../tiling/grid";
 import { writeTileInputs } from "../tiling/tileInputsFile";
+import { buildKey, geometryParams, hashFile } from "../store/manifest";
+import { ensureDir } from "../store/fsLayer";
+import { processAlive } from "../merge/temps";
+import { execAlone } from "./workerPool";
+import { cancelled, type RunCtx } from "./runCtx";
 
 /** What the build reports of the read (the log lines say the rest). */
 export interface ReadSummary {
@@ -46,6 +58,77 @@ export interface PlannerFiles {
 }
 
 export type PlannerEvent = { log: string } | { tiling: string };
+
+// The main thread's half: starts the planner process, hashes the input meanwhile, keys the store.
+
+export interface Prepared {
+  o: ResolvedOptions;
+  read: ReadSummary;
+  plan: PlanSummary;
+  tileSize: number;
+  inputHash: string;
+  key: string;
+  storeDir: string;
+  diagnostics: Diagnostic[];
+  /** The reader's properties side file (JSON lines, read numbering) and the tile inputs file; the caller removes them (removeTemps). */
+  temps: PlannerFiles;
+}
+
+export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript: string): Promise<Prepared> {
+  ctx.emit("reading", { message: `Reading ${o.input}` });
+  prepareScratch(o.scratchDir);
+  const tag = `${HOST}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`) };
+  try {
+    const hashing = hashFile(o.input);
+    hashing.catch(() => {}); // awaited below; the planner reports an unreadable input first
+    const { read, plan } = await execAlone<{ read: ReadSummary; plan: PlanSummary }>(workerScript, "plan", [o, temps], {
+      signal: ctx.signal,
+      on: (m) => {
+        const e = m as PlannerEvent;
+        if ("log" in e) ctx.log(e.log);
+        else ctx.emit("tiling", { message: e.tiling });
+      },
+    }).catch((e) => { throw ctx.signal?.aborted ? cancelled() : e; });
+    const inputHash = await hashing;
+    if (ctx.signal?.aborted) throw cancelled();
+    const key = buildKey(inputHash, geometryParams({ ...o, tileSize: plan.tileSize }));
+    return { o, read, plan, tileSize: plan.tileSize, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
+  } catch (e) {
+    removeTemps(temps);
+    throw e;
+  }
+}
+
+export function removeTemps(t: PlannerFiles): void {
+  fs.rmSync(t.propsTmp, { force: true });
+  fs.rmSync(t.inputsFile, { force: true });
+}
+
+/** This machine's name as it goes into planner file names (a shared scratch directory serves shards on several machines). */
+const HOST = os.hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
+
+/**
+ * Creates the scratch directory and removes the planner files (properties-<host>-<pid>-<hex>.jsonl,
+ * tile-inputs-<host>-<pid>-<hex>.bin) of builds on this machine that were killed: the tile inputs
+ * are as large as the footprints. Other machines' files are left alone (their pids mean nothing
+ * here). `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits its
+ * scratch store.
+ */
+function prepareScratch(dir: string): void {
+  ensureDir(dir);
+  for (const n of fs.readdirSync(dir)) {
+    const m = /^(?:properties|tile-inputs)-(.+)-(\d+)-[0-9a-f]{8}\.(?:jsonl|bin)$/.exec(n);
+    if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, n), { force: true });
+  }
+  const parent = path.dirname(dir);
+  if (path.basename(parent) === ".citymesh") {
+    const gi = path.join(parent, ".gitignore");
+    if (!fs.existsSync(gi)) fs.writeFileSync(gi, "# citymesh scratch store: never commit\n*\n");
+  }
+}
+
+// The child's half: runs in the planner process (the "plan" job).
 
 export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
   const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: files.propsTmp }, signal);
