@@ -62,10 +62,12 @@ export type PlannerEvent = { log: string } | { tiling: string };
 // The main thread's half: starts the planner process, hashes the input meanwhile, keys the store.
 
 export interface Prepared {
+  /** The build's options with the tile size the planner used (under autoTileSize it chose one itself). */
   o: ResolvedOptions;
+  /** The geometry parameters of `o`, computed once: the build key, store.json and the manifest carry them. */
+  params: Record<string, unknown>;
   read: ReadSummary;
   plan: PlanSummary;
-  tileSize: number;
   inputHash: string;
   key: string;
   storeDir: string;
@@ -92,8 +94,10 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
     }).catch((e) => { throw ctx.signal?.aborted ? cancelled() : e; });
     const inputHash = await hashing;
     if (ctx.signal?.aborted) throw cancelled();
-    const key = buildKey(inputHash, geometryParams({ ...o, tileSize: plan.tileSize }));
-    return { o, read, plan, tileSize: plan.tileSize, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
+    const planned: ResolvedOptions = { ...o, tileSize: plan.tileSize };
+    const params = geometryParams(planned);
+    const key = buildKey(inputHash, params);
+    return { o: planned, params, read, plan, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
   } catch (e) {
     removeTemps(temps);
     throw e;

@@ -6,7 +6,6 @@ import path from "path";
 import type { CrsInfo } from "../types";
 import { CityMeshError } from "../errors";
 import { writeFileAtomic } from "../store/fsLayer";
-import { geometryParams } from "../store/manifest";
 import { gridDomain } from "../tiling/grid";
 import type { Prepared } from "./planning";
 
@@ -31,8 +30,8 @@ export interface StoreInfo {
 export function storeInfoOf(p: Prepared): StoreInfo {
   return {
     version: 1, buildKey: p.key, inputHash: p.inputHash, input: path.basename(p.o.input), crs: p.read.crs,
-    buildings: p.plan.buildings, tiles: p.plan.tiles, tileSize: p.tileSize, domain: gridDomain(p.plan.grid),
-    params: geometryParams({ ...p.o, tileSize: p.tileSize }),
+    buildings: p.plan.buildings, tiles: p.plan.tiles, tileSize: p.o.tileSize, domain: gridDomain(p.plan.grid),
+    params: p.params,
   };
 }
 

@@ -7,7 +7,7 @@ import fs from "fs";
 import path from "path";
 import type { Diagnostic, TileMesh } from "../types";
 import { CityMeshError } from "../errors";
-import { MANIFEST_VERSION, geometryParams, readManifest, tileFileName, writeManifest, type Manifest } from "../store/manifest";
+import { MANIFEST_VERSION, readManifest, tileFileName, writeManifest, type Manifest } from "../store/manifest";
 import { gridDomain, tileSpec } from "../tiling/grid";
 import type { BuildPool } from "./workerPool";
 import type { BuildTileJob, TileMeta } from "./jobHandlers";
@@ -129,8 +129,8 @@ function loadManifest(p: Prepared, name: string, ctx: RunCtx): Manifest {
   }
   if (old && old.buildKey === p.key) return old;
   return {
-    version: MANIFEST_VERSION, buildKey: p.key, inputHash: p.inputHash, params: geometryParams({ ...p.o, tileSize: p.tileSize }), crs: p.read.crs,
-    grid: { tileSize: p.tileSize, cols: p.plan.grid.nx, rows: p.plan.grid.ny, bounds: gridDomain(p.plan.grid) }, tiles: {},
+    version: MANIFEST_VERSION, buildKey: p.key, inputHash: p.inputHash, params: p.params, crs: p.read.crs,
+    grid: { tileSize: p.o.tileSize, cols: p.plan.grid.nx, rows: p.plan.grid.ny, bounds: gridDomain(p.plan.grid) }, tiles: {},
   };
 }
 
