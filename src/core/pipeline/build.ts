@@ -17,6 +17,7 @@ import { ensureDir } from "../store/fsLayer";
 import { lockStore } from "../store/lock";
 import { storeInfoOf, writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
+import { meshBuffers, type MergeJob } from "./jobs";
 import { writeBuildingsFile } from "../buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "../merge/mergeTiles";
@@ -87,17 +88,16 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
 
     ctx.emit("merging", { tilesDone: 0, tilesTotal: n, message: `Merging ${n} tile(s)` });
     const mergeStarted = Date.now();
-    const job = {
+    const job: MergeJob = {
       output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize,
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
-    const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap((m) => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
+    const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);
     let stats: MergeStats;
     try {
-      stats = await pool.exec<MergeStats>("merge", [job], {
+      stats = await pool.exec("merge", [job], {
         transfer,
-        on: (msg) => {
-          const { done, total, triangles } = msg as { done: number; total: number; triangles: number };
+        on: ({ done, total, triangles }) => {
           const eta = done > 0 ? ((Date.now() - mergeStarted) / 1000 / done) * (total - done) : undefined;
           ctx.emit(done < total ? "merging" : "writing", { tilesDone: done, tilesTotal: total, triangles, etaSeconds: eta });
         },

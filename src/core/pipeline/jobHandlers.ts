@@ -1,7 +1,7 @@
-// The work a pool thread does, as plain async functions (the worker entry only registers them,
-// so tests can call them in-process too). A built tile is written to the store by the thread
-// that built it; only metadata goes back, never the big arrays (unless there is no store).
-import type { BuildFormat, CrsInfo, TileMesh } from "../types";
+// The work a pool thread (or the planner process) does: one handler per job of the contract
+// (jobs.ts), as plain async functions (the worker entry only registers them, so tests can call
+// them in-process too). A built tile is written to the store by the thread that built it; only
+// metadata goes back, never the big arrays (unless there is no store).
 import type { TileInput } from "../mesh/tileInput";
 import { meshTile, flatGround, type HeightAt } from "../mesh/tileMesher";
 import { writeTileFile, readTileFile } from "../store/tileFile";
@@ -14,17 +14,16 @@ import { memoryTileSource } from "../merge/tileSource";
 import { storeTileSource } from "../merge/storeSource";
 import { readTileInput } from "../tiling/tileInputsFile";
 import { injectFault } from "./faultHook";
+import { planCityInputs } from "./planning";
+import type { BuildTileJob, BuiltTile, JobHandlers, MergeJob, MergeProgress, TileCheck, TileMeta } from "./jobs";
 import path from "path";
 
-export interface TileMeta {
-  tileId: number;
-  vertices: number;
-  triangles: number;
-  checksum: string;
-  file?: string;
-  bytes?: number;
-  ms: number;
-}
+export const jobHandlers: JobHandlers = {
+  plan: (emit, o, files) => planCityInputs(o, files, emit),
+  buildTile: (_emit, job) => buildTileJob(job),
+  verifyTile: (_emit, file, tileId, checksum) => verifyTileJob(file, tileId, checksum),
+  merge: (emit, job) => mergeJob(job, emit),
+};
 
 const dems = new Map<string, Promise<Dem>>();
 
@@ -35,16 +34,7 @@ async function groundFor(t: TileInput): Promise<HeightAt> {
   return demHeight(await dem, t.ground.origin);
 }
 
-export interface BuildTileJob {
-  /** The tile inputs file the planner wrote, and where in it this tile's input lies. */
-  inputs: { file: string; start: number; end: number };
-  /** Store file to write; without it the mesh is returned. */
-  file?: string;
-  /** Live-preview file to write (CMPV). */
-  preview?: string;
-}
-
-export async function buildTileJob(job: BuildTileJob): Promise<{ meta: TileMeta; mesh?: TileMesh }> {
+async function buildTileJob(job: BuildTileJob): Promise<BuiltTile> {
   const t0 = performance.now();
   const input = readTileInput(job.inputs.file, job.inputs.start, job.inputs.end);
   const id = input.spec.id;
@@ -64,7 +54,7 @@ export async function buildTileJob(job: BuildTileJob): Promise<{ meta: TileMeta;
  * Reads a stored tile back in full (shapes, index ranges, its own checksum) and, when the
  * manifest knows the tile, compares checksums too. Never throws: a bad tile is rebuilt.
  */
-export async function verifyTileJob(file: string, tileId: number, checksum?: string): Promise<{ ok: boolean; reason?: string; meta?: TileMeta }> {
+async function verifyTileJob(file: string, tileId: number, checksum?: string): Promise<TileCheck> {
   try {
     const c = await readTileFile(file, tileId);
     if (checksum && c.checksum !== checksum) return { ok: false, reason: `checksum ${c.checksum} does not match the manifest's ${checksum}` };
@@ -74,20 +64,9 @@ export async function verifyTileJob(file: string, tileId: number, checksum?: str
   }
 }
 
-export interface MergeJob {
-  files?: string[];
-  ids?: number[];
-  meshes?: TileMesh[];
-  output: string;
-  format: BuildFormat;
-  crs: CrsInfo;
-  buildings: number;
-  mergeBatchSize: number;
-}
-
-export async function mergeJob(job: MergeJob, progress?: (done: number, total: number, triangles: number) => void): Promise<MergeStats> {
+async function mergeJob(job: MergeJob, emit: (e: MergeProgress) => void): Promise<MergeStats> {
   injectFault(-1, "merge");
   const inner = job.meshes ? memoryTileSource(job.meshes) : storeTileSource(job.files ?? [], job.ids);
   const source = { count: inner.count, read: (i: number) => { injectFault(i, "merge-read"); return inner.read(i); } };
-  return mergeTiles(source, { output: job.output, format: job.format, crs: job.crs, buildings: job.buildings, mergeBatchSize: job.mergeBatchSize, onProgress: progress });
+  return mergeTiles(source, { output: job.output, format: job.format, crs: job.crs, buildings: job.buildings, mergeBatchSize: job.mergeBatchSize, onProgress: (done, total, triangles) => emit({ done, total, triangles }) });
 }

@@ -3,7 +3,7 @@
 // hash + geometry parameters) naming the store.
 // Reading and planning run in a child process of its own that exits when done: prepareBuild
 // (main thread) starts it with execAlone (workerPool.ts), and the child runs planCityInputs as
-// the "plan" job. Only a summary whose size follows the tile count (not the building
+// the "plan" job (jobs.ts). Only a summary whose size follows the tile count (not the building
 // count) comes back, so the city's footprints and the garbage of reading and cleaning them leave
 // with that process instead of staying in the build's for the whole build.
 import fs from "fs";
@@ -84,10 +84,9 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
   try {
     const hashing = hashFile(o.input);
     hashing.catch(() => {}); // awaited below; the planner reports an unreadable input first
-    const { read, plan } = await execAlone<{ read: ReadSummary; plan: PlanSummary }>(workerScript, "plan", [o, temps], {
+    const { read, plan } = await execAlone(workerScript, "plan", [o, temps], {
       signal: ctx.signal,
-      on: (m) => {
-        const e = m as PlannerEvent;
+      on: (e) => {
         if ("log" in e) ctx.log(e.log);
         else ctx.emit("tiling", { message: e.tiling });
       },

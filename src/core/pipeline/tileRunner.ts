@@ -10,7 +10,7 @@ import { CityMeshError } from "../errors";
 import { MANIFEST_VERSION, readManifest, tileFileName, writeManifest, type Manifest } from "../store/manifest";
 import { gridDomain, tileSpec } from "../tiling/grid";
 import type { BuildPool } from "./workerPool";
-import type { BuildTileJob, TileMeta } from "./jobHandlers";
+import type { BuiltTile, JobArgs } from "./jobs";
 import type { Prepared } from "./planning";
 import { cancelled, type RunCtx } from "./runCtx";
 
@@ -45,7 +45,7 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
     const present = ro.ids.filter((i) => fs.existsSync(fileOf(i)));
     if (present.length) ctx.emit("building", { tilesDone: 0, tilesTotal: total, message: `Checking ${present.length} stored tile(s)` });
     const checks = await Promise.all(present.map((i) =>
-      pool.exec<{ ok: boolean; reason?: string; meta?: TileMeta }>("verifyTile", [fileOf(i), i, manifest.tiles[i]?.status === "done" ? manifest.tiles[i].checksum : undefined]).then((r) => [i, r] as const)));
+      pool.exec("verifyTile", [fileOf(i), i, manifest.tiles[i]?.status === "done" ? manifest.tiles[i].checksum : undefined]).then((r) => [i, r] as const)));
     for (const [i, r] of checks) {
       if (r.ok && r.meta) {
         done.add(i);
@@ -72,21 +72,20 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
   };
   ctx.emit("building", { tilesDone: done.size, tilesTotal: total, triangles });
 
-  type Out = { meta: TileMeta; mesh?: TileMesh };
-  const job = (id: number): [BuildTileJob] => [{
+  const job = (id: number): JobArgs<"buildTile"> => [{
     inputs: { file: plan.inputsFile, start: plan.inputOffsets[id], end: plan.inputOffsets[id + 1] },
     file: o.useDiskStore ? fileOf(id) : undefined,
     preview: previewOf(id),
   }];
   const runOne = async (id: number): Promise<void> => {
-    let r: Out;
+    let r: BuiltTile;
     try {
-      r = await pool.exec<Out>("buildTile", job(id));
+      r = await pool.exec("buildTile", job(id));
     } catch (first) {
       if (ctx.signal?.aborted) throw cancelled();
       ctx.log(`tile ${id} failed (${errText(first)}); retrying in a fresh worker`);
       try {
-        r = await pool.execFresh<Out>("buildTile", job(id));
+        r = await pool.execFresh("buildTile", job(id));
       } catch (second) {
         if (ctx.signal?.aborted) throw cancelled();
         const b = boundsOf(id), reason = errText(second);
