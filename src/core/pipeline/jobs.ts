@@ -1,9 +1,9 @@
 // The jobs that run outside the build's thread, as one typed contract: job name → arguments →
 // result → the events the job emits while it runs. The main thread calls them by name through
 // workerPool.ts (BuildPool.exec/execFresh, execAlone), which takes these types; jobHandlers.ts
-// implements them; the worker entry (src/worker/tileWorker.ts) registers those handlers under
-// these names, checked against WorkerMethods. A job's name, arguments or events cannot drift
-// between the caller and the worker without the type check saying so.
+// implements them; the worker bundle's entry (tileWorker.ts, in src/worker) registers those
+// handlers under these names, checked against WorkerMethods. A job's name, arguments or events
+// cannot drift between the caller and the worker without the type check saying so.
 import type { BuildFormat, CrsInfo, TileMesh } from "../types";
 import type { ResolvedOptions } from "../options";
 import type { MergeStats } from "../merge/mergeTiles";
