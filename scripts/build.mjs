@@ -11,7 +11,7 @@ const production = process.argv.includes("--production");
 const esmShim = `import { createRequire as __cmCreateRequire } from "module"; import { fileURLToPath as __cmToPath } from "url"; import { dirname as __cmDirname } from "path";
 const require = __cmCreateRequire(import.meta.url); const __filename = __cmToPath(import.meta.url); const __dirname = __cmDirname(__filename);`;
 
-// __CITYMESH_FAULTS__: the test-only fault hook (src/worker/faults.ts) is compiled out of production bundles.
+// __CITYMESH_FAULTS__: the test-only fault hook (src/core/pipeline/faultHook.ts) is compiled out of production bundles.
 // __CITYMESH_VERSION__: package.json's version, for `citymesh --version`.
 const { version } = JSON.parse(fs.readFileSync("package.json", "utf8"));
 const common = { bundle: true, metafile: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none", define: { __CITYMESH_FAULTS__: production ? "false" : "true", __CITYMESH_VERSION__: JSON.stringify(version) } };

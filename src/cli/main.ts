@@ -8,9 +8,9 @@
 import { parseArgs } from "util";
 import path from "path";
 import fs from "fs";
-import { buildCityMesh, buildShard, planCity } from "../core/build";
-import { mergeStore } from "../core/mergeStore";
-import { parseShard } from "../core/shard";
+import { buildCityMesh, buildShard, planCity } from "../core/pipeline/build";
+import { mergeStore } from "../core/pipeline/mergeStore";
+import { parseShard } from "../core/pipeline/shard";
 import { CityMeshError } from "../core/errors";
 import { listStore, cleanStore } from "../core/store/manifest";
 import { progressPrinter } from "./progress";

@@ -1,8 +1,8 @@
 // The two modules this glue calls but does not own, both bundled into dist/extension.js: the core pipeline
-// (src/core/build.ts; it starts its workers from dist/worker.mjs beside the bundle) and the viewer
+// (src/core/pipeline/build.ts; it starts its workers from dist/worker.mjs beside the bundle) and the viewer
 // (src/extension/viewer/index.ts).
 import type * as vscode from "vscode";
-import { buildCityMesh, type BuildHooks } from "../core/build";
+import { buildCityMesh, type BuildHooks } from "../core/pipeline/build";
 import type { BuildOptions, BuildResult } from "../core/types";
 import { registerViewer, type ViewerApi } from "./viewer/index";
 

@@ -1,19 +1,18 @@
-// The workerpool worker: registers the jobs. Big results cross back by transfer, not by copy.
+// The workerpool worker: registers the pipeline's job handlers (core/pipeline/jobHandlers.ts) under
+// their names in the job contract (core/pipeline/jobs.ts), which the type check holds this list to.
+// Big results cross back by transfer, not by copy.
 import workerpool from "workerpool";
-import { buildTileJob, verifyTileJob, mergeJob, type BuildTileJob, type MergeJob } from "./jobs";
-import type { ResolvedOptions } from "../core/options";
-import { planCityInputs, type PlannerFiles } from "../core/planner";
+import { jobHandlers } from "../core/pipeline/jobHandlers";
+import { meshBuffers, type Transferred, type WorkerMethods } from "../core/pipeline/jobs";
+
+const emit = (e: unknown) => workerpool.workerEmit(e);
+const transfer = <T extends object>(result: T, buffers: ArrayBuffer[]) => new workerpool.Transfer(result, buffers) as Transferred<T>;
 
 workerpool.worker({
-  async buildTile(job: BuildTileJob) {
-    const r = await buildTileJob(job);
-    if (!r.mesh) return r;
-    const m = r.mesh;
-    return new workerpool.Transfer(r, [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
-  },
+  buildTile: async (job) => { const r = await jobHandlers.buildTile(emit, job); return r.mesh ? transfer(r, meshBuffers(r.mesh)) : r; },
   // Planning runs alone in a child process that exits afterwards (workerPool.ts: execAlone); its
   // result is copied over the IPC channel (no transfer there), and it is small: per tile, not per building.
-  plan: (o: ResolvedOptions, files: PlannerFiles) => planCityInputs(o, files, (e) => workerpool.workerEmit(e)),
-  verifyTile: (file: string, tileId: number, checksum?: string) => verifyTileJob(file, tileId, checksum),
-  merge: (job: MergeJob) => mergeJob(job, (done, total, triangles) => workerpool.workerEmit({ done, total, triangles })),
-});
+  plan: (o, files) => jobHandlers.plan(emit, o, files),
+  verifyTile: (file, tileId, checksum) => jobHandlers.verifyTile(emit, file, tileId, checksum),
+  merge: (job) => jobHandlers.merge(emit, job),
+} satisfies WorkerMethods);

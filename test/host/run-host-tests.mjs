@@ -6,7 +6,7 @@
 // check the explorer context menu through the UI. Screenshots go to test/artifacts/.
 //
 // Builds that a check must catch mid-way are HELD, not slowed: every trusted server runs with the test fault hook
-// (src/worker/faults.ts, compiled into dev bundles only) in "hold" mode on tile HOLD_TILE, so tile HOLD_TILE of any
+// (src/core/pipeline/faultHook.ts, compiled into dev bundles only) in "hold" mode on tile HOLD_TILE, so tile HOLD_TILE of any
 // build stops at a gate folder until the file <gate>/release exists. The main pass's gate starts open (release
 // present; build.test.ts closes it for its cancel check and reopens it); the UI pass gets a server of its own whose
 // gate starts closed, so Stop Build certainly lands mid-build (driver.mjs opens the gate after the cancel).

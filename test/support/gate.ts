@@ -1,4 +1,4 @@
-// The test side of the fault hook's "hold" mode (src/worker/faults.ts): a build is parked at an
+// The test side of the fault hook's "hold" mode (src/core/pipeline/faultHook.ts): a build is parked at an
 // exact phase of an exact tile, the test waits for the event that says so (the reached file), then
 // acts (SIGINT, SIGKILL, a second build) while that phase certainly runs, whatever the machine's
 // load. No sleeps: every wait here is for an event, with a safety limit measured in minutes.

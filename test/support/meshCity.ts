@@ -1,6 +1,6 @@
 // In-process tiled build for geometry tests: plan, mesh every tile, no workers or store.
 import type { Footprints, TileMesh } from "../../src/core/types";
-import { type BuildPlan, planBuild, tileInput } from "../../src/core/plan";
+import { type BuildPlan, planBuild, tileInput } from "../../src/core/tiling/plan";
 import { meshTile } from "../../src/core/mesh/tileMesher";
 import { buildingBoxes } from "../../src/core/geometry/footprintBuilder";
 

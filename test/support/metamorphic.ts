@@ -6,7 +6,7 @@
 import fs from "fs";
 import path from "path";
 import { readFootprints } from "../../src/core/geojson/read";
-import { planBuild, tileInput } from "../../src/core/plan";
+import { planBuild, tileInput } from "../../src/core/tiling/plan";
 import { meshTile } from "../../src/core/mesh/tileMesher";
 import { checkMesh, concatMeshes, type MeshReport } from "../../src/core/mesh/check";
 import { gridDomain } from "../../src/core/tiling/grid";

@@ -74,7 +74,7 @@ const sideLines = fs.readFileSync(path.join(ws, "out", "sample-city.buildings.js
 
 // The live-preview check needs the build to be still running while the webview draws its first tiles. A slowed
 // build only made that likely (on a loaded machine the build outran the webview), so the server runs with the
-// test-only fault hook (dev bundles only; src/worker/faults.ts) in "hold" mode: tile LIVE_HOLD of a build writes
+// test-only fault hook (dev bundles only; src/core/pipeline/faultHook.ts) in "hold" mode: tile LIVE_HOLD of a build writes
 // <gate>/reached-build-LIVE_HOLD and waits until <gate>/release exists. With one worker, tiles 0..LIVE_HOLD-1 are
 // finished (and sent to the viewer) by then; the check waits for them on screen, then opens the gate. Only the
 // live build builds in this server (the sample is built by the CLI above).

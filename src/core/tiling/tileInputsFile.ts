@@ -3,7 +3,7 @@
 // retries and resumed builds read the same bytes, so a tile is always meshed from one input.
 import fs from "fs";
 import path from "path";
-import { type BuildPlan, tileInput } from "../plan";
+import { type BuildPlan, tileInput } from "./plan";
 import type { TileInput } from "../mesh/tileInput";
 import { decodeTileInput, encodeTileInput } from "../mesh/tileInputCodec";
 import { storeError } from "../store/fsLayer";

@@ -6,7 +6,7 @@ import { parentPort, workerData } from "worker_threads";
 import fs from "fs";
 import path from "path";
 import { readFootprints } from "../../../src/core/geojson/read";
-import { planBuild, tileInput } from "../../../src/core/plan";
+import { planBuild, tileInput } from "../../../src/core/tiling/plan";
 import { meshTile } from "../../../src/core/mesh/tileMesher";
 import { CityMeshError } from "../../../src/core/errors";
 import { mulberry32 } from "../../support/cityGenerator";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { planCityInputs } from "../../../src/core/planner";
+import { planCityInputs } from "../../../src/core/pipeline/planning";
 import { resolveOptions } from "../../../src/core/options";
 import { toDiagnosticSpec } from "../../../src/extension/diagnosticsMap";
 import type { Diagnostic } from "../../../src/core/types";

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import fs from "fs";
 import path from "path";
 import YAML from "yaml";
-import { parseShard, shardTiles, tileCost } from "../../../src/core/shard";
-import { summarise } from "../../../src/core/mergeStore";
+import { parseShard, shardTiles, tileCost } from "../../../src/core/pipeline/shard";
+import { summarise } from "../../../src/core/pipeline/mergeStore";
 import { generateCity } from "../../support/cityGenerator";
-import { planBuild } from "../../../src/core/plan";
+import { planBuild } from "../../../src/core/tiling/plan";
 import { footprintBounds } from "../../support/meshCity";
 
 test("--shard I/N and --shard auto from each engine's environment", () => {

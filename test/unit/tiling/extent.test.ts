@@ -2,7 +2,7 @@
 // grid of hundreds of thousands of tiles) with a message naming the features at the data's edges.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { planBuild, MAX_TILES, SPARSE_RATIO } from "../../../src/core/plan";
+import { planBuild, MAX_TILES, SPARSE_RATIO } from "../../../src/core/tiling/plan";
 import { CityMeshError } from "../../../src/core/errors";
 import { footprints, rect } from "../../support/footprints";
 import { footprintBounds } from "../../support/meshCity";

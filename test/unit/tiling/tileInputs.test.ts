@@ -8,11 +8,11 @@ import os from "os";
 import path from "path";
 import { generateCity, cityToGeoJSON } from "../../support/cityGenerator";
 import { footprintBounds } from "../../support/meshCity";
-import { planBuild, tileInput } from "../../../src/core/plan";
+import { planBuild, tileInput } from "../../../src/core/tiling/plan";
 import { meshTile } from "../../../src/core/mesh/tileMesher";
 import { decodeTileInput, encodeTileInput } from "../../../src/core/mesh/tileInputCodec";
 import { readTileInput, writeTileInputs } from "../../../src/core/tiling/tileInputsFile";
-import { buildCityMesh, planCity } from "../../../src/core/build";
+import { buildCityMesh, planCity } from "../../../src/core/pipeline/build";
 import { CityMeshError } from "../../../src/core/errors";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-tileinputs-"));

@@ -1,26 +1,28 @@
 // buildCityMesh: read → plan tiles → build them in a worker pool (each worker writes its tile
 // to the HDF5 store itself) → merge from disk in bounded batches → stream the output.
 // The footprints are read and planned in a child process that exits before tiles are built
-// (planner.ts); the main thread keeps per-tile figures only, never footprints or a mesh of the
+// (planning.ts); the main thread keeps per-tile figures only, never footprints or a mesh of the
 // whole city. The manifest on disk, updated as tiles finish, makes builds resumable.
 // buildShard and planCity run the same first half for scale-out (see shard.ts).
 import fs from "fs";
 import path from "path";
-import type { BuildOptions, BuildPhase, BuildResult, ProgressEvent } from "./types";
-import { CityMeshError } from "./errors";
-import { resolveOptions } from "./options";
-import { cancelled, prepareBuild, removeTemps, storeInfoOf, type Prepared, type RunCtx } from "./prepare";
+import type { BuildOptions, BuildPhase, BuildResult, ProgressEvent } from "../types";
+import { CityMeshError } from "../errors";
+import { resolveOptions } from "../options";
+import { prepareBuild, removeTemps, type Prepared } from "./planning";
+import { cancelled, type RunCtx } from "./runCtx";
 import { runTiles, type TileRun } from "./tileRunner";
-import { MANIFEST_NAME, tileFileName } from "./store/manifest";
-import { ensureDir } from "./store/fsLayer";
-import { lockStore } from "./store/lock";
-import { writeStoreInfo, type StoreInfo } from "./storeInfo";
+import { MANIFEST_NAME, tileFileName } from "../store/manifest";
+import { ensureDir } from "../store/fsLayer";
+import { lockStore } from "../store/lock";
+import { storeInfoOf, writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
-import { writeBuildingsFile } from "./buildingsFile";
+import { meshBuffers, type MergeJob } from "./jobs";
+import { writeBuildingsFile } from "../buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
-import type { MergeStats } from "./merge/mergeTiles";
-import { removeMergeTemps } from "./merge/temps";
-import { tileSpec } from "./tiling/grid";
+import type { MergeStats } from "../merge/mergeTiles";
+import { removeMergeTemps } from "../merge/temps";
+import { tileSpec } from "../tiling/grid";
 
 const tileIds = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -86,17 +88,16 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
 
     ctx.emit("merging", { tilesDone: 0, tilesTotal: n, message: `Merging ${n} tile(s)` });
     const mergeStarted = Date.now();
-    const job = {
+    const job: MergeJob = {
       output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize,
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
-    const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap((m) => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[]);
+    const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);
     let stats: MergeStats;
     try {
-      stats = await pool.exec<MergeStats>("merge", [job], {
+      stats = await pool.exec("merge", [job], {
         transfer,
-        on: (msg) => {
-          const { done, total, triangles } = msg as { done: number; total: number; triangles: number };
+        on: ({ done, total, triangles }) => {
           const eta = done > 0 ? ((Date.now() - mergeStarted) / 1000 / done) * (total - done) : undefined;
           ctx.emit(done < total ? "merging" : "writing", { tilesDone: done, tilesTotal: total, triangles, etaSeconds: eta });
         },

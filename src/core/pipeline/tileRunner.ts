@@ -5,13 +5,14 @@
 // kept) and the run stops with an error naming the tile.
 import fs from "fs";
 import path from "path";
-import type { Diagnostic, TileMesh } from "./types";
-import { CityMeshError } from "./errors";
-import { MANIFEST_VERSION, geometryParams, readManifest, tileFileName, writeManifest, type Manifest } from "./store/manifest";
-import { gridDomain, tileSpec } from "./tiling/grid";
+import type { Diagnostic, TileMesh } from "../types";
+import { CityMeshError } from "../errors";
+import { MANIFEST_VERSION, readManifest, tileFileName, writeManifest, type Manifest } from "../store/manifest";
+import { gridDomain, tileSpec } from "../tiling/grid";
 import type { BuildPool } from "./workerPool";
-import type { BuildTileJob, TileMeta } from "../worker/jobs";
-import { cancelled, type Prepared, type RunCtx } from "./prepare";
+import type { BuiltTile, JobArgs } from "./jobs";
+import type { Prepared } from "./planning";
+import { cancelled, type RunCtx } from "./runCtx";
 
 export interface TileRun {
   reused: number;
@@ -44,7 +45,7 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
     const present = ro.ids.filter((i) => fs.existsSync(fileOf(i)));
     if (present.length) ctx.emit("building", { tilesDone: 0, tilesTotal: total, message: `Checking ${present.length} stored tile(s)` });
     const checks = await Promise.all(present.map((i) =>
-      pool.exec<{ ok: boolean; reason?: string; meta?: TileMeta }>("verifyTile", [fileOf(i), i, manifest.tiles[i]?.status === "done" ? manifest.tiles[i].checksum : undefined]).then((r) => [i, r] as const)));
+      pool.exec("verifyTile", [fileOf(i), i, manifest.tiles[i]?.status === "done" ? manifest.tiles[i].checksum : undefined]).then((r) => [i, r] as const)));
     for (const [i, r] of checks) {
       if (r.ok && r.meta) {
         done.add(i);
@@ -71,21 +72,20 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
   };
   ctx.emit("building", { tilesDone: done.size, tilesTotal: total, triangles });
 
-  type Out = { meta: TileMeta; mesh?: TileMesh };
-  const job = (id: number): [BuildTileJob] => [{
+  const job = (id: number): JobArgs<"buildTile"> => [{
     inputs: { file: plan.inputsFile, start: plan.inputOffsets[id], end: plan.inputOffsets[id + 1] },
     file: o.useDiskStore ? fileOf(id) : undefined,
     preview: previewOf(id),
   }];
   const runOne = async (id: number): Promise<void> => {
-    let r: Out;
+    let r: BuiltTile;
     try {
-      r = await pool.exec<Out>("buildTile", job(id));
+      r = await pool.exec("buildTile", job(id));
     } catch (first) {
       if (ctx.signal?.aborted) throw cancelled();
       ctx.log(`tile ${id} failed (${errText(first)}); retrying in a fresh worker`);
       try {
-        r = await pool.execFresh<Out>("buildTile", job(id));
+        r = await pool.execFresh("buildTile", job(id));
       } catch (second) {
         if (ctx.signal?.aborted) throw cancelled();
         const b = boundsOf(id), reason = errText(second);
@@ -128,8 +128,8 @@ function loadManifest(p: Prepared, name: string, ctx: RunCtx): Manifest {
   }
   if (old && old.buildKey === p.key) return old;
   return {
-    version: MANIFEST_VERSION, buildKey: p.key, inputHash: p.inputHash, params: geometryParams({ ...p.o, tileSize: p.tileSize }), crs: p.read.crs,
-    grid: { tileSize: p.tileSize, cols: p.plan.grid.nx, rows: p.plan.grid.ny, bounds: gridDomain(p.plan.grid) }, tiles: {},
+    version: MANIFEST_VERSION, buildKey: p.key, inputHash: p.inputHash, params: p.params, crs: p.read.crs,
+    grid: { tileSize: p.o.tileSize, cols: p.plan.grid.nx, rows: p.plan.grid.ny, bounds: gridDomain(p.plan.grid) }, tiles: {},
   };
 }
 

@@ -1,8 +1,8 @@
 // Sharding a build across machines: each shard builds a contiguous run of tiles into one shared
 // store, balanced by estimated work, and `citymesh merge` joins them. The shard index can come
 // from the engine running the job (Kubernetes Indexed Job, Slurm job array, AWS Batch array).
-import type { PlanSummary } from "./planner";
-import { CityMeshError } from "./errors";
+import type { PlanSummary } from "./planning";
+import { CityMeshError } from "../errors";
 
 export interface ShardSpec { index: number; count: number }
 

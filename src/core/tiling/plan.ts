@@ -1,12 +1,12 @@
 // From read footprints to tile inputs: clean-up, grid, ownership, roof heights. Runs once per
-// build in the planner process (planner.ts), which writes every tile's input to disk.
-import type { Diagnostic, Footprints } from "./types";
-import { cleanFootprints } from "./geometry/cleanup";
-import { FootprintBuilder, buildingBoxes } from "./geometry/footprintBuilder";
-import { type TileGrid, gridDomain, makeGrid, tileCount, tileOfPoint } from "./tiling/grid";
-import { CityMeshError } from "./errors";
-import { type TilePlanEntry, planTiles } from "./tiling/assign";
-import type { GroundModel, TileInput } from "./mesh/tileInput";
+// build in the planner process (core/pipeline/planning.ts), which writes every tile's input to disk.
+import type { Diagnostic, Footprints } from "../types";
+import { cleanFootprints } from "../geometry/cleanup";
+import { FootprintBuilder, buildingBoxes } from "../geometry/footprintBuilder";
+import { type TileGrid, gridDomain, makeGrid, tileCount, tileOfPoint } from "./grid";
+import { CityMeshError } from "../errors";
+import { type TilePlanEntry, planTiles } from "./assign";
+import type { GroundModel, TileInput } from "../mesh/tileInput";
 
 export interface PlanOptions {
   tileSize: number;

@@ -11,7 +11,7 @@
 import fs from "fs";
 import path from "path";
 import { isMainThread } from "worker_threads";
-import { storeError } from "../core/store/fsLayer";
+import { storeError } from "../store/fsLayer";
 
 declare const __CITYMESH_FAULTS__: boolean | undefined;
 
@@ -56,7 +56,7 @@ function holdAtGate(gate: string, phase: string, tileId: number): void {
 }
 
 /**
- * Phase "plan": the planner is a child process running the worker bundle (core/workerPool.ts
+ * Phase "plan": the planner is a child process running the worker bundle (core/pipeline/workerPool.ts
  * execAlone), and the only main thread of that bundle with an IPC channel. It is held here, as the
  * bundle loads and before the plan job can start, so a test can kill a build that is certainly in
  * its read/plan phase.

@@ -3,13 +3,13 @@
 // tiles are named, and only written around (holes) when the user allows it.
 import fs from "fs";
 import path from "path";
-import type { BuildFormat } from "./types";
-import { CityMeshError } from "./errors";
+import type { BuildFormat } from "../types";
+import { CityMeshError } from "../errors";
 import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
-import { tileFileName } from "./store/manifest";
+import { tileFileName } from "../store/manifest";
 import { BuildPool, findWorkerScript } from "./workerPool";
-import type { MergeStats } from "./merge/mergeTiles";
-import { removeMergeTemps } from "./merge/temps";
+import type { MergeStats } from "../merge/mergeTiles";
+import { removeMergeTemps } from "../merge/temps";
 import type { BuildHooks } from "./build";
 
 export interface MergeStoreOptions {
@@ -46,9 +46,9 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   let finished = false;
   try {
     hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
-    const stats = await pool.exec<MergeStats>("merge", [{
+    const stats = await pool.exec("merge", [{
       files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize: mo.mergeBatchSize ?? 2,
-    }], { on: (p) => { const { done, total, triangles } = p as { done: number; total: number; triangles: number }; hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }); } });
+    }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;
     const side = path.join(storeDir, "buildings.jsonl");
     if (fs.existsSync(side)) {

@@ -1,10 +1,18 @@
 // The worker pool of a build: workerpool threads running dist/worker.mjs. A failed tile is
 // retried once in a fresh worker (its own one-thread pool), so a worker left in a bad state
-// (or one that exited) cannot fail the retry too.
+// (or one that exited) cannot fail the retry too. Jobs are named, given arguments and answered as
+// the job contract (jobs.ts) says.
 import fs from "fs";
 import path from "path";
 import workerpool from "workerpool";
-import { fromWorker } from "./errors";
+import { fromWorker } from "../errors";
+import type { JobArgs, JobEvent, JobName, JobResult } from "./jobs";
+
+/** How a job is run: buffers to move to the worker instead of copying, and a listener for the job's events. */
+export interface ExecOptions<K extends JobName> {
+  transfer?: ArrayBuffer[];
+  on?: (e: JobEvent<K>) => void;
+}
 
 /** dist/worker.mjs beside the running bundle, or in the package when running from source (tests). */
 export function findWorkerScript(explicit?: string): string {
@@ -26,7 +34,7 @@ export function findWorkerScript(explicit?: string): string {
  * which then stays for the whole build. An abort kills the process at once (the promise then
  * rejects); if this process dies, the child exits when its IPC channel closes.
  */
-export async function execAlone<T>(script: string, method: string, args: unknown[], opts: { on?: (payload: unknown) => void; signal?: AbortSignal } = {}): Promise<T> {
+export async function execAlone<K extends JobName>(script: string, job: K, args: JobArgs<K>, opts: { on?: (e: JobEvent<K>) => void; signal?: AbortSignal } = {}): Promise<JobResult<K>> {
   const p = workerpool.pool(script, {
     maxWorkers: 1,
     workerType: "process",
@@ -42,7 +50,7 @@ export async function execAlone<T>(script: string, method: string, args: unknown
   opts.signal?.addEventListener("abort", onAbort);
   try {
     if (opts.signal?.aborted) throw new Error("aborted");
-    return (await p.exec(method, args, { on: opts.on } as never)) as T;
+    return (await p.exec(job, args, { on: opts.on })) as JobResult<K>;
   } catch (e) {
     throw fromWorker(e);
   } finally {
@@ -58,16 +66,16 @@ export class BuildPool {
     this.pool = workerpool.pool(script, { maxWorkers: size, workerType: "thread" });
   }
 
-  exec<T>(method: string, args: unknown[], opts: { transfer?: ArrayBuffer[]; on?: (payload: unknown) => void } = {}): Promise<T> {
-    return this.pool.exec(method, args, opts as never) as unknown as Promise<T>;
+  exec<K extends JobName>(job: K, args: JobArgs<K>, opts: ExecOptions<K> = {}): Promise<JobResult<K>> {
+    return this.pool.exec(job, args, opts) as unknown as Promise<JobResult<K>>;
   }
 
   /** Runs a job in a fresh single-thread pool that is discarded afterwards. */
-  async execFresh<T>(method: string, args: unknown[], opts: { transfer?: ArrayBuffer[]; on?: (payload: unknown) => void } = {}): Promise<T> {
+  async execFresh<K extends JobName>(job: K, args: JobArgs<K>, opts: ExecOptions<K> = {}): Promise<JobResult<K>> {
     const p = workerpool.pool(this.script, { maxWorkers: 1, workerType: "thread" });
     this.retryPools.add(p);
     try {
-      return (await p.exec(method, args, opts as never)) as T;
+      return (await p.exec(job, args, opts)) as JobResult<K>;
     } finally {
       this.retryPools.delete(p);
       await p.terminate(true);

@@ -3,9 +3,11 @@
 // same bytes, atomically). `citymesh merge` needs nothing else to turn a store into a mesh.
 import fs from "fs";
 import path from "path";
-import type { CrsInfo } from "./types";
-import { CityMeshError } from "./errors";
-import { writeFileAtomic } from "./store/fsLayer";
+import type { CrsInfo } from "../types";
+import { CityMeshError } from "../errors";
+import { writeFileAtomic } from "../store/fsLayer";
+import { gridDomain } from "../tiling/grid";
+import type { Prepared } from "./planning";
 
 export const STORE_INFO = "store.json";
 
@@ -22,6 +24,15 @@ export interface StoreInfo {
   tileSize: number;
   domain: [number, number, number, number];
   params: Record<string, unknown>;
+}
+
+/** store.json of a prepared build. */
+export function storeInfoOf(p: Prepared): StoreInfo {
+  return {
+    version: 1, buildKey: p.key, inputHash: p.inputHash, input: path.basename(p.o.input), crs: p.read.crs,
+    buildings: p.plan.buildings, tiles: p.plan.tiles, tileSize: p.o.tileSize, domain: gridDomain(p.plan.grid),
+    params: p.params,
+  };
 }
 
 export function writeStoreInfo(dir: string, info: StoreInfo): void {

@@ -1,0 +1,72 @@
+// The work a pool thread (or the planner process) does: one handler per job of the contract
+// (jobs.ts), as plain async functions (the worker entry only registers them, so tests can call
+// them in-process too). A built tile is written to the store by the thread that built it; only
+// metadata goes back, never the big arrays (unless there is no store).
+import type { TileInput } from "../mesh/tileInput";
+import { meshTile, flatGround, type HeightAt } from "../mesh/tileMesher";
+import { writeTileFile, readTileFile } from "../store/tileFile";
+import { tileChecksum } from "../store/checksum";
+import { openDem, type Dem } from "../dem";
+import { demHeight } from "../groundHeight";
+import { writePreview } from "../preview";
+import { mergeTiles, type MergeStats } from "../merge/mergeTiles";
+import { memoryTileSource } from "../merge/tileSource";
+import { storeTileSource } from "../merge/storeSource";
+import { readTileInput } from "../tiling/tileInputsFile";
+import { injectFault } from "./faultHook";
+import { planCityInputs } from "./planning";
+import type { BuildTileJob, BuiltTile, JobHandlers, MergeJob, MergeProgress, TileCheck, TileMeta } from "./jobs";
+import path from "path";
+
+export const jobHandlers: JobHandlers = {
+  plan: (emit, o, files) => planCityInputs(o, files, emit),
+  buildTile: (_emit, job) => buildTileJob(job),
+  verifyTile: (_emit, file, tileId, checksum) => verifyTileJob(file, tileId, checksum),
+  merge: (emit, job) => mergeJob(job, emit),
+};
+
+const dems = new Map<string, Promise<Dem>>();
+
+async function groundFor(t: TileInput): Promise<HeightAt> {
+  if (t.ground.kind === "flat") return flatGround;
+  let dem = dems.get(t.ground.path);
+  if (!dem) { dem = openDem(t.ground.path); dems.set(t.ground.path, dem); }
+  return demHeight(await dem, t.ground.origin);
+}
+
+async function buildTileJob(job: BuildTileJob): Promise<BuiltTile> {
+  const t0 = performance.now();
+  const input = readTileInput(job.inputs.file, job.inputs.start, job.inputs.end);
+  const id = input.spec.id;
+  injectFault(id, "build", job.file && path.dirname(job.file));
+  const mesh = meshTile(input, await groundFor(input));
+  const meta: TileMeta = { tileId: id, vertices: mesh.vertices.length / 3, triangles: mesh.faces.length / 3, checksum: "", ms: 0 };
+  if (job.file) {
+    const w = await writeTileFile(job.file, id, mesh, input.spec.bounds);
+    Object.assign(meta, { checksum: w.checksum, file: w.file, bytes: w.bytes });
+  } else meta.checksum = tileChecksum(mesh);
+  if (job.preview) writePreview(job.preview, mesh, input.buildingCount);
+  meta.ms = performance.now() - t0;
+  return job.file ? { meta } : { meta, mesh };
+}
+
+/**
+ * Reads a stored tile back in full (shapes, index ranges, its own checksum) and, when the
+ * manifest knows the tile, compares checksums too. Never throws: a bad tile is rebuilt.
+ */
+async function verifyTileJob(file: string, tileId: number, checksum?: string): Promise<TileCheck> {
+  try {
+    const c = await readTileFile(file, tileId);
+    if (checksum && c.checksum !== checksum) return { ok: false, reason: `checksum ${c.checksum} does not match the manifest's ${checksum}` };
+    return { ok: true, meta: { tileId, vertices: c.mesh.vertices.length / 3, triangles: c.mesh.faces.length / 3, checksum: c.checksum, file, ms: 0 } };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+}
+
+async function mergeJob(job: MergeJob, emit: (e: MergeProgress) => void): Promise<MergeStats> {
+  injectFault(-1, "merge");
+  const inner = job.meshes ? memoryTileSource(job.meshes) : storeTileSource(job.files ?? [], job.ids);
+  const source = { count: inner.count, read: (i: number) => { injectFault(i, "merge-read"); return inner.read(i); } };
+  return mergeTiles(source, { output: job.output, format: job.format, crs: job.crs, buildings: job.buildings, mergeBatchSize: job.mergeBatchSize, onProgress: (done, total, triangles) => emit({ done, total, triangles }) });
+}

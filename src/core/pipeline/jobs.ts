@@ -1,0 +1,92 @@
+// The jobs that run outside the build's thread, as one typed contract: job name → arguments →
+// result → the events the job emits while it runs. The main thread calls them by name through
+// workerPool.ts (BuildPool.exec/execFresh, execAlone), which takes these types; jobHandlers.ts
+// implements them; the worker bundle's entry (tileWorker.ts, in src/worker) registers those
+// handlers under these names, checked against WorkerMethods. A job's name, arguments or events
+// cannot drift between the caller and the worker without the type check saying so.
+import type { BuildFormat, CrsInfo, TileMesh } from "../types";
+import type { ResolvedOptions } from "../options";
+import type { MergeStats } from "../merge/mergeTiles";
+import type { PlanSummary, PlannerEvent, PlannerFiles, ReadSummary } from "./planning";
+
+export interface TileMeta {
+  tileId: number;
+  vertices: number;
+  triangles: number;
+  checksum: string;
+  file?: string;
+  bytes?: number;
+  ms: number;
+}
+
+export interface BuildTileJob {
+  /** The tile inputs file the planner wrote, and where in it this tile's input lies. */
+  inputs: { file: string; start: number; end: number };
+  /** Store file to write; without it the mesh is returned. */
+  file?: string;
+  /** Live-preview file to write (CMPV). */
+  preview?: string;
+}
+
+/** A built tile: its figures, and its mesh only when there is no store to write it to. */
+export interface BuiltTile {
+  meta: TileMeta;
+  mesh?: TileMesh;
+}
+
+/** A stored tile read back: good (with its figures) or the reason it is not. */
+export interface TileCheck {
+  ok: boolean;
+  reason?: string;
+  meta?: TileMeta;
+}
+
+export interface MergeJob {
+  files?: string[];
+  ids?: number[];
+  meshes?: TileMesh[];
+  output: string;
+  format: BuildFormat;
+  crs: CrsInfo;
+  buildings: number;
+  mergeBatchSize: number;
+}
+
+/** Tiles merged so far (`done` of `total`) and the triangles they hold. */
+export interface MergeProgress {
+  done: number;
+  total: number;
+  triangles: number;
+}
+
+export interface JobContract {
+  /** Read and plan the city; runs alone in the planner process (execAlone, planning.ts). */
+  plan: { args: [o: ResolvedOptions, files: PlannerFiles]; result: { read: ReadSummary; plan: PlanSummary }; event: PlannerEvent };
+  /** Mesh one tile and write it to the store (and its preview file). */
+  buildTile: { args: [job: BuildTileJob]; result: BuiltTile; event: never };
+  /** Read a stored tile back in full and compare its checksum with the manifest's, if given. */
+  verifyTile: { args: [file: string, tileId: number, checksum?: string]; result: TileCheck; event: never };
+  /** Merge the tiles (store files or meshes) into the output file. */
+  merge: { args: [job: MergeJob]; result: MergeStats; event: MergeProgress };
+}
+
+export type JobName = keyof JobContract;
+export type JobArgs<K extends JobName> = JobContract[K]["args"];
+export type JobResult<K extends JobName> = JobContract[K]["result"];
+export type JobEvent<K extends JobName> = JobContract[K]["event"];
+
+/** A job's implementation: `emit` sends one of its events to the caller, then the job's arguments. */
+export type JobHandler<K extends JobName> = (emit: (e: JobEvent<K>) => void, ...args: JobArgs<K>) => Promise<JobResult<K>>;
+export type JobHandlers = { [K in JobName]: JobHandler<K> };
+
+/** A result handed to workerpool as a Transfer: `message` is the result, `transfer` the buffers that move instead of being copied. */
+export interface Transferred<T> {
+  message: T;
+  transfer: object[];
+}
+
+/** What the worker entry registers with workerpool: each job under its name, taking its arguments. */
+export type WorkerMethods = { [K in JobName]: (...args: JobArgs<K>) => Promise<JobResult<K> | Transferred<JobResult<K>>> };
+
+/** The buffers of a tile mesh, which cross between threads by transfer (a worker's result, the merge's input). */
+export const meshBuffers = (m: TileMesh): ArrayBuffer[] => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[];

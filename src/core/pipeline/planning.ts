@@ -1,0 +1,168 @@
+// Planning, the first half of every build, shard or plan: read the footprints, clean them, lay
+// out the tiles and spill every tile's input to a scratch file, then derive the build key (input
+// hash + geometry parameters) naming the store.
+// Reading and planning run in a child process of its own that exits when done: prepareBuild
+// (main thread) starts it with execAlone (workerPool.ts), and the child runs planCityInputs as
+// the "plan" job (jobs.ts). Only a summary whose size follows the tile count (not the building
+// count) comes back, so the city's footprints and the garbage of reading and cleaning them leave
+// with that process instead of staying in the build's for the whole build.
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { randomBytes } from "crypto";
+import type { CrsInfo, Diagnostic } from "../types";
+import type { ResolvedOptions } from "../options";
+import { CityMeshError } from "../errors";
+import { readFootprints } from "../geojson/read";
+import { openDem } from "../dem";
+import { demHeight } from "../groundHeight";
+import { planBuild } from "../tiling/plan";
+import { autoTileSize, type TileGrid } from "../tiling/grid";
+import { writeTileInputs } from "../tiling/tileInputsFile";
+import { buildKey, geometryParams, hashFile } from "../store/manifest";
+import { ensureDir } from "../store/fsLayer";
+import { processAlive } from "../merge/temps";
+import { execAlone } from "./workerPool";
+import { cancelled, type RunCtx } from "./runCtx";
+
+/** What the build reports of the read (the log lines say the rest). */
+export interface ReadSummary {
+  crs: CrsInfo;
+  heightSources: Record<string, number>;
+  diagnostics: Diagnostic[];
+}
+
+/** What the main thread keeps of a plan: per-tile figures and where each tile's input lies on disk. */
+export interface PlanSummary {
+  /** Buildings after clean-up (markers and the buildings file count these). */
+  buildings: number;
+  /** Kept building → index in the read numbering (the properties side file's). */
+  sourceIndex: Uint32Array;
+  grid: TileGrid;
+  /** Tiles: grid.nx × grid.ny, id = row × nx + col. */
+  tiles: number;
+  /** Buildings each tile meshes. */
+  owned: Uint32Array;
+  /** Tile t's input is bytes inputOffsets[t] .. inputOffsets[t+1]-1 of inputsFile. */
+  inputsFile: string;
+  inputOffsets: Float64Array;
+  tileSize: number;
+  diagnostics: Diagnostic[];
+}
+
+export interface PlannerFiles {
+  /** The reader's properties side file (JSON lines, read numbering). */
+  propsTmp: string;
+  /** The tile inputs file. */
+  inputsFile: string;
+}
+
+export type PlannerEvent = { log: string } | { tiling: string };
+
+// The main thread's half: starts the planner process, hashes the input meanwhile, keys the store.
+
+export interface Prepared {
+  /** The build's options with the tile size the planner used (under autoTileSize it chose one itself). */
+  o: ResolvedOptions;
+  /** The geometry parameters of `o`, computed once: the build key, store.json and the manifest carry them. */
+  params: Record<string, unknown>;
+  read: ReadSummary;
+  plan: PlanSummary;
+  inputHash: string;
+  key: string;
+  storeDir: string;
+  diagnostics: Diagnostic[];
+  /** The reader's properties side file (JSON lines, read numbering) and the tile inputs file; the caller removes them (removeTemps). */
+  temps: PlannerFiles;
+}
+
+export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript: string): Promise<Prepared> {
+  ctx.emit("reading", { message: `Reading ${o.input}` });
+  prepareScratch(o.scratchDir);
+  const tag = `${HOST}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`) };
+  try {
+    const hashing = hashFile(o.input);
+    hashing.catch(() => {}); // awaited below; the planner reports an unreadable input first
+    const { read, plan } = await execAlone(workerScript, "plan", [o, temps], {
+      signal: ctx.signal,
+      on: (e) => {
+        if ("log" in e) ctx.log(e.log);
+        else ctx.emit("tiling", { message: e.tiling });
+      },
+    }).catch((e) => { throw ctx.signal?.aborted ? cancelled() : e; });
+    const inputHash = await hashing;
+    if (ctx.signal?.aborted) throw cancelled();
+    const planned: ResolvedOptions = { ...o, tileSize: plan.tileSize };
+    const params = geometryParams(planned);
+    const key = buildKey(inputHash, params);
+    return { o: planned, params, read, plan, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
+  } catch (e) {
+    removeTemps(temps);
+    throw e;
+  }
+}
+
+export function removeTemps(t: PlannerFiles): void {
+  fs.rmSync(t.propsTmp, { force: true });
+  fs.rmSync(t.inputsFile, { force: true });
+}
+
+/** This machine's name as it goes into planner file names (a shared scratch directory serves shards on several machines). */
+const HOST = os.hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
+
+/**
+ * Creates the scratch directory and removes the planner files (properties-<host>-<pid>-<hex>.jsonl,
+ * tile-inputs-<host>-<pid>-<hex>.bin) of builds on this machine that were killed: the tile inputs
+ * are as large as the footprints. Other machines' files are left alone (their pids mean nothing
+ * here). `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits its
+ * scratch store.
+ */
+function prepareScratch(dir: string): void {
+  ensureDir(dir);
+  for (const n of fs.readdirSync(dir)) {
+    const m = /^(?:properties|tile-inputs)-(.+)-(\d+)-[0-9a-f]{8}\.(?:jsonl|bin)$/.exec(n);
+    if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, n), { force: true });
+  }
+  const parent = path.dirname(dir);
+  if (path.basename(parent) === ".citymesh") {
+    const gi = path.join(parent, ".gitignore");
+    if (!fs.existsSync(gi)) fs.writeFileSync(gi, "# citymesh scratch store: never commit\n*\n");
+  }
+}
+
+// The child's half: runs in the planner process (the "plan" job).
+
+export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
+  const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: files.propsTmp }, signal);
+  emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
+  emit({ log: `heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` });
+  if (read.footprints.count === 0) throw new CityMeshError("input", `${o.input}: no valid building footprints (${read.diagnostics.length} problem(s) reported).`, { diagnostics: read.diagnostics });
+
+  emit({ tiling: "Cleaning footprints and planning tiles" });
+  const [bx0, by0, bx1, by1] = read.bounds;
+  const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize, workers: o.workers }) : o.tileSize;
+  let zAt = (_x: number, _y: number) => 0;
+  if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
+  // Feature index → building of the read, for the id and source position of clean-up diagnostics
+  // (those stay in this process: the tile inputs carry no positions).
+  const building = new Map<number, number>();
+  read.footprints.featureIndex.forEach((f, b) => building.set(f, b));
+  const pos = read.featurePositions;
+  const plan = planBuild(read.footprints, read.bounds, {
+    tileSize, maxMeshSize: o.maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
+    featureId: (f) => { const b = building.get(f); return b === undefined ? null : read.featureIds[b]; },
+    featurePosition: (f) => { const b = building.get(f); return b === undefined || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
+    ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
+    zAt,
+  });
+  emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ground elements ≤ ${o.maxMeshSize} m` });
+  const inputOffsets = writeTileInputs(plan, files.inputsFile);
+  return {
+    read: { crs: read.crs, heightSources: read.heightSources, diagnostics: read.diagnostics },
+    plan: {
+      buildings: plan.footprints.count, sourceIndex: plan.sourceIndex, grid: plan.grid, tiles: plan.tiles.length,
+      owned: Uint32Array.from(plan.tiles, (t) => t.owned.length), inputsFile: files.inputsFile, inputOffsets, tileSize, diagnostics: plan.diagnostics,
+    },
+  };
+}
