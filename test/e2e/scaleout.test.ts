@@ -48,6 +48,13 @@ test("4 shards at once into one store, then merge: byte-identical to a single-pr
   assert.equal(m.code, 0, m.stderr);
   assert.ok(fs.readFileSync(single).equals(fs.readFileSync(merged)), "merged shards differ from the single-process build");
   assert.ok(fs.existsSync(path.join(dir, "merged.buildings.jsonl")));
+  // merge checks its options against the same table as build.
+  const fbx = runCli(["merge", store, "-o", path.join(dir, "m.fbx")]);
+  assert.equal(fbx.code, 2);
+  assert.match(fbx.stderr, /Unknown output format "fbx": use one of glb, ply, obj, stl/);
+  const batch = runCli(["merge", store, "-o", merged, "--merge-batch-size", "1"]);
+  assert.equal(batch.code, 2);
+  assert.match(batch.stderr, /mergeBatchSize must be at least 2 \(got 1\)/);
 });
 
 test("a shard killed mid-way: merge names the missing tiles; rerunning that shard rebuilds only its own", async () => {

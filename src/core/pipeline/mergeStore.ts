@@ -5,6 +5,7 @@ import fs from "fs";
 import path from "path";
 import type { BuildFormat } from "../types";
 import { CityMeshError } from "../errors";
+import { OPTION_TABLE, optionProblem } from "../optionTable";
 import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
 import { tileFileName } from "../store/manifest";
 import { BuildPool, findWorkerScript } from "./workerPool";
@@ -31,8 +32,11 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   const storeDir = findStore(path.resolve(dir));
   const info = readStoreInfo(storeDir);
   const output = path.resolve(mo.output);
-  const format = (mo.format ?? (path.extname(output).slice(1).toLowerCase() || "glb")) as BuildFormat;
-  if (!["glb", "ply", "obj", "stl"].includes(format)) throw new CityMeshError("options", `Unknown output format "${format}".`);
+  const format = (mo.format ?? (path.extname(output).slice(1).toLowerCase() || OPTION_TABLE.format.default)) as BuildFormat;
+  const mergeBatchSize = mo.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default;
+  for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize)]) {
+    if (problem) throw new CityMeshError("options", problem);
+  }
   const ids: number[] = [], missing: number[] = [];
   for (let i = 0; i < info.tiles; i++) (fs.existsSync(path.join(storeDir, tileFileName(i))) ? ids : missing).push(i);
   if (missing.length && !mo.allowMissing) {
@@ -47,7 +51,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   try {
     hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
     const stats = await pool.exec("merge", [{
-      files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize: mo.mergeBatchSize ?? 2,
+      files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize,
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;
     const side = path.join(storeDir, "buildings.jsonl");

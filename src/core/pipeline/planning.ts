@@ -21,6 +21,7 @@ import { autoTileSize, type TileGrid } from "../tiling/grid";
 import { writeTileInputs } from "../tiling/tileInputsFile";
 import { buildKey, geometryParams, hashFile } from "../store/manifest";
 import { ensureDir } from "../store/fsLayer";
+import { ensureScratchGitignore } from "../store/gitignore";
 import { processAlive } from "../merge/temps";
 import { execAlone } from "./workerPool";
 import { cancelled, type RunCtx } from "./runCtx";
@@ -115,8 +116,7 @@ const HOST = os.hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
  * Creates the scratch directory and removes the planner files (properties-<host>-<pid>-<hex>.jsonl,
  * tile-inputs-<host>-<pid>-<hex>.bin) of builds on this machine that were killed: the tile inputs
  * are as large as the footprints. Other machines' files are left alone (their pids mean nothing
- * here). `<scratch>/..` named .citymesh gets a .gitignore, so a workspace never commits its
- * scratch store.
+ * here). A store inside a .citymesh folder gets its .gitignore, so a workspace never commits it.
  */
 function prepareScratch(dir: string): void {
   ensureDir(dir);
@@ -124,11 +124,7 @@ function prepareScratch(dir: string): void {
     const m = /^(?:properties|tile-inputs)-(.+)-(\d+)-[0-9a-f]{8}\.(?:jsonl|bin)$/.exec(n);
     if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, n), { force: true });
   }
-  const parent = path.dirname(dir);
-  if (path.basename(parent) === ".citymesh") {
-    const gi = path.join(parent, ".gitignore");
-    if (!fs.existsSync(gi)) fs.writeFileSync(gi, "# citymesh scratch store: never commit\n*\n");
-  }
+  ensureScratchGitignore(dir);
 }
 
 // The child's half: runs in the planner process (the "plan" job).
