@@ -10,7 +10,7 @@ import os from "os";
 import path from "path";
 import { spoolTiles } from "../../src/core/merge/spoolTiles";
 import { memoryTileSource } from "../../src/core/merge/tileSource";
-import { previewBytes } from "../../src/core/preview";
+import { previewBytes } from "../../src/core/writers/preview";
 import type { CrsInfo, TileMesh } from "../../src/core/types";
 import { writeGlb } from "../../src/core/writers/glb";
 import { putBox } from "./tiledCity";

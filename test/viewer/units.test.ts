@@ -13,7 +13,7 @@ import { heightColors } from "../../webview/geometry";
 import { BuildingsLookup, guessBuildingsFile } from "../../src/extension/viewer/buildings";
 import { renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
 import { cmpvOf, glbOf, viewerCity } from "../support/viewerCity";
-import { previewBytes } from "../../src/core/preview";
+import { previewBytes } from "../../src/core/writers/preview";
 
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 

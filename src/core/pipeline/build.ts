@@ -18,7 +18,7 @@ import { lockStore } from "../store/lock";
 import { storeInfoOf, writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
 import { meshBuffers, type MergeJob } from "./jobs";
-import { writeBuildingsFile } from "../buildingsFile";
+import { writeBuildingsFile } from "../writers/buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";

@@ -8,7 +8,7 @@ import { writeTileFile, readTileFile } from "../store/tileFile";
 import { tileChecksum } from "../store/checksum";
 import { openDem, type Dem } from "../dem";
 import { demHeight } from "../groundHeight";
-import { writePreview } from "../preview";
+import { writePreview } from "../writers/preview";
 import { mergeTiles, type MergeStats } from "../merge/mergeTiles";
 import { memoryTileSource } from "../merge/tileSource";
 import { storeTileSource } from "../merge/storeSource";

@@ -2,7 +2,7 @@
 // the city tile by tile while the build runs. Little-endian: "CMPV", u32 vertices, u32 faces,
 // u32 buildings, then f32 positions already Y-up (x, z, -y), u32 indices, i32 markers.
 import fs from "fs";
-import type { TileMesh } from "./types";
+import type { TileMesh } from "../types";
 
 export function previewBytes(mesh: TileMesh, buildings: number): Uint8Array {
   const nv = mesh.vertices.length / 3, nf = mesh.faces.length / 3;
