@@ -127,3 +127,14 @@ test("bad options and a missing input are clear errors with non-zero exits", () 
   const r4 = runCli(["frobnicate"]);
   assert.equal(r4.code, 2);
 });
+
+test("--output-dir names a folder (created if need be) for the mesh and its buildings file; -o still wins", () => {
+  const out = path.join(dir, "meshes", "nested");
+  const r = runCli(["build", input, "--output-dir", out, "--format", "ply", "--scratch-dir", path.join(dir, "s-outdir"), ...common]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(fs.statSync(path.join(out, "city.ply")).size > 0);
+  assert.ok(fs.existsSync(path.join(out, "city.buildings.jsonl")));
+  const named = path.join(dir, "named.obj");
+  assert.equal(runCli(["build", input, "--output-dir", out, "-o", named, "--scratch-dir", path.join(dir, "s-outdir"), ...common]).code, 0);
+  assert.ok(fs.existsSync(named) && !fs.existsSync(path.join(out, "city.obj")));
+});

@@ -40,16 +40,18 @@ const OUTPUT_REASONS: Record<string, string> = {
   ENOSPC: "the disk is full (ENOSPC)",
   ENOENT: "the output directory does not exist (ENOENT)",
   ENOTDIR: "a part of the output path is not a directory (ENOTDIR)",
+  EEXIST: "the output folder is a file (EEXIST)",
   EACCES: "permission denied (EACCES)",
   EPERM: "operation not permitted (EPERM)",
   EROFS: "the file system is read-only (EROFS)",
 };
 
-/** Welds the tiles of `source` and writes `opts.output` in `opts.format`. */
+/** Welds the tiles of `source` and writes `opts.output` in `opts.format`, creating its folder if need be (--output-dir, a task's output). */
 export async function mergeTiles(source: TileSource, opts: MergeOptions): Promise<MergeStats> {
   const out = path.resolve(opts.output);
   const tempDir = mergeTempDir(out);
   try {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.mkdirSync(tempDir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

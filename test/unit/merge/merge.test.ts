@@ -188,13 +188,18 @@ test("a merge that fails part-way leaves an existing output file untouched", asy
   assert.deepEqual(fs.readdirSync(dir), ["city.obj"]);
 });
 
-test("a missing output directory is an output error saying so", async () => {
+test("a missing output folder is created; an output path through a file is an output error saying so", async () => {
   const out = path.join(tmpDir(), "no", "such", "city.glb");
-  await assert.rejects(mergeTiles(memoryTileSource(twoTiles()), { output: out, format: "glb", crs, buildings: 1 }), (e: unknown) => {
+  await mergeTiles(memoryTileSource(twoTiles()), { output: out, format: "glb", crs, buildings: 1 });
+  assert.ok(fs.statSync(out).size > 0);
+  const blocked = path.join(out, "sub", "city.glb"); // out is a file
+  await assert.rejects(mergeTiles(memoryTileSource(twoTiles()), { output: blocked, format: "glb", crs, buildings: 1 }), (e: unknown) => {
     assert.ok(e instanceof CityMeshError && e.code === "output");
-    assert.ok(e.message.includes(out) && /output directory does not exist/.test(e.message), e.message);
+    assert.ok(e.message.includes(blocked) && /a part of the output path is not a directory \(ENOTDIR\)/.test(e.message), e.message);
     return true;
   });
+  const fileAsFolder = path.join(out, "city.glb"); // its folder would be the file out
+  await assert.rejects(mergeTiles(memoryTileSource(twoTiles()), { output: fileAsFolder, format: "glb", crs, buildings: 1 }), /the output folder is a file \(EEXIST\)/);
 });
 
 test("cancellation between batches", async () => {
