@@ -5,6 +5,14 @@
 // them has drifted. Names are dtcc-core's (tile_size → tileSize, …).
 
 export const FORMATS = ["glb", "ply", "obj", "stl"] as const;
+
+/**
+ * maxMeshSize when it is auto (0) and a DEM is given: ground elements of 10 m follow a DEM's
+ * usual 0.5–5 m cells closely enough. Without a DEM the ground is flat and auto means no
+ * refinement: elements may be as long as the tile (measured on New York, 102,034 buildings:
+ * 11.9 M triangles with 10 m elements, 2.7 M without).
+ */
+export const DEM_MAX_MESH_SIZE = 10;
 export type BuildFormat = (typeof FORMATS)[number];
 
 type Kind = "number" | "integer" | "boolean" | "string" | "string[]" | "format";
@@ -14,6 +22,8 @@ interface OptionSpec {
   default: number | boolean | string | readonly string[];
   minimum?: number;
   maximum?: number;
+  /** A value that means "the build chooses" and is exempt from the limits (maxMeshSize 0). */
+  auto?: number;
   /** One line: CLI help, task schema and README. */
   summary: string;
   /** One per format, for the Settings editor. */
@@ -104,8 +114,8 @@ export const OPTION_TABLE = {
     setting: { scope: "resource", order: 13 },
   },
   maxMeshSize: {
-    kind: "number", default: 10, minimum: 0.5, maximum: 1000, arg: "M",
-    summary: "longest ground triangle edge, metres (so the ground can follow a DEM)",
+    kind: "number", default: 0, auto: 0, minimum: 0.5, maximum: 1000, arg: "M", cliDefault: "10 with a DEM, else none",
+    summary: `longest ground triangle edge, metres, so the ground can follow a DEM; 0 = auto: ${DEM_MAX_MESH_SIZE} m with a DEM, none without (flat ground needs no refinement)`,
     setting: { scope: "resource", order: 20 },
   },
   minBuildingArea: {
@@ -205,7 +215,8 @@ export function optionProblem(name: OptionName, value: unknown): string | undefi
     default: {
       if (typeof value !== "number" || !Number.isFinite(value)) return `${name} must be a number (${got}).`;
       if (s.kind === "integer" && !Number.isInteger(value)) return `${name} must be a whole number (${got}).`;
-      if (s.minimum !== undefined && value < s.minimum) return `${name} must be at least ${s.minimum} (${got}).`;
+      if (value === s.auto) return undefined;
+      if (s.minimum !== undefined && value < s.minimum) return `${name} must be ${s.auto !== undefined ? `${s.auto} (auto) or ` : ""}at least ${s.minimum} (${got}).`;
       if (s.maximum !== undefined && value > s.maximum) return `${name} must be at most ${s.maximum} (${got}).`;
       return undefined;
     }

@@ -7,7 +7,10 @@ import type { BuildOptions } from "./types";
 import { CityMeshError } from "./errors";
 import { OPTION_NAMES, cliFlag, optionDefaults, optionProblem, type BuildFormat, type OptionValues } from "./optionTable";
 
-/** A build's options after resolveOptions: absolute paths; "" (auto) CRS and DEM are undefined. */
+/**
+ * A build's options after resolveOptions: absolute paths; "" (auto) CRS and DEM are undefined.
+ * maxMeshSize may still be 0 (auto): planning settles it with the tile size (plannedMeshSize).
+ */
 export type ResolvedOptions = Omit<OptionValues, "outputDir" | "crs" | "sourceCrs" | "dem"> & {
   input: string;
   crs?: string;

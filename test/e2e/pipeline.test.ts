@@ -138,3 +138,16 @@ test("--output-dir names a folder (created if need be) for the mesh and its buil
   assert.equal(runCli(["build", input, "--output-dir", out, "-o", named, "--scratch-dir", path.join(dir, "s-outdir"), ...common]).code, 0);
   assert.ok(fs.existsSync(named) && !fs.existsSync(path.join(out, "city.obj")));
 });
+
+test("flat ground is not refined unless maxMeshSize is given: auto equals --max-mesh-size <tile size> byte for byte, and 10 m elements make more triangles", () => {
+  const auto = path.join(dir, "auto.ply"), whole = path.join(dir, "whole.ply"), fine = path.join(dir, "fine.ply");
+  const s = (n: string) => ["--scratch-dir", path.join(dir, n), "--json", "--tile-size", "80"];
+  const ra = runCli(["build", input, "-o", auto, ...s("s-auto")]);
+  assert.equal(ra.code, 0, ra.stderr);
+  assert.equal(runCli(["build", input, "-o", whole, "--max-mesh-size", "80", ...s("s-whole")]).code, 0);
+  const rf = runCli(["build", input, "-o", fine, "--max-mesh-size", "10", ...s("s-fine")]);
+  assert.equal(rf.code, 0, rf.stderr);
+  assert.ok(read(auto).equals(read(whole)), "auto differs from --max-mesh-size 80");
+  const [ta, tf] = [JSON.parse(ra.stdout).triangles, JSON.parse(rf.stdout).triangles];
+  assert.ok(ta < tf, `${ta} triangles unrefined, ${tf} with 10 m elements`);
+});

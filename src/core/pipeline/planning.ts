@@ -12,6 +12,7 @@ import path from "path";
 import { randomBytes } from "crypto";
 import type { CrsInfo, Diagnostic } from "../types";
 import type { ResolvedOptions } from "../options";
+import { DEM_MAX_MESH_SIZE } from "../optionTable";
 import { CityMeshError } from "../errors";
 import { readFootprints } from "../geojson/read";
 import { openDem } from "../dem";
@@ -48,6 +49,8 @@ export interface PlanSummary {
   inputsFile: string;
   inputOffsets: Float64Array;
   tileSize: number;
+  /** The ground's longest element the tiles were planned with (auto settled: plannedMeshSize). */
+  maxMeshSize: number;
   diagnostics: Diagnostic[];
 }
 
@@ -94,7 +97,7 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
     }).catch((e) => { throw ctx.signal?.aborted ? cancelled() : e; });
     const inputHash = await hashing;
     if (ctx.signal?.aborted) throw cancelled();
-    const planned: ResolvedOptions = { ...o, tileSize: plan.tileSize };
+    const planned: ResolvedOptions = { ...o, tileSize: plan.tileSize, maxMeshSize: plan.maxMeshSize };
     const params = geometryParams(planned);
     const key = buildKey(inputHash, params);
     return { o: planned, params, read, plan, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
@@ -129,6 +132,15 @@ function prepareScratch(dir: string): void {
 
 // The child's half: runs in the planner process (the "plan" job).
 
+/**
+ * maxMeshSize as planned: the user's, else (auto) DEM_MAX_MESH_SIZE with a DEM, else the tile
+ * size: flat ground is not refined (its lattice has the tile edges only, and the ground mesher
+ * adds a point only where an edge would be longer than a tile).
+ */
+export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem">, tileSize: number): number {
+  return o.maxMeshSize || (o.dem ? DEM_MAX_MESH_SIZE : tileSize);
+}
+
 export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
   const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: files.propsTmp }, signal);
   emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
@@ -137,7 +149,8 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
 
   emit({ tiling: "Cleaning footprints and planning tiles" });
   const [bx0, by0, bx1, by1] = read.bounds;
-  const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize, workers: o.workers }) : o.tileSize;
+  const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize || (o.dem ? DEM_MAX_MESH_SIZE : Infinity), workers: o.workers }) : o.tileSize;
+  const maxMeshSize = plannedMeshSize(o, tileSize);
   let zAt = (_x: number, _y: number) => 0;
   if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
   // Feature index → building of the read, for the id and source position of clean-up diagnostics
@@ -146,19 +159,19 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   read.footprints.featureIndex.forEach((f, b) => building.set(f, b));
   const pos = read.featurePositions;
   const plan = planBuild(read.footprints, read.bounds, {
-    tileSize, maxMeshSize: o.maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
+    tileSize, maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
     featureId: (f) => { const b = building.get(f); return b === undefined ? null : read.featureIds[b]; },
     featurePosition: (f) => { const b = building.get(f); return b === undefined || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
     ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
     zAt,
   });
-  emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ground elements ≤ ${o.maxMeshSize} m` });
+  emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ${o.maxMeshSize || o.dem ? `ground elements ≤ ${maxMeshSize} m` : "flat ground, not refined"}` });
   const inputOffsets = writeTileInputs(plan, files.inputsFile);
   return {
     read: { crs: read.crs, heightSources: read.heightSources, diagnostics: read.diagnostics },
     plan: {
       buildings: plan.footprints.count, sourceIndex: plan.sourceIndex, grid: plan.grid, tiles: plan.tiles.length,
-      owned: Uint32Array.from(plan.tiles, (t) => t.owned.length), inputsFile: files.inputsFile, inputOffsets, tileSize, diagnostics: plan.diagnostics,
+      owned: Uint32Array.from(plan.tiles, (t) => t.owned.length), inputsFile: files.inputsFile, inputOffsets, tileSize, maxMeshSize, diagnostics: plan.diagnostics,
     },
   };
 }

@@ -8,6 +8,8 @@ import { parseArgs } from "node:util";
 import { test } from "node:test";
 import { OPTION_NAMES, OPTION_TABLE, SETTING_NAMES, cliFlag, optionDefaults, optionSpec, type OptionName } from "../../../src/core/optionTable";
 import { resolveOptions } from "../../../src/core/options";
+import { plannedMeshSize } from "../../../src/core/pipeline/planning";
+import { DEM_MAX_MESH_SIZE } from "../../../src/core/optionTable";
 import { GEOMETRY_PARAMS } from "../../../src/core/store/manifest";
 import { BUILD_FLAGS, buildOptionsFromFlags, buildOptionsHelp } from "../../../src/cli/buildArgs";
 import { syncedPackageJson, syncedReadme } from "../../../scripts/syncOptions";
@@ -92,4 +94,13 @@ test("resolveOptions: the table's defaults, one output rule, one scratch rule", 
   assert.equal(resolveOptions({ input: "/d/a.geojson", output: "/o/m.STL" }).format, "stl");
   assert.throws(() => resolveOptions({ input: "/d/a.geojson", tileSize: 100, maxMeshSize: 200 }), /maxMeshSize \(200 m\) must not exceed tileSize \(100 m\)/);
   assert.throws(() => resolveOptions({ input: "/d/a.geojson", output: "/o/m.fbx" }), /Unknown output format "fbx"/);
+});
+
+test("maxMeshSize 0 is auto: 10 m with a DEM, the tile size (no refinement) on flat ground; an explicit value wins", () => {
+  assert.equal(resolveOptions({ input: "/d/a.geojson" }).maxMeshSize, 0);
+  assert.throws(() => resolveOptions({ input: "/d/a.geojson", maxMeshSize: 0.3 }), /maxMeshSize must be 0 \(auto\) or at least 0\.5 \(got 0\.3\)/);
+  assert.equal(plannedMeshSize({ maxMeshSize: 0 }, 1000), 1000);
+  assert.equal(plannedMeshSize({ maxMeshSize: 0, dem: "/d/dem.tif" }, 1000), DEM_MAX_MESH_SIZE);
+  assert.equal(plannedMeshSize({ maxMeshSize: 5 }, 1000), 5);
+  assert.equal(plannedMeshSize({ maxMeshSize: 5, dem: "/d/dem.tif" }, 1000), 5);
 });
