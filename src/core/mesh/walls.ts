@@ -21,10 +21,12 @@ export class Adjacency {
   /** CSR by vertex id: [building, footprint point index] pairs having that vertex. */
   private readonly usersStart: Int32Array;
   private readonly users: Int32Array;
+  /** Footprint point index → vertex id. */
+  readonly idOf: Int32Array;
 
   constructor(private readonly t: TileInput) {
     const f = t.footprints, np = f.xy.length >> 1;
-    const idOf = new Int32Array(np), buildingOf = new Int32Array(np);
+    const idOf = (this.idOf = new Int32Array(np)), buildingOf = new Int32Array(np);
     for (let b = 0; b < f.count; b++) {
       for (let i = f.ringStart[f.polyStart[f.buildingStart[b]]]; i < f.ringStart[f.polyStart[f.buildingStart[b + 1]]]; i++) {
         idOf[i] = this.points.id(f.xy[2 * i], f.xy[2 * i + 1]);
@@ -53,15 +55,20 @@ export class Adjacency {
     return this.points.find(x, y);
   }
 
+  /** True when only one footprint point lies at vertex v: one ring passes, so no wall meets another there. */
+  alone(v: number): boolean {
+    return this.usersStart[v + 1] - this.usersStart[v] === 2;
+  }
+
+  /** The building on the left of the directed edge between vertex ids a→b, or -1. */
+  ownerOf(a: number, b: number): number {
+    return this.edgeOwner.get(a * this.points.count + b) ?? -1;
+  }
+
   /** True when a building that is not owned by this tile has vertex v. */
   hasForeignUser(v: number): boolean {
     for (let k = this.usersStart[v]; k < this.usersStart[v + 1]; k += 2) if (!this.t.owned[this.users[k]]) return true;
     return false;
-  }
-
-  /** The building across the directed edge a→b from its owner (the owner of b→a), or -1 for ground. */
-  across(ax: number, ay: number, bx: number, by: number): number {
-    return this.leftOf(bx, by, ax, ay);
   }
 
   /** Neighbour points of (x, y) along footprint edges, each once. */
@@ -102,7 +109,8 @@ export function meshWalls(t: TileInput, b: number, adj: Adjacency, corners: Corn
     for (let i = s; i < e; i++) {
       const j = i + 1 < e ? i + 1 : s;
       const px = f.xy[2 * i], py = f.xy[2 * i + 1], qx = f.xy[2 * j], qy = f.xy[2 * j + 1];
-      const other = adj.across(px, py, qx, qy);
+      const vp = adj.idOf[i], vq = adj.idOf[j];
+      const other = adj.ownerOf(vq, vp); // the building across p→q, or ground
       let loP: number, loQ: number;
       if (other >= 0) {
         if (t.roofZ[other] >= top) continue; // the taller neighbour (or nobody, if equal) builds this wall
@@ -112,8 +120,11 @@ export function meshWalls(t: TileInput, b: number, adj: Adjacency, corners: Corn
         loQ = Math.min(zAt(qx, qy), top);
         if (loP === top && loQ === top) continue;
       }
-      const sideP = [loP, ...corners.splits(px, py, qx, qy, loP, top), top];
-      const sideQ = [loQ, ...corners.splits(qx, qy, px, py, loQ, top), top];
+      // Where one ring alone passes a vertex, its two walls are the only ones there and meet
+      // whole: no splits (most vertices of a city; measured on New York, the corner analysis
+      // took a fifth of the tile time).
+      const sideP = adj.alone(vp) ? [loP, top] : [loP, ...corners.splits(px, py, qx, qy, loP, top), top];
+      const sideQ = adj.alone(vq) ? [loQ, top] : [loQ, ...corners.splits(qx, qy, px, py, loQ, top), top];
       ladder(mb, px, py, sideP, qx, qy, sideQ, marker);
     }
   }
