@@ -19,12 +19,8 @@ export class Config {
     return this.read().settings;
   }
 
-  /** One line per setting whose value was refused and replaced by its default (the build log shows them). */
-  get ignoredSettings(): string[] {
-    return this.read().ignored;
-  }
-
-  private read(): { settings: CityMeshSettings; ignored: string[] } {
+  /** The settings, and one line per setting whose value was refused and replaced by its default (the build log shows them). */
+  read(): { settings: CityMeshSettings; ignored: string[] } {
     const out = settingDefaults() as Record<string, unknown>;
     const ignored: string[] = [];
     for (const name of SETTING_NAMES) {

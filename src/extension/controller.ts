@@ -4,12 +4,13 @@ import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
 import { CityMeshError, isCancelled } from "../core/errors";
-import type { BuildOptions, BuildResult, Diagnostic, ProgressEvent } from "../core/types";
+import type { BuildResult, Diagnostic, ProgressEvent } from "../core/types";
 import { Config } from "./config";
 import { loadBuild, type BuildFn, type ViewerApi } from "./deps";
 import { phaseLabel, progressLine, statusBarText, summaryLines } from "./format";
 import type { BuildOverrides } from "./options";
 import { toBuildOptions } from "./options";
+import type { ResolvedOptions } from "../core/options";
 import { PATH_OPTIONS } from "../core/optionTable";
 import { checkPathsInsideWorkspace, type PathSetting } from "./paths";
 import { Problems } from "./problems";
@@ -86,8 +87,11 @@ export class BuildController implements vscode.Disposable {
     this.abort?.abort();
   }
 
-  /** Options the build would run with, after the Workspace Trust and path checks; throws a CityMeshError when refused. */
-  prepare(req: BuildRequest): BuildOptions {
+  /**
+   * Options the build would run with, after the Workspace Trust and path checks, and the settings
+   * ignored on the way (out of the option table's limits); throws a CityMeshError when refused.
+   */
+  prepare(req: BuildRequest): { options: ResolvedOptions; ignoredSettings: string[] } {
     if (!vscode.workspace.isTrusted) {
       throw new CityMeshError("options", "City Mesh builds are disabled in Restricted Mode: a build runs worker threads and writes files next to the input and in a scratch store. Trust this workspace (Workspaces: Manage Workspace Trust) to build.");
     }
@@ -104,15 +108,15 @@ export class BuildController implements vscode.Disposable {
       const problems = checkPathsInsideWorkspace(vetted, folder.uri.fsPath);
       if (problems.length) throw new CityMeshError("options", `Refusing to build: ${problems.join(" ")}`);
     }
-    return toBuildOptions(req.input, config.settings, folder?.uri.fsPath, req.overrides);
+    const { settings, ignored } = config.read();
+    return { options: toBuildOptions(req.input, settings, folder?.uri.fsPath, req.overrides), ignoredSettings: ignored };
   }
 
   async run(req: BuildRequest, hooks: RunHooks = {}): Promise<BuildResult> {
     if (this.running) {
       throw new CityMeshError("options", `A City Mesh build is already running (${path.basename(this.current!.input)}). Cancel it or wait for it to finish.`);
     }
-    const options = this.prepare(req);
-    const folder = folderOf(req.input);
+    const { options, ignoredSettings } = this.prepare(req);
     const build = this.buildFn ?? loadBuild();
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort();
@@ -127,14 +131,14 @@ export class BuildController implements vscode.Disposable {
       this.log.info(line);
       hooks.onLine?.(line);
     };
-    if (options.output) fs.mkdirSync(path.dirname(options.output), { recursive: true }); // outputDir / task "output" may name a new folder
-    say(`Building ${options.input} → ${options.output} (tile size ${options.tileSize} m, ${options.workers ?? "auto"} workers, store ${options.useDiskStore ? options.scratchDir : "in memory"})`);
-    for (const line of new Config(folder?.uri ?? vscode.Uri.file(req.input)).ignoredSettings) say(line);
+    fs.mkdirSync(path.dirname(options.output), { recursive: true }); // outputDir / task "output" may name a new folder, which the live view watches
+    say(`Building ${options.input} → ${options.output} (tile size ${options.tileSize} m, ${options.workers} workers, store ${options.useDiskStore ? options.scratchDir : "in memory"})`);
+    for (const line of ignoredSettings) say(line);
     this.statusBar.text = `$(sync~spin) City Mesh: starting`;
     this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
     this.statusBar.show();
     const viewer = req.showResult ? this.viewer : undefined;
-    await viewer?.beginLive(path.basename(options.input), [...(options.useDiskStore && options.scratchDir ? [options.scratchDir] : []), ...(options.output ? [path.dirname(options.output)] : [])]);
+    await viewer?.beginLive(path.basename(options.input), [...(options.useDiskStore ? [options.scratchDir] : []), path.dirname(options.output)]);
 
     let lastPhase = "";
     try {
