@@ -39,12 +39,12 @@ export function buildOptionsFromFlags(values: Record<string, string | boolean | 
   return out as Partial<BuildOptions>;
 }
 
-/** How an option's default reads in help and docs. */
-export function defaultText(n: OptionName): string {
+/** How an option's default reads in the help (plain) and in the README (`markdown`: code kept as code). */
+export function defaultText(n: OptionName, markdown = false): string {
   const s = optionSpec(n);
-  if (s.cliDefault !== undefined) return s.cliDefault.replace(/`/g, "");
+  if (s.cliDefault !== undefined) return markdown ? s.cliDefault : s.cliDefault.replace(/`/g, "");
   if (s.kind === "boolean") return s.default ? "on" : "off";
-  if (Array.isArray(s.default)) return s.default.join(",");
+  if (Array.isArray(s.default)) return markdown ? "`" + s.default.join(",") + "`" : s.default.join(",");
   return String(s.default);
 }
 
@@ -82,9 +82,8 @@ export function optionsMarkdownTable(): string {
   const rows = ["| option | setting / task field | default | meaning |", "|---|---|---|---|"];
   for (const n of OPTION_NAMES) {
     const s = optionSpec(n);
-    const d = s.cliDefault ?? (s.kind === "boolean" ? (s.default ? "on" : "off") : Array.isArray(s.default) ? "`" + s.default.join(",") + "`" : String(s.default));
     const vscode = s.setting ? `\`citymesh.${n}\` / \`${n}\`` : `task \`${n}\``;
-    rows.push(`| \`${cell(flagText(n))}\` | ${vscode} | ${cell(d)} | ${cell(s.cliSummary ?? s.summary)} |`);
+    rows.push(`| \`${cell(flagText(n))}\` | ${vscode} | ${cell(defaultText(n, true))} | ${cell(s.cliSummary ?? s.summary)} |`);
   }
   for (const f of REPORT_FLAGS) rows.push(`| \`${f.flag}\` | | | ${f.help} |`);
   return rows.join("\n") + "\n";

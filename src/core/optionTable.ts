@@ -188,7 +188,7 @@ export function optionDefaults(): OptionValues {
 }
 
 /** `--tile-size` for tileSize, `--no-disk-store` for useDiskStore. */
-export const cliFlag = (name: OptionName): string => (optionSpec(name) as OptionSpec).flag ?? name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+export const cliFlag = (name: OptionName): string => optionSpec(name).flag ?? name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 
 /** The JSON type a task definition or settings.json holds for the option. */
 export const jsonType = (name: OptionName): "number" | "integer" | "boolean" | "string" | "array" => {

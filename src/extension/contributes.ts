@@ -2,7 +2,7 @@
 // table: the `citymesh.*` settings, the `citymesh` task definition and the settings that are
 // restricted in untrusted workspaces. `npm run sync-options` writes them into package.json;
 // test/unit/options checks that package.json holds exactly these. No vscode import.
-import { FORMATS, OPTION_NAMES, SETTING_NAMES, jsonType, optionSpec, type OptionName } from "../core/optionTable";
+import { FORMATS, OPTION_NAMES, SETTING_NAMES, jsonType, optionDefaults, optionSpec, type OptionName } from "../core/optionTable";
 
 type Json = Record<string, unknown>;
 
@@ -22,12 +22,12 @@ const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]
 
 /** contributes.configuration.properties */
 export function settingsContribution(): Json {
-  const out: Json = {};
+  const out: Json = {}, defaults = optionDefaults();
   for (const name of SETTING_NAMES) {
     const s = optionSpec(name);
     out[`citymesh.${name}`] = {
       ...schemaOf(name),
-      default: Array.isArray(s.default) ? [...s.default] : s.default,
+      default: defaults[name],
       ...(s.enumDescriptions ? { enumDescriptions: [...s.enumDescriptions] } : {}),
       scope: s.setting!.scope,
       order: s.setting!.order,

@@ -2,11 +2,8 @@
 // (quick picks, task definitions), all named and checked by the core's option table, and the
 // resolved options of one build. No vscode import: unit-tested directly.
 import path from "path";
-import { OPTION_NAMES, SETTING_NAMES, optionDefaults, optionProblem, type OptionValues, type SettingValues } from "../core/optionTable";
+import { FORMATS, OPTION_NAMES, SETTING_NAMES, optionDefaults, optionProblem, type OptionValues, type SettingValues } from "../core/optionTable";
 import { resolveOptions, type ResolvedOptions } from "../core/options";
-
-import { FORMATS } from "../core/optionTable";
-export { FORMATS };
 
 /** Every `citymesh.*` build setting. */
 export type CityMeshSettings = SettingValues;
