@@ -5,7 +5,8 @@ import os from "os";
 import path from "path";
 import type { BuildOptions } from "./types";
 import { CityMeshError } from "./errors";
-import { OPTION_NAMES, cliFlag, optionDefaults, optionProblem, type BuildFormat, type OptionValues } from "./optionTable";
+import { OPTION_NAMES, OPTION_TABLE, cliFlag, optionDefaults, optionProblem, type BuildFormat, type OptionValues } from "./optionTable";
+import { CITYMESH_DIR } from "./store/gitignore";
 
 /**
  * A build's options after resolveOptions: absolute paths; "" (auto) CRS and DEM are undefined.
@@ -18,8 +19,16 @@ export type ResolvedOptions = Omit<OptionValues, "outputDir" | "crs" | "sourceCr
   dem?: string;
 };
 
-/** `.citymesh/scratch` under `base`: the default tile store (the CLI's working folder, the extension's workspace folder). */
-export const defaultScratchDir = (base: string): string => path.join(base, ".citymesh", "scratch");
+/**
+ * The tile store: `value` relative to `base`, or when empty `.citymesh/scratch` under `base`
+ * (the CLI's working folder, the extension's workspace folder).
+ */
+export const scratchDirOf = (value: string, base: string): string => (value ? path.resolve(base, value) : path.join(base, CITYMESH_DIR, "scratch"));
+
+/** The output format: the one given, else the output file's extension, else the table's default. */
+export function outputFormat(format: string | undefined, output: string | undefined): string {
+  return format ?? ((output ? path.extname(output).slice(1).toLowerCase() : "") || OPTION_TABLE.format.default);
+}
 
 /** The mesh for an input when none is named: its name with the format's extension, in `outputDir` or beside it. */
 export function defaultOutputPath(input: string, format: BuildFormat, outputDir?: string): string {
@@ -36,11 +45,7 @@ export function defaultOutputPath(input: string, format: BuildFormat, outputDir?
 export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedOptions {
   if (!o.input) throw new CityMeshError("options", "No input file given.");
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<OptionValues>;
-  if (given.format === undefined && o.output) {
-    const ext = path.extname(o.output).slice(1).toLowerCase();
-    if (ext) given.format = ext as BuildFormat;
-  }
-  const v: OptionValues = { ...optionDefaults(), ...given };
+  const v: OptionValues = { ...optionDefaults(), ...given, format: outputFormat(o.format, o.output) as BuildFormat };
   for (const name of OPTION_NAMES) {
     const problem = optionProblem(name, v[name]);
     if (problem) throw new CityMeshError("options", name === "format" ? problem : `${problem.replace(/\.$/, "")} (--${cliFlag(name)}).`);
@@ -57,7 +62,7 @@ export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedO
     margin: v.margin,
     workers: v.workers > 0 ? v.workers : Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
     useDiskStore: v.useDiskStore,
-    scratchDir: v.scratchDir ? abs(v.scratchDir) : defaultScratchDir(base),
+    scratchDir: scratchDirOf(v.scratchDir, base),
     keepIntermediate: v.keepIntermediate,
     mergeBatchSize: v.mergeBatchSize,
     maxMeshSize: v.maxMeshSize,

@@ -10,7 +10,7 @@ import { fractionDone, phaseLabel } from "./format";
 import { QUICK_PICKS, type BuildOverrides } from "./options";
 import { optionSpec } from "../core/optionTable";
 import { isGeoJsonName, looksLikeGeoJson } from "./paths";
-import { defaultScratchDir } from "../core/options";
+import { scratchDirOf } from "../core/options";
 import { cleanScratchDirs } from "./scratch";
 
 /** Files a command was invoked on: explorer multi-selection, one explorer/editor file, the active editor, or a pick. */
@@ -169,10 +169,7 @@ export function registerCommands(context: vscode.ExtensionContext, controller: B
       void vscode.window.showWarningMessage("A City Mesh build is running; cancel it before cleaning the scratch store.");
       return;
     }
-    const dirs = (vscode.workspace.workspaceFolders ?? []).map((f) => {
-      const s = new Config(f.uri).settings.scratchDir;
-      return s ? path.resolve(f.uri.fsPath, s) : defaultScratchDir(f.uri.fsPath);
-    }).filter((d) => fs.existsSync(d));
+    const dirs = (vscode.workspace.workspaceFolders ?? []).map((f) => scratchDirOf(new Config(f.uri).settings.scratchDir, f.uri.fsPath)).filter((d) => fs.existsSync(d));
     if (!dirs.length) {
       void vscode.window.showInformationMessage("No City Mesh scratch store in this workspace.");
       return;

@@ -6,6 +6,7 @@ import path from "path";
 import type { BuildFormat } from "../types";
 import { CityMeshError } from "../errors";
 import { OPTION_TABLE, optionProblem } from "../optionTable";
+import { outputFormat } from "../options";
 import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
 import { tileFileName } from "../store/manifest";
 import { BuildPool, findWorkerScript } from "./workerPool";
@@ -32,7 +33,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   const storeDir = findStore(path.resolve(dir));
   const info = readStoreInfo(storeDir);
   const output = path.resolve(mo.output);
-  const format = (mo.format ?? (path.extname(output).slice(1).toLowerCase() || OPTION_TABLE.format.default)) as BuildFormat;
+  const format = outputFormat(mo.format, output) as BuildFormat;
   const mergeBatchSize = mo.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default;
   for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize)]) {
     if (problem) throw new CityMeshError("options", problem);
