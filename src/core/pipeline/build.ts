@@ -18,7 +18,7 @@ import { lockStore } from "../store/lock";
 import { storeInfoOf, writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
 import { meshBuffers, type MergeJob } from "./jobs";
-import { writeBuildingsFile } from "../writers/buildingsFile";
+import { STORE_BUILDINGS_FILE, buildingsFileOf, writeBuildingsFile } from "../writers/buildingsFile";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";
@@ -107,9 +107,9 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
       throw e instanceof CityMeshError ? e : new CityMeshError("output", `Merging into ${o.output} failed: ${(e as Error).message}`, { file: o.output });
     }
     if (ctx.signal?.aborted) throw cancelled();
-    const buildingsFile = o.output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
+    const buildingsFile = buildingsFileOf(o.output);
     await writeBuildingsFile(p.temps.propsTmp, buildingsFile, plan.sourceIndex);
-    if (o.useDiskStore && o.keepIntermediate) fs.copyFileSync(buildingsFile, path.join(p.storeDir, "buildings.jsonl"));
+    if (o.useDiskStore && o.keepIntermediate) fs.copyFileSync(buildingsFile, path.join(p.storeDir, STORE_BUILDINGS_FILE));
     ctx.log(`wrote ${o.output}: ${stats.vertices} vertices, ${stats.triangles} triangles, ${(stats.bytes / 1e6).toFixed(1)} MB`);
     if (o.useDiskStore && !o.keepIntermediate) {
       release();
@@ -148,7 +148,7 @@ export async function buildShard(options: BuildOptions, shard: ShardSpec, hooks:
     const ids = shardTiles(p.plan, shard.count)[shard.index];
     ctx.log(`${tag}: ${ids.length} of ${p.plan.tiles} tile(s) into ${p.storeDir}`);
     const run = await runTiles(p, pool, { ids, manifestName: `manifest-${tag}.json`, preview: !!hooks.preview }, ctx);
-    if (shard.index === 0) await writeBuildingsFile(p.temps.propsTmp, path.join(p.storeDir, "buildings.jsonl"), p.plan.sourceIndex);
+    if (shard.index === 0) await writeBuildingsFile(p.temps.propsTmp, path.join(p.storeDir, STORE_BUILDINGS_FILE), p.plan.sourceIndex);
     ctx.emit("done", { tilesDone: ids.length, tilesTotal: ids.length, triangles: run.triangles, message: `${tag} done` });
     return { storeDir: p.storeDir, shard, tiles: ids, built: run.built, reused: run.reused, triangles: run.triangles, diagnostics: p.diagnostics, seconds: (Date.now() - started) / 1000 };
   });

@@ -12,6 +12,7 @@ import { tileFileName } from "../store/manifest";
 import { BuildPool, findWorkerScript } from "./workerPool";
 import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";
+import { STORE_BUILDINGS_FILE, buildingsFileOf } from "../writers/buildingsFile";
 import type { BuildHooks } from "./build";
 
 export interface MergeStoreOptions {
@@ -55,9 +56,9 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
       files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize,
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;
-    const side = path.join(storeDir, "buildings.jsonl");
+    const side = path.join(storeDir, STORE_BUILDINGS_FILE);
     if (fs.existsSync(side)) {
-      buildingsFile = output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
+      buildingsFile = buildingsFileOf(output);
       fs.copyFileSync(side, buildingsFile);
     }
     hooks.log?.(`wrote ${output}: ${stats.vertices} vertices, ${stats.triangles} triangles from ${ids.length} tile(s)`);

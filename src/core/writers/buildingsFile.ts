@@ -5,6 +5,12 @@
 import fs from "fs";
 import readline from "readline";
 
+/** The side file's name in a scratch store (for `citymesh merge`). */
+export const STORE_BUILDINGS_FILE = "buildings.jsonl";
+
+/** The side file of a mesh: `<output without its extension>.buildings.jsonl`. */
+export const buildingsFileOf = (output: string): string => output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
+
 export async function writeBuildingsFile(readerLines: string, out: string, sourceIndex: Uint32Array): Promise<void> {
   const tmp = `${out}.tmp-${process.pid}`;
   const w = fs.createWriteStream(tmp);
