@@ -5,6 +5,7 @@
 // them has drifted. Names are dtcc-core's (tile_size → tileSize, …).
 
 export const FORMATS = ["glb", "ply", "obj", "stl"] as const;
+export type BuildFormat = (typeof FORMATS)[number];
 
 /**
  * maxMeshSize when it is auto (0) and a DEM is given: ground elements of 10 m follow a DEM's
@@ -13,7 +14,6 @@ export const FORMATS = ["glb", "ply", "obj", "stl"] as const;
  * 11.9 M triangles with 10 m elements, 2.7 M without).
  */
 export const DEM_MAX_MESH_SIZE = 10;
-export type BuildFormat = (typeof FORMATS)[number];
 
 type Kind = "number" | "integer" | "boolean" | "string" | "string[]" | "format";
 
