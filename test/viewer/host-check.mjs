@@ -123,6 +123,21 @@ try {
   const row = (label) => quickInput.locator(".monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact(label) }) }).first();
   const pick = async (label, timeout = 180_000) => { const r = row(label); await r.waitFor({ timeout }); await r.click(); };
   /**
+   * Opens the quick input with `key` and returns its input box. A picker still closing (the one a pick just
+   * accepted) takes the key press with it, and its input box, still visible for a moment, then hides under a
+   * fill (seen under load: the fill waited 180 s on a closed palette). So: wait until no picker is shown, press,
+   * and press again when none opens (each try waits 30 s, all of them until `end`).
+   */
+  const openQuickInput = async (key, end) => {
+    const input = quickInput.locator("input");
+    for (;;) {
+      await quickInput.waitFor({ state: "hidden", timeout: 180_000 });
+      await page.keyboard.press(key);
+      if (await input.waitFor({ state: "visible", timeout: 30_000 }).then(() => true, () => false)) return input;
+      if (Date.now() > end) throw new Error(`the quick input did not open on ${key}`);
+    }
+  };
+  /**
    * Runs a command from the palette: F1, type, click the row with exactly that label. Until the workbench knows
    * the extension's contributions the command is missing: close and reopen the palette until it is there (each
    * look waits 30 s for the filtered list, the whole search up to 5 minutes on a loaded machine).
@@ -130,9 +145,7 @@ try {
   const palette = async (label, timeoutMs = 300_000) => {
     const end = Date.now() + timeoutMs;
     for (;;) {
-      await page.keyboard.press("F1");
-      const input = quickInput.locator("input");
-      await input.waitFor({ timeout: 180_000 });
+      const input = await openQuickInput("F1", end);
       await input.fill(">");
       await page.keyboard.type(label);
       const found = await row(label).waitFor({ timeout: 30_000 }).then(() => true, () => false);
@@ -145,9 +158,7 @@ try {
   };
   /** Opens a workspace file with Go to File (Ctrl+P). */
   const quickOpen = async (name) => {
-    await page.keyboard.press("Control+P");
-    const input = quickInput.locator("input");
-    await input.waitFor({ timeout: 180_000 });
+    const input = await openQuickInput("Control+P", Date.now() + 300_000);
     await input.fill(name);
     await pick(name);
     await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: 180_000 });
