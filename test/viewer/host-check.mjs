@@ -109,6 +109,9 @@ try {
   ctx = await chromium.launchPersistentContext(ud, { executablePath: chromiumPath(), headless: true, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   page.setDefaultTimeout(180_000); // every click, goto and selectOption without its own limit (Playwright's is 30 s)
+  // A browser dialog (beforeunload after Reload Window, an alert) blocks every later action until it is answered:
+  // accept it and say so, rather than let the next step wait out its timeout on a page that cannot act.
+  page.on("dialog", (d) => { console.log(`  (browser ${d.type()} dialog accepted: ${d.message().slice(0, 120)})`); d.accept().catch(() => {}); });
   // The viewer page's own console lines (all frames), shown when a check fails.
   const pageLog = [];
   const tStart = Date.now();
@@ -122,6 +125,8 @@ try {
   /** The quick-input row whose label is exactly `label` (so "Build City Mesh" never picks "…with Options…"). */
   const row = (label) => quickInput.locator(".monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact(label) }) }).first();
   const pick = async (label, timeout = 180_000) => { const r = row(label); await r.waitFor({ timeout }); await r.click(); };
+  /** True when `step` (a Playwright action) finished within 30 s; false when it timed out or its element went away. */
+  const within30s = (step) => step({ timeout: 30_000 }).then(() => true, () => false);
   /**
    * Opens the quick input with `key` and returns its input box. A picker still closing (the one a pick just
    * accepted) takes the key press with it, and its input box, still visible for a moment, then hides under a
@@ -131,36 +136,50 @@ try {
   const openQuickInput = async (key, end) => {
     const input = quickInput.locator("input");
     for (;;) {
-      await quickInput.waitFor({ state: "hidden", timeout: 180_000 });
+      if (!(await within30s((o) => quickInput.waitFor({ state: "hidden", ...o })))) await closeQuickInput();
       await page.keyboard.press(key);
       if (await input.waitFor({ state: "visible", timeout: 30_000 }).then(() => true, () => false)) return input;
       if (Date.now() > end) throw new Error(`the quick input did not open on ${key}`);
     }
   };
+  /** Closes whatever quick input is open (Escape until it is hidden) so the next try starts from none. */
+  const closeQuickInput = async () => {
+    for (let i = 0; i < 5 && (await quickInput.isVisible()); i++) {
+      await page.keyboard.press("Escape");
+      if (await within30s((o) => quickInput.waitFor({ state: "hidden", ...o }))) return;
+    }
+  };
   /**
    * Runs a command from the palette: F1, type, click the row with exactly that label. Until the workbench knows
-   * the extension's contributions the command is missing: close and reopen the palette until it is there (each
-   * look waits 30 s for the filtered list, the whole search up to 5 minutes on a loaded machine).
+   * the extension's contributions the command is missing: close and reopen the palette until it is there. Every
+   * step is bounded (30 s) and a step that does not finish starts the whole sequence again, up to 5 minutes: on a
+   * loaded CI machine a fill once waited 180 s on a palette that had just closed under it, and a retry from a
+   * closed palette is the recovery a person would use too.
    */
   const palette = async (label, timeoutMs = 300_000) => {
     const end = Date.now() + timeoutMs;
+    let seen = "";
     for (;;) {
       const input = await openQuickInput("F1", end);
-      await input.fill(">");
-      await page.keyboard.type(label);
-      const found = await row(label).waitFor({ timeout: 30_000 }).then(() => true, () => false);
-      if (found) { await row(label).click(); return; }
-      const seen = (await quickInput.locator(".monaco-list-row .label-name").allInnerTexts()).slice(0, 5).join(" | ");
-      await page.keyboard.press("Escape");
-      await quickInput.waitFor({ state: "hidden", timeout: 180_000 });
-      if (Date.now() > end) throw new Error(`no "${label}" in the command palette (rows: ${seen})`);
+      if (await within30s((o) => input.fill(">", o))) {
+        await page.keyboard.type(label);
+        if (await within30s((o) => row(label).waitFor(o))) {
+          if (await within30s((o) => row(label).click(o))) return;
+        } else seen = (await quickInput.locator(".monaco-list-row .label-name").allInnerTexts()).slice(0, 5).join(" | ");
+      }
+      await closeQuickInput();
+      if (Date.now() > end) throw new Error(`could not run "${label}" from the command palette (rows seen: ${seen || "none"})`);
     }
   };
-  /** Opens a workspace file with Go to File (Ctrl+P). */
+  /** Opens a workspace file with Go to File (Ctrl+P), with the same bounded steps and retries as `palette`. */
   const quickOpen = async (name) => {
-    const input = await openQuickInput("Control+P", Date.now() + 300_000);
-    await input.fill(name);
-    await pick(name);
+    const end = Date.now() + 300_000;
+    for (;;) {
+      const input = await openQuickInput("Control+P", end);
+      if ((await within30s((o) => input.fill(name, o))) && (await within30s((o) => row(name).waitFor(o))) && (await within30s((o) => row(name).click(o)))) break;
+      await closeQuickInput();
+      if (Date.now() > end) throw new Error(`Go to File could not open ${name}`);
+    }
     await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: 180_000 });
   };
   /** State of every viewer page (webview iframe → active frame) now on the page. */
