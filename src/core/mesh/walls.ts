@@ -60,6 +60,18 @@ export class Adjacency {
     return this.usersStart[v + 1] - this.usersStart[v] === 2;
   }
 
+  /**
+   * True when a building having vertex v has its roof strictly between lo and hi. The sectors
+   * around v are the insides of those buildings and the ground, so when this is false (and the
+   * ground at v is not strictly between either) no wall meeting v ends inside (lo, hi), and a wall
+   * spanning lo..hi needs no split there: the corner analysis can be skipped.
+   */
+  roofBetween(v: number, lo: number, hi: number): boolean {
+    const z = this.t.roofZ;
+    for (let k = this.usersStart[v]; k < this.usersStart[v + 1]; k += 2) { const h = z[this.users[k]]; if (h > lo && h < hi) return true; }
+    return false;
+  }
+
   /** The building on the left of the directed edge between vertex ids a→b, or -1. */
   ownerOf(a: number, b: number): number {
     return this.edgeOwner.get(a * this.points.count + b) ?? -1;
@@ -122,12 +134,21 @@ export function meshWalls(t: TileInput, b: number, adj: Adjacency, corners: Corn
       }
       // Where one ring alone passes a vertex, its two walls are the only ones there and meet
       // whole: no splits (most vertices of a city; measured on New York, the corner analysis
-      // took a fifth of the tile time).
-      const sideP = adj.alone(vp) ? [loP, top] : [loP, ...corners.splits(px, py, qx, qy, loP, top), top];
-      const sideQ = adj.alone(vq) ? [loQ, top] : [loQ, ...corners.splits(qx, qy, px, py, loQ, top), top];
+      // took a fifth of the tile time). Nor where no sector height there falls strictly inside
+      // the wall's span (neighbours of equal or greater height: a terrace's shared corners).
+      const sideP = whole(adj, vp, px, py, loP, top, zAt) ? [loP, top] : [loP, ...corners.splits(px, py, qx, qy, loP, top), top];
+      const sideQ = whole(adj, vq, qx, qy, loQ, top, zAt) ? [loQ, top] : [loQ, ...corners.splits(qx, qy, px, py, loQ, top), top];
       ladder(mb, px, py, sideP, qx, qy, sideQ, marker);
     }
   }
+}
+
+/** True when the vertical side of a wall spanning lo..hi at vertex v (at x, y) needs no split (see Adjacency.roofBetween). */
+function whole(adj: Adjacency, v: number, x: number, y: number, lo: number, hi: number, zAt: (x: number, y: number) => number): boolean {
+  if (adj.alone(v)) return true;
+  if (adj.roofBetween(v, lo, hi)) return false;
+  const zg = zAt(x, y);
+  return !(zg > lo && zg < hi);
 }
 
 /**
