@@ -12,9 +12,51 @@ export interface Cdt {
   constrained: Uint8Array;
 }
 
+/**
+ * Constrainautor's set of edges to re-check after a flip, as a list of members plus a flag per
+ * edge. Constrainautor keeps it in a bit set and, after every constraint that needed a flip,
+ * walks the whole set (one byte per 8 edges) until it is empty: quadratic in the tile, 6 % of
+ * New York's tile time. Here a walk visits only the members, in ascending order as the bit
+ * set does; members added during a walk are visited by the next one (Constrainautor repeats
+ * the walk while it flips), deleted ones are skipped. Installed on the instance by `triangulate`
+ * (Constrainautor 4.1's `flips`: add/delete/set/has/forEach), checked against the bit set by the
+ * unit tests.
+ */
+export class SparseFlips {
+  private readonly on: Uint8Array;
+  private members: number[] = [];
+  constructor(edges: number) { this.on = new Uint8Array(edges); }
+  has(e: number): boolean { return this.on[e] === 1; }
+  add(e: number): this {
+    if (this.on[e] === 0) { this.on[e] = 1; this.members.push(e); }
+    return this;
+  }
+  delete(e: number): this { this.on[e] = 0; return this; }
+  /** Adds or deletes e; returns `val` (a flip moves an edge's flag to its new id this way). */
+  set(e: number, val: boolean): boolean {
+    if (val) this.add(e);
+    else this.on[e] = 0;
+    return val;
+  }
+  forEach(fn: (e: number) => void): this {
+    const batch = this.members;
+    this.members = [];
+    if (batch.length > 1) batch.sort((a, b) => a - b);
+    for (const e of batch) if (this.on[e] === 1) fn(e);
+    return this;
+  }
+}
+
+/** A Constrainautor whose re-check set is a SparseFlips. */
+export function constrainautor(del: ConstructorParameters<typeof Constrainautor>[0]): Constrainautor {
+  const con = new Constrainautor(del);
+  (con as unknown as { flips: SparseFlips }).flips = new SparseFlips(del.triangles.length);
+  return con;
+}
+
 export function triangulate(coords: Float64Array, edges: [number, number][]): Cdt {
   const del = new Delaunator(coords);
-  const con = new Constrainautor(del);
+  const con = constrainautor(del);
   for (const [a, b] of edges) con.constrainOne(a, b);
   const n = del.triangles.length;
   const constrained = new Uint8Array(n);
