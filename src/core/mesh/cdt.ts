@@ -54,10 +54,11 @@ export function constrainautor(del: ConstructorParameters<typeof Constrainautor>
   return con;
 }
 
-export function triangulate(coords: Float64Array, edges: [number, number][]): Cdt {
+/** Delaunay triangulation of `coords` (x, y pairs) constrained by `edges` (point id pairs, flat). */
+export function triangulate(coords: Float64Array, edges: ArrayLike<number>): Cdt {
   const del = new Delaunator(coords);
   const con = constrainautor(del);
-  for (const [a, b] of edges) con.constrainOne(a, b);
+  for (let k = 0; k + 1 < edges.length; k += 2) con.constrainOne(edges[k], edges[k + 1]);
   const n = del.triangles.length;
   const constrained = new Uint8Array(n);
   for (let e = 0; e < n; e++) if (con.isConstrained(e)) constrained[e] = 1;

@@ -7,6 +7,7 @@
 import type { TileInput } from "./tileInput";
 import { type MeshBuilder } from "./meshBuilder";
 import { PointIndex } from "../geometry/pointIndex";
+import { PairSet } from "../geometry/pairSet";
 import { pointInRings } from "../geometry/predicates";
 import { classifyRegions, triangulate } from "./cdt";
 import { latticeX, latticeY } from "../geometry/lattice";
@@ -19,14 +20,13 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
   const pts = new PointIndex(2);
   const point = (x: number, y: number): number => pts.id(x, y);
-  const edgeSeen = new Set<number>();
-  const edges: [number, number][] = [];
+  const edgeSeen = new PairSet(1024);
+  const edges: number[] = []; // constraint edges, two point ids each
   // Directed footprint edges (building interior on their left), by point index.
-  const footprintEdge = new Set<number>();
+  const footprintEdge = new PairSet(1024);
   const constrain = (a: number, b: number) => {
     if (a === b) return;
-    const k = a < b ? a * 0x4000000 + b : b * 0x4000000 + a; // point ids stay far below 2^26
-    if (!edgeSeen.has(k)) { edgeSeen.add(k); edges.push([a, b]); }
+    if (a < b ? edgeSeen.add(a, b) : edgeSeen.add(b, a)) edges.push(a, b);
   };
   const inSquare = (x: number, y: number) => x >= xmin && x <= xmax && y >= ymin && y <= ymax;
 
@@ -40,7 +40,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
       const ax = f.xy[2 * i], ay = f.xy[2 * i + 1], bx = f.xy[2 * j], by = f.xy[2 * j + 1];
       if (!inSquare(ax, ay) || !inSquare(bx, by)) continue;
       const pa = point(ax, ay), pb = point(bx, by);
-      footprintEdge.add(pa * 0x100000000 + pb);
+      footprintEdge.add(pa, pb);
       constrain(pa, pb);
       segs.push(ax, ay, bx, by);
     }
@@ -90,7 +90,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
     const T = cdt.triangles, C = cdt.coords;
     const cls = classifyRegions(
       cdt,
-      (u, v) => (footprintEdge.has(v * 0x100000000 + u) ? 1 : footprintEdge.has(u * 0x100000000 + v) ? 0 : -1),
+      (u, v) => (footprintEdge.has(v, u) ? 1 : footprintEdge.has(u, v) ? 0 : -1),
       (tri) => (insideFootprint(t, (C[2 * T[3 * tri]] + C[2 * T[3 * tri + 1]] + C[2 * T[3 * tri + 2]]) / 3, (C[2 * T[3 * tri] + 1] + C[2 * T[3 * tri + 1] + 1] + C[2 * T[3 * tri + 2] + 1]) / 3) ? 1 : 0),
     );
     // Refine: split every too-long unconstrained ground edge at its midpoint, then triangulate again.
@@ -112,17 +112,24 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
       }
     }
     if (added > 0) continue;
+    // A point's mesh vertex and whether it is a footprint vertex, looked up once per point (a
+    // point is a corner of six ground triangles on average).
+    const vertexOf = new Int32Array(cdt.coords.length >> 1).fill(-1), footprintVertex = new Uint8Array(vertexOf.length);
+    const vertex = (p: number): number => {
+      if (vertexOf[p] < 0) {
+        const x = C[2 * p], y = C[2 * p + 1];
+        footprintVertex[p] = isFootprintVertex(x, y) ? 1 : 0;
+        vertexOf[p] = mb.vertex(x, y, zAt(x, y));
+      }
+      return vertexOf[p];
+    };
     for (let tri = 0; tri < cls.length; tri++) {
       if (cls[tri] !== 0) continue;
-      const ids = [T[3 * tri], T[3 * tri + 1], T[3 * tri + 2]];
-      let halo = false;
-      const v = ids.map((p) => {
-        const x = C[2 * p], y = C[2 * p + 1];
-        if (isFootprintVertex(x, y)) halo = true;
-        return mb.vertex(x, y, zAt(x, y));
-      });
+      const a = T[3 * tri], b = T[3 * tri + 1], c = T[3 * tri + 2];
+      const va = vertex(a), vb = vertex(b), vc = vertex(c);
+      const halo = footprintVertex[a] | footprintVertex[b] | footprintVertex[c];
       // Delaunator's triangles are clockwise in a y-up frame; emit counter-clockwise (normal up).
-      mb.triangle(v[0], v[2], v[1], halo ? HALO : GROUND);
+      mb.triangle(va, vc, vb, halo ? HALO : GROUND);
     }
     return;
   }

@@ -13,6 +13,7 @@ import type { MeshBuilder } from "./meshBuilder";
 import { classifyRegions, triangulate } from "./cdt";
 import { CityMeshError } from "../errors";
 import { PointIndex } from "../geometry/pointIndex";
+import { PairSet } from "../geometry/pairSet";
 import { orient } from "../geometry/predicates";
 import earcut from "earcut";
 
@@ -30,17 +31,18 @@ export function meshRoof(t: TileInput, b: number, mb: MeshBuilder): void {
 function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, mb: MeshBuilder): void {
   const f = t.footprints, r0 = f.polyStart[p], r1 = f.polyStart[p + 1];
   const pts = new PointIndex(2, 64);
-  const edges: [number, number][] = [];
+  const edges: number[] = []; // ring edges, two point ids each
+  const ringEdge = new PairSet(64);
   for (let r = r0; r < r1; r++) {
     const s = f.ringStart[r], e = f.ringStart[r + 1];
     let first = -1, prev = -1;
     for (let i = s; i < e; i++) {
       const id = pts.id(f.xy[2 * i], f.xy[2 * i + 1]);
-      if (prev >= 0 && prev !== id) edges.push([prev, id]);
+      if (prev >= 0 && prev !== id) { edges.push(prev, id); ringEdge.add(prev, id); }
       if (first < 0) first = id;
       prev = id;
     }
-    if (prev !== first) edges.push([prev, first]);
+    if (prev !== first) { edges.push(prev, first); ringEdge.add(prev, first); }
   }
   let cdt;
   try {
@@ -49,8 +51,7 @@ function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, 
     throw new CityMeshError("tile", `tile ${t.spec.id}: roof of building ${t.globalIndex[b]} (feature ${f.featureIndex[b]}) could not be triangulated (${(e as Error).message})`, { tile: t.spec.id });
   }
   // Rings run with the interior on their left; a region right of u→v is inside when v→u is a ring edge.
-  const ringEdge = new Set(edges.map(([a, c]) => a * 0x100000000 + c));
-  const cls = classifyRegions(cdt, (u, v) => (ringEdge.has(v * 0x100000000 + u) ? 1 : 0));
+  const cls = classifyRegions(cdt, (u, v) => (ringEdge.has(v, u) ? 1 : 0));
   const T = cdt.triangles, C = cdt.coords;
   for (let tri = 0; tri < cls.length; tri++) {
     if (cls[tri] !== 1) continue;

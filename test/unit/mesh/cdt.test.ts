@@ -81,7 +81,7 @@ test("triangulate with SparseFlips gives a constrained Delaunay triangulation, w
     const plain = new Delaunator(coords.slice()).triangles, plainEdges = new Set<string>();
     for (let e = 0; e < plain.length; e++) { const a = plain[e], b = plain[e % 3 === 2 ? e - 2 : e + 1]; plainEdges.add(`${Math.min(a, b)},${Math.max(a, b)}`); }
     flipped += edges.filter(([a, b]) => !plainEdges.has(`${Math.min(a, b)},${Math.max(a, b)}`)).length;
-    const ours = triangulate(coords.slice(), edges);
+    const ours = triangulate(coords.slice(), edges.flat());
     assertConstrainedDelaunay(ours.coords, ours.triangles, ours.halfedges, edges, `seed ${seed}`);
     for (let e = 0; e < ours.constrained.length; e++) {
       const a = ours.triangles[e], b = ours.triangles[e % 3 === 2 ? e - 2 : e + 1];
