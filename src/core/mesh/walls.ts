@@ -118,6 +118,9 @@ export function meshWalls(t: TileInput, b: number, adj: Adjacency, corners: Corn
   const f = t.footprints, top = t.roofZ[b], marker = t.globalIndex[b];
   for (let r = f.polyStart[f.buildingStart[b]]; r < f.polyStart[f.buildingStart[b + 1]]; r++) {
     const s = f.ringStart[r], e = f.ringStart[r + 1];
+    // The last whole wall's side at q (bottom and top vertex), which the next wall's side at p reuses
+    // when it is the same vertical edge: a wall's side is half of a city's vertex lookups.
+    let lastQ = -1, lastLo = 0, lastBottom = -1, lastTop = -1;
     for (let i = s; i < e; i++) {
       const j = i + 1 < e ? i + 1 : s;
       const px = f.xy[2 * i], py = f.xy[2 * i + 1], qx = f.xy[2 * j], qy = f.xy[2 * j + 1];
@@ -136,8 +139,19 @@ export function meshWalls(t: TileInput, b: number, adj: Adjacency, corners: Corn
       // whole: no splits (most vertices of a city; measured on New York, the corner analysis
       // took a fifth of the tile time). Nor where no sector height there falls strictly inside
       // the wall's span (neighbours of equal or greater height: a terrace's shared corners).
-      const sideP = whole(adj, vp, px, py, loP, top, zAt) ? [loP, top] : [loP, ...corners.splits(px, py, qx, qy, loP, top), top];
-      const sideQ = whole(adj, vq, qx, qy, loQ, top, zAt) ? [loQ, top] : [loQ, ...corners.splits(qx, qy, px, py, loQ, top), top];
+      const wholeP = whole(adj, vp, px, py, loP, top, zAt), wholeQ = whole(adj, vq, qx, qy, loQ, top, zAt);
+      if (wholeP && wholeQ) {
+        // The panel p-bottom → q-bottom → q-top → p-top as two triangles (what ladder gives for two sides of one piece).
+        const reuse = i === lastQ && loP === lastLo;
+        const pb = reuse ? lastBottom : mb.vertex(px, py, loP), pt = reuse ? lastTop : mb.vertex(px, py, top);
+        const qb = mb.vertex(qx, qy, loQ), qt = mb.vertex(qx, qy, top);
+        mb.triangle(pb, qb, qt, marker);
+        mb.triangle(pb, qt, pt, marker);
+        lastQ = j; lastLo = loQ; lastBottom = qb; lastTop = qt;
+        continue;
+      }
+      const sideP = wholeP ? [loP, top] : [loP, ...corners.splits(px, py, qx, qy, loP, top), top];
+      const sideQ = wholeQ ? [loQ, top] : [loQ, ...corners.splits(qx, qy, px, py, loQ, top), top];
       ladder(mb, px, py, sideP, qx, qy, sideQ, marker);
     }
   }
