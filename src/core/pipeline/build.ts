@@ -93,6 +93,11 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);
+    // The side file is written by this thread while a worker merges (one core each), under a
+    // temporary name that becomes the real one only after the mesh is written.
+    const buildingsFile = buildingsFileOf(o.output);
+    const sideFile = writeBuildingsFile(p.temps.propsTmp, buildingsFile, plan.sourceIndex, false);
+    sideFile.catch(() => {}); // awaited below, after the merge
     let stats: MergeStats;
     try {
       stats = await pool.exec("merge", [job], {
@@ -103,12 +108,13 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
         },
       });
     } catch (e) {
+      await sideFile.then((tmp) => fs.rmSync(tmp, { force: true }), () => {});
       if (ctx.signal?.aborted) throw cancelled();
       throw e instanceof CityMeshError ? e : new CityMeshError("output", `Merging into ${o.output} failed: ${(e as Error).message}`, { file: o.output });
     }
-    if (ctx.signal?.aborted) throw cancelled();
-    const buildingsFile = buildingsFileOf(o.output);
-    await writeBuildingsFile(p.temps.propsTmp, buildingsFile, plan.sourceIndex);
+    const sideTmp = await sideFile;
+    if (ctx.signal?.aborted) { fs.rmSync(sideTmp, { force: true }); throw cancelled(); }
+    fs.renameSync(sideTmp, buildingsFile);
     if (o.useDiskStore && o.keepIntermediate) fs.copyFileSync(buildingsFile, path.join(p.storeDir, STORE_BUILDINGS_FILE));
     ctx.log(`wrote ${o.output}: ${stats.vertices} vertices, ${stats.triangles} triangles, ${(stats.bytes / 1e6).toFixed(1)} MB`);
     if (o.useDiskStore && !o.keepIntermediate) {

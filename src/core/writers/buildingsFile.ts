@@ -11,22 +11,42 @@ export const STORE_BUILDINGS_FILE = "buildings.jsonl";
 /** The side file of a mesh: `<output without its extension>.buildings.jsonl`. */
 export const buildingsFileOf = (output: string): string => output.replace(/\.[^./\\]+$/, "") + ".buildings.jsonl";
 
-export async function writeBuildingsFile(readerLines: string, out: string, sourceIndex: Uint32Array): Promise<void> {
+/**
+ * Writes the side file `out` from the reader's lines (read numbering) and the plan's kept
+ * buildings. With `publish: false` the file is left under the returned temporary name, for the
+ * caller to rename into place once the mesh beside it is written (or to remove).
+ */
+export async function writeBuildingsFile(readerLines: string, out: string, sourceIndex: Uint32Array, publish = true): Promise<string> {
   const tmp = `${out}.tmp-${process.pid}`;
   const w = fs.createWriteStream(tmp);
   let k = 0;
-  if (fs.existsSync(readerLines)) {
-    const rl = readline.createInterface({ input: fs.createReadStream(readerLines), crlfDelay: Infinity });
-    for await (const line of rl) {
-      if (!line) continue;
-      const rec = JSON.parse(line) as { b: number };
-      while (k < sourceIndex.length && sourceIndex[k] < rec.b) k++;
-      if (k < sourceIndex.length && sourceIndex[k] === rec.b) {
-        rec.b = k;
-        if (!w.write(JSON.stringify(rec) + "\n")) await new Promise<void>((r) => w.once("drain", () => r()));
+  try {
+    if (fs.existsSync(readerLines)) {
+      const rl = readline.createInterface({ input: fs.createReadStream(readerLines), crlfDelay: Infinity });
+      for await (const line of rl) {
+        if (!line) continue;
+        // The reader writes each line as JSON.stringify({b, f, id, properties}): the building
+        // number is its first member, renumbered here by rewriting that prefix only (parsing and
+        // re-serialising every line took most of this file's time on New York).
+        const m = PREFIX.exec(line);
+        const b = m ? Number(m[1]) : (JSON.parse(line) as { b: number }).b;
+        while (k < sourceIndex.length && sourceIndex[k] < b) k++;
+        if (k < sourceIndex.length && sourceIndex[k] === b) {
+          const text = m ? `{"b":${k},${line.slice(m[0].length)}` : JSON.stringify({ ...(JSON.parse(line) as object), b: k });
+          if (!w.write(text + "\n")) await new Promise<void>((r) => w.once("drain", () => r()));
+        }
       }
     }
+    await new Promise<void>((resolve, reject) => w.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  } catch (e) {
+    w.destroy();
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  await new Promise<void>((resolve, reject) => w.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  if (!publish) return tmp;
   fs.renameSync(tmp, out);
+  return out;
 }
+
+/** `{"b":<building>,` at the start of a reader line. */
+const PREFIX = /^\{"b":(\d+),/;
