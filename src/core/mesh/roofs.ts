@@ -3,11 +3,11 @@
 // building's roof is the same whichever tile meshes it and whatever the tile size.
 // Every roof uses all of its ring's vertices: the clean-up puts collinear vertices on edges
 // (shared walls, seams), and a roof that skipped one would leave a T-junction with the walls.
-// Three ways, cheapest first, each taken only when exact: a fan for a strictly convex ring (most
-// footprints), earcut when its triangles check out (it drops collinear vertices, so such rings
-// fail the check), else a constrained Delaunay triangulation (delaunator + Constrainautor).
-// Measured on New York (102 k roofs): 41 % fans, 59 % earcut, a handful of CDTs; the roofs took
-// half the time of a CDT for every roof.
+// Three ways, cheapest first, each taken only when exact and free of needles (which float32
+// output could fold): a fan for a strictly convex ring, earcut when its triangles check out (it
+// drops collinear vertices, so such rings fail the check), else a constrained Delaunay
+// triangulation (delaunator + Constrainautor). Measured on New York (102 k roofs): 36 % fans,
+// 49 % earcut, 15 % CDTs; the roofs took half the time of a CDT for every roof.
 import type { TileInput } from "./tileInput";
 import type { MeshBuilder } from "./meshBuilder";
 import { classifyRegions, triangulate } from "./cdt";
@@ -67,7 +67,8 @@ function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, 
  * vertex to vertex as the constrained triangulation would, without building one. Most real
  * footprints are rectangles and other convex shapes; measured on New York, the per-roof
  * Delaunator + Constrainautor was about a seventh of the tile time. Returns false (nothing added)
- * for any other ring: a collinear vertex (a neighbour's corner on this wall) or a reflex one.
+ * for any other ring (a collinear vertex, a neighbour's corner on this wall, or a reflex one) and
+ * for one whose fan would hold a needle (MIN_ROOF_TRIANGLE_HEIGHT).
  */
 function fanRoof(f: TileInput["footprints"], s: number, e: number, z: number, marker: number, mb: MeshBuilder): boolean {
   const n = e - s, xy = f.xy;
@@ -87,7 +88,12 @@ function fanRoof(f: TileInput["footprints"], s: number, e: number, z: number, ma
   if (dx0 !== 0 && lastDx !== 0 && dx0 !== lastDx) dxSigns++;
   if (dy0 !== 0 && lastDy !== 0 && dy0 !== lastDy) dySigns++;
   if (dxSigns > 2 || dySigns > 2) return false;
-  const v0 = mb.vertex(xy[2 * s], xy[2 * s + 1], z);
+  const x0 = xy[2 * s], y0 = xy[2 * s + 1];
+  for (let k = 1; k + 1 < n; k++) {
+    const i = s + k, j = s + k + 1;
+    if (!fat(0, 0, xy[2 * i] - x0, xy[2 * i + 1] - y0, xy[2 * j] - x0, xy[2 * j + 1] - y0)) return false;
+  }
+  const v0 = mb.vertex(x0, y0, z);
   let prev = mb.vertex(xy[2 * s + 2], xy[2 * s + 3], z);
   for (let k = 2; k < n; k++) {
     const next = mb.vertex(xy[2 * (s + k)], xy[2 * (s + k) + 1], z);
@@ -98,14 +104,30 @@ function fanRoof(f: TileInput["footprints"], s: number, e: number, z: number, ma
 }
 
 /**
+ * Thinnest roof triangle a fan or earcut may leave, metres (its height over its longest side).
+ * The mesh goes out in float32: at 30 km from the origin a coordinate moves by up to 2 mm when
+ * rounded, enough to fold a needle over its neighbour (citymesh check found such pairs on the
+ * sample city, fanned along a nearly straight chain of vertices). A polygon that would need a
+ * thinner triangle goes to cdtRoof, whose Delaunay triangles are the fattest possible.
+ */
+const MIN_ROOF_TRIANGLE_HEIGHT = 0.05;
+
+/** True when triangle (a, b, c) (coordinates near the origin) is no thinner than MIN_ROOF_TRIANGLE_HEIGHT. */
+function fat(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): boolean {
+  const area2 = Math.abs((bx - ax) * (cy - ay) - (cx - ax) * (by - ay));
+  const longest = Math.max(Math.hypot(bx - ax, by - ay), Math.hypot(cx - bx, cy - by), Math.hypot(ax - cx, ay - cy));
+  return area2 >= MIN_ROOF_TRIANGLE_HEIGHT * longest;
+}
+
+/**
  * Roof polygon `p` (outer ring and holes) by earcut, added to `mb` only when every ring vertex is
  * used, every triangle turns counter-clockwise (none reversed or flat) and the triangles' area
  * equals the polygon's (relative 1e-9): then it is a triangulation of exactly this polygon, and
  * the roof meets its walls vertex to vertex. Earcut drops collinear vertices (a neighbour's corner
- * on this wall), so such a polygon fails the check and goes to cdtRoof. Earcut's needles are
- * left as they are: on a flat roof they change nothing that is seen, and making them Delaunay
- * doubled the roofs' time (New York). Coordinates relative to the first vertex for precision.
- * Returns false (nothing added) when the check fails.
+ * on this wall), so such a polygon fails the check and goes to cdtRoof, as does one where earcut
+ * leaves a needle (MIN_ROOF_TRIANGLE_HEIGHT); earcut's other triangles are kept as they are
+ * (making them Delaunay doubled the roofs' time on New York). Coordinates relative to the first
+ * vertex for precision. Returns false (nothing added) when the check fails.
  */
 function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: number, mb: MeshBuilder): boolean {
   const r0 = f.polyStart[p], r1 = f.polyStart[p + 1];
@@ -126,6 +148,8 @@ function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: nu
   for (let k = 0; k < tri.length; k += 3) {
     const a = area2(tri[k], tri[k + 1], tri[k + 2]);
     if (!(a > 0)) return false;
+    const p = 2 * tri[k], q = 2 * tri[k + 1], r = 2 * tri[k + 2];
+    if (!fat(local[p], local[p + 1], local[q], local[q + 1], local[r], local[r + 1])) return false;
     sum += a;
   }
   let poly = 0;
