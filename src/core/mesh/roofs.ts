@@ -16,6 +16,7 @@ import { PointIndex } from "../geometry/pointIndex";
 import { PairSet } from "../geometry/pairSet";
 import { orient } from "../geometry/predicates";
 import earcut from "earcut";
+import Constrainautor from "@kninnug/constrainautor";
 
 export function meshRoof(t: TileInput, b: number, mb: MeshBuilder): void {
   const f = t.footprints, z = t.roofZ[b], marker = t.buildingCount + t.globalIndex[b];
@@ -48,6 +49,10 @@ function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, 
   try {
     cdt = triangulate(pts.coords.slice(0, 2 * pts.count), edges);
   } catch (e) {
+    // Constrainautor gives up on some near-degenerate rings (found by fuzzing: a 4 km sliver whose
+    // sides are chains of almost collinear lattice split points). Such a ring has needles in any
+    // triangulation: earcut's, checked for exactness and flipped towards Delaunay, is kept then.
+    if (earcutRoof(f, p, z, marker, mb, true)) return;
     throw new CityMeshError("tile", `tile ${t.spec.id}: roof of building ${t.globalIndex[b]} (feature ${f.featureIndex[b]}) could not be triangulated (${(e as Error).message})`, { tile: t.spec.id });
   }
   // Rings run with the interior on their left; a region right of u→v is inside when v→u is a ring edge.
@@ -129,7 +134,7 @@ function fat(ax: number, ay: number, bx: number, by: number, cx: number, cy: num
  * (making them Delaunay doubled the roofs' time on New York). Coordinates relative to the first
  * vertex for precision. Returns false (nothing added) when the check fails.
  */
-function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: number, mb: MeshBuilder): boolean {
+function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: number, mb: MeshBuilder, lastResort = false): boolean {
   const r0 = f.polyStart[p], r1 = f.polyStart[p + 1];
   const s0 = f.ringStart[r0], n = f.ringStart[r1] - s0;
   const x0 = f.xy[2 * s0], y0 = f.xy[2 * s0 + 1];
@@ -149,7 +154,7 @@ function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: nu
     const a = area2(tri[k], tri[k + 1], tri[k + 2]);
     if (!(a > 0)) return false;
     const p = 2 * tri[k], q = 2 * tri[k + 1], r = 2 * tri[k + 2];
-    if (!fat(local[p], local[p + 1], local[q], local[q + 1], local[r], local[r + 1])) return false;
+    if (!lastResort && !fat(local[p], local[p + 1], local[q], local[q + 1], local[r], local[r + 1])) return false;
     sum += a;
   }
   let poly = 0;
@@ -158,7 +163,34 @@ function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: nu
     for (let i = s; i < e; i++) { const j = i + 1 < e ? i + 1 : s; poly += local[2 * i] * local[2 * j + 1] - local[2 * j] * local[2 * i + 1]; }
   }
   if (!(poly > 0 && Math.abs(sum - poly) <= 1e-9 * poly)) return false;
+  if (lastResort) flipTowardsDelaunay(tri, local);
   const v = (i: number) => mb.vertex(f.xy[2 * (s0 + i)], f.xy[2 * (s0 + i) + 1], z);
   for (let k = 0; k < tri.length; k += 3) mb.triangle(v(tri[k]), v(tri[k + 1]), v(tri[k + 2]), marker); // counter-clockwise: faces up
   return true;
+}
+
+/**
+ * Flips the interior edges of earcut's triangles `tri` (counter-clockwise, over `local`) towards
+ * constrained Delaunay, in place (the ring edges are all already in the triangulation): earcut
+ * clips ears, so a chain of almost collinear vertices becomes needles. Best effort: when
+ * Constrainautor gives up, earcut's triangles stay as they are (valid, only less well shaped).
+ */
+function flipTowardsDelaunay(tri: number[], local: number[]): void {
+  const nt = tri.length / 3;
+  const triangles = new Uint32Array(tri.length), halfedges = new Int32Array(tri.length).fill(-1);
+  for (let k = 0; k < nt; k++) { triangles[3 * k] = tri[3 * k]; triangles[3 * k + 1] = tri[3 * k + 2]; triangles[3 * k + 2] = tri[3 * k + 1]; } // delaunator's winding
+  const byEdge = new Map<number, number>();
+  for (let e = 0; e < tri.length; e++) {
+    const a = triangles[e], b = triangles[e % 3 === 2 ? e - 2 : e + 1];
+    const o = byEdge.get(b * 0x100000000 + a);
+    if (o !== undefined) { halfedges[e] = o; halfedges[o] = e; byEdge.delete(b * 0x100000000 + a); } else byEdge.set(a * 0x100000000 + b, e);
+  }
+  try {
+    const con = new Constrainautor({ coords: Float64Array.from(local), triangles, halfedges, hull: [] }); // hull: in the type only, never read
+    for (let e = 0; e < tri.length; e++) if (halfedges[e] < 0) con.constrainOne(triangles[e], triangles[e % 3 === 2 ? e - 2 : e + 1]);
+    con.delaunify(true);
+  } catch {
+    return;
+  }
+  for (let k = 0; k < nt; k++) { tri[3 * k] = triangles[3 * k]; tri[3 * k + 1] = triangles[3 * k + 2]; tri[3 * k + 2] = triangles[3 * k + 1]; } // back to counter-clockwise
 }
