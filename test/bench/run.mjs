@@ -473,7 +473,7 @@ ${rssRows.join("\n")}
 
 **4. Workers.** \`--workers 1\` and \`--workers 2\`, same file, back to back: ${R.workers.w1.map((x, i) => `${fmt(x.wallMs / 1000, 1)} s vs ${fmt(R.workers.w2[i].wallMs / 1000, 1)} s`).join("; ")}. The read, plan and merge phases are single-threaded, so the end-to-end ratio is bounded by their share (Amdahl); the tile phase ratio is given beside it.
 
-**5. Merge + write.** Phase times come from the CLI's progress lines, timestamped as they arrive: from \`merging:\` to the \`wrote …\` log line (merge worker reads the tiles back from the HDF5 store in batches of 2, welds seams, streams the GLB, then buildings.jsonl is written). Reference: \`${R.dd.line}\` → ${fmt(R.dd.MBps)} MB/s, in this run.
+**5. Merge + write.** Phase times come from the CLI's progress lines, timestamped as they arrive: from \`merging:\` to the \`wrote …\` log line (merge worker reads the tiles back from the HDF5 store in batches of 2, welds seams, streams the GLB; meanwhile the main thread writes buildings.jsonl). Reference: \`${R.dd.line}\` → ${fmt(R.dd.MBps)} MB/s, in this run.
 
 **6. Viewer.** \`node test/bench/viewer-first-frame.mjs ${P.viewer.join(" ")}\` (the viewer engineer's script; synthetic box cities, headless Chromium, SwiftShader software WebGL — a floor for real GPUs, not their speed). Whole script: ${fmt(R.viewer.wallMs / 1000, 1)} s.
 
