@@ -3,7 +3,9 @@
 // numbers buildings before the clean-up drops or merges some, so lines are renumbered here,
 // streamed (a city's properties can be larger than we want in memory).
 import fs from "fs";
+import path from "path";
 import readline from "readline";
+import { CityMeshError } from "../errors";
 
 /** The side file's name in a scratch store (for `citymesh merge`). */
 export const STORE_BUILDINGS_FILE = "buildings.jsonl";
@@ -18,7 +20,18 @@ export const buildingsFileOf = (output: string): string => output.replace(/\.[^.
  */
 export async function writeBuildingsFile(readerLines: string, out: string, sourceIndex: Uint32Array, publish = true): Promise<string> {
   const tmp = `${out}.tmp-${process.pid}`;
-  const w = fs.createWriteStream(tmp);
+  let fd: number;
+  try {
+    // The folder may not exist yet: the merge, which runs at the same time, creates it too.
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fd = fs.openSync(tmp, "w");
+  } catch (e) {
+    throw new CityMeshError("output", `Cannot write ${out}: ${(e as Error).message}`, { file: out, errno: (e as NodeJS.ErrnoException).code });
+  }
+  const w = fs.createWriteStream(tmp, { fd });
+  // A write error (disk full) rejects the next write or the end below instead of an unhandled 'error' event.
+  let failed: Error | undefined;
+  w.on("error", (e) => { failed = e; });
   let k = 0;
   try {
     if (fs.existsSync(readerLines)) {
@@ -33,15 +46,16 @@ export async function writeBuildingsFile(readerLines: string, out: string, sourc
         while (k < sourceIndex.length && sourceIndex[k] < b) k++;
         if (k < sourceIndex.length && sourceIndex[k] === b) {
           const text = m ? `{"b":${k},${line.slice(m[0].length)}` : JSON.stringify({ ...(JSON.parse(line) as object), b: k });
-          if (!w.write(text + "\n")) await new Promise<void>((r) => w.once("drain", () => r()));
+          if (failed) throw failed;
+          if (!w.write(text + "\n")) await new Promise<void>((r, reject) => { w.once("drain", () => r()); w.once("error", reject); });
         }
       }
     }
-    await new Promise<void>((resolve, reject) => w.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => w.end((e?: Error | null) => (e || failed ? reject(e ?? failed) : resolve())));
   } catch (e) {
     w.destroy();
     fs.rmSync(tmp, { force: true });
-    throw e;
+    throw e instanceof CityMeshError ? e : new CityMeshError("output", `Cannot write ${out}: ${(e as Error).message}`, { file: out, errno: (e as NodeJS.ErrnoException).code });
   }
   if (!publish) return tmp;
   fs.renameSync(tmp, out);

@@ -1,0 +1,38 @@
+import test from "node:test";
+import assert from "node:assert/strict";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { writeBuildingsFile } from "../../../src/core/writers/buildingsFile";
+import { CityMeshError } from "../../../src/core/errors";
+
+const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-bfile-"));
+/** Reader lines as the reader writes them: JSON.stringify({b, f, id, properties}), read numbering. */
+const readerLines = (dir: string) => {
+  const file = path.join(dir, "props.jsonl");
+  fs.writeFileSync(file, [0, 1, 2, 3].map((b) => JSON.stringify({ b, f: b + 10, id: `w${b}`, properties: { name: `b${b}`, "b\":": 1 } })).join("\n") + "\n");
+  return file;
+};
+
+test("renumbers kept buildings (by their {\"b\":N, prefix) and drops the others; output identical to re-serialising each line", async () => {
+  const dir = tmpDir(), out = path.join(dir, "city.buildings.jsonl");
+  assert.equal(await writeBuildingsFile(readerLines(dir), out, Uint32Array.of(1, 3)), out);
+  const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+  assert.deepEqual(lines, [JSON.stringify({ b: 0, f: 11, id: "w1", properties: { name: "b1", "b\":": 1 } }), JSON.stringify({ b: 1, f: 13, id: "w3", properties: { name: "b3", "b\":": 1 } })]);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["city.buildings.jsonl", "props.jsonl"], "no temporary file left");
+});
+
+test("creates a missing output folder (the merge beside it may not have yet), and publish=false leaves the file under its temporary name", async () => {
+  const dir = tmpDir(), out = path.join(dir, "meshes", "nested", "city.buildings.jsonl");
+  const tmp = await writeBuildingsFile(readerLines(dir), out, Uint32Array.of(0, 1, 2, 3), false);
+  assert.notEqual(tmp, out);
+  assert.ok(fs.existsSync(tmp) && !fs.existsSync(out));
+  assert.equal(fs.readFileSync(tmp, "utf8").trim().split("\n").length, 4);
+});
+
+test("an output it cannot create is a CityMeshError naming the file, not an unhandled stream error", async () => {
+  const dir = tmpDir(), blocker = path.join(dir, "not-a-folder");
+  fs.writeFileSync(blocker, "a file where the output folder should be");
+  const out = path.join(blocker, "city.buildings.jsonl");
+  await assert.rejects(writeBuildingsFile(readerLines(dir), out, Uint32Array.of(0)), (e: unknown) => e instanceof CityMeshError && e.code === "output" && e.message.includes(out));
+});
