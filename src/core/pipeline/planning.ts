@@ -132,13 +132,18 @@ function prepareScratch(dir: string): void {
 
 // The child's half: runs in the planner process (the "plan" job).
 
+/** The ground's element size when it is refined: the user's, else (auto) DEM_MAX_MESH_SIZE with a DEM; undefined for flat ground left unrefined. */
+function refinedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem">): number | undefined {
+  return o.maxMeshSize || (o.dem ? DEM_MAX_MESH_SIZE : undefined);
+}
+
 /**
- * maxMeshSize as planned: the user's, else (auto) DEM_MAX_MESH_SIZE with a DEM, else the tile
- * size: flat ground is not refined (its lattice has the tile edges only, and the ground mesher
- * adds a point only where an edge would be longer than a tile).
+ * maxMeshSize as planned: refinedMeshSize, else the tile size: flat ground is not refined (its
+ * lattice has the tile edges only, and the ground mesher adds a point only where an edge would
+ * be longer than a tile).
  */
 export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem">, tileSize: number): number {
-  return o.maxMeshSize || (o.dem ? DEM_MAX_MESH_SIZE : tileSize);
+  return refinedMeshSize(o) ?? tileSize;
 }
 
 export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
@@ -149,7 +154,8 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
 
   emit({ tiling: "Cleaning footprints and planning tiles" });
   const [bx0, by0, bx1, by1] = read.bounds;
-  const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: o.maxMeshSize || (o.dem ? DEM_MAX_MESH_SIZE : Infinity), workers: o.workers }) : o.tileSize;
+  const refined = refinedMeshSize(o);
+  const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: refined ?? Infinity, workers: o.workers }) : o.tileSize;
   const maxMeshSize = plannedMeshSize(o, tileSize);
   let zAt = (_x: number, _y: number) => 0;
   if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
@@ -165,7 +171,7 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
     ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
     zAt,
   });
-  emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ${o.maxMeshSize || o.dem ? `ground elements ≤ ${maxMeshSize} m` : "flat ground, not refined"}` });
+  emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ${refined !== undefined ? `ground elements ≤ ${maxMeshSize} m` : "flat ground, not refined"}` });
   const inputOffsets = writeTileInputs(plan, files.inputsFile);
   return {
     read: { crs: read.crs, heightSources: read.heightSources, diagnostics: read.diagnostics },

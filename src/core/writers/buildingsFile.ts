@@ -42,10 +42,11 @@ export async function writeBuildingsFile(readerLines: string, out: string, sourc
         // number is its first member, renumbered here by rewriting that prefix only (parsing and
         // re-serialising every line took most of this file's time on New York).
         const m = PREFIX.exec(line);
-        const b = m ? Number(m[1]) : (JSON.parse(line) as { b: number }).b;
+        const rec = m ? undefined : (JSON.parse(line) as { b: number }); // a line in another shape: parsed once
+        const b = m ? Number(m[1]) : rec!.b;
         while (k < sourceIndex.length && sourceIndex[k] < b) k++;
         if (k < sourceIndex.length && sourceIndex[k] === b) {
-          const text = m ? `{"b":${k},${line.slice(m[0].length)}` : JSON.stringify({ ...(JSON.parse(line) as object), b: k });
+          const text = m ? `{"b":${k},${line.slice(m[0].length)}` : JSON.stringify({ ...rec, b: k });
           if (failed) throw failed;
           if (!w.write(text + "\n")) await new Promise<void>((r, reject) => { w.once("drain", () => r()); w.once("error", reject); });
         }

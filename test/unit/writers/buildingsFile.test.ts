@@ -36,3 +36,10 @@ test("an output it cannot create is a CityMeshError naming the file, not an unha
   const out = path.join(blocker, "city.buildings.jsonl");
   await assert.rejects(writeBuildingsFile(readerLines(dir), out, Uint32Array.of(0)), (e: unknown) => e instanceof CityMeshError && e.code === "output" && e.message.includes(out));
 });
+
+test("a line in another shape (b not first, spaces) is parsed and renumbered too", async () => {
+  const dir = tmpDir(), lines = path.join(dir, "other.jsonl"), out = path.join(dir, "o.buildings.jsonl");
+  fs.writeFileSync(lines, '{ "f": 4, "b": 2, "id": "x" }\n{"f":5,"b":3,"id":"y"}\n');
+  await writeBuildingsFile(lines, out, Uint32Array.of(3));
+  assert.deepEqual(fs.readFileSync(out, "utf8").trim().split("\n"), [JSON.stringify({ f: 5, b: 0, id: "y" })]);
+});
