@@ -12,6 +12,7 @@ import { buildCityMesh, buildShard, planCity } from "../core/pipeline/build";
 import { mergeStore } from "../core/pipeline/mergeStore";
 import { parseShard } from "../core/pipeline/shard";
 import { CityMeshError } from "../core/errors";
+import { problemCountText } from "../core/problemList";
 import { listStore, cleanStore } from "../core/store/manifest";
 import { progressPrinter } from "./progress";
 import { checkCommand, CHECK_USAGE } from "./check";
@@ -94,10 +95,12 @@ async function withConsole<T>(quiet: boolean, fn: (hooks: { signal: AbortSignal;
   }
 }
 
-function printProblems(diagnostics: BuildResult["diagnostics"]): void {
-  const problems = diagnostics.filter((d) => d.severity !== "info");
+/** The build's problem list (problemList.ts: most serious first, repairs summed up), its first entries and the count every surface gives. */
+function printProblems(problems: BuildResult["diagnostics"]): void {
+  if (!problems.length) return;
   for (const d of problems.slice(0, 20)) process.stderr.write(`${d.file}${d.line ? `:${d.line}:${d.column}` : ""}: ${d.severity}: ${/^feature/i.test(d.message) || d.featureIndex < 0 ? "" : `feature ${d.featureIndex}${d.featureId != null ? ` (${d.featureId})` : ""}: `}${d.message} [${d.code}]\n`);
-  if (problems.length > 20) process.stderr.write(`… and ${problems.length - 20} more problem(s)\n`);
+  if (problems.length > 20) process.stderr.write(`… and ${problems.length - 20} more (--json lists them all)\n`);
+  process.stderr.write(`input: ${problemCountText(problems)}\n`);
 }
 
 async function build(args: string[]): Promise<number> {

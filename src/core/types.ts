@@ -45,6 +45,8 @@ export interface Diagnostic {
   message: string;
   /** True when the problem was repaired and the feature kept. */
   repaired?: boolean;
+  /** An entry summing up several problems (problemList.ts): how many. Absent: one. */
+  count?: number;
 }
 
 /** Local metric frame of a build: every output records it so coordinates map back. */

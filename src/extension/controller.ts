@@ -4,6 +4,7 @@ import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
 import { CityMeshError, isCancelled } from "../core/errors";
+import { problemCountText } from "../core/problemList";
 import type { BuildResult, Diagnostic, ProgressEvent } from "../core/types";
 import { Config } from "./config";
 import { loadBuild, type BuildFn, type ViewerApi } from "./deps";
@@ -194,11 +195,13 @@ export class BuildController implements vscode.Disposable {
     } catch (e) {
       this.log.error(`Could not open the viewer: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const reveal = "Reveal in Explorer";
+    const reveal = "Reveal in Explorer", showProblems = "Show Problems";
+    const problems = result.diagnostics.length ? `; input: ${problemCountText(result.diagnostics)}` : "";
     const pick = await vscode.window.showInformationMessage(
-      `City mesh written: ${path.basename(result.output)} (${result.triangles.toLocaleString("en-US")} triangles${result.diagnostics.length ? `, ${result.diagnostics.length} input problems` : ""}).`,
-      reveal,
+      `City mesh written: ${path.basename(result.output)} (${result.triangles.toLocaleString("en-US")} triangles${problems}).`,
+      ...(result.diagnostics.length ? [showProblems] : []), reveal,
     );
+    if (pick === showProblems) await vscode.commands.executeCommand("workbench.actions.view.problems");
     if (pick === reveal) {
       const uri = vscode.Uri.file(result.output);
       await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? "revealInExplorer" : "revealFileInOS", uri);

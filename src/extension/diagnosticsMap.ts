@@ -33,7 +33,7 @@ export function toDiagnosticSpec(d: Diagnostic): DiagnosticSpec {
     character: Math.max(0, (d.column ?? 1) - 1),
     severity: severityNumber(d.severity),
     code: d.code,
-    message: `${id}${d.message}${d.repaired ? " (repaired, feature kept)" : ""}`,
+    message: `${id}${d.message}${d.repaired && d.featureIndex >= 0 ? " (repaired, feature kept)" : ""}`,
   };
 }
 

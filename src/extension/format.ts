@@ -1,5 +1,6 @@
 // Text shown for a running build: status bar, notification, task terminal, log. No vscode import.
 import type { BuildPhase, BuildResult, ProgressEvent } from "../core/types";
+import { problemCountText } from "../core/problemList";
 
 const PHASE_LABEL: Record<BuildPhase, string> = {
   reading: "Reading", tiling: "Tiling", building: "Building tiles", merging: "Merging", writing: "Writing", done: "Done",
@@ -47,10 +48,9 @@ export function fractionDone(e: ProgressEvent): number {
 
 /** Lines summing up a finished build. */
 export function summaryLines(r: BuildResult): string[] {
-  const problems = r.diagnostics.length;
   return [
     `Wrote ${r.output} (${r.format}): ${r.triangles.toLocaleString("en-US")} triangles, ${r.vertices.toLocaleString("en-US")} vertices, ${r.buildings.toLocaleString("en-US")} buildings.`,
     `${r.tiles} tiles (${r.tilesReused} reused from the store) in ${r.seconds.toFixed(1)} s; CRS ${r.crs.name}.`,
-    ...(problems ? [`${problems} input problem${problems === 1 ? "" : "s"} (see the Problems panel).`] : []),
+    ...(r.diagnostics.length ? [`Input: ${problemCountText(r.diagnostics)}, in the Problems panel.`] : []),
   ];
 }

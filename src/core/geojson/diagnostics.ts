@@ -42,6 +42,7 @@ export class DiagnosticSink {
           featureIndex: -1,
           severity: sample?.severity ?? "warning",
           code,
+          count: n - this.maxPerCode,
           message: `${n - this.maxPerCode} more "${code}" diagnostics not listed (${n} in total).`,
         });
       }

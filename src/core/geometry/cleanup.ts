@@ -92,7 +92,7 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
       kept.push(b);
       const lost = (regions.windingArea[b] - regions.ownedArea[b]) * m2;
       if (lostTo.length && lost >= 0.01) report(b, "warning", "overlap", `overlaps taller ${others}; the overlap (${lost.toFixed(2)} m²) is assigned to the taller building`);
-      else if (lostTo.length) report(b, "info", "overlap-snapped", `touches ${others} with a sliver overlap (${lost.toExponential(1)} m²), cut away`);
+      else if (lostTo.length) report(b, "info", "overlap-snapped", `touches ${others} with a sliver overlap (under 0.01 m²), cut away`);
       if (ringsLost[b]) report(b, "warning", "ring-collapsed", `${ringsLost[b]} hole(s) collapsed when snapped to ${tol} m and were dropped`);
       if (partsLost[b]) report(b, "warning", "ring-collapsed", `${partsLost[b]} part(s) collapsed when snapped to ${tol} m and were dropped`);
     } else if (regions.unresolved[b]) report(b, "warning", "unresolved-geometry", `its edges could not be made part of one planar subdivision with its neighbours; building skipped`);

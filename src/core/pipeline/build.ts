@@ -23,6 +23,7 @@ import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";
 import { tileSpec } from "../tiling/grid";
+import { problemList } from "../problemList";
 
 const tileIds = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -124,7 +125,7 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     ctx.emit("done", { tilesDone: n, tilesTotal: n, triangles: stats.triangles, message: `Wrote ${o.output}` });
     return {
       output: o.output, format: o.format, vertices: stats.vertices, triangles: stats.triangles, buildings: plan.buildings,
-      tiles: n, tilesReused: tiles.reused, crs: p.read.crs, diagnostics: p.diagnostics, heightSources: p.read.heightSources,
+      tiles: n, tilesReused: tiles.reused, crs: p.read.crs, diagnostics: problemList(p.diagnostics), heightSources: p.read.heightSources,
       storeDir: o.useDiskStore && o.keepIntermediate ? p.storeDir : undefined, buildingsFile, seconds: (Date.now() - started) / 1000,
     };
   });
@@ -156,7 +157,7 @@ export async function buildShard(options: BuildOptions, shard: ShardSpec, hooks:
     const run = await runTiles(p, pool, { ids, manifestName: `manifest-${tag}.json`, preview: !!hooks.preview }, ctx);
     if (shard.index === 0) await writeBuildingsFile(p.temps.propsTmp, path.join(p.storeDir, STORE_BUILDINGS_FILE), p.plan.sourceIndex);
     ctx.emit("done", { tilesDone: ids.length, tilesTotal: ids.length, triangles: run.triangles, message: `${tag} done` });
-    return { storeDir: p.storeDir, shard, tiles: ids, built: run.built, reused: run.reused, triangles: run.triangles, diagnostics: p.diagnostics, seconds: (Date.now() - started) / 1000 };
+    return { storeDir: p.storeDir, shard, tiles: ids, built: run.built, reused: run.reused, triangles: run.triangles, diagnostics: problemList(p.diagnostics), seconds: (Date.now() - started) / 1000 };
   });
 }
 

@@ -14,6 +14,7 @@ import type { CrsInfo, Diagnostic } from "../types";
 import type { ResolvedOptions } from "../options";
 import { DEM_MAX_MESH_SIZE } from "../optionTable";
 import { CityMeshError } from "../errors";
+import { problemCountText, problemList } from "../problemList";
 import { readFootprints } from "../geojson/read";
 import { openDem } from "../dem";
 import { demHeight } from "../groundHeight";
@@ -150,7 +151,10 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: files.propsTmp }, signal);
   emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
   emit({ log: `heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` });
-  if (read.footprints.count === 0) throw new CityMeshError("input", `${o.input}: no valid building footprints (${read.diagnostics.length} problem(s) reported).`, { diagnostics: read.diagnostics });
+  if (read.footprints.count === 0) {
+    const problems = problemList(read.diagnostics);
+    throw new CityMeshError("input", `${o.input}: no valid building footprints (${problemCountText(problems)} reported).`, { diagnostics: problems });
+  }
 
   emit({ tiling: "Cleaning footprints and planning tiles" });
   const [bx0, by0, bx1, by1] = read.bounds;
