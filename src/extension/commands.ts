@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { isCancelled } from "../core/errors";
 import { Config } from "./config";
 import { folderOf, type BuildController, type BuildRequest } from "./controller";
-import { fractionDone, phaseLabel } from "./format";
+import { fractionDone, progressText } from "./format";
 import { QUICK_PICKS, type BuildOverrides } from "./options";
 import { optionSpec } from "../core/optionTable";
 import { isGeoJsonName, looksLikeGeoJson } from "./paths";
@@ -58,7 +58,7 @@ async function runWithProgress(controller: BuildController, requests: BuildReque
           signal: abort.signal,
           onProgress: (e) => {
             const f = fractionDone(e) * 100;
-            progress.report({ increment: Math.max(0, f - done), message: `${phaseLabel(e.phase)}${e.tilesTotal ? ` ${e.tilesDone}/${e.tilesTotal} tiles` : ""}` });
+            progress.report({ increment: Math.max(0, f - done), message: progressText(e) });
             done = Math.max(done, f);
           },
         });

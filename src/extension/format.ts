@@ -20,12 +20,15 @@ export function formatEta(seconds: number | undefined): string {
 /** Tiles part: "12/40 tiles" once the grid is known. */
 const tiles = (e: ProgressEvent): string => (e.tilesTotal > 0 ? `${e.tilesDone}/${e.tilesTotal} tiles` : "");
 
-/** Status bar text, e.g. "$(sync~spin) City Mesh: Building tiles 12/40 · ETA 1 min 05 s" (tiles done/total). */
-export function statusBarText(e: ProgressEvent): string {
+/** "Building tiles 12/40 · ETA 1 min 05 s" (tiles done/total): the status bar and the notification say the same. */
+export function progressText(e: ProgressEvent): string {
   const eta = formatEta(e.etaSeconds);
   const count = e.tilesTotal > 0 ? ` ${e.tilesDone}/${e.tilesTotal}` : "";
-  return `$(sync~spin) City Mesh: ${phaseLabel(e.phase)}${count}${eta ? ` · ETA ${eta}` : ""}`;
+  return `${phaseLabel(e.phase)}${count}${eta ? ` · ETA ${eta}` : ""}`;
 }
+
+/** Status bar text, e.g. "$(sync~spin) City Mesh: Building tiles 12/40 · ETA 1 min 05 s". */
+export const statusBarText = (e: ProgressEvent): string => `$(sync~spin) City Mesh: ${progressText(e)}`;
 
 /** One line for the task terminal and the log, e.g. "[building] 12/40 tiles, 1,234,567 triangles, ETA 1 min 05 s — tile 17". */
 export function progressLine(e: ProgressEvent): string {

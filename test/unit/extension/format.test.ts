@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatEta, fractionDone, progressLine, statusBarText } from "../../../src/extension/format";
+import { formatEta, fractionDone, progressLine, progressText, statusBarText } from "../../../src/extension/format";
 import { groupByFile, toDiagnosticSpec } from "../../../src/extension/diagnosticsMap";
 
 test("formatEta", () => {
@@ -14,6 +14,8 @@ test("formatEta", () => {
 test("status bar and terminal lines", () => {
   const e = { phase: "building" as const, tilesDone: 12, tilesTotal: 40, triangles: 1234567, etaSeconds: 65, message: "tile 17" };
   assert.equal(statusBarText(e), "$(sync~spin) City Mesh: Building tiles 12/40 · ETA 1 min 05 s");
+  assert.equal(progressText(e), "Building tiles 12/40 · ETA 1 min 05 s", "the notification says what the status bar says, with no second \"tiles\"");
+  assert.equal(progressText({ phase: "merging", tilesDone: 16, tilesTotal: 200, triangles: 0 }), "Merging 16/200");
   assert.equal(progressLine(e), "[building] 12/40 tiles, 1,234,567 triangles, ETA 1 min 05 s — tile 17");
   assert.equal(statusBarText({ phase: "reading", tilesDone: 0, tilesTotal: 0, triangles: 0 }), "$(sync~spin) City Mesh: Reading");
   assert.equal(progressLine({ phase: "reading", tilesDone: 0, tilesTotal: 0, triangles: 0 }), "[reading]");
