@@ -21,6 +21,8 @@ export interface MergeOptions {
   mergeBatchSize?: number;
   signal?: AbortSignal;
   onProgress?: (tilesDone: number, tilesTotal: number, triangles: number) => void;
+  /** Where the spool folder goes (mergeTempDir); default beside the output. */
+  spoolDir?: string;
   /** Keep the raw temp files (debugging); their directory is returned in the stats. */
   keepTemp?: boolean;
 }
@@ -49,7 +51,7 @@ const OUTPUT_REASONS: Record<string, string> = {
 /** Welds the tiles of `source` and writes `opts.output` in `opts.format`, creating its folder if need be (--output-dir, a task's output). */
 export async function mergeTiles(source: TileSource, opts: MergeOptions): Promise<MergeStats> {
   const out = path.resolve(opts.output);
-  const tempDir = mergeTempDir(out);
+  const tempDir = mergeTempDir(out, opts.spoolDir);
   try {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.mkdirSync(tempDir);

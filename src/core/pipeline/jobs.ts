@@ -50,6 +50,8 @@ export interface MergeJob {
   crs: CrsInfo;
   buildings: number;
   mergeBatchSize: number;
+  /** Folder for the merge's spool (the scratch directory); default beside the output. */
+  spoolDir?: string;
 }
 
 /** Tiles merged so far (`done` of `total`) and the triangles they hold. */

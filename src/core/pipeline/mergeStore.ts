@@ -45,7 +45,8 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
     throw new CityMeshError("store", `${storeDir} is incomplete: ${missing.length} of ${info.tiles} tile(s) missing (${summarise(missing)}). Run the shards that build them, or pass --allow-missing to write the mesh with holes.`, { missing });
   }
   if (missing.length) hooks.log?.(`warning: writing ${output} without ${missing.length} missing tile(s): ${summarise(missing)}`);
-  removeMergeTemps(output, "stale"); // an earlier merge into this output killed mid-way
+  const spoolDir = path.dirname(storeDir); // the scratch directory
+  removeMergeTemps(output, "stale", spoolDir); // an earlier merge into this output killed mid-way
   const pool = new BuildPool(findWorkerScript(hooks.workerScript), 1);
   const onAbort = () => void pool.close(true);
   hooks.signal?.addEventListener("abort", onAbort);
@@ -53,7 +54,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   try {
     hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
     const stats = await pool.exec("merge", [{
-      files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize,
+      files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize, spoolDir,
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;
     const side = path.join(storeDir, STORE_BUILDINGS_FILE);
@@ -70,7 +71,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);
     await pool.close(true);
-    if (!finished) removeMergeTemps(output);
+    if (!finished) removeMergeTemps(output, "mine", spoolDir);
   }
 }
 

@@ -48,3 +48,23 @@ test("removeMergeTemps 'stale' removes the temp files of processes that no longe
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a build's spool folder goes to its scratch directory, not beside the output, and is removed from there", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-temps-"));
+  try {
+    const outDir = path.join(dir, "workspace"), scratch = path.join(dir, "scratch");
+    fs.mkdirSync(outDir);
+    fs.mkdirSync(scratch);
+    const out = path.join(outDir, "city.glb");
+    const spool = mergeTempDir(out, scratch);
+    assert.equal(path.dirname(spool), scratch);
+    fs.mkdirSync(spool);
+    fs.writeFileSync(path.join(spool, "positions.f64"), "x");
+    fs.writeFileSync(path.join(outDir, `city.glb.tmp-${process.pid}-0a1b2c3d`), "x"); // the unrenamed output stays beside it
+    removeMergeTemps(out, "mine", scratch);
+    assert.deepEqual(fs.readdirSync(scratch), []);
+    assert.deepEqual(fs.readdirSync(outDir), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
