@@ -2,6 +2,7 @@
 // for picking in the viewer: face marker → building index b → its GeoJSON feature. The reader
 // numbers buildings before the clean-up drops or merges some, so lines are renumbered here,
 // streamed (a city's properties can be larger than we want in memory).
+import { once } from "events";
 import fs from "fs";
 import path from "path";
 import readline from "readline";
@@ -48,7 +49,9 @@ export async function writeBuildingsFile(readerLines: string, out: string, sourc
         if (k < sourceIndex.length && sourceIndex[k] === b) {
           const text = m ? `{"b":${k},${line.slice(m[0].length)}` : JSON.stringify({ ...rec, b: k });
           if (failed) throw failed;
-          if (!w.write(text + "\n")) await new Promise<void>((r, reject) => { w.once("drain", () => r()); w.once("error", reject); });
+          // events.once rejects on 'error' and removes both listeners when either fires: a listener per wait that
+          // stayed behind piled up (New York: MaxListenersExceededWarning, 11 'error' listeners).
+          if (!w.write(text + "\n")) await once(w, "drain");
         }
       }
     }

@@ -43,3 +43,20 @@ test("a line in another shape (b not first, spaces) is parsed and renumbered too
   await writeBuildingsFile(lines, out, Uint32Array.of(3));
   assert.deepEqual(fs.readFileSync(out, "utf8").trim().split("\n"), [JSON.stringify({ f: 5, b: 0, id: "y" })]);
 });
+
+test("a large file waits for the stream many times without piling up listeners (no MaxListenersExceededWarning)", async () => {
+  const dir = tmpDir(), src = path.join(dir, "big.jsonl"), out = path.join(dir, "big.buildings.jsonl");
+  const pad = "x".repeat(1000);
+  fs.writeFileSync(src, Array.from({ length: 20_000 }, (_, b) => JSON.stringify({ b, f: b, id: b, properties: { pad } })).join("\n") + "\n");
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on("warning", onWarning);
+  try {
+    await writeBuildingsFile(src, out, Uint32Array.from({ length: 20_000 }, (_, i) => i));
+    await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.deepEqual(warnings.map((w) => w.name), []);
+  assert.equal(fs.readFileSync(out, "utf8").split("\n").length, 20_001);
+});
