@@ -54,6 +54,9 @@ function vscodeHost(api: VsCodeApi): Host {
 
 function standaloneHost(): Host {
   let state: ViewerState | undefined;
+  // What the page would tell a host, kept for tests to read (the standalone page has no host to tell).
+  const posted: ViewerToHost[] = [];
+  (window as unknown as { citymeshPosted: ViewerToHost[] }).citymeshPosted = posted;
   const sideFiles = new Map<string, Promise<Map<number, BuildingInfo>>>();
   const handlers: ((m: HostToViewer) => void)[] = [];
   listen((m) => handlers.forEach((h) => h(m)));
@@ -61,7 +64,7 @@ function standaloneHost(): Host {
     kind: "standalone",
     getState: () => state,
     setState: (s) => { state = s; },
-    post: () => {},
+    post: (msg) => { posted.push(msg); },
     onMessage: (cb) => { handlers.push(cb); },
     async buildingInfo(source, building) {
       if (!source.buildingsUrl) return null;

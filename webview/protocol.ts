@@ -14,6 +14,8 @@ export interface MeshSource {
   buildingsUrl?: string;
   /** Host-side path of that file (VS Code answers picks from it); opaque to the page. */
   buildingsFile?: string;
+  /** The file's size when the host knows it: the load's progress total if the response states no Content-Length. */
+  bytes?: number;
 }
 
 /** One building's line of the buildings side file. */
@@ -35,6 +37,12 @@ export type ViewerToHost =
   | { type: "pick"; requestId: number; building: number }
   /** A loaded mesh (not live tiles) is on screen: its first frame was drawn. */
   | { type: "shown"; key: string; triangles: number; buildings: number; firstFrameMs: number }
+  /**
+   * Live tile URLs (as received in addTile) the page no longer needs: fetched, failed, or dropped because the
+   * final mesh replaced the live view or a new build began. Every addTile URL is reported once, so the host
+   * knows when the preview files may be deleted.
+   */
+  | { type: "tilesDone"; urls: string[] }
   | { type: "error"; message: string };
 
 /** Persisted with getState/setState; the host's serializer reads `source` to restore a panel. */

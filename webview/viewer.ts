@@ -1,5 +1,7 @@
 // The 3D view: renderer, camera and MapControls, the mesh and live tiles, picking, state.
-// Renders on demand (a frame only after something changed), no allocation per frame.
+// Renders on demand (a frame only after something changed), no allocation per frame. Live tiles
+// that arrived since the last frame are merged into one mesh at the next frame (LiveFeed, mergeTiles),
+// so the view keeps up however fast the build announces them.
 import {
   Box3, BufferAttribute, BufferGeometry, DirectionalLight, Group, HemisphereLight, Mesh, PerspectiveCamera,
   Raycaster, Scene, Sphere, Vector2, Vector3, WebGLRenderer, type Material,
@@ -9,6 +11,9 @@ import type { Host } from "./host";
 import type { HostToViewer, MeshSource, ViewerState } from "./protocol";
 import { markerBuilding, SurfaceClass, type MeshData } from "./meshData";
 import { formatOf, parseMesh } from "./loaders";
+import { fetchWithProgress, progressText } from "./fetchProgress";
+import { LiveFeed } from "./liveFeed";
+import { mergeTiles } from "./tileBatch";
 import { heightColors, toGeometry, type HeightColors } from "./geometry";
 import { buildingFaces, pickFace } from "./pick";
 import { createMaterials, themeBackground } from "./style";
@@ -21,7 +26,7 @@ const MAX_PIXEL_RATIO = 2;
 const FIT_DIR = new Vector3(0.45, 0.8, 0.9).normalize();
 const TOP_DIR = new Vector3(0, 1, 1e-4).normalize();
 
-interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors; meshedBuildings?: number }
+interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors; meshedBuildings?: number; /** live tiles merged into it */ tiles?: number }
 
 export class Viewer {
   private readonly ui: Ui;
@@ -39,8 +44,16 @@ export class Viewer {
   private readonly rayD = new Float64Array(3);
   private readonly px = new Uint8Array(4);
   private final?: Shown;
+  /** Live tile batches on screen (each one mesh, merged from the tiles that arrived in one frame). */
   private live: Shown[] = [];
-  private liveQueue: Promise<void> = Promise.resolve();
+  private liveTiles = 0;
+  private readonly feed: LiveFeed;
+  /** Refit as live tiles extend the bounds, until the user moves the camera in this live session. */
+  private followLive = true;
+  /** Between the controls' "start" and "end": a camera change now is the user's. */
+  private userGesture = false;
+  /** A final mesh is being fetched or parsed (the live tiles stay until it is ready to draw). */
+  private loading = false;
   private highlight?: { mesh: Mesh; index: BufferAttribute };
   private state: ViewerState;
   private source?: MeshSource;
@@ -77,8 +90,11 @@ export class Viewer {
     this.controls = new MapControls(this.camera, this.renderer.domElement);
     this.controls.maxPolarAngle = Math.PI / 2 - 0.02; // stay above the ground
     this.controls.zoomToCursor = true;
-    this.controls.addEventListener("change", () => { this.requestRender(); this.saveSoon(); });
-    this.controls.addEventListener("end", () => this.save());
+    // "start"/"end" come only from user input (pointer, wheel, touch), never from update() (our own fits).
+    this.controls.addEventListener("start", () => { this.userGesture = true; });
+    this.controls.addEventListener("change", () => { if (this.userGesture) this.followLive = false; this.requestRender(); this.saveSoon(); });
+    this.controls.addEventListener("end", () => { this.userGesture = false; this.save(); });
+    this.feed = new LiveFeed((urls) => host.post({ type: "tilesDone", urls }), () => this.requestRender());
 
     new ResizeObserver(() => this.resize()).observe(this.ui.view);
     this.resize();
@@ -95,26 +111,39 @@ export class Viewer {
   async load(source: MeshSource): Promise<void> {
     const seq = ++this.loadSeq;
     const t0 = performance.now();
+    const html = document.documentElement.dataset;
     this.ui.setStatus(`Loading ${source.name}…`);
-    document.documentElement.dataset.status = "loading";
+    html.status = "loading";
+    this.loading = true;
+    let shownText = "";
     try {
-      const res = await fetch(source.url);
-      if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-      const buf = await res.arrayBuffer();
+      // Live tiles keep arriving and drawing meanwhile: the view stays current until the mesh replaces it.
+      const buf = await fetchWithProgress(source.url, source.bytes, (loaded, total) => {
+        if (seq !== this.loadSeq) return;
+        html.loadBytes = String(loaded);
+        if (total) html.loadTotal = String(total); else delete html.loadTotal;
+        const text = `Loading ${source.name} — ${progressText(loaded, total)}`;
+        if (text !== shownText) this.ui.setStatus(shownText = text); // the DOM only when the figure changes
+      });
       if (seq !== this.loadSeq) return;
       const t1 = performance.now();
+      this.ui.setStatus(`Reading ${source.name}…`);
       const data = await parseMesh(buf, formatOf(source.name || source.url, source.format));
       if (seq !== this.loadSeq) return;
       const t2 = performance.now();
-      this.clearLive();
+      // Same build, camera moved by the user during the live view: keep their view of the city.
+      const keepLiveCamera = this.live.length > 0 && !this.followLive;
+      this.stopLive();
       this.clearFinal();
+      this.loading = false;
       this.final = this.addMesh(data);
       this.source = source;
       this.state.source = source;
       this.bounds.copy(this.final.mesh.geometry.boundingSphere!);
       this.box.copy(this.final.mesh.geometry.boundingBox!);
       const cam = this.state.camera;
-      if (cam && cam.key === source.key) this.setCamera(cam.position, cam.target);
+      if (keepLiveCamera) this.controls.maxDistance = Math.max(10, this.bounds.radius * 20);
+      else if (cam && cam.key === source.key) this.setCamera(cam.position, cam.target);
       else this.fit();
       this.applyColorMode();
       this.updateCounts();
@@ -124,49 +153,63 @@ export class Viewer {
       this.save();
     } catch (e) {
       if (seq !== this.loadSeq) return;
+      this.loading = false;
       this.fail(`Could not open ${source.name}: ${(e as Error).message}`);
     }
   }
 
   beginLive(title: string): void {
     this.loadSeq++;
-    this.clearLive();
+    this.loading = false;
+    this.stopLive();
     this.clearFinal();
+    this.source = undefined; // the camera is no longer the previous mesh's
+    this.followLive = true;
     this.bounds.makeEmpty();
     this.box.makeEmpty();
     this.ui.setStatus(`${title}: waiting for tiles…`);
     document.documentElement.dataset.status = "live";
     document.documentElement.dataset.liveTiles = "0"; // live tiles drawn since this build began (kept when the final mesh comes)
+    document.documentElement.dataset.liveBatches = "0"; // meshes they were drawn as (one per frame that had new tiles)
     this.updateCounts();
     this.requestRender();
   }
 
-  /** Tiles load one after another, in the order the host sends them. */
+  /** Queued; fetched a few at a time and drawn at the next frame after they arrive (drainLive). */
   addTile(url: string): void {
-    const seq = this.loadSeq;
-    this.liveQueue = this.liveQueue.then(async () => {
-      try {
-        const res = await fetch(url);
-        if (!res.ok) throw new Error(`${res.status}`);
-        const data = await parseMesh(await res.arrayBuffer(), "cmpv");
-        if (seq !== this.loadSeq) return; // the final mesh (or a new build) came first
-        const first = this.live.length === 0;
-        const shown = this.addMesh(data, this.tiles);
-        this.live.push(shown);
-        document.documentElement.dataset.liveTiles = String(Number(document.documentElement.dataset.liveTiles ?? 0) + 1);
-        const s = shown.mesh.geometry.boundingSphere!;
-        if (this.bounds.isEmpty()) this.bounds.copy(s); else this.bounds.union(s);
-        this.box.union(shown.mesh.geometry.boundingBox!);
-        if (first) this.fit();
-        this.applyColorMode();
-        this.updateCounts();
-        this.ui.setStatus("");
-        this.requestRender();
-      } catch (e) {
-        // Preview files are transient (the store may already have cleaned them): skip, quietly.
-        console.debug(`citymesh viewer: preview tile ${url} skipped: ${(e as Error).message}`);
-      }
-    });
+    this.feed.add(url);
+  }
+
+  /** Adds the tiles that arrived since the last frame as one mesh; refits while the user has not moved the camera. */
+  private drainLive(): void {
+    const tiles = this.feed.take();
+    if (!tiles.length) return;
+    // One build's tiles share the city's N; a batch is merged per N (in practice one).
+    const byN = new Map<number, MeshData[]>();
+    for (const t of tiles) { const l = byN.get(t.buildings); if (l) l.push(t); else byN.set(t.buildings, [t]); }
+    const html = document.documentElement.dataset;
+    for (const group of byN.values()) {
+      const shown = this.addMesh(mergeTiles(group), this.tiles);
+      shown.tiles = group.length;
+      this.live.push(shown);
+      this.liveTiles += group.length;
+      const s = shown.mesh.geometry.boundingSphere!;
+      if (this.bounds.isEmpty()) this.bounds.copy(s); else this.bounds.union(s);
+      this.box.union(shown.mesh.geometry.boundingBox!);
+    }
+    html.liveTiles = String(Number(html.liveTiles ?? 0) + tiles.length);
+    html.liveBatches = String(Number(html.liveBatches ?? 0) + byN.size);
+    if (this.followLive) this.frameFrom(FIT_DIR, false);
+    else this.controls.maxDistance = Math.max(10, this.bounds.radius * 20);
+    this.applyColorMode();
+    this.updateCounts();
+    if (!this.loading) this.ui.setStatus("");
+  }
+
+  /** Drops the live tiles (drawn and still coming); the host hears which files the page no longer needs. */
+  private stopLive(): void {
+    this.feed.stop();
+    this.clearLive();
   }
 
   fit(): void { this.frameFrom(FIT_DIR); }
@@ -175,12 +218,12 @@ export class Viewer {
   top(): void { this.frameFrom(TOP_DIR); }
 
   /** Camera on the ray from the bounds' centre along dir, just far enough to see every corner. */
-  private frameFrom(dir: Vector3): void {
+  private frameFrom(dir: Vector3, save = true): void {
     if (this.box.isEmpty()) return;
     const c = this.box.getCenter(new Vector3());
     const dist = this.fitDistance(dir, c);
     this.setCamera([c.x + dir.x * dist, c.y + dir.y * dist, c.z + dir.z * dist], [c.x, c.y, c.z]);
-    this.save();
+    if (save) this.save();
   }
 
   /** Smallest distance at which all 8 box corners are inside the frustum (plus a margin). */
@@ -223,6 +266,7 @@ export class Viewer {
   private clearLive(): void {
     for (const s of this.live) { this.tiles.remove(s.mesh); s.mesh.geometry.dispose(); }
     this.live = [];
+    this.liveTiles = 0;
   }
 
   private applyColorMode(): void {
@@ -255,7 +299,7 @@ export class Viewer {
     // but meshes only the buildings it owns, each in exactly one tile: count those.
     if (this.final) buildings = this.final.data.buildings;
     else for (const s of shown) buildings += (s.meshedBuildings ??= meshedBuildings(s.data));
-    this.ui.setCounts({ triangles, vertices, tiles: tilesShown(this.final?.data, this.live.length), buildings });
+    this.ui.setCounts({ triangles, vertices, tiles: tilesShown(this.final?.data, this.liveTiles), buildings });
   }
 
   // ---- picking -------------------------------------------------------------------------
@@ -338,6 +382,7 @@ export class Viewer {
   }
 
   private readonly frame = (): void => {
+    this.drainLive(); // before clearing framePending: its own requestRender calls are this frame
     this.framePending = false;
     this.updateClipPlanes();
     const t = performance.now();
@@ -413,6 +458,12 @@ export class Viewer {
     const gl = this.renderer.getContext();
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, this.px);
     return performance.now() - t;
+  }
+
+  /** Normalised device coordinates of a point in mesh coordinates (inside the view: all three in [-1, 1]); for tests. */
+  toNdc(x: number, y: number, z: number): [number, number, number] {
+    const v = new Vector3(x, y, z).project(this.camera);
+    return [v.x, v.y, v.z];
   }
 
   /** Screen position (CSS pixels, client coordinates) of a point in mesh coordinates; for tests. */

@@ -21,6 +21,9 @@ export interface ViewerApi {
    */
   beginLive(title: string, folders?: string[]): Promise<void>;
   addLiveTile(previewFile: string): void;
+  /** Resolves when the viewer no longer needs any live tile file it was given: each was fetched (or failed),
+   *  or the final mesh replaced the live view, or the panel was closed. The caller may then delete them. */
+  releaseLive(): Promise<void>;
   /** A mesh reached the screen in a viewer panel or custom editor (first frame drawn). */
   readonly onDidShowMesh: vscode.Event<ViewerShownEvent>;
 }
@@ -28,6 +31,8 @@ export interface ViewerApi {
 export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
   const extensionUri = context.extensionUri;
   let main: ViewerPanel | undefined;
+  /** The panel the live tiles went to (releaseLive asks it, even if another panel became the main one since). */
+  let livePanel: ViewerPanel | undefined;
   const shown = new vscode.EventEmitter<ViewerShownEvent>();
   const onShown = (e: ViewerShownEvent) => shown.fire(e);
   context.subscriptions.push(shown);
@@ -47,11 +52,12 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
   const api: ViewerApi = {
     show: async (meshPath, opts) => mainPanel().show(vscode.Uri.file(meshPath), opts?.buildingsFile),
     beginLive: (title, folders = []) => {
-      const v = mainPanel();
+      const v = livePanel = mainPanel();
       v.beginLive(title, folders.map((f) => vscode.Uri.file(f)));
       return v.whenReady(LIVE_PAGE_WAIT_MS);
     },
-    addLiveTile: (file) => (main ?? mainPanel()).addTile(file),
+    addLiveTile: (file) => (livePanel = main ?? mainPanel()).addTile(file),
+    releaseLive: () => livePanel?.releaseLive() ?? Promise.resolve(),
     onDidShowMesh: shown.event,
   };
 

@@ -1,7 +1,8 @@
 // One viewer webview (a panel or a custom editor): its HTML, resource roots and messages.
 // The page asks for nothing but "ready" and "pick"; the mesh reaches it as a webview URI that
 // it fetches as binary. Whatever the page shows is replayed on "ready", so a reload (theme,
-// new resource root, restore) loses nothing.
+// new resource root, restore) loses nothing. Live tile files are tracked until the page says it
+// is done with them ("tilesDone"), so a build knows when it may delete them (releaseLive).
 import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
@@ -38,11 +39,17 @@ export class ViewerPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
   private readyWaiters: (() => void)[] = [];
+  /** Live tile URLs posted to the current page that it has not reported done; a count, as a file may come twice. */
+  private readonly tilesAtPage = new Map<string, number>();
+  private releaseWaiters: (() => void)[] = [];
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly onShown?: (e: ViewerShownEvent) => void) {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: ViewerToHost) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      // Without retainContextWhenHidden a hidden webview's page is destroyed (and reloads, saying "ready", when
+      // shown again): it fetches nothing meanwhile, and messages posted to it would be lost.
+      panel.onDidChangeViewState(() => { if (!panel.visible) this.pageGone(); }),
     );
     this.render();
   }
@@ -53,11 +60,12 @@ export class ViewerPanel {
   show(uri: vscode.Uri, buildingsFile?: string): void {
     const file = uri.scheme === "file" ? uri.fsPath : undefined;
     const sideFile = buildingsFile ?? (file ? guessBuildingsFile(file) : undefined);
-    this.live = undefined;
+    this.live = undefined; // the page drops the live tiles it has not fetched once this mesh replaced them ("tilesDone")
     this.mesh = { uri, buildingsFile: sideFile, buildings: sideFile ? new BuildingsLookup(sideFile) : undefined, version: Date.now() };
     this.panel.title = path.basename(uri.path);
     this.watch(uri);
     if (this.allowFolder(dirOf(uri))) this.send(this.loadMessage());
+    this.settleRelease();
   }
 
   /**
@@ -85,25 +93,63 @@ export class ViewerPanel {
     if (!this.live) this.beginLive("City mesh");
     const uri = vscode.Uri.file(file);
     this.live!.tiles.push(uri);
-    if (this.allowFolder(dirOf(uri))) this.send({ type: "addTile", url: this.panel.webview.asWebviewUri(uri).toString() });
+    if (this.allowFolder(dirOf(uri))) this.sendTile(uri);
+  }
+
+  /**
+   * Resolves when the page no longer needs a live tile file it was given: each was reported done (fetched,
+   * failed, or dropped when the final mesh replaced the live view), or the page is gone (reloaded, hidden,
+   * disposed) with no tile waiting to be replayed to it. Event-driven only: every path that can make the
+   * files unneeded calls settleRelease. Released tiles are not replayed to a reloaded page.
+   */
+  releaseLive(): Promise<void> {
+    return new Promise<void>((resolve) => { this.releaseWaiters.push(resolve); this.settleRelease(); });
+  }
+
+  private needsLiveFiles(): boolean {
+    if (this.disposed) return false;
+    // Tiles not posted yet (the page is loading) will be replayed to it on "ready", while the build is live.
+    return this.tilesAtPage.size > 0 || (!!this.live && this.live.tiles.length > 0 && !this.ready);
+  }
+
+  private settleRelease(): void {
+    if (!this.releaseWaiters.length || this.needsLiveFiles()) return;
+    if (this.live) this.live.tiles = []; // the caller may delete them now: a reload must not fetch them again
+    for (const w of this.releaseWaiters.splice(0)) w();
+  }
+
+  private sendTile(uri: vscode.Uri): void {
+    if (!this.ready || this.disposed) return; // replayed on "ready"
+    const url = this.panel.webview.asWebviewUri(uri).toString();
+    this.tilesAtPage.set(url, (this.tilesAtPage.get(url) ?? 0) + 1);
+    void this.panel.webview.postMessage({ type: "addTile", url } satisfies HostToViewer);
+  }
+
+  /** The page went away (reload, hidden): whatever it was fetching it fetches no more. */
+  private pageGone(): void {
+    this.ready = false;
+    this.tilesAtPage.clear();
+    this.settleRelease();
   }
 
   private loadMessage(): HostToViewer {
     const m = this.mesh!;
     const name = path.basename(m.uri.path);
     const url = this.panel.webview.asWebviewUri(m.uri).with({ query: `v=${m.version}` }).toString();
-    const source: MeshSource = { url, key: m.uri.toString(), name, format: path.extname(name).slice(1).toLowerCase(), buildingsFile: m.buildingsFile };
+    const source: MeshSource = { url, key: m.uri.toString(), name, format: path.extname(name).slice(1).toLowerCase(), buildingsFile: m.buildingsFile, bytes: fileSize(m.uri) };
     return { type: "load", source };
   }
 
   private onMessage(m: ViewerToHost): void {
     if (m.type === "ready") {
+      this.tilesAtPage.clear(); // a new page: the one that had them is gone
       this.ready = true;
       for (const w of this.readyWaiters.splice(0)) w();
       if (this.live) {
         this.send({ type: "beginLive", title: this.live.title });
-        for (const t of this.live.tiles) this.send({ type: "addTile", url: this.panel.webview.asWebviewUri(t).toString() });
+        for (const t of this.live.tiles) this.sendTile(t);
       } else if (this.mesh) this.send(this.loadMessage());
+      this.settleRelease();
     } else if (m.type === "pick") {
       const lookup = this.mesh?.buildings;
       const answer = (info: Awaited<ReturnType<BuildingsLookup["get"]>>, error?: string) =>
@@ -114,6 +160,12 @@ export class ViewerPanel {
       if (this.mesh && m.key === this.mesh.uri.toString()) {
         this.onShown?.({ uri: this.mesh.uri, viewType: this.panel.viewType, triangles: m.triangles, buildings: m.buildings, firstFrameMs: m.firstFrameMs });
       }
+    } else if (m.type === "tilesDone") {
+      for (const url of m.urls) {
+        const n = this.tilesAtPage.get(url) ?? 0;
+        if (n > 1) this.tilesAtPage.set(url, n - 1); else this.tilesAtPage.delete(url);
+      }
+      this.settleRelease();
     } else if (m.type === "error") {
       void vscode.window.showWarningMessage(`City mesh viewer: ${m.message}`);
     }
@@ -143,7 +195,7 @@ export class ViewerPanel {
     const w = this.panel.webview;
     const template = fs.readFileSync(path.join(this.extensionUri.fsPath, "media", "viewer.html"), "utf8");
     const asUri = (...p: string[]) => w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-    this.ready = false;
+    this.pageGone(); // the new HTML replaces the page
     w.options = webviewOptions(this.extensionUri, this.folders);
     w.html = renderViewerHtml(template, {
       cspSource: w.cspSource, nonce: makeNonce(),
@@ -171,6 +223,7 @@ export class ViewerPanel {
     if (this.disposed) return;
     this.disposed = true;
     for (const w of this.readyWaiters.splice(0)) w();
+    this.settleRelease(); // a closed panel needs no file
     clearTimeout(this.reloadTimer);
     this.watcher?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
@@ -178,6 +231,12 @@ export class ViewerPanel {
 }
 
 const dirOf = (uri: vscode.Uri) => vscode.Uri.joinPath(uri, "..");
+
+/** A local file's size in bytes (the page's load progress total), undefined when unknown. */
+function fileSize(uri: vscode.Uri): number | undefined {
+  if (uri.scheme !== "file") return undefined;
+  try { return fs.statSync(uri.fsPath).size; } catch { return undefined; }
+}
 
 function isInside(dir: vscode.Uri, target: vscode.Uri): boolean {
   if (dir.scheme !== target.scheme || dir.authority !== target.authority) return false;
