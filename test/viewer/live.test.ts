@@ -1,8 +1,9 @@
 // The live view of a build (headless Chromium, as viewer.test.ts): tiles announced faster than they
 // load are drawn in batches, the camera follows the growing city until the user moves it, every
 // announced tile file is reported done (so the host may delete it), the final mesh shows its load's
-// progress and replaces the live tiles only once it is ready. Nothing waits on time: held frames and
-// held responses are released by the test, and every wait is for a page state.
+// progress and replaces the live tiles only once it is ready, and the counts line stays clear of
+// VS Code's notification toasts. Nothing waits on time: held frames and held responses are released
+// by the test, and every wait is for a page state.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -77,6 +78,12 @@ function corners(cities: ViewerCity[]): V3[] {
 const toNdc = (page: Page, pts: V3[]) => page.evaluate((pts) =>
   pts.map((p) => (window as unknown as { citymeshViewer: { toNdc(x: number, y: number, z: number): V3 } }).citymeshViewer.toNdc(p[0], p[1], p[2])), pts);
 const inView = (ndc: V3[]) => ndc.every((p) => p.every((c) => c >= -1 && c <= 1));
+
+/** WCAG relative luminance of an sRGB colour (0–255 channels). */
+function luminance(rgb: number[]): number {
+  const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
 
 async function canvasClasses(page: Page) {
   const data = await page.evaluate(() => {
@@ -226,6 +233,34 @@ describe("live view (standalone, headless Chromium)", () => {
     const shown = await page.evaluate(() => (window as unknown as { citymeshPosted: { type: string; key?: string }[] }).citymeshPosted.find((m) => m.type === "shown"));
     assert.equal(shown?.key, "/work/swap/city.glb");
     tileGate.release();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("puts the counts line at the top left, clear of VS Code's notification toasts, readable in light and dark themes", async () => {
+    server.put("/toast/a.cmpv", cmpvOf(viewerCity({ cols: 3, rows: 3, groundCells: 4 })));
+    const { page, errors } = await open();
+    await send(page, { type: "beginLive", title: "toast" });
+    await send(page, { type: "addTile", url: "/toast/a.cmpv" });
+    await waitLiveTiles(page, 1);
+    const r = (await page.locator("#counts").boundingBox())!;
+    assert.match(await page.locator("#counts").innerText(), /triangles/);
+    // VS Code's toasts: up to 450 px wide, stacked up from the bottom right corner of the window.
+    const toast = { left: VIEWPORT.width - 470, top: VIEWPORT.height / 2 };
+    assert.ok(r.x + r.width < toast.left || r.y + r.height < toast.top, `counts at ${JSON.stringify(r)} under the toast area`);
+    assert.ok(r.y + r.height < VIEWPORT.height / 2 && r.x < VIEWPORT.width / 2, `counts at the top left: ${JSON.stringify(r)}`);
+    // The colours come from the theme's widget variables, so the line reads well in either theme.
+    const contrast = async () => {
+      const s = await page.evaluate(() => { const cs = getComputedStyle(document.getElementById("counts")!); return [cs.color, cs.backgroundColor]; });
+      const [a, b] = s.map((c) => luminance((c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number)));
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    };
+    assert.ok(await contrast() >= 4.5, `dark fallback contrast ${await contrast()}`);
+    await page.evaluate(() => {
+      document.body.className = "vscode-light";
+      for (const [k, v] of [["--vscode-editor-background", "#ffffff"], ["--vscode-editorWidget-background", "#f3f3f3"], ["--vscode-editorWidget-foreground", "#616161"]]) document.body.style.setProperty(k, v);
+    });
+    assert.ok(await contrast() >= 4.5, `light theme contrast ${await contrast()}`);
     assert.deepEqual(errors, []);
     await page.close();
   });
