@@ -14,6 +14,8 @@ import { BuildingsLookup, guessBuildingsFile } from "../../src/extension/viewer/
 import { renderViewerHtml, viewerCsp } from "../../src/extension/viewer/html";
 import { cmpvOf, glbOf, viewerCity } from "../support/viewerCity";
 import { previewBytes } from "../../src/core/writers/preview";
+import { mergeTiles } from "../../webview/tileBatch";
+import { progressText } from "../../webview/fetchProgress";
 
 const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
@@ -135,5 +137,33 @@ describe("page HTML", () => {
     assert.match(html, /<script nonce="n0nce" src="https:\/\/x\/w\.js\?a=1&#38;b=2"><\/script>/);
     assert.match(html, /<title>&#60;city&#62;<\/title>/);
     assert.doesNotMatch(html, /\{\{/);
+  });
+});
+
+describe("live tile batches", () => {
+  it("merge tiles into one mesh grouped by class: same triangles, markers and vertices, indices offset", () => {
+    const N = 10;
+    const a = parseCmpv(ab(cmpvOf(viewerCity({ cols: 2, rows: 2, groundCells: 1, tileOf: { first: 0, of: N } }))));
+    const b = parseCmpv(ab(cmpvOf(viewerCity({ cols: 3, rows: 2, groundCells: 2, offset: [100, 0], tileOf: { first: 4, of: N } }))));
+    const m = mergeTiles([a, b]);
+    const va = a.positions.length / 3;
+    assert.equal(m.buildings, N);
+    assert.equal(m.positions.length, a.positions.length + b.positions.length);
+    assert.equal(m.index.length, a.index.length + b.index.length);
+    assert.deepEqual(m.groups.map((g) => g.cls), [SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof], "one range per class: one draw call each");
+    for (const g of m.groups) for (let f = g.start / 3; f < (g.start + g.count) / 3; f++) assert.equal(markerClass(m.markers![f], N), g.cls);
+    // Every tile's triangles, with their markers, are in the batch (as vertex positions: indices are offset).
+    const key = (pos: Float32Array, idx: ArrayLike<number>, f: number, mk: number) =>
+      [0, 1, 2].map((k) => [...pos.subarray(3 * idx[3 * f + k], 3 * idx[3 * f + k] + 3)].join(",")).join(";") + `#${mk}`;
+    const want = [a, b].flatMap((t) => Array.from({ length: t.index.length / 3 }, (_, f) => key(t.positions, t.index, f, t.markers![f]))).sort();
+    const got = Array.from({ length: m.index.length / 3 }, (_, f) => key(m.positions, m.index, f, m.markers![f])).sort();
+    assert.deepEqual(got, want);
+    assert.ok(m.index.some((i) => i >= va), "b's indices shifted past a's vertices");
+    assert.equal(mergeTiles([a]), a, "a single tile is drawn as it is");
+    assert.throws(() => mergeTiles([a, { ...b, buildings: N + 1 }]), /different cities/);
+  });
+  it("states load progress in MB, with the total when known", () => {
+    assert.equal(progressText(12_345_678, 59_400_000), "12.3 / 59.4 MB");
+    assert.equal(progressText(1_000_000, undefined), "1.0 MB");
   });
 });
