@@ -26,7 +26,7 @@ const MAX_PIXEL_RATIO = 2;
 const FIT_DIR = new Vector3(0.45, 0.8, 0.9).normalize();
 const TOP_DIR = new Vector3(0, 1, 1e-4).normalize();
 
-interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors; meshedBuildings?: number; /** live tiles merged into it */ tiles?: number }
+interface Shown { mesh: Mesh; data: MeshData; heights?: HeightColors; meshedBuildings?: number }
 
 export class Viewer {
   private readonly ui: Ui;
@@ -190,7 +190,6 @@ export class Viewer {
     const html = document.documentElement.dataset;
     for (const group of byN.values()) {
       const shown = this.addMesh(mergeTiles(group), this.tiles);
-      shown.tiles = group.length;
       this.live.push(shown);
       this.liveTiles += group.length;
       const s = shown.mesh.geometry.boundingSphere!;
