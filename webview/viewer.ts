@@ -65,7 +65,8 @@ export class Viewer {
 
   constructor(private readonly host: Host) {
     this.ui = new Ui({
-      fit: () => this.fit(), top: () => this.top(),
+      // Top is the user choosing a view: live tiles must not refit it back to the oblique one.
+      fit: () => this.fit(), top: () => { this.followLive = false; this.top(); },
       colorMode: (m) => { this.state.colorMode = m; this.applyColorMode(); this.save(); },
       wireframe: (on) => { this.state.wireframe = on; this.applyColorMode(); this.save(); },
     });

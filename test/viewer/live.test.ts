@@ -172,6 +172,18 @@ describe("live view (standalone, headless Chromium)", () => {
     await page.click("#fit");
     await drawn(page);
     assert.ok(inView(await toNdc(page, corners([a, b, c]))), "Fit frames all three tiles");
+    // In a new live session the camera follows again; Top is a view the user chose, so a later tile leaves it alone.
+    await send(page, { type: "beginLive", title: "refit again" });
+    await send(page, { type: "addTile", url: "/refit/a.cmpv" });
+    await waitLiveTiles(page, 1);
+    await page.click("#top");
+    await drawn(page);
+    const topView = await toNdc(page, probe);
+    await send(page, { type: "addTile", url: "/refit/b.cmpv" });
+    await waitLiveTiles(page, 2);
+    await drawn(page);
+    const afterB = await toNdc(page, probe);
+    for (let i = 0; i < probe.length; i++) for (const k of [0, 1]) assert.ok(Math.abs(afterB[i][k] - topView[i][k]) < 1e-9, "the top view stayed");
     assert.deepEqual(errors, []);
     await page.close();
   });
