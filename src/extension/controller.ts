@@ -5,6 +5,7 @@ import path from "path";
 import * as vscode from "vscode";
 import { CityMeshError, isCancelled } from "../core/errors";
 import { problemCountText } from "../core/problemList";
+import { newPreviewDir } from "../core/pipeline/scratchNames";
 import type { BuildResult, Diagnostic, ProgressEvent } from "../core/types";
 import { Config } from "./config";
 import { loadBuild, type BuildFn, type ViewerApi } from "./deps";
@@ -139,13 +140,16 @@ export class BuildController implements vscode.Disposable {
     this.statusBar.tooltip = `Building ${options.input}\nClick to show the log or cancel the build`;
     this.statusBar.show();
     const viewer = req.showResult ? this.viewer : undefined;
+    // Live previews go to a folder of their own: the build removes its store after the merge, while the viewer may
+    // still be fetching. The folder goes once the viewer says it needs none of them any more.
+    const previewDir = viewer ? newPreviewDir(options.scratchDir) : undefined;
     await viewer?.beginLive(path.basename(options.input), [...(options.useDiskStore ? [options.scratchDir] : []), path.dirname(options.output)]);
 
     let lastPhase = "";
     try {
       const result = await build(options, {
         signal: abort.signal,
-        preview: viewer !== undefined, // preview files of finished tiles for the viewer's live view
+        previewDir,
         log: (line) => {
           this.log.info(line);
           hooks.onLine?.(line);
@@ -182,6 +186,7 @@ export class BuildController implements vscode.Disposable {
       throw e;
     } finally {
       hooks.signal?.removeEventListener("abort", onOuterAbort);
+      if (viewer && previewDir) void viewer.releaseLive().then(() => fs.rmSync(previewDir, { recursive: true, force: true }));
       this.abort = undefined;
       this.current = undefined;
       this.statusBar.hide();

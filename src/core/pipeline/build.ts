@@ -32,8 +32,12 @@ export interface BuildHooks {
   signal?: AbortSignal;
   /** One line of the build log (CLI prints it, the extension writes it to its output channel). */
   log?(line: string): void;
-  /** Write a live-preview file (CMPV) next to each finished tile; its path comes in ProgressEvent.tileFile. */
-  preview?: boolean;
+  /**
+   * Folder for a live-preview file (CMPV) of each finished tile (created if missing); each file's path comes in
+   * ProgressEvent.tileFile. Outside the store on purpose: the store goes when the merge is done, while a viewer may
+   * still be fetching previews; the caller removes the folder once its viewer is done with them.
+   */
+  previewDir?: string;
   workerScript?: string;
 }
 
@@ -72,7 +76,7 @@ async function withBuild<T>(options: BuildOptions, hooks: BuildHooks, lockName: 
     hooks.signal?.removeEventListener("abort", onAbort);
     await pool.close(true);
     // A merge worker terminated by a cancel cannot remove its spool folder or unrenamed output.
-    if (!finished) removeMergeTemps(o.output);
+    if (!finished) removeMergeTemps(o.output, "mine", o.scratchDir);
     unlock();
     removeTemps(p.temps);
   }
@@ -83,14 +87,14 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
   return withBuild(options, hooks, "build.lock", async (p, pool, ctx, release) => {
     const { o, plan } = p;
     const n = plan.tiles, ids = tileIds(n);
-    removeMergeTemps(o.output, "stale"); // an earlier build of this output killed mid-merge
-    const tiles: TileRun = await runTiles(p, pool, { ids, manifestName: MANIFEST_NAME, preview: !!hooks.preview }, ctx);
+    removeMergeTemps(o.output, "stale", o.scratchDir); // an earlier build of this output killed mid-merge
+    const tiles: TileRun = await runTiles(p, pool, { ids, manifestName: MANIFEST_NAME, previewDir: hooks.previewDir }, ctx);
     if (ctx.signal?.aborted) throw cancelled();
 
     ctx.emit("merging", { tilesDone: 0, tilesTotal: n, message: `Merging ${n} tile(s)` });
     const mergeStarted = Date.now();
     const job: MergeJob = {
-      output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize,
+      output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize, spoolDir: o.scratchDir,
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);
@@ -154,7 +158,7 @@ export async function buildShard(options: BuildOptions, shard: ShardSpec, hooks:
   return withBuild({ ...options, useDiskStore: true, keepIntermediate: true }, hooks, `build.lock.${tag}`, async (p, pool, ctx) => {
     const ids = shardTiles(p.plan, shard.count)[shard.index];
     ctx.log(`${tag}: ${ids.length} of ${p.plan.tiles} tile(s) into ${p.storeDir}`);
-    const run = await runTiles(p, pool, { ids, manifestName: `manifest-${tag}.json`, preview: !!hooks.preview }, ctx);
+    const run = await runTiles(p, pool, { ids, manifestName: `manifest-${tag}.json`, previewDir: hooks.previewDir }, ctx);
     if (shard.index === 0) await writeBuildingsFile(p.temps.propsTmp, path.join(p.storeDir, STORE_BUILDINGS_FILE), p.plan.sourceIndex);
     ctx.emit("done", { tilesDone: ids.length, tilesTotal: ids.length, triangles: run.triangles, message: `${tag} done` });
     return { storeDir: p.storeDir, shard, tiles: ids, built: run.built, reused: run.reused, triangles: run.triangles, diagnostics: problemList(p.diagnostics), seconds: (Date.now() - started) / 1000 };

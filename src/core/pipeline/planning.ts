@@ -7,9 +7,7 @@
 // count) comes back, so the city's footprints and the garbage of reading and cleaning them leave
 // with that process instead of staying in the build's for the whole build.
 import fs from "fs";
-import os from "os";
 import path from "path";
-import { randomBytes } from "crypto";
 import type { CrsInfo, Diagnostic } from "../types";
 import type { ResolvedOptions } from "../options";
 import { DEM_MAX_MESH_SIZE } from "../optionTable";
@@ -26,6 +24,7 @@ import { ensureDir } from "../store/fsLayer";
 import { ensureScratchGitignore } from "../store/gitignore";
 import { processAlive } from "../merge/temps";
 import { execAlone } from "./workerPool";
+import { HOST, processTag } from "./scratchNames";
 import { cancelled, type RunCtx } from "./runCtx";
 
 /** What the build reports of the read (the log lines say the rest). */
@@ -84,7 +83,7 @@ export interface Prepared {
 export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript: string): Promise<Prepared> {
   ctx.emit("reading", { message: `Reading ${o.input}` });
   prepareScratch(o.scratchDir);
-  const tag = `${HOST}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const tag = processTag();
   const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`) };
   try {
     const hashing = hashFile(o.input);
@@ -113,20 +112,18 @@ export function removeTemps(t: PlannerFiles): void {
   fs.rmSync(t.inputsFile, { force: true });
 }
 
-/** This machine's name as it goes into planner file names (a shared scratch directory serves shards on several machines). */
-const HOST = os.hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
-
 /**
  * Creates the scratch directory and removes the planner files (properties-<host>-<pid>-<hex>.jsonl,
- * tile-inputs-<host>-<pid>-<hex>.bin) of builds on this machine that were killed: the tile inputs
- * are as large as the footprints. Other machines' files are left alone (their pids mean nothing
- * here). A store inside a .citymesh folder gets its .gitignore, so a workspace never commits it.
+ * tile-inputs-<host>-<pid>-<hex>.bin) and preview folders (previews-<host>-<pid>-<hex>) of processes on this
+ * machine that were killed: the tile inputs are as large as the footprints. Other machines' files are left
+ * alone (their pids mean nothing here). A store inside a .citymesh folder gets its .gitignore, so a workspace
+ * never commits it.
  */
 function prepareScratch(dir: string): void {
   ensureDir(dir);
   for (const n of fs.readdirSync(dir)) {
-    const m = /^(?:properties|tile-inputs)-(.+)-(\d+)-[0-9a-f]{8}\.(?:jsonl|bin)$/.exec(n);
-    if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, n), { force: true });
+    const m = /^(?:properties|tile-inputs|previews)-(.+)-(\d+)-[0-9a-f]{8}(?:\.jsonl|\.bin)?$/.exec(n);
+    if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
   }
   ensureScratchGitignore(dir);
 }

@@ -13,6 +13,8 @@ import type { BuildPool } from "./workerPool";
 import type { BuiltTile, JobArgs } from "./jobs";
 import type { Prepared } from "./planning";
 import { cancelled, type RunCtx } from "./runCtx";
+import { EtaEstimator } from "./eta";
+import { tileCost } from "./shard";
 
 export interface TileRun {
   reused: number;
@@ -26,7 +28,8 @@ export interface RunTilesOptions {
   ids: number[];
   /** Manifest file in the store: shards keep one each, so they never overwrite each other's. */
   manifestName: string;
-  preview: boolean;
+  /** Folder for a live-preview file (CMPV) of each finished tile; undefined: none. The caller removes it. */
+  previewDir?: string;
 }
 
 export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions, ctx: RunCtx): Promise<TileRun> {
@@ -38,7 +41,8 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
   let triangles = 0;
   const manifest = o.useDiskStore ? loadManifest(p, ro.manifestName, ctx) : null;
   const fileOf = (id: number) => path.join(storeDir, tileFileName(id));
-  const previewOf = (id: number) => (o.useDiskStore && ro.preview ? path.join(storeDir, `tile_${id}.cmpv`) : undefined);
+  const previewOf = (id: number) => (ro.previewDir ? path.join(ro.previewDir, `tile_${id}.cmpv`) : undefined);
+  if (ro.previewDir) fs.mkdirSync(ro.previewDir, { recursive: true });
 
   // Resume: every tile file of ours in the store is read back in full; good ones are kept.
   if (manifest) {
@@ -63,7 +67,7 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
   }
   const reused = done.size;
   const todo = ro.ids.filter((i) => !done.has(i));
-  const started = Date.now();
+  const etaOf = new EtaEstimator(todo.reduce((c, i) => c + tileCost(plan, i), 0), Date.now());
   let lastWrite = 0, built = 0, failure: CityMeshError | null = null;
   const saveManifest = (force = false) => {
     if (!manifest || (!force && Date.now() - lastWrite < 250)) return;
@@ -99,7 +103,7 @@ export async function runTiles(p: Prepared, pool: BuildPool, ro: RunTilesOptions
     if (meshes && r.mesh) meshes[id] = r.mesh;
     if (manifest) { manifest.tiles[id] = { status: "done", file: tileFileName(id), checksum: r.meta.checksum, vertices: r.meta.vertices, triangles: r.meta.triangles, bounds: boundsOf(id) }; saveManifest(); }
     ctx.log(`tile ${id} done: ${r.meta.triangles} triangles in ${r.meta.ms.toFixed(0)} ms`);
-    const eta = ((Date.now() - started) / 1000 / built) * (total - done.size);
+    const eta = etaOf.finished(tileCost(plan, id), Date.now());
     ctx.emit("building", { tilesDone: done.size, tilesTotal: total, triangles, etaSeconds: eta, tileId: id, tileFile: previewOf(id) });
   };
 

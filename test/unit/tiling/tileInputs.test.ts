@@ -82,7 +82,7 @@ test("cancel while planning: a cancelled error, and no planner files left in the
   assert.equal(fs.existsSync(path.join(dir, "c.glb")), false);
 });
 
-test("planner files of killed builds on this machine are removed at the next start; running builds' and other machines' are kept", async () => {
+test("planner files and preview folders of killed processes on this machine are removed at the next start; running ones' and other machines' are kept", async () => {
   const input = path.join(dir, "small.geojson");
   fs.writeFileSync(input, cityToGeoJSON(generateCity({ buildings: 20, seed: 3 })));
   const scratch = path.join(dir, "s-stale");
@@ -90,8 +90,9 @@ test("planner files of killed builds on this machine are removed at the next sta
   const host = os.hostname().replace(/[^A-Za-z0-9.]/g, "_");
   const dead = 2 ** 22 + 12345; // above Linux's pid_max default: never a running process
   const live = process.ppid;
-  const kept = [`tile-inputs-${host}-${live}-0badf00d.bin`, `tile-inputs-other-node-7-${dead}-0badf00d.bin`, "unrelated.bin"];
-  for (const n of [`properties-${host}-${dead}-0badf00d.jsonl`, `tile-inputs-${host}-${dead}-0badf00d.bin`, ...kept]) fs.writeFileSync(path.join(scratch, n), "x");
+  const kept = [`tile-inputs-${host}-${live}-0badf00d.bin`, `tile-inputs-other-node-7-${dead}-0badf00d.bin`, "unrelated.bin", `previews-${host}-${live}-0badf00d`];
+  for (const n of [`properties-${host}-${dead}-0badf00d.jsonl`, `tile-inputs-${host}-${dead}-0badf00d.bin`, ...kept.slice(0, 3)]) fs.writeFileSync(path.join(scratch, n), "x");
+  for (const d of [`previews-${host}-${dead}-0badf00d`, kept[3]]) { fs.mkdirSync(path.join(scratch, d)); fs.writeFileSync(path.join(scratch, d, "tile_0.cmpv"), "x"); }
   const p = await planCity({ input, scratchDir: scratch, workers: 1 });
   assert.ok(p.tileList.length >= 1);
   assert.deepEqual(fs.readdirSync(scratch).sort(), [...kept].sort());
