@@ -43,6 +43,13 @@ export type ViewerToHost =
    * knows when the preview files may be deleted.
    */
   | { type: "tilesDone"; urls: string[] }
+  /**
+   * After each batch of live tiles drawn: how many are on screen, and whether the camera shows all of them (every
+   * corner of their bounding box inside the view). The host passes it on (ViewerApi.onDidReportLive).
+   */
+  | { type: "liveView"; tilesDrawn: number; coversTiles: boolean }
+  /** The mesh being loaded: bytes fetched of the total (0 when unknown), at most once per percent. */
+  | { type: "loadProgress"; key: string; loaded: number; total: number }
   | { type: "error"; message: string };
 
 /** Persisted with getState/setState; the host's serializer reads `source` to restore a panel. */

@@ -116,7 +116,7 @@ export class Viewer {
     this.ui.setStatus(`Loading ${source.name}…`);
     html.status = "loading";
     this.loading = true;
-    let shownText = "";
+    let shownText = "", shownPercent = -1;
     try {
       // Live tiles keep arriving and drawing meanwhile: the view stays current until the mesh replaces it.
       const buf = await fetchWithProgress(source.url, source.bytes, (loaded, total) => {
@@ -125,6 +125,11 @@ export class Viewer {
         if (total) html.loadTotal = String(total); else delete html.loadTotal;
         const text = `Loading ${source.name} — ${progressText(loaded, total)}`;
         if (text !== shownText) this.ui.setStatus(shownText = text); // the DOM only when the figure changes
+        const percent = total ? Math.floor((100 * loaded) / total) : -1;
+        if (percent !== shownPercent || !total) {
+          shownPercent = percent;
+          this.host.post({ type: "loadProgress", key: source.key, loaded, total: total ?? 0 });
+        }
       });
       if (seq !== this.loadSeq) return;
       const t1 = performance.now();
@@ -204,6 +209,25 @@ export class Viewer {
     this.applyColorMode();
     this.updateCounts();
     if (!this.loading) this.ui.setStatus("");
+    this.host.post({ type: "liveView", tilesDrawn: this.liveTiles, coversTiles: this.showsBox(this.box) });
+  }
+
+  /**
+   * Whether every corner of `box` (scene coordinates) is in front of the camera and inside its view. Depth is left
+   * out on purpose: near and far follow the bounds at the next render, and a perspective projection's x and y do
+   * not depend on them.
+   */
+  private showsBox(box: Box3): boolean {
+    if (box.isEmpty()) return false;
+    this.camera.updateMatrixWorld();
+    const v = new Vector3();
+    for (let i = 0; i < 8; i++) {
+      v.set(i & 1 ? box.max.x : box.min.x, i & 2 ? box.max.y : box.min.y, i & 4 ? box.max.z : box.min.z);
+      if (v.clone().applyMatrix4(this.camera.matrixWorldInverse).z >= 0) return false;
+      v.project(this.camera);
+      if (!(Math.abs(v.x) <= 1 && Math.abs(v.y) <= 1)) return false;
+    }
+    return true;
   }
 
   /** Drops the live tiles (drawn and still coming); the host hears which files the page no longer needs. */

@@ -97,6 +97,11 @@ async function canvasClasses(page: Page) {
   return classify(data);
 }
 
+/** The last message of this type the page posted to its host. */
+async function lastPosted(page: Page, type: string): Promise<unknown> {
+  return page.evaluate((t) => (window as unknown as { citymeshPosted: { type: string }[] }).citymeshPosted.filter((m) => m.type === t).at(-1), type);
+}
+
 describe("live view (standalone, headless Chromium)", () => {
   it("draws tiles announced faster than they load in batches, and reports every tile file done", async () => {
     const cols = 6, rows = 4, n = cols * rows, N = 4 * n;
@@ -152,6 +157,7 @@ describe("live view (standalone, headless Chromium)", () => {
     await waitLiveTiles(page, 2);
     await drawn(page);
     assert.ok(inView(await toNdc(page, corners([a, b]))), "refitted to both tiles");
+    assert.deepEqual(await lastPosted(page, "liveView"), { type: "liveView", tilesDrawn: 2, coversTiles: true }, "the page tells the host the view covers the tiles drawn");
 
     // The user drags the view (MapControls pans): from now on a new tile does not move the camera.
     const box = (await page.locator("#view canvas").boundingBox())!;
@@ -169,6 +175,7 @@ describe("live view (standalone, headless Chromium)", () => {
     const afterTile = await toNdc(page, probe);
     for (let i = 0; i < probe.length; i++) for (const k of [0, 1]) assert.ok(Math.abs(afterTile[i][k] - afterDrag[i][k]) < 1e-9, "the camera stayed where the user put it");
     assert.ok(!inView(await toNdc(page, corners([a, b, c]))), "the third tile is not fitted in automatically");
+    assert.deepEqual(await lastPosted(page, "liveView"), { type: "liveView", tilesDrawn: 3, coversTiles: false }, "and the page says so");
     await page.click("#fit");
     await drawn(page);
     assert.ok(inView(await toNdc(page, corners([a, b, c]))), "Fit frames all three tiles");
@@ -226,6 +233,8 @@ describe("live view (standalone, headless Chromium)", () => {
     assert.ok(loaded > 0 && loaded < total, `progress ${loaded} / ${total} while the rest is held`);
     const status = await page.locator("#status").innerText();
     assert.match(status, /^Loading city\.glb — \d+\.\d \/ \d+\.\d MB$/, status);
+    const told = await lastPosted(page, "loadProgress") as { key: string; loaded: number; total: number };
+    assert.ok(told.key === "/work/swap/city.glb" && told.total === glb.length && told.loaded > 0 && told.loaded < told.total, `the host is told the progress too: ${JSON.stringify(told)}`);
     assert.equal(await html(page, "status"), "loading");
     // The live tiles stay on screen meanwhile: a fresh frame (not the last one left on the canvas) still draws them.
     assert.equal(await page.locator("#counts").getAttribute("data-tiles"), "2");

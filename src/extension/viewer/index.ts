@@ -3,9 +3,9 @@
 // The page itself (webview/) knows nothing of VS Code.
 import * as vscode from "vscode";
 import type { ViewerState } from "../../../webview/protocol";
-import { MESH_EXTENSIONS, ViewerPanel, webviewOptions, type ViewerShownEvent } from "./panel";
+import { MESH_EXTENSIONS, ViewerPanel, webviewOptions, type LiveViewReport, type LoadProgressReport, type ViewerReports, type ViewerShownEvent } from "./panel";
 
-export type { ViewerShownEvent };
+export type { LiveViewReport, LoadProgressReport, ViewerShownEvent };
 
 export const VIEWER_PANEL_TYPE = "citymesh.viewer";
 export const MESH_EDITOR_TYPE = "citymesh.meshViewer";
@@ -26,6 +26,10 @@ export interface ViewerApi {
   releaseLive(): Promise<void>;
   /** A mesh reached the screen in a viewer panel or custom editor (first frame drawn). */
   readonly onDidShowMesh: vscode.Event<ViewerShownEvent>;
+  /** The live view drew a batch of tiles: how many are on screen, and whether the camera shows them all. */
+  readonly onDidReportLive: vscode.Event<LiveViewReport>;
+  /** A mesh is being loaded into a viewer: bytes fetched of the total. */
+  readonly onDidReportLoad: vscode.Event<LoadProgressReport>;
 }
 
 export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
@@ -34,7 +38,9 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
   /** The panel the live tiles went to (releaseLive asks it, even if another panel became the main one since). */
   let livePanel: ViewerPanel | undefined;
   const shown = new vscode.EventEmitter<ViewerShownEvent>();
-  const onShown = (e: ViewerShownEvent) => shown.fire(e);
+  const liveReports = new vscode.EventEmitter<LiveViewReport>(), loadReports = new vscode.EventEmitter<LoadProgressReport>();
+  const reports: ViewerReports = { shown: (e) => shown.fire(e), live: (e) => liveReports.fire(e), load: (e) => loadReports.fire(e) };
+  context.subscriptions.push(liveReports, loadReports);
   context.subscriptions.push(shown);
 
   const adopt = (v: ViewerPanel): ViewerPanel => {
@@ -46,7 +52,7 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
     if (main) { main.panel.reveal(undefined, true); return main; }
     const panel = vscode.window.createWebviewPanel(VIEWER_PANEL_TYPE, "City Mesh Viewer",
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri, []));
-    return adopt(new ViewerPanel(panel, extensionUri, onShown));
+    return adopt(new ViewerPanel(panel, extensionUri, reports));
   };
 
   const api: ViewerApi = {
@@ -59,6 +65,8 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
     addLiveTile: (file) => (livePanel = main ?? mainPanel()).addTile(file),
     releaseLive: () => livePanel?.releaseLive() ?? Promise.resolve(),
     onDidShowMesh: shown.event,
+    onDidReportLive: liveReports.event,
+    onDidReportLoad: loadReports.event,
   };
 
   context.subscriptions.push(
@@ -70,13 +78,13 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
     }),
     vscode.window.registerWebviewPanelSerializer(VIEWER_PANEL_TYPE, {
       async deserializeWebviewPanel(panel, state) {
-        const v = new ViewerPanel(panel, extensionUri, onShown);
+        const v = new ViewerPanel(panel, extensionUri, reports);
         if (!main) adopt(v);
         const source = (state as ViewerState | undefined)?.source;
         if (source?.key) v.show(vscode.Uri.parse(source.key), source.buildingsFile);
       },
     }),
-    vscode.window.registerCustomEditorProvider(MESH_EDITOR_TYPE, new MeshEditorProvider(extensionUri, onShown), {
+    vscode.window.registerCustomEditorProvider(MESH_EDITOR_TYPE, new MeshEditorProvider(extensionUri, reports), {
       supportsMultipleEditorsPerDocument: true,
     }),
   );
@@ -85,7 +93,7 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
 
 /** Read-only: the document is just the file's URI; the page fetches the bytes itself. */
 class MeshEditorProvider implements vscode.CustomReadonlyEditorProvider {
-  constructor(private readonly extensionUri: vscode.Uri, private readonly onShown: (e: ViewerShownEvent) => void) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly reports: ViewerReports) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
     return { uri, dispose: () => undefined };
@@ -93,6 +101,6 @@ class MeshEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = webviewOptions(this.extensionUri, []);
-    new ViewerPanel(panel, this.extensionUri, this.onShown).show(document.uri);
+    new ViewerPanel(panel, this.extensionUri, this.reports).show(document.uri);
   }
 }

@@ -29,6 +29,27 @@ export interface ViewerShownEvent {
   firstFrameMs: number;
 }
 
+/** The live view after a batch of tiles was drawn (the page's "liveView"). */
+export interface LiveViewReport {
+  tilesDrawn: number;
+  /** The camera shows every drawn tile (all corners of their bounding box in view). */
+  coversTiles: boolean;
+}
+
+/** A mesh being loaded: bytes fetched of the total (0 when unknown). */
+export interface LoadProgressReport {
+  uri: vscode.Uri;
+  loaded: number;
+  total: number;
+}
+
+/** What a panel passes on from its page, for ViewerApi's events. */
+export interface ViewerReports {
+  shown?(e: ViewerShownEvent): void;
+  live?(e: LiveViewReport): void;
+  load?(e: LoadProgressReport): void;
+}
+
 export class ViewerPanel {
   private folders: vscode.Uri[] = [];
   private ready = false;
@@ -43,7 +64,7 @@ export class ViewerPanel {
   private readonly tilesAtPage = new Map<string, number>();
   private releaseWaiters: (() => void)[] = [];
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly onShown?: (e: ViewerShownEvent) => void) {
+  constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly reports: ViewerReports = {}) {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: ViewerToHost) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
@@ -158,7 +179,7 @@ export class ViewerPanel {
       else lookup.get(m.building).then((i) => answer(i), (e: Error) => answer(null, e.message));
     } else if (m.type === "shown") {
       if (this.mesh && m.key === this.mesh.uri.toString()) {
-        this.onShown?.({ uri: this.mesh.uri, viewType: this.panel.viewType, triangles: m.triangles, buildings: m.buildings, firstFrameMs: m.firstFrameMs });
+        this.reports.shown?.({ uri: this.mesh.uri, viewType: this.panel.viewType, triangles: m.triangles, buildings: m.buildings, firstFrameMs: m.firstFrameMs });
       }
     } else if (m.type === "tilesDone") {
       for (const url of m.urls) {
@@ -166,6 +187,10 @@ export class ViewerPanel {
         if (n > 1) this.tilesAtPage.set(url, n - 1); else this.tilesAtPage.delete(url);
       }
       this.settleRelease();
+    } else if (m.type === "liveView") {
+      this.reports.live?.({ tilesDrawn: m.tilesDrawn, coversTiles: m.coversTiles });
+    } else if (m.type === "loadProgress") {
+      if (this.mesh && m.key === this.mesh.uri.toString()) this.reports.load?.({ uri: this.mesh.uri, loaded: m.loaded, total: m.total });
     } else if (m.type === "error") {
       void vscode.window.showWarningMessage(`City mesh viewer: ${m.message}`);
     }
