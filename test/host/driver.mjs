@@ -5,7 +5,8 @@
 //                                                                    Build with Options… through the UI
 // In test mode a line "@@screenshot <name>" logged by a test saves test/artifacts/<name>.png (written atomically,
 // so the test can wait for the file to appear); "@@screenshot <name> <css selector>" first waits for that element
-// (what the picture is meant to show: the Problems rows, a notification), up to UI_MS.
+// (what the picture is meant to show: the Problems rows, a notification), up to UI_MS. "@@explorer <file> <entry>"
+// right-clicks the file in the explorer and runs that context-menu entry (the city pass builds New York so).
 // UI mode needs CITYMESH_HOLD_GATE / CITYMESH_HOLD_TILE: its server holds tile CITYMESH_HOLD_TILE of every build
 // at that gate folder (test fault hook, "hold" mode) until the driver writes <gate>/release.
 // Every wait is for an event or a condition, with limits meant for a machine loaded far beyond its cores
@@ -56,6 +57,30 @@ async function fileAppears(file, what, timeoutMs) {
   }
 }
 
+/**
+ * Right-clicks `file` in the explorer and runs the context-menu entry `entry`. The extension's entries appear once
+ * the workbench has scanned its manifest, so a menu without the entry is closed and opened again; the entry is
+ * run by hovering it and pressing Enter (a click right after the menu opened was seen to be ignored), and the
+ * menu closing is the event that it ran.
+ */
+async function explorerMenu(file, entry) {
+  const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label*="${file}"]`).first();
+  await row.waitFor({ timeout: UI_MS });
+  const menu = page.locator(".context-view .monaco-menu");
+  const item = page.locator(`.context-view .action-label:text-is("${entry}")`);
+  for (const end = Date.now() + 2 * UI_MS; ;) {
+    await row.click({ button: "right" });
+    await menu.first().waitFor({ timeout: UI_MS });
+    if ((await item.count()) > 0) break;
+    await page.keyboard.press("Escape");
+    await menu.first().waitFor({ state: "hidden", timeout: UI_MS });
+    if (Date.now() > end) throw new Error(`"${entry}" missing from the explorer context menu of ${file}`);
+  }
+  await item.first().hover();
+  await page.keyboard.press("Enter");
+  await menu.first().waitFor({ state: "hidden", timeout: UI_MS });
+}
+
 let code = 1;
 try {
   if (mode === "test") {
@@ -74,6 +99,12 @@ try {
           if (wait) await page.locator(wait).first().waitFor({ timeout: UI_MS }).catch(() => console.log(`  (screenshot ${m[1]}: no ${wait} within ${UI_MS / 1000} s; taken anyway)`));
           await shot(m[1]);
         }).catch((e) => console.log(`screenshot ${m[1]} failed: ${e.message}`));
+      }
+      else if (/@@explorer /.test(s)) {
+        // "@@explorer <file name> <menu entry>": right-click the file in the explorer and run the entry, as a user
+        // would. The suite waits for the command's effect (a build starting), so nothing is acknowledged here.
+        const [, file, entry] = /@@explorer (\S+) (.+)$/.exec(s) ?? [];
+        shots = shots.then(() => explorerMenu(file, entry)).then(() => console.log(`  (explorer: ran "${entry}" on ${file})`), (e) => console.log(`explorer menu "${entry}" on ${file} failed: ${e.message}`));
       }
       else if (/Webview\.loadLocalResource - Error/.test(s)) webviewLoadErrors++;
       else if (!noise.test(s)) console.log(s);
