@@ -143,7 +143,7 @@ export class BuildController implements vscode.Disposable {
     // Live previews go to a folder of their own: the build removes its store after the merge, while the viewer may
     // still be fetching. The folder goes once the viewer says it needs none of them any more.
     const previewDir = viewer ? newPreviewDir(options.scratchDir) : undefined;
-    await viewer?.beginLive(path.basename(options.input), [...(options.useDiskStore ? [options.scratchDir] : []), path.dirname(options.output)]);
+    await viewer?.beginLive(path.basename(options.input), [options.scratchDir, path.dirname(options.output)]);
 
     let lastPhase = "";
     try {
@@ -186,7 +186,11 @@ export class BuildController implements vscode.Disposable {
       throw e;
     } finally {
       hooks.signal?.removeEventListener("abort", onOuterAbort);
-      if (viewer && previewDir) void viewer.releaseLive().then(() => fs.rmSync(previewDir, { recursive: true, force: true }));
+      if (viewer && previewDir) {
+        void viewer.releaseLive()
+          .then(() => fs.rmSync(previewDir, { recursive: true, force: true }))
+          .catch((e: Error) => this.log.warn(`Could not remove the live preview folder ${previewDir}: ${e.message}`));
+      }
       this.abort = undefined;
       this.current = undefined;
       this.statusBar.hide();
