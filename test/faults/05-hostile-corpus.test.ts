@@ -56,7 +56,7 @@ const UNUSABLE: Record<string, { reason: RegExp; make?: () => string }> = {
   "empty-file.geojson": { reason: /no valid building footprints|empty|not.*GeoJSON/i, make: () => "" },
   "binary-garbage.geojson": { reason: /no valid building footprints|not.*(JSON|GeoJSON)/i, make: () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)).toString("latin1") },
   "only-invalid.geojson": {
-    reason: /no valid building footprints \(\d+ problem\(s\) reported\)/,
+    reason: /no valid building footprints \(\d+ errors?(, \d+ warnings?)?(, \d+ notes?)? reported\)/,
     make: () => JSON.stringify({ type: "FeatureCollection", features: [{ type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]] } }] }),
   },
 };
