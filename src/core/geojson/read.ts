@@ -15,7 +15,8 @@ import { chooseTargetCrs, crsInfo, crsMemberName, localOrigin, makeTransform, me
 import { HeightResolver } from "../height";
 import { DiagnosticSink } from "./diagnostics";
 import { FootprintBuilder } from "../geometry/footprintBuilder";
-import { FeatureCollectionScanner } from "./scan";
+import { FeatureCollectionScanner, type FeatureScanner } from "./scan";
+import { FeatureSequenceScanner, isFeatureSequence } from "./seqScan";
 import { validateFeature } from "./validate";
 
 export { looksLikeFeatureCollection } from "./scan";
@@ -67,7 +68,7 @@ interface Pass {
   positions: number[];
   heights: HeightResolver;
   sink: DiagnosticSink;
-  scanner: FeatureCollectionScanner;
+  scanner: FeatureScanner;
   source: ResolvedCrs;
   /** How the source CRS was decided. */
   sourceFrom: "option" | "member" | "default";
@@ -222,7 +223,10 @@ function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink): 
 }
 
 async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedCrs | undefined, forced: ResolvedCrs | undefined, signal?: AbortSignal): Promise<Pass> {
-  const scanner = new FeatureCollectionScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
+  // A FeatureCollection, or a sequence of features (GeoJSONSeq, GeoJSONL / NDJSON): validated alike.
+  const scanner: FeatureScanner = isFeatureSequence(file)
+    ? new FeatureSequenceScanner(file, { blockSize: opts.blockSize })
+    : new FeatureCollectionScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
   const sink = new DiagnosticSink(file);
   const heights = new HeightResolver(opts);
   const builder = new FootprintBuilder();

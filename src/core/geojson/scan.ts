@@ -44,6 +44,20 @@ export interface ScannedFeature {
   value: unknown;
 }
 
+/** What the reader needs of a scanner: a FeatureCollection's (this file) or a feature sequence's (seqScan.ts). */
+export interface FeatureScanner {
+  /** Top-level members other than `features` (a sequence has none). */
+  readonly members: Record<string, unknown>;
+  /** Scanning problems (invalid JSON, truncation, too deep…). */
+  readonly diagnostics: Diagnostic[];
+  /** Features (records) seen, including those that failed to parse. */
+  featureCount: number;
+  bytesRead: number;
+  readonly size: number;
+  /** Yields every feature that parsed. Members and diagnostics are complete once iteration ends. */
+  features(): Generator<ScannedFeature>;
+}
+
 export interface MemberPosition {
   line: number;
   column: number;
@@ -87,7 +101,7 @@ const enum Cut {
   Skip, // a non-object element of `features`, or an over-large member
 }
 
-export class FeatureCollectionScanner {
+export class FeatureCollectionScanner implements FeatureScanner {
   /** Top-level members other than `features`, parsed (e.g. `type`, `crs`, `name`). */
   readonly members: Record<string, unknown> = {};
   readonly memberPositions: Record<string, MemberPosition> = {};
