@@ -48,6 +48,9 @@ const TABLE: Record<string, { codes: string[]; buildings: number }> = {
   "unclosed-ring.geojson": { codes: ["unclosed-ring"], buildings: 2 },
   "wrong-type.geojson": { codes: ["not-feature-collection"], buildings: 1 },
   "wrong-winding.geojson": { codes: ["winding-repaired"], buildings: 2 },
+  "seq-bad-record.geojsonl": { codes: ["invalid-json"], buildings: 1 },
+  "seq-truncated.geojsonl": { codes: ["invalid-json"], buildings: 1 },
+  "seq-rs-truncated.geojsons": { codes: ["invalid-json"], buildings: 1 },
   "zero-area.geojson": { codes: ["zero-area"], buildings: 1 },
 };
 /** Files no build can use: exit 1, the file and the reason named. */
@@ -62,14 +65,14 @@ const UNUSABLE: Record<string, { reason: RegExp; make?: () => string }> = {
 };
 
 run(CASE, "the corpus has ≥ 30 files and each is covered here", () => {
-  const files = fs.readdirSync(BAD).filter((f) => f.endsWith(".geojson"));
+  const files = fs.readdirSync(BAD).filter((f) => /\.geojson[ls]?$/.test(f));
   assert.ok(files.length >= 30, `${files.length} files`);
   for (const f of files) assert.ok(f in TABLE || f in UNUSABLE, `${f} has an entry`);
 });
 
 for (const [file, c] of Object.entries(TABLE)) {
   run(CASE, `bad/${file}: builds; ${c.codes.join(", ") || "no diagnostics"}`, (ctx) => {
-    const input = path.join(BAD, file), out = path.join(dir, file.replace(/\.geojson$/, ".glb"));
+    const input = path.join(BAD, file), out = path.join(dir, file.replace(/\.[^.]+$/, ".glb"));
     const r = cli(["build", input, "-o", out, "--workers", "1", "--scratch-dir", path.join(dir, "s"), "--json"]);
     assert.doesNotMatch(r.stderr, /internal error/);
     assert.equal(r.code, 0, r.stderr);
