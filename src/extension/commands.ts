@@ -9,7 +9,7 @@ import { folderOf, type BuildController, type BuildRequest } from "./controller"
 import { fractionDone, progressText } from "./format";
 import { QUICK_PICKS, type BuildOverrides } from "./options";
 import { optionSpec } from "../core/optionTable";
-import { isGeoJsonName, looksLikeGeoJson } from "./paths";
+import { FOOTPRINT_EXTENSIONS, isGeoJsonName, looksLikeGeoJson } from "./paths";
 import { scratchDirOf } from "../core/options";
 import { cleanScratchDirs } from "./scratch";
 
@@ -23,7 +23,7 @@ async function targets(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<string[] 
   }
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: true, openLabel: "Build City Mesh", title: "GeoJSON building footprints",
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, filters: { GeoJSON: ["geojson", "json"] },
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, filters: { GeoJSON: [...FOOTPRINT_EXTENSIONS, "json"] },
   });
   return picked?.map((u) => u.fsPath);
 }

@@ -4,8 +4,14 @@
 import fs from "fs";
 import path from "path";
 
-/** True for names the explorer menus offer builds for. `.json` is not one: telling GeoJSON apart needs the content. */
-export const isGeoJsonName = (file: string): boolean => /\.geojson$/i.test(file);
+/**
+ * Footprint files the menus (package.json's `when` clauses say the same), tasks and pickers offer: GeoJSON, and
+ * feature sequences (GeoJSONL / GeoJSONSeq / NDJSON). `.json` and `.jsonl` are not: telling footprints apart needs
+ * the content (the CLI reads them all).
+ */
+export const FOOTPRINT_EXTENSIONS = ["geojson", "geojsonl", "geojsons", "geojsonseq", "ndjson"];
+/** True for names the explorer menus offer builds for. */
+export const isGeoJsonName = (file: string): boolean => new RegExp(`\\.(${FOOTPRINT_EXTENSIONS.join("|")})$`, "i").test(file);
 
 /**
  * Cheap content sniff for `.json` files picked from the palette: a GeoJSON FeatureCollection names its type

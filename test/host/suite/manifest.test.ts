@@ -4,6 +4,7 @@ import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
 import { EXTENSION_ID, api, configuredTask, runTask, workspaceDir } from "./helpers";
+import { FOOTPRINT_EXTENSIONS } from "../../../src/extension/paths";
 
 describe("citymesh extension in a real VS Code host", () => {
   it("activates and registers its commands", async () => {
@@ -22,7 +23,15 @@ describe("citymesh extension in a real VS Code host", () => {
     const explorer = c.menus["explorer/context"] as { command: string; when: string }[];
     const build = explorer.find((m) => m.command === "citymesh.build");
     assert.ok(build, "citymesh.build in explorer/context");
-    assert.match(build!.when, /resourceExtname == \.geojson/);
+    // The when clause's pattern, taken as VS Code takes it, offers footprint files and nothing else.
+    const [, body, flags] = /resourceExtname =~ \/(.+)\/(\w*)/.exec(build!.when) ?? [];
+    assert.ok(body, build!.when);
+    const offered = new RegExp(body, flags);
+    for (const ext of FOOTPRINT_EXTENSIONS) assert.ok(offered.test(`.${ext}`) && offered.test(`.${ext.toUpperCase()}`), `offered for .${ext}`);
+    for (const ext of [".json", ".jsonl", ".glb", ".geojson.bak"]) assert.ok(!offered.test(ext), `not offered for ${ext}`);
+    for (const m of Object.values(c.menus as Record<string, { command: string; when?: string }[]>).flat()) {
+      if (m.when?.includes("resourceExtname")) assert.ok(m.when.includes(`resourceExtname =~ /${body}/${flags}`), `every menu offers the same files: ${m.command} ${m.when}`);
+    }
     assert.ok((c.menus["editor/title"] as { command: string }[]).some((m) => m.command === "citymesh.build"));
     for (const cmd of c.commands as { command: string; category?: string }[]) {
       if (cmd.command.startsWith("citymesh.") && cmd.command !== "citymesh.openViewer") assert.equal(cmd.category, "City Mesh", cmd.command);

@@ -48,6 +48,8 @@ test("checkPathsInsideWorkspace accepts a symlinked workspace folder itself", ()
 test("geojson names and content sniffing", () => {
   assert.ok(isGeoJsonName("/a/b.GeoJSON"));
   assert.ok(!isGeoJsonName("/a/package.json"));
+  for (const n of ["/a/b.geojsonl", "/a/b.geojsons", "/a/b.geojsonseq", "/a/b.NDJSON"]) assert.ok(isGeoJsonName(n), `${n}: a feature sequence`);
+  assert.ok(!isGeoJsonName("/a/log.jsonl"), ".jsonl is too general to offer builds for");
   assert.ok(looksLikeGeoJson('{\n  "type": "FeatureCollection",\n "features": ['));
   assert.ok(looksLikeGeoJson('{"features":[{"type":"Feature"'));
   assert.ok(!looksLikeGeoJson('{"name":"citymesh","version":"0.1.0"}'));
