@@ -149,6 +149,11 @@ export const OPTION_TABLE = {
     summary: "metric CRS of the mesh",
     setting: { scope: "resource", order: 30 },
   },
+  layer: {
+    kind: "string", default: "", arg: "NAME", cliDefault: "its only one",
+    summary: "features table to read from a GeoPackage that has several",
+    setting: { scope: "resource", order: 33 },
+  },
   sourceCrs: {
     kind: "string", default: "", arg: "EPSG:N|proj4", cliDefault: "the file's `crs` member, else lon/lat",
     summary: "CRS of the input when the file does not name it",

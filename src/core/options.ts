@@ -12,10 +12,11 @@ import { CITYMESH_DIR } from "./store/gitignore";
  * A build's options after resolveOptions: absolute paths; "" (auto) CRS and DEM are undefined.
  * maxMeshSize may still be 0 (auto): planning settles it with the tile size (plannedMeshSize).
  */
-export type ResolvedOptions = Omit<OptionValues, "outputDir" | "crs" | "sourceCrs" | "dem"> & {
+export type ResolvedOptions = Omit<OptionValues, "outputDir" | "crs" | "sourceCrs" | "dem" | "layer"> & {
   input: string;
   crs?: string;
   sourceCrs?: string;
+  layer?: string;
   dem?: string;
 };
 
@@ -74,6 +75,7 @@ export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedO
     levelHeight: v.levelHeight,
     crs: v.crs || undefined,
     sourceCrs: v.sourceCrs || undefined,
+    layer: v.layer || undefined,
     dem: v.dem ? abs(v.dem) : undefined,
   };
 }

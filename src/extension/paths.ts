@@ -5,11 +5,11 @@ import fs from "fs";
 import path from "path";
 
 /**
- * Footprint files the menus (package.json's `when` clauses say the same), tasks and pickers offer: GeoJSON, and
- * feature sequences (GeoJSONL / GeoJSONSeq / NDJSON). `.json` and `.jsonl` are not: telling footprints apart needs
- * the content (the CLI reads them all).
+ * Footprint files the menus (package.json's `when` clauses say the same), tasks and pickers offer: GeoJSON, feature
+ * sequences (GeoJSONL / GeoJSONSeq / NDJSON), FlatGeobuf, GeoPackage and Shapefile (by its .shp). `.json`, `.jsonl`
+ * and `.zip` are not: telling footprints apart needs the content (the CLI reads them all).
  */
-export const FOOTPRINT_EXTENSIONS = ["geojson", "geojsonl", "geojsons", "geojsonseq", "ndjson"];
+export const FOOTPRINT_EXTENSIONS = ["geojson", "geojsonl", "geojsons", "geojsonseq", "ndjson", "fgb", "gpkg", "shp"];
 /** True for names the explorer menus offer builds for. */
 export const isGeoJsonName = (file: string): boolean => new RegExp(`\\.(${FOOTPRINT_EXTENSIONS.join("|")})$`, "i").test(file);
 

@@ -15,8 +15,8 @@ import { chooseTargetCrs, crsInfo, crsMemberName, localOrigin, makeTransform, me
 import { HeightResolver } from "../height";
 import { DiagnosticSink } from "./diagnostics";
 import { FootprintBuilder } from "../geometry/footprintBuilder";
-import { FeatureCollectionScanner, type FeatureScanner } from "./scan";
-import { FeatureSequenceScanner, isFeatureSequence } from "./seqScan";
+import type { FeatureScanner, SourceFeature } from "./scan";
+import { openScanner } from "./openScanner";
 import { validateFeature } from "./validate";
 
 export { looksLikeFeatureCollection } from "./scan";
@@ -33,6 +33,8 @@ export interface ReadOptions {
   minBuildingArea?: number;
   /** Write a JSON-lines side file here: one {b, f, id, properties} per kept building. */
   propertiesOut?: string;
+  /** The features table to read from a GeoPackage with several. */
+  layer?: string;
   /** Scanner block size in bytes (tests use small blocks). */
   blockSize?: number;
   /** Deepest JSON nesting accepted per feature (default 64). */
@@ -223,10 +225,8 @@ function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink): 
 }
 
 async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedCrs | undefined, forced: ResolvedCrs | undefined, signal?: AbortSignal): Promise<Pass> {
-  // A FeatureCollection, or a sequence of features (GeoJSONSeq, GeoJSONL / NDJSON): validated alike.
-  const scanner: FeatureScanner = isFeatureSequence(file)
-    ? new FeatureSequenceScanner(file, { blockSize: opts.blockSize })
-    : new FeatureCollectionScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
+  // A FeatureCollection, a sequence of features, FlatGeobuf, GeoPackage or Shapefile: validated alike.
+  const scanner: FeatureScanner = openScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth, layer: opts.layer });
   const sink = new DiagnosticSink(file);
   const heights = new HeightResolver(opts);
   const builder = new FootprintBuilder();
@@ -264,13 +264,13 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
   const props = opts.propertiesOut ? new LineWriter(opts.propertiesOut) : undefined;
   let last = performance.now();
   let unit = 1;
-  try {
-    for (const sf of scanner.features()) {
-      if (!decided) { decide(); unit = metresPerUnit(pass.source); }
-      const ctx = { featureIndex: sf.index, line: sf.line, column: sf.column, geographic: pass.source.geographic, metresPerUnit: unit };
-      const v = validateFeature(sf.value, ctx, sink);
-      pass.projectedLike += v.projectedLike > 0 ? 1 : 0;
-      if (v.polygons.length === 0) continue;
+  /** Validates and adds one feature; true when it is time to let the event loop breathe. */
+  const take = (sf: SourceFeature): boolean => {
+    if (!decided) { decide(); unit = metresPerUnit(pass.source); }
+    const ctx = { featureIndex: sf.index, line: sf.line, column: sf.column, geographic: pass.source.geographic, metresPerUnit: unit };
+    const v = validateFeature(sf.value, ctx, sink);
+    pass.projectedLike += v.projectedLike > 0 ? 1 : 0;
+    if (v.polygons.length > 0) {
       pass.withGeometry++;
       const h = heights.resolve(v.properties, { file, featureIndex: sf.index, featureId: v.id, line: sf.line, column: sf.column }, (d) => sink.add(d));
       const b = builder.addBuilding(v.polygons, h.height, sf.index);
@@ -278,13 +278,23 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
       pass.positions.push(sf.line ?? 0, sf.column ?? 0);
       sources.push(h.source);
       props?.write(JSON.stringify({ b, f: sf.index, id: v.id, properties: v.properties }));
-      // Let the event loop breathe (progress, cancellation) without slowing the hot path.
-      if ((sf.index & 255) === 0 && performance.now() - last > 50) {
-        opts.onProgress?.(scanner.bytesRead, scanner.size, scanner.featureCount);
-        await new Promise<void>((r) => setImmediate(r));
-        last = performance.now();
-        if (signal?.aborted) throw cancelled();
-      }
+    }
+    return (sf.index & 255) === 0 && performance.now() - last > 50;
+  };
+  // Let the event loop breathe (progress, cancellation) without slowing the hot path.
+  const breathe = async () => {
+    opts.onProgress?.(scanner.bytesRead, scanner.size, scanner.featureCount);
+    await new Promise<void>((r) => setImmediate(r));
+    last = performance.now();
+    if (signal?.aborted) throw cancelled();
+  };
+  try {
+    const features = scanner.features();
+    // Text scanners are synchronous: no await per feature on their path (a million features).
+    if (Symbol.asyncIterator in features) {
+      for await (const sf of features) if (take(sf)) await breathe();
+    } else {
+      for (const sf of features) if (take(sf)) await breathe();
     }
     if (signal?.aborted) throw cancelled();
     opts.onProgress?.(scanner.bytesRead, scanner.size, scanner.featureCount);

@@ -17,6 +17,9 @@
 // to the event loop. Nothing here throws on bad input; problems become diagnostics.
 import fs from "fs";
 import type { Diagnostic } from "../types";
+import type { FeatureScanner, SourceFeature } from "../input/scanner";
+
+export type { FeatureScanner, SourceFeature };
 import { CityMeshError } from "../errors";
 
 export interface ScanOptions {
@@ -30,7 +33,7 @@ export interface ScanOptions {
   parse?: boolean;
 }
 
-export interface ScannedFeature {
+export interface ScannedFeature extends SourceFeature {
   /** Index in the `features` array (counts elements that failed to parse too). */
   index: number;
   /** 1-based line and column (UTF-16 code units, as VS Code counts) of the feature's opening `{`. */
@@ -42,20 +45,6 @@ export interface ScannedFeature {
   text: string;
   /** JSON.parse(text), or undefined when `parse: false`. */
   value: unknown;
-}
-
-/** What the reader needs of a scanner: a FeatureCollection's (this file) or a feature sequence's (seqScan.ts). */
-export interface FeatureScanner {
-  /** Top-level members other than `features` (a sequence has none). */
-  readonly members: Record<string, unknown>;
-  /** Scanning problems (invalid JSON, truncation, too deep…). */
-  readonly diagnostics: Diagnostic[];
-  /** Features (records) seen, including those that failed to parse. */
-  featureCount: number;
-  bytesRead: number;
-  readonly size: number;
-  /** Yields every feature that parsed. Members and diagnostics are complete once iteration ends. */
-  features(): Generator<ScannedFeature>;
 }
 
 export interface MemberPosition {

@@ -11,7 +11,8 @@
 import fs from "fs";
 import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
-import type { FeatureScanner, ScannedFeature } from "./scan";
+import type { FeatureScanner } from "../input/scanner";
+import type { ScannedFeature } from "./scan";
 
 const LF = 0x0a, RS = 0x1e;
 

@@ -19,7 +19,8 @@ import { demHeight } from "../groundHeight";
 import { planBuild } from "../tiling/plan";
 import { autoTileSize, type TileGrid } from "../tiling/grid";
 import { writeTileInputs } from "../tiling/tileInputsFile";
-import { buildKey, geometryParams, hashFile } from "../store/manifest";
+import { buildKey, geometryParams } from "../store/manifest";
+import { hashInput } from "../input/hash";
 import { ensureDir } from "../store/fsLayer";
 import { ensureScratchGitignore } from "../store/gitignore";
 import { processAlive } from "../merge/temps";
@@ -86,7 +87,7 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
   const tag = processTag();
   const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`) };
   try {
-    const hashing = hashFile(o.input);
+    const hashing = hashInput(o.input);
     hashing.catch(() => {}); // awaited below; the planner reports an unreadable input first
     const { read, plan } = await execAlone(workerScript, "plan", [o, temps], {
       signal: ctx.signal,
@@ -145,7 +146,7 @@ export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem">,
 }
 
 export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
-  const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, propertiesOut: files.propsTmp }, signal);
+  const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, layer: o.layer, propertiesOut: files.propsTmp }, signal);
   emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
   emit({ log: `heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` });
   if (read.footprints.count === 0) {

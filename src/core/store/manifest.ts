@@ -87,6 +87,7 @@ export const GEOMETRY_PARAMS = [
   "crs",
   "sourceCrs",
   "dem",
+  "layer",
 ] as const;
 
 /** Picks GEOMETRY_PARAMS out of a (resolved) options object. */

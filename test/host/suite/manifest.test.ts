@@ -28,7 +28,7 @@ describe("citymesh extension in a real VS Code host", () => {
     assert.ok(body, build!.when);
     const offered = new RegExp(body, flags);
     for (const ext of FOOTPRINT_EXTENSIONS) assert.ok(offered.test(`.${ext}`) && offered.test(`.${ext.toUpperCase()}`), `offered for .${ext}`);
-    for (const ext of [".json", ".jsonl", ".glb", ".geojson.bak"]) assert.ok(!offered.test(ext), `not offered for ${ext}`);
+    for (const ext of [".json", ".jsonl", ".zip", ".dbf", ".glb", ".geojson.bak"]) assert.ok(!offered.test(ext), `not offered for ${ext}`);
     for (const m of Object.values(c.menus as Record<string, { command: string; when?: string }[]>).flat()) {
       if (m.when?.includes("resourceExtname")) assert.ok(m.when.includes(`resourceExtname =~ /${body}/${flags}`), `every menu offers the same files: ${m.command} ${m.when}`);
     }

@@ -54,7 +54,7 @@ function sample(n: OptionName): { argv: string[]; value: unknown } {
     case "boolean": return { argv: [flag], value: !s.default };
     case "string[]": return { argv: [flag, "a, b"], value: ["a", "b"] };
     case "format": return { argv: [flag, "ply"], value: "ply" };
-    case "string": return { argv: [flag, "x"], value: n === "crs" || n === "sourceCrs" ? "x" : path.resolve("x") };
+    case "string": return { argv: [flag, "x"], value: "path" in s && s.path ? path.resolve("x") : "x" };
     default: {
       const v = s.minimum !== undefined && s.minimum > 0 ? s.minimum : 2;
       return { argv: [flag, String(v)], value: v };

@@ -1,0 +1,23 @@
+// Which reader a footprint file gets: a GeoJSON FeatureCollection, a feature sequence (GeoJSONL / GeoJSONSeq),
+// FlatGeobuf, GeoPackage or Shapefile (.shp, or a .zip holding one). Every one hands the reader GeoJSON features,
+// so validation, repairs, CRS, heights and planning are the same whatever the format.
+import { FeatureCollectionScanner, type FeatureScanner } from "./scan";
+import { FeatureSequenceScanner, isFeatureSequence } from "./seqScan";
+import { FlatGeobufScanner, isFlatGeobuf } from "../input/flatgeobuf";
+import { GeoPackageScanner, isGeoPackage } from "../input/geopackage";
+import { ShapefileScanner, isShapefile } from "../input/shapefile";
+
+export interface ScannerOptions {
+  blockSize?: number;
+  maxDepth?: number;
+  /** The features table of a GeoPackage with several. */
+  layer?: string;
+}
+
+export function openScanner(file: string, opts: ScannerOptions = {}): FeatureScanner {
+  if (isFlatGeobuf(file)) return new FlatGeobufScanner(file);
+  if (isGeoPackage(file)) return new GeoPackageScanner(file, opts.layer || undefined);
+  if (isShapefile(file)) return new ShapefileScanner(file);
+  if (isFeatureSequence(file)) return new FeatureSequenceScanner(file, { blockSize: opts.blockSize });
+  return new FeatureCollectionScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
+}

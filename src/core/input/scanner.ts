@@ -1,0 +1,33 @@
+// What every input format's scanner gives the footprint reader (geojson/read.ts): GeoJSON features with their
+// position in the file, the file's CRS as a `crs` member, and the problems met on the way. The GeoJSON scanners
+// (geojson/scan.ts, geojson/seqScan.ts) and the binary formats' (this folder) implement it.
+import type { Diagnostic } from "../types";
+
+/** One feature as a scanner hands it to the reader: a GeoJSON Feature value and where it is in the file. */
+export interface SourceFeature {
+  /** Position in the file's features or records (counts those that failed to read too): the feature index of diagnostics. */
+  index: number;
+  /** 1-based line and column in a text file; absent in a binary one (the index is the record number). */
+  line?: number;
+  column?: number;
+  /** The feature as GeoJSON (parsed JSON, or what a binary format's reader made of a record). */
+  value: unknown;
+}
+
+/**
+ * What the reader needs of a scanner: a FeatureCollection's (this file), a feature sequence's (seqScan.ts) or
+ * a binary format's (this folder). Text scanners are synchronous; binary ones may be asynchronous.
+ */
+export interface FeatureScanner {
+  /** Top-level members other than `features` (a sequence has none; a binary format gives its CRS as `crs`). */
+  readonly members: Record<string, unknown>;
+  /** Scanning problems (invalid JSON, truncation, a record that cannot be read…). */
+  readonly diagnostics: Diagnostic[];
+  /** Features (records) seen, including those that failed to read. */
+  featureCount: number;
+  bytesRead: number;
+  readonly size: number;
+  /** Yields every feature that was read. Members and diagnostics are complete once iteration ends. */
+  features(): Iterable<SourceFeature> | AsyncIterable<SourceFeature>;
+}
+
