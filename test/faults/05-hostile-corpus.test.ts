@@ -3,6 +3,7 @@
 // builds (exit 0) with the valid building in the mesh and exactly its diagnostics; an unusable file
 // is exit 1 with an error naming the file and the reason; never an internal error.
 import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
 import fs from "fs";
 import path from "path";
 import { run, cli, tmpDir, ROOT } from "./support/harness";
@@ -110,5 +111,57 @@ for (const [file, c] of Object.entries(UNUSABLE)) {
     assert.ok(msg.includes(input), `names the file: ${msg}`);
     assert.match(msg, c.reason);
     assert.ok(!fs.existsSync(out));
+  });
+}
+
+// Other input formats (test/fixtures/formats: 20 Delft buildings that GDAL wrote), damaged: a file cut short keeps
+// the features before the cut, with an error diagnostic; a file that is no such format, or a zip that holds two
+// Shapefiles, is exit 1 naming the file and the reason.
+const FORMATS = path.join(ROOT, "test/fixtures/formats");
+const cut = (src: string, to: string, fraction: number) => {
+  const b = fs.readFileSync(src);
+  fs.writeFileSync(to, b.subarray(0, Math.floor(b.length * fraction)));
+  return to;
+};
+const damaged: { name: string; make: () => string; kept: boolean; reason?: RegExp; extra?: string[] }[] = [
+  { name: "FlatGeobuf cut at 60 %", kept: true, make: () => cut(path.join(FORMATS, "delft20.fgb"), path.join(dir, "cut.fgb"), 0.6) },
+  {
+    name: "Shapefile whose .shp is cut at 60 %", kept: true, extra: ["--source-crs", "EPSG:28992"], make: () => {
+      const d = path.join(dir, "cut-shp");
+      fs.cpSync(path.join(FORMATS, "delft20-shp"), d, { recursive: true });
+      return cut(path.join(FORMATS, "delft20-shp", "delft20.shp"), path.join(d, "delft20.shp"), 0.6);
+    },
+  },
+  { name: "GeoPackage that is not SQLite", kept: false, reason: /not a readable GeoPackage/, make: () => { const f = path.join(dir, "text.gpkg"); fs.writeFileSync(f, "not a database"); return f; } },
+  { name: "GeoPackage cut at 50 %", kept: false, reason: /not a readable GeoPackage|cannot be read|malformed|no features table/i, make: () => cut(path.join(FORMATS, "delft20.gpkg"), path.join(dir, "cut.gpkg"), 0.5) },
+  {
+    name: "zip holding two Shapefiles", kept: false, reason: /holds 2 Shapefiles \(a\.shp, b\.shp\); unzip it and pick one \.shp/, make: () => {
+      const z = path.join(dir, "two.zip"), shp = path.join(FORMATS, "delft20-shp", "delft20.shp");
+      // Python's zipfile writes it: another implementation than the reader's yauzl.
+      const r = spawnSync("python3", ["-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n  z.write(sys.argv[2], 'a.shp'); z.write(sys.argv[2], 'b.shp')", z, shp], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      return z;
+    },
+  },
+];
+for (const c of damaged) {
+  run(CASE, `formats: ${c.name}: ${c.kept ? "the features before the damage built, the damage reported" : "exit 1 naming the file and the reason"}`, (ctx) => {
+    const input = c.make(), out = path.join(dir, `${path.basename(input)}.glb`);
+    const r = cli(["build", input, "-o", out, "--workers", "1", "--scratch-dir", path.join(dir, "s"), ...(c.extra ?? []), ...(c.kept ? ["--json"] : [])]);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, "no stack trace");
+    if (!c.kept) {
+      assert.equal(r.code, 1, r.stderr);
+      const msg = r.stderr.split("\n").find((l) => l.startsWith("citymesh: ")) ?? "";
+      assert.ok(msg.includes(input), `names the file: ${msg}`);
+      assert.match(msg, c.reason!);
+      assert.ok(!fs.existsSync(out));
+      return;
+    }
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(r.stdout);
+    assert.ok(res.buildings > 0 && res.buildings < 20, `${res.buildings} of 20 buildings kept`);
+    ctx.note(`${res.buildings} of 20 buildings before the cut kept`);
+    const d = (res.diagnostics as { code: string; severity: string; message: string }[]).find((x) => x.code === "invalid-record");
+    assert.ok(d && d.severity === "error" && /damaged or cut short/.test(d.message), JSON.stringify(res.diagnostics));
   });
 }

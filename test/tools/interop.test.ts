@@ -25,9 +25,9 @@ function ogr2ogr(args: string[]): void {
 }
 
 /** Builds `input` into `<name>.glb`; returns the mesh and buildings file bytes. */
-function build(input: string, name: string): { glb: Buffer; buildings: Buffer } {
+function build(input: string, name: string, extra: string[] = []): { glb: Buffer; buildings: Buffer } {
   const out = path.join(dir, `${name}.glb`);
-  const r = runCli(["build", input, "-o", out, "--scratch-dir", path.join(dir, "scratch"), "--quiet"]);
+  const r = runCli(["build", input, "-o", out, "--scratch-dir", path.join(dir, "scratch"), "--quiet", ...extra]);
   assert.equal(r.code, 0, r.stderr.slice(-2000));
   return { glb: fs.readFileSync(out), buildings: fs.readFileSync(path.join(dir, `${name}.buildings.jsonl`)) };
 }
@@ -55,4 +55,66 @@ for (const src of sources) {
     fs.copyFileSync(seq, renamed);
     assert.ok(build(renamed, `${base}-lines`).glb.equals(a.glb), "line-delimited GeoJSON named .geojson");
   });
+}
+
+/** The `crs` member's name of a GeoJSON file GDAL wrote (undefined when it wrote none: lon/lat). */
+const crsOf = (geojson: string): string | undefined => {
+  const head = fs.readFileSync(geojson, "utf8").slice(0, 4000);
+  return /"crs":\s*\{\s*"type":\s*"name",\s*"properties":\s*\{\s*"name":\s*"([^"]+)"/.exec(head)?.[1];
+};
+
+/**
+ * A buildings file's lines with the forms GeoPackage chooses evened out: a row's fid is its id (GDAL's GeoJSON
+ * leaves it out), and a DATETIME is text with ".000" milliseconds (GDAL's GeoJSON writes none).
+ */
+function sameForm(buildings: Buffer): unknown[] {
+  return buildings.toString("utf8").trim().split("\n").map((line) => {
+    const o = JSON.parse(line) as { id?: unknown; properties?: Record<string, unknown> };
+    delete o.id;
+    for (const [k, v] of Object.entries(o.properties ?? {})) {
+      if (typeof v === "string") o.properties![k] = v.replace(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.000$/, "$1");
+    }
+    return o;
+  });
+}
+
+/** Zips files (flat) with Python's zipfile, another implementation than the reader's yauzl. */
+function zip(out: string, files: string[]): void {
+  const r = spawnSync("python3", ["-c", "import sys, zipfile, os\nwith zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n  [z.write(f, os.path.basename(f)) for f in sys.argv[2:]]", out, ...files], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+// Binary formats: ogr2ogr writes the source as X, and as GeoJSON from that X file (the same data as GDAL reads
+// it: a Shapefile's rings, field names cut to 10 characters and dBASE types, for example). Our reader of X must
+// give the mesh and buildings file of our GeoJSON reader of GDAL's reading. FlatGeobuf is written without its
+// spatial index, which would store the features in Hilbert order (the same data in another order).
+const BINARY: { name: string; driver: string; ext: string; lco?: string[] }[] = [
+  { name: "FlatGeobuf", driver: "FlatGeobuf", ext: "fgb", lco: ["SPATIAL_INDEX=NO"] },
+  { name: "GeoPackage", driver: "GPKG", ext: "gpkg" },
+  { name: "Shapefile", driver: "ESRI Shapefile", ext: "shp" },
+];
+for (const src of sources) {
+  const base = path.basename(src, ".geojson");
+  for (const f of BINARY) {
+    test(`${base}: ${f.name} from ogr2ogr builds byte-identical to GDAL's GeoJSON of the same file${f.ext === "shp" ? " (also zipped)" : ""}`, () => {
+      const data = f.ext === "shp" ? path.join(dir, `${base}-shp`, `${base}.shp`) : path.join(dir, `${base}.${f.ext}`);
+      const ref = path.join(dir, `${base}-${f.ext}-ref.geojson`);
+      ogr2ogr(["-f", f.driver, ...(f.lco ?? []).flatMap((o) => ["-lco", o]), ...(f.ext === "shp" ? ["-nln", base] : []), f.ext === "shp" ? path.dirname(data) : data, src]);
+      ogr2ogr(["-f", "GeoJSON", ref, data]);
+      // A .prj is ESRI WKT without an EPSG code: both builds are told the CRS GDAL identified, so the meshes
+      // state the same one (the footprints would be the same either way).
+      const crs = f.ext === "shp" ? ["--source-crs", crsOf(ref) ?? "EPSG:4326"] : [];
+      const a = build(ref, `${base}-${f.ext}-ref`, crs), b = build(data, `${base}-${f.ext}`, crs);
+      assert.ok(a.glb.length > 1000);
+      assert.ok(b.glb.equals(a.glb), "meshes byte-identical");
+      if (f.ext !== "gpkg") assert.ok(b.buildings.equals(a.buildings), "buildings files byte-identical");
+      else assert.deepEqual(sameForm(b.buildings), sameForm(a.buildings), "the same properties, up to how GeoPackage writes dates and ids");
+      if (f.ext === "shp") {
+        const z = path.join(dir, `${base}.zip`);
+        zip(z, fs.readdirSync(path.dirname(data)).map((n) => path.join(path.dirname(data), n)));
+        const c = build(z, `${base}-zip`, crs);
+        assert.ok(c.glb.equals(a.glb) && c.buildings.equals(a.buildings), "the zipped Shapefile too");
+      }
+    });
+  }
 }
