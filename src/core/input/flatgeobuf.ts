@@ -3,7 +3,6 @@
 // damaged mid-way keeps the features before the damage and reports where it stopped.
 import fs from "fs";
 import { Readable } from "stream";
-import { deserialize } from "flatgeobuf/lib/mjs/geojson.js";
 import type { HeaderMeta } from "flatgeobuf/lib/mjs/header-meta.js";
 import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
@@ -25,6 +24,9 @@ export class FlatGeobufScanner implements FeatureScanner {
   }
 
   async *features(): AsyncGenerator<SourceFeature> {
+    // Loaded when a FlatGeobuf is read: the planner and every tile worker load this bundle, most never need it.
+    // Before the stream is opened: its 'data' listener starts the flow, which must go straight into deserialize.
+    const { deserialize } = await import("flatgeobuf/lib/mjs/geojson.js");
     const file = fs.createReadStream(this.path, { highWaterMark: 1 << 20 });
     file.on("data", (chunk) => { this.bytesRead += chunk.length; });
     const headerMetaFn = (h: HeaderMeta) => {

@@ -4,8 +4,6 @@
 // with wkx into GeoJSON, the other columns become properties. The CRS comes from gpkg_spatial_ref_sys (EPSG code,
 // else its WKT). sql.js holds the database in memory (SQLite needs random access); rows are read one at a time.
 import fs from "fs";
-import initSqlJs from "sql.js/dist/sql-wasm-inline.js";
-import wkx from "wkx";
 import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
 import type { FeatureScanner, SourceFeature } from "./scanner";
@@ -28,6 +26,8 @@ export class GeoPackageScanner implements FeatureScanner {
   }
 
   async *features(): AsyncGenerator<SourceFeature> {
+    // Loaded when a GeoPackage is read (a megabyte of inlined WebAssembly that tile workers never need).
+    const [{ default: initSqlJs }, { default: wkx }] = await Promise.all([import("sql.js/dist/sql-wasm-inline.js"), import("wkx")]);
     const SQL = await initSqlJs();
     let db;
     try {
@@ -64,7 +64,7 @@ export class GeoPackageScanner implements FeatureScanner {
           let geometry: unknown = null, id: unknown;
           try {
             columns.forEach((c, k) => {
-              if (c.name === geomColumn) geometry = geometryOf(row[k]);
+              if (c.name === geomColumn) geometry = geometryOf(row[k], wkx);
               else if (c.name === pk) id = row[k];
               else if (row[k] instanceof Uint8Array) properties[c.name] = `(${(row[k] as Uint8Array).length} bytes)`;
               else properties[c.name] = c.boolean && row[k] !== null ? row[k] !== 0 : row[k];
@@ -95,7 +95,7 @@ function rows(db: { exec(sql: string): { values: SqlValue[][] }[] }, sql: string
  * A GeoPackage geometry blob as GeoJSON: "GP", version, flags (bit 0 byte order, bits 1–3 the envelope's kind,
  * bit 4 empty), srs_id, the envelope, then standard WKB. Null (or an empty geometry) is null.
  */
-export function geometryOf(blob: SqlValue): unknown {
+export function geometryOf(blob: SqlValue, wkx: typeof import("wkx")): unknown {
   if (blob === null) return null;
   if (!(blob instanceof Uint8Array) || blob.length < 8 || blob[0] !== 0x47 || blob[1] !== 0x50) throw new Error("not a GeoPackage geometry blob");
   const flags = blob[3];

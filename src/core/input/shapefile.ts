@@ -5,8 +5,7 @@
 // are kept.
 import fs from "fs";
 import path from "path";
-import yauzl from "yauzl";
-import { open } from "shapefile";
+import type yauzl from "yauzl";
 import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
 import type { FeatureScanner, SourceFeature } from "./scanner";
@@ -33,6 +32,7 @@ export class ShapefileScanner implements FeatureScanner {
     if (parts.prj) this.members.crs = epsgOfWkt(parts.prj) ?? parts.prj.trim();
     // GDAL and ArcGIS write the .dbf's encoding into the .cpg; without one the dBASE default is Windows-1252.
     const encoding = parts.cpg?.trim() || "windows-1252";
+    const { open } = await import("shapefile"); // loaded when a Shapefile is read
     let source;
     try {
       source = await open(parts.shp, parts.dbf, { encoding: /^(utf-?8|65001)$/i.test(encoding) ? "utf-8" : encoding });
@@ -69,6 +69,7 @@ function fileParts(shp: string): Parts {
 
 /** The one .shp in a zip (a zip with several is refused, naming them) and its companions, read into memory. */
 async function zipParts(zipFile: string): Promise<Parts> {
+  const { default: yauzl } = await import("yauzl");
   const files = new Map<string, Uint8Array>();
   await new Promise<void>((resolve, reject) => {
     yauzl.open(zipFile, { lazyEntries: true }, (err, zip) => {
