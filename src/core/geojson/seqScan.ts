@@ -11,7 +11,7 @@
 import fs from "fs";
 import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
-import type { FeatureScanner } from "../input/scanner";
+import { FileScanner } from "../input/scanner";
 import type { ScannedFeature } from "./scan";
 
 const LF = 0x0a, RS = 0x1e;
@@ -26,25 +26,15 @@ export interface SeqScanOptions {
   maxRecordBytes?: number;
 }
 
-export class FeatureSequenceScanner implements FeatureScanner {
-  /** A sequence has no top-level members (no `crs`: RFC 8142 is lon/lat; sourceCrs overrides). */
-  readonly members: Record<string, unknown> = {};
-  readonly diagnostics: Diagnostic[] = [];
-  /** Records seen, including those that failed to parse. */
-  featureCount = 0;
-  bytesRead = 0;
-  readonly size: number;
+/** A sequence has no top-level members (no `crs`: RFC 8142 is lon/lat; sourceCrs overrides). featureCount counts records, parsed or not. */
+export class FeatureSequenceScanner extends FileScanner {
   private readonly blockSize: number;
   private readonly maxRecordBytes: number;
 
-  constructor(readonly path: string, opts: SeqScanOptions = {}) {
+  constructor(path: string, opts: SeqScanOptions = {}) {
+    super(path);
     this.blockSize = Math.max(16, opts.blockSize ?? 4 << 20);
     this.maxRecordBytes = opts.maxRecordBytes ?? 256 << 20;
-    try {
-      this.size = fs.statSync(path).size;
-    } catch (e) {
-      throw new CityMeshError("input", `Cannot read ${path}: ${(e as Error).message}`, { path });
-    }
   }
 
   *features(): Generator<ScannedFeature> {

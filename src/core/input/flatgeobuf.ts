@@ -4,25 +4,9 @@
 import fs from "fs";
 import { Readable } from "stream";
 import type { HeaderMeta } from "flatgeobuf/lib/mjs/header-meta.js";
-import type { Diagnostic } from "../types";
-import { CityMeshError } from "../errors";
-import type { FeatureScanner, SourceFeature } from "./scanner";
+import { FileScanner, type SourceFeature } from "./scanner";
 
-export class FlatGeobufScanner implements FeatureScanner {
-  readonly members: Record<string, unknown> = {};
-  readonly diagnostics: Diagnostic[] = [];
-  featureCount = 0;
-  bytesRead = 0;
-  readonly size: number;
-
-  constructor(readonly path: string) {
-    try {
-      this.size = fs.statSync(path).size;
-    } catch (e) {
-      throw new CityMeshError("input", `Cannot read ${path}: ${(e as Error).message}`, { path });
-    }
-  }
-
+export class FlatGeobufScanner extends FileScanner {
   async *features(): AsyncGenerator<SourceFeature> {
     // Loaded when a FlatGeobuf is read: the planner and every tile worker load this bundle, most never need it.
     // Before the stream is opened: its 'data' listener starts the flow, which must go straight into deserialize.

@@ -4,25 +4,14 @@
 // with wkx into GeoJSON, the other columns become properties. The CRS comes from gpkg_spatial_ref_sys (EPSG code,
 // else its WKT). sql.js holds the database in memory (SQLite needs random access); rows are read one at a time.
 import fs from "fs";
-import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
-import type { FeatureScanner, SourceFeature } from "./scanner";
+import { FileScanner, type SourceFeature } from "./scanner";
 
 type SqlValue = number | string | Uint8Array | null;
 
-export class GeoPackageScanner implements FeatureScanner {
-  readonly members: Record<string, unknown> = {};
-  readonly diagnostics: Diagnostic[] = [];
-  featureCount = 0;
-  bytesRead = 0;
-  readonly size: number;
-
-  constructor(readonly path: string, private readonly layer?: string) {
-    try {
-      this.size = fs.statSync(path).size;
-    } catch (e) {
-      throw new CityMeshError("input", `Cannot read ${path}: ${(e as Error).message}`, { path });
-    }
+export class GeoPackageScanner extends FileScanner {
+  constructor(path: string, private readonly layer?: string) {
+    super(path);
   }
 
   async *features(): AsyncGenerator<SourceFeature> {

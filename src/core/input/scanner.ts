@@ -1,7 +1,9 @@
 // What every input format's scanner gives the footprint reader (geojson/read.ts): GeoJSON features with their
 // position in the file, the file's CRS as a `crs` member, and the problems met on the way. The GeoJSON scanners
 // (geojson/scan.ts, geojson/seqScan.ts) and the binary formats' (this folder) implement it.
+import fs from "fs";
 import type { Diagnostic } from "../types";
+import { CityMeshError } from "../errors";
 
 /** One feature as a scanner hands it to the reader: a GeoJSON Feature value and where it is in the file. */
 export interface SourceFeature {
@@ -31,3 +33,27 @@ export interface FeatureScanner {
   features(): Iterable<SourceFeature> | AsyncIterable<SourceFeature>;
 }
 
+
+/** The input's size in bytes, or the error every scanner gives for a file it cannot read. */
+export function inputSize(path: string): number {
+  try {
+    return fs.statSync(path).size;
+  } catch (e) {
+    throw new CityMeshError("input", `Cannot read ${path}: ${(e as Error).message}`, { path });
+  }
+}
+
+/** What every file scanner keeps: the state the reader reads off it during and after the scan. */
+export abstract class FileScanner implements FeatureScanner {
+  readonly members: Record<string, unknown> = {};
+  readonly diagnostics: Diagnostic[] = [];
+  featureCount = 0;
+  bytesRead = 0;
+  readonly size: number;
+
+  constructor(readonly path: string) {
+    this.size = inputSize(path);
+  }
+
+  abstract features(): Iterable<SourceFeature> | AsyncIterable<SourceFeature>;
+}

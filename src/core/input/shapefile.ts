@@ -6,27 +6,12 @@
 import fs from "fs";
 import path from "path";
 import type yauzl from "yauzl";
-import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
-import type { FeatureScanner, SourceFeature } from "./scanner";
+import { FileScanner, type SourceFeature } from "./scanner";
 
 interface Parts { shp: string | Uint8Array; dbf?: string | Uint8Array; prj?: string; cpg?: string }
 
-export class ShapefileScanner implements FeatureScanner {
-  readonly members: Record<string, unknown> = {};
-  readonly diagnostics: Diagnostic[] = [];
-  featureCount = 0;
-  bytesRead = 0;
-  readonly size: number;
-
-  constructor(readonly path: string) {
-    try {
-      this.size = fs.statSync(path).size;
-    } catch (e) {
-      throw new CityMeshError("input", `Cannot read ${path}: ${(e as Error).message}`, { path });
-    }
-  }
-
+export class ShapefileScanner extends FileScanner {
   async *features(): AsyncGenerator<SourceFeature> {
     const parts = /\.zip$/i.test(this.path) ? await zipParts(this.path) : fileParts(this.path);
     if (parts.prj) this.members.crs = epsgOfWkt(parts.prj) ?? parts.prj.trim();
