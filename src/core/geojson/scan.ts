@@ -17,7 +17,7 @@
 // to the event loop. Nothing here throws on bad input; problems become diagnostics.
 import fs from "fs";
 import type { Diagnostic } from "../types";
-import type { FeatureScanner, SourceFeature } from "../input/scanner";
+import { readHead, type FeatureScanner, type SourceFeature } from "../input/scanner";
 
 export type { FeatureScanner, SourceFeature };
 import { CityMeshError } from "../errors";
@@ -481,19 +481,9 @@ function show(b: number): string {
  * "features" array). For choosing a handler, not for validation.
  */
 export function looksLikeFeatureCollection(path: string, bytes = 8192): boolean {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(path, "r");
-    const buf = Buffer.alloc(bytes);
-    const n = fs.readSync(fd, buf, 0, bytes, 0);
-    let text = buf.toString("utf8", 0, n);
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    text = text.trimStart();
-    if (!text.startsWith("{")) return false;
-    return /"type"\s*:\s*"FeatureCollection"/.test(text) || /"features"\s*:\s*\[/.test(text);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
+  let text = readHead(path, bytes).toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  text = text.trimStart();
+  if (!text.startsWith("{")) return false;
+  return /"type"\s*:\s*"FeatureCollection"/.test(text) || /"features"\s*:\s*\[/.test(text);
 }

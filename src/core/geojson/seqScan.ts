@@ -11,7 +11,7 @@
 import fs from "fs";
 import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
-import { FileScanner } from "../input/scanner";
+import { FileScanner, readHead } from "../input/scanner";
 import type { ScannedFeature } from "./scan";
 
 const LF = 0x0a, RS = 0x1e;
@@ -114,21 +114,16 @@ export class FeatureSequenceScanner extends FileScanner {
 export function isFeatureSequence(file: string): boolean {
   const lower = file.toLowerCase();
   if (SEQUENCE_EXTENSIONS.some((e) => lower.endsWith(e))) return true;
-  let fd: number | undefined;
+  const buf = readHead(file, 1 << 16), n = buf.length;
+  let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  while (i < n && (buf[i] === 0x20 || buf[i] === 0x09 || buf[i] === 0x0a || buf[i] === 0x0d)) i++;
+  if (i < n && buf[i] === RS) return true;
+  const end = buf.indexOf(LF, i);
+  if (buf[i] !== 0x7b || end < 0) return false;
   try {
-    fd = fs.openSync(file, "r");
-    const buf = Buffer.alloc(1 << 16);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    while (i < n && (buf[i] === 0x20 || buf[i] === 0x09 || buf[i] === 0x0a || buf[i] === 0x0d)) i++;
-    if (i < n && buf[i] === RS) return true;
-    const end = buf.indexOf(LF, i);
-    if (buf[i] !== 0x7b || end < 0 || end >= n) return false;
     const first = JSON.parse(buf.toString("utf8", i, end)) as { type?: unknown } | null;
     return !!first && first.type === "Feature";
   } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    return false; // the first line is not JSON
   }
 }

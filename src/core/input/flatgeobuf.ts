@@ -4,7 +4,7 @@
 import fs from "fs";
 import { Readable } from "stream";
 import type { HeaderMeta } from "flatgeobuf/lib/mjs/header-meta.js";
-import { FileScanner, type SourceFeature } from "./scanner";
+import { FileScanner, readHead, type SourceFeature } from "./scanner";
 
 export class FlatGeobufScanner extends FileScanner {
   async *features(): AsyncGenerator<SourceFeature> {
@@ -38,19 +38,8 @@ export class FlatGeobufScanner extends FileScanner {
 }
 
 /** A FlatGeobuf file starts with "fgb" and a version byte 3. */
-export function isFlatGeobuf(file: string): boolean {
-  return /\.fgb$/i.test(file) || startsWith(file, [0x66, 0x67, 0x62, 0x03]);
-}
+const FGB_MAGIC = Buffer.from([0x66, 0x67, 0x62, 0x03]);
 
-export function startsWith(file: string, magic: number[]): boolean {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, "r");
-    const b = Buffer.alloc(magic.length);
-    return fs.readSync(fd, b, 0, b.length, 0) === b.length && magic.every((m, i) => b[i] === m);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
+export function isFlatGeobuf(file: string): boolean {
+  return /\.fgb$/i.test(file) || readHead(file, 4).equals(FGB_MAGIC);
 }

@@ -57,3 +57,17 @@ export abstract class FileScanner implements FeatureScanner {
 
   abstract features(): Iterable<SourceFeature> | AsyncIterable<SourceFeature>;
 }
+
+/** The first `bytes` bytes of a file (fewer when it is shorter; none when it cannot be read): what format sniffing looks at. */
+export function readHead(file: string, bytes: number): Buffer {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, "r");
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, bytes, 0));
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
