@@ -148,7 +148,7 @@ export class Viewer {
       this.bounds.copy(this.final.mesh.geometry.boundingSphere!);
       this.box.copy(this.final.mesh.geometry.boundingBox!);
       const cam = this.state.camera;
-      if (keepLiveCamera) this.controls.maxDistance = Math.max(10, this.bounds.radius * 20);
+      if (keepLiveCamera) this.limitZoomOut();
       else if (cam && cam.key === source.key) this.setCamera(cam.position, cam.target);
       else this.fit();
       this.applyColorMode();
@@ -205,7 +205,7 @@ export class Viewer {
     html.liveTiles = String(Number(html.liveTiles ?? 0) + tiles.length);
     html.liveBatches = String(Number(html.liveBatches ?? 0) + byN.size);
     if (this.followLive) this.frameFrom(FIT_DIR, false);
-    else this.controls.maxDistance = Math.max(10, this.bounds.radius * 20);
+    else this.limitZoomOut();
     this.applyColorMode();
     this.updateCounts();
     if (!this.loading) this.ui.setStatus("");
@@ -264,10 +264,15 @@ export class Viewer {
     return d * 1.06 + 1;
   }
 
+  /** Zooming out stops at 20 × the bounds' radius, whoever placed the camera. */
+  private limitZoomOut(): void {
+    this.controls.maxDistance = Math.max(10, this.bounds.radius * 20);
+  }
+
   private setCamera(p: number[], t: number[]): void {
     this.camera.position.set(p[0], p[1], p[2]);
     this.controls.target.set(t[0], t[1], t[2]);
-    this.controls.maxDistance = Math.max(10, this.bounds.radius * 20);
+    this.limitZoomOut();
     this.controls.update();
     this.requestRender();
   }
