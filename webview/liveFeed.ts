@@ -34,9 +34,6 @@ export class LiveFeed {
     return p;
   }
 
-  /** Tiles announced and not yet taken (queued, fetching or parsed). */
-  get waiting(): number { return this.queue.length + this.inFlight.length + this.parsed.length; }
-
   /** Drops everything not yet taken: aborts fetches, forgets the queue; reports the URLs not reported yet. */
   stop(): void {
     const dropped = this.queue.concat(this.inFlight.map((f) => f.url));
