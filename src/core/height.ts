@@ -5,7 +5,7 @@ import type { Diagnostic } from "./types";
 import { OPTION_TABLE } from "./optionTable";
 
 export interface HeightOptions {
-  /** Attributes tried in order. Names ending in "levels" are storey counts × levelHeight. */
+  /** Attributes tried in order. Names ending in "levels", "floors" or "floors_ag" are storey counts × levelHeight. */
   heightAttributes?: string[];
   /** Height when no attribute gives one (default 10 m). */
   defaultHeight?: number;
@@ -14,6 +14,9 @@ export interface HeightOptions {
 }
 
 export const DEFAULT_HEIGHT_ATTRIBUTES: readonly string[] = OPTION_TABLE.heightAttributes.default;
+
+/** Attribute names that count storeys (OSM building:levels, Overture num_floors, CEA floors_ag), not metres. */
+const STOREYS = /(levels|floors|floors_ag)$/i;
 
 /** Above this a height is a data error (the tallest building is 828 m); also defaultHeight's limit. */
 export const MAX_HEIGHT = OPTION_TABLE.defaultHeight.maximum;
@@ -82,7 +85,7 @@ export class HeightResolver {
       for (const attr of this.attributes) {
         const raw = properties[attr];
         if (raw === undefined || raw === null || raw === "") continue;
-        const levels = /levels$/i.test(attr);
+        const levels = STOREYS.test(attr);
         const value = levels ? parseLevels(raw) * this.levelHeight : parseLength(raw);
         let why = "";
         if (Number.isNaN(value)) why = levels ? "is not a number of storeys" : "is not a length (expected a number, or e.g. \"12 m\", \"40 ft\")";

@@ -134,9 +134,9 @@ export const OPTION_TABLE = {
     setting: { scope: "resource", order: 22 },
   },
   heightAttributes: {
-    kind: "string[]", default: ["height", "building:height", "HEIGHT", "measuredHeight", "building:levels"], arg: "a,b",
-    summary: "ordered height attributes; values like \"12 m\" or \"40 ft\" are parsed; names ending in levels count storeys × levelHeight",
-    detail: "Feature properties read as the building height, first match wins. Names ending in `levels` are storey counts × `#citymesh.levelHeight#`. Without any, `#citymesh.defaultHeight#` is used.",
+    kind: "string[]", default: ["height", "building:height", "HEIGHT", "measuredHeight", "height_ag", "building:levels", "num_floors", "floors_ag"], arg: "a,b",
+    summary: "ordered height attributes; values like \"12 m\" or \"40 ft\" are parsed; names ending in levels, floors or floors_ag count storeys × levelHeight",
+    detail: "Feature properties read as the building height, first match wins. Names ending in `levels`, `floors` or `floors_ag` (above-ground floors) are storey counts × `#citymesh.levelHeight#`. Without any, `#citymesh.defaultHeight#` is used. The defaults cover OpenStreetMap (`height`, `building:levels`), CityGML (`measuredHeight`), Overture Maps (`height`, `num_floors`) and City Energy Analyst zone files (`height_ag`, `floors_ag`).",
     setting: { scope: "resource", order: 23 },
   },
   levelHeight: {

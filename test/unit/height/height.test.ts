@@ -35,6 +35,20 @@ test("the ordered attribute list: first plausible value wins", () => {
   assert.equal(resolve({ "building:levels": 4 }, { levelHeight: 3.5 }).height, 14);
 });
 
+test("the defaults read Overture (num_floors) and City Energy Analyst (height_ag, floors_ag) attributes; floors count storeys", () => {
+  assert.deepEqual([resolve({ height_ag: 21, floors_ag: 7 }).height, resolve({ height_ag: 21, floors_ag: 7 }).source], [21, "height_ag"]);
+  const ov = resolve({ num_floors: 5, class: "residential" });
+  assert.deepEqual([ov.height, ov.source], [15, "num_floors"]);
+  assert.equal(resolve({ floors_ag: "4" }, { levelHeight: 2.5 }).height, 10);
+  // A measured height wins over a storey count wherever the two are listed.
+  assert.equal(resolve({ num_floors: 5, height: 17.5 }).height, 17.5);
+  assert.equal(resolve({ "building:levels": 2, height_ag: 9 }).height, 9);
+  // A storey count is a number of storeys: "4 m" is not one.
+  const bad = resolve({ num_floors: "4 m" });
+  assert.deepEqual([bad.source, bad.diags[0]?.code], ["default", "invalid-height"]);
+  assert.match(bad.diags[0].message, /"num_floors" = "4 m" is not a number of storeys/);
+});
+
 test("no attribute: the default height", () => {
   assert.deepEqual([resolve({}).height, resolve({}).source], [10, "default"]);
   assert.equal(resolve(null, { defaultHeight: 6 }).height, 6);
