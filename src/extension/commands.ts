@@ -3,7 +3,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import * as vscode from "vscode";
-import { isCancelled } from "../core/errors";
+import { CityMeshError, isCancelled } from "../core/errors";
 import { Config } from "./config";
 import { folderOf, type BuildController, type BuildRequest } from "./controller";
 import { fractionDone, progressText } from "./format";
@@ -46,10 +46,10 @@ async function runWithProgress(controller: BuildController, requests: BuildReque
       .then((p) => p && vscode.commands.executeCommand("workbench.trust.manage"));
     return;
   }
-  for (const [i, req] of requests.entries()) {
+  for (let [i, req] of requests.entries()) {
     const title = `City Mesh${requests.length > 1 ? ` (${i + 1}/${requests.length})` : ""}: ${path.basename(req.input)}`;
     let cancelled = false;
-    try {
+    for (;;) try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => { cancelled = true; abort.abort(); });
@@ -63,7 +63,15 @@ async function runWithProgress(controller: BuildController, requests: BuildReque
           },
         });
       });
+      break;
     } catch (e) {
+      // A file with several layers (GeoPackage features tables) and none named: ask which, and build that one.
+      const layer = isCancelled(e) || cancelled ? undefined : await askLayer(e, req.input);
+      if (layer) {
+        req = { ...req, overrides: { ...req.overrides, layer } };
+        continue;
+      }
+      if (layer === null) return; // the user closed the pick
       if (isCancelled(e) || cancelled) {
         void vscode.window.showInformationMessage("City Mesh build cancelled. Finished tiles are kept: Resume Build continues where it stopped.", "Resume Build")
           .then((p) => p && vscode.commands.executeCommand("citymesh.resumeBuild"));
@@ -74,6 +82,20 @@ async function runWithProgress(controller: BuildController, requests: BuildReque
       return;
     }
   }
+}
+
+/**
+ * When a build failed because its input holds several layers and no `layer` was named (the reader's error lists
+ * them in `details.layers`), asks which to build. The chosen layer, null when the pick was dismissed, undefined
+ * when the error is another one.
+ */
+async function askLayer(e: unknown, input: string): Promise<string | null | undefined> {
+  const layers = e instanceof CityMeshError && e.code === "input" && !e.details.layer ? e.details.layers : undefined;
+  if (!Array.isArray(layers) || layers.length < 2) return undefined;
+  const pick = await vscode.window.showQuickPick(layers.map(String), {
+    title: `${path.basename(input)} has ${layers.length} layers`, placeHolder: "Which layer holds the building footprints?",
+  });
+  return pick ?? null;
 }
 
 /** Quick-pick title of each step of Build with Options; its placeholder is the option table's summary. */

@@ -81,6 +81,17 @@ async function explorerMenu(file, entry) {
   await menu.first().waitFor({ state: "hidden", timeout: UI_MS });
 }
 
+/**
+ * Chooses `label` in the quick pick that is open or about to open: waits for its row, types the label into the
+ * filter (which leaves that row first) and presses Enter, as a user would.
+ */
+async function quickPick(label) {
+  await page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label*="${label}"]`).first().waitFor({ timeout: UI_MS });
+  await page.keyboard.type(label);
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget").first().waitFor({ state: "hidden", timeout: UI_MS });
+}
+
 let code = 1;
 try {
   if (mode === "test") {
@@ -105,6 +116,11 @@ try {
         // would. The suite waits for the command's effect (a build starting), so nothing is acknowledged here.
         const [, file, entry] = /@@explorer (\S+) (.+)$/.exec(s) ?? [];
         shots = shots.then(() => explorerMenu(file, entry)).then(() => console.log(`  (explorer: ran "${entry}" on ${file})`), (e) => console.log(`explorer menu "${entry}" on ${file} failed: ${e.message}`));
+      }
+      else if (/@@pick /.test(s)) {
+        // "@@pick <label>": choose that entry of the quick pick the extension shows; the suite waits for its effect.
+        const label = /@@pick (.+)$/.exec(s)?.[1];
+        shots = shots.then(() => quickPick(label)).then(() => console.log(`  (quick pick: chose "${label}")`), (e) => console.log(`quick pick "${label}" failed: ${e.message}`));
       }
       else if (/Webview\.loadLocalResource - Error/.test(s)) webviewLoadErrors++;
       else if (!noise.test(s)) console.log(s);

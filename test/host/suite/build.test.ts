@@ -10,7 +10,7 @@ import * as vscode from "vscode";
 import type { BuildResult } from "../../../src/core/types";
 import type { BuildRequest } from "../../../src/extension/controller";
 import type { ViewerShownEvent } from "../../../src/extension/viewer/index";
-import { PROBLEM_ROW, STATUS_ITEM, api, buildHold, cityGeoJson, configuredTask, runTask, screenshot, waitFor, workspaceDir } from "./helpers";
+import { PROBLEM_ROW, STATUS_ITEM, api, buildHold, cityGeoJson, configuredTask, repoRoot, runTask, screenshot, waitFor, workspaceDir } from "./helpers";
 
 type Finish = { request: BuildRequest; result?: BuildResult; error?: unknown };
 
@@ -105,6 +105,32 @@ describe("builds in a real VS Code host", function () {
     const t = tasks.find((x) => x.name === "build sample-city.geojson");
     assert.ok(t, "auto-detected task for the sample");
     assert.equal(await runTask(t!), 0);
+  });
+
+  it("a GeoPackage with two features tables asks which one to build, then builds it", async () => {
+    const input = path.join(workspaceDir(), "two-layers.gpkg");
+    fs.copyFileSync(path.join(repoRoot, "test/fixtures/formats/two-layers.gpkg"), input);
+    const output = path.join(workspaceDir(), "two-layers.glb");
+    fs.rmSync(output, { force: true });
+    const { controller } = await api();
+    const finishes: Finish[] = [];
+    const sub = controller.onDidFinish((f) => { if (f.request.input === input) finishes.push(f); });
+    try {
+      const run = vscode.commands.executeCommand("citymesh.build", vscode.Uri.file(input));
+      // The first build stops at the reader: the file has "first" (20 buildings) and "second" (5). The driver
+      // chooses "second" in the pick the command then shows; the command returns once that build has finished.
+      console.log("@@pick second");
+      await run;
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(finishes.length, 2, "a refused build, then the chosen layer's");
+    assert.match(String((finishes[0].error as Error)?.message), /2 features tables \("first", "second"\)/);
+    assert.ifError(finishes[1].error);
+    assert.equal(finishes[1].request.overrides.layer, "second");
+    assert.equal(finishes[1].result?.buildings, 5, "the second table's 5 buildings");
+    assert.ok(isGlb(output));
+    assert.equal(controller.lastRequest?.overrides.layer, "second", "Resume Build rebuilds the chosen layer");
   });
 
   it("a broken GeoJSON gives diagnostics at the features' lines in the Problems panel", async () => {
