@@ -10,6 +10,8 @@ import { FileScanner, type SourceFeature } from "./scanner";
 type SqlValue = number | string | Uint8Array | null;
 
 export class GeoPackageScanner extends FileScanner {
+  override readonly crsFrom = "the GeoPackage's gpkg_spatial_ref_sys";
+
   constructor(path: string, private readonly layer?: string) {
     super(path);
   }
@@ -34,7 +36,7 @@ export class GeoPackageScanner extends FileScanner {
         throw new CityMeshError("input", !layers.length ? `${this.path}: the GeoPackage has no features table.`
           : this.layer ? `${this.path}: no features table "${this.layer}"; it has ${names.map((n) => `"${n}"`).join(", ")}.`
           : `${this.path} has ${layers.length} features tables (${names.map((n) => `"${n}"`).join(", ")}): name one with the layer option (--layer).`,
-          { path: this.path, layers: names });
+          { path: this.path, layers: names, layer: this.layer ?? null });
       }
       const [table, geomColumn, srsId] = [String(pick[0]), String(pick[1]), Number(pick[2])];
       const srs = rows(db, `SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ${srsId}`)[0];
