@@ -8,9 +8,10 @@
 import proj4 from "proj4";
 import type { CrsInfo } from "./types";
 import { CityMeshError } from "./errors";
+import { identifyWkt } from "./crsIdentify";
 
 export interface ResolvedCrs {
-  /** "EPSG:28992", "EPSG:4326", or "custom" for a raw proj4 string. */
+  /** "EPSG:28992", "EPSG:4326", or "custom" for a raw proj4 string or a WKT that is none of the bundled codes. */
   name: string;
   /** proj4 definition (or WKT) that proj4js understands. */
   proj4: string;
@@ -117,6 +118,12 @@ export function parseCrsName(name: string): number | undefined {
   return undefined;
 }
 
+/** A CRS name or definition short enough for a message: a WKT by its own name ("RD_New" (WKT)), else as it is. */
+export function crsLabel(spec: string): string {
+  const m = /^\s*(?:PROJCS|GEOGCS|PROJCRS|GEOGCRS|GEODCRS|COMPD_CS|COMPOUNDCRS)\[\s*"([^"]*)"/i.exec(spec);
+  return m ? `"${m[1]}" (WKT)` : spec;
+}
+
 function isRawDefinition(s: string): boolean {
   return /^\s*\+proj=/.test(s) || /^\s*(PROJCS|GEOGCS|PROJCRS|GEOGCRS|GEODCRS)\[/i.test(s);
 }
@@ -140,6 +147,9 @@ export function resolveCrs(spec: string, what = "CRS"): ResolvedCrs {
     } catch (e) {
       throw new CityMeshError("crs", `The ${what} definition is not understood by proj4: ${(e as Error).message}`, { crs: spec });
     }
+    // A WKT that names no EPSG code (an ESRI .prj) but is one of ours: that code, with its datum shift.
+    const code = /^\s*\+proj=/.test(spec) ? undefined : identifyWkt(spec.trim(), bundledEpsgCodes(), epsgProj4);
+    if (code !== undefined) return { name: `EPSG:${code}`, proj4: epsgProj4(code)!, geographic: isGeographicDef(epsgProj4(code)!) };
     return { name: "custom", proj4: spec.trim(), geographic: isGeographicDef(spec) };
   }
   const code = parseCrsName(spec);
