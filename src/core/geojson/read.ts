@@ -11,7 +11,8 @@ import fs from "fs";
 import path from "path";
 import type { CrsInfo, Diagnostic, Footprints } from "../types";
 import { CityMeshError } from "../errors";
-import { chooseTargetCrs, crsInfo, crsMemberName, localOrigin, makeTransform, metresPerUnit, resolveCrs, type ResolvedCrs } from "../crs";
+import { chooseTargetCrs, crsInfo, crsLabel, crsMemberName, localOrigin, makeTransform, metresPerUnit, resolveCrs, type ResolvedCrs } from "../crs";
+import { GEOJSON_CRS_FROM } from "../input/scanner";
 import { HeightResolver } from "../height";
 import { DiagnosticSink } from "./diagnostics";
 import { FootprintBuilder } from "../geometry/footprintBuilder";
@@ -93,7 +94,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   let pass = await readPass(file, opts, optionSource, undefined, signal);
   // A `crs` member after the features: read again if it changes the validation rules.
   if (!optionSource && !pass.memberSeen && pass.scanner.members.crs !== undefined) {
-    const late = sourceFromMember(file, pass.scanner.members.crs, pass.sink);
+    const late = sourceFromMember(file, pass.scanner.members.crs, pass.sink, pass.scanner.crsFrom);
     if (late && late.proj4 !== pass.source.proj4) pass = await readPass(file, opts, undefined, late, signal);
   }
   const { builder, sink, scanner, heights } = pass;
@@ -102,7 +103,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   if (pass.sourceFrom === "default" && source.geographic && pass.projectedLike > 0 && pass.projectedLike >= pass.withGeometry / 2) {
     throw new CityMeshError(
       "crs",
-      `${file}: the coordinates look projected (metres, not degrees) but the file has no "crs" member, and RFC 7946 GeoJSON is lon/lat. ` +
+      `${file}: the coordinates look projected (metres, not degrees) but no CRS is given (${pass.scanner.crsFrom ?? GEOJSON_CRS_FROM} names none), and without one they are read as lon/lat. ` +
         `Name the input's CRS with the sourceCrs option (e.g. "EPSG:28992", or a proj4 string).`,
       { path: file },
     );
@@ -207,7 +208,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   };
 }
 
-function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink): ResolvedCrs | undefined {
+function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink, from = GEOJSON_CRS_FROM): ResolvedCrs | undefined {
   const { name, problem } = crsMemberName(member);
   if (problem) {
     sink.add({ featureIndex: -1, pointer: "/crs", severity: "warning", code: "unsupported-crs-member", message: `${file}: ${problem}; coordinates are read as lon/lat (RFC 7946).` });
@@ -215,7 +216,7 @@ function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink): 
   }
   if (!name) return undefined;
   try {
-    return resolveCrs(name, `"crs" member's CRS`);
+    return resolveCrs(name, `CRS in ${from}`);
   } catch (e) {
     if (e instanceof CityMeshError) {
       throw new CityMeshError("crs", `${file}: ${e.message} To read this file, pass that definition as the sourceCrs option.`, { ...e.details, path: file });
@@ -247,11 +248,11 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
         } catch {
           // An unknown code in the member is exactly what sourceCrs is for.
         }
-        if (!same) sink.add({ featureIndex: -1, pointer: "/crs", severity: "info", code: "crs-overridden", message: `${file}: the "crs" member says ${name}; the sourceCrs option (${optionSource.name}) is used instead.` });
+        if (!same) sink.add({ featureIndex: -1, pointer: "/crs", severity: "info", code: "crs-overridden", message: `${file}: ${scanner.crsFrom ?? GEOJSON_CRS_FROM} says ${crsLabel(name)}; the sourceCrs option (${optionSource.name}) is used instead.` });
       }
       return;
     }
-    const memberSource = scanner.members.crs !== undefined ? sourceFromMember(file, scanner.members.crs, sink) : undefined;
+    const memberSource = scanner.members.crs !== undefined ? sourceFromMember(file, scanner.members.crs, sink, scanner.crsFrom) : undefined;
     if (forced) {
       pass.source = forced;
       pass.sourceFrom = "member";

@@ -7,6 +7,8 @@ import type { HeaderMeta } from "flatgeobuf/lib/mjs/header-meta.js";
 import { FileScanner, readHead, type SourceFeature } from "./scanner";
 
 export class FlatGeobufScanner extends FileScanner {
+  override readonly crsFrom = "the FlatGeobuf header";
+
   async *features(): AsyncGenerator<SourceFeature> {
     // Loaded when a FlatGeobuf is read: the planner and every tile worker load this bundle, most never need it.
     // Before the stream is opened: its 'data' listener starts the flow, which must go straight into deserialize.

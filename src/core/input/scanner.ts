@@ -23,6 +23,8 @@ export interface SourceFeature {
 export interface FeatureScanner {
   /** Top-level members other than `features` (a sequence has none; a binary format gives its CRS as `crs`). */
   readonly members: Record<string, unknown>;
+  /** Where a CRS in `members.crs` comes from, for messages ("the .prj"); GeoJSON's is its "crs" member. */
+  readonly crsFrom?: string;
   /** Scanning problems (invalid JSON, truncation, a record that cannot be read…). */
   readonly diagnostics: Diagnostic[];
   /** Features (records) seen, including those that failed to read. */
@@ -33,6 +35,9 @@ export interface FeatureScanner {
   features(): Iterable<SourceFeature> | AsyncIterable<SourceFeature>;
 }
 
+
+/** Where GeoJSON names its CRS (RFC 7946 dropped it; GDAL and many others still write it). */
+export const GEOJSON_CRS_FROM = 'the "crs" member';
 
 /** The input's size in bytes, or the error every scanner gives for a file it cannot read. */
 export function inputSize(path: string): number {
@@ -46,6 +51,7 @@ export function inputSize(path: string): number {
 /** What every file scanner keeps: the state the reader reads off it during and after the scan. */
 export abstract class FileScanner implements FeatureScanner {
   readonly members: Record<string, unknown> = {};
+  readonly crsFrom: string = GEOJSON_CRS_FROM;
   readonly diagnostics: Diagnostic[] = [];
   featureCount = 0;
   bytesRead = 0;

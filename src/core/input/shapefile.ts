@@ -12,6 +12,8 @@ import { FileScanner, type SourceFeature } from "./scanner";
 interface Parts { shp: string | Uint8Array; dbf?: string | Uint8Array; prj?: string; cpg?: string }
 
 export class ShapefileScanner extends FileScanner {
+  override readonly crsFrom = "the .prj";
+
   async *features(): AsyncGenerator<SourceFeature> {
     const parts = /\.zip$/i.test(this.path) ? await zipParts(this.path) : fileParts(this.path);
     if (parts.prj) this.members.crs = epsgOfWkt(parts.prj) ?? parts.prj.trim();

@@ -44,8 +44,22 @@ test("Shapefile: .shp with .dbf and .prj beside it, and the same zipped; the .pr
   assert.equal(a.r.crs.name, "EPSG:28992");
   assert.deepEqual(Array.from(z.r.footprints.xy), Array.from(a.r.footprints.xy));
   const own = await readFootprints(path.join(F, "delft20-shp", "delft20.shp"));
-  assert.equal(own.crs.name, "custom", "no EPSG code in an ESRI .prj: its WKT is used as it is");
+  assert.equal(own.crs.name, "EPSG:28992", "an ESRI .prj names no EPSG code: identified as the bundled RD New (with its datum shift)");
+  assert.deepEqual(own.diagnostics.map((d) => d.code), ["winding-repaired"], "no crs-overridden note: the option names the same CRS");
   assert.deepEqual(Array.from(own.footprints.xy), Array.from(a.r.footprints.xy), "a projected CRS stays as it is: the same coordinates");
+  // A .prj saying another CRS than --source-crs: the note names the .prj and the WKT by its name, not the whole WKT.
+  const other = path.join(dir, "lv95-prj");
+  fs.cpSync(path.join(F, "delft20-shp"), other, { recursive: true });
+  fs.writeFileSync(path.join(other, "delft20.prj"), 'PROJCS["CH1903+_LV95",GEOGCS["GCS_CH1903+",DATUM["D_CH1903+",SPHEROID["Bessel_1841",6377397.155,299.1528128]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Hotine_Oblique_Mercator_Azimuth_Center"],PARAMETER["False_Easting",2600000.0],PARAMETER["False_Northing",1200000.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Azimuth",90.0],PARAMETER["Longitude_Of_Center",7.439583333333333],PARAMETER["Latitude_Of_Center",46.95240555555556],UNIT["Meter",1.0]]');
+  const overridden = await readFootprints(path.join(other, "delft20.shp"), { sourceCrs: "EPSG:28992" });
+  const note = overridden.diagnostics.find((d) => d.code === "crs-overridden");
+  assert.match(note?.message ?? "", /: the \.prj says "CH1903\+_LV95" \(WKT\); the sourceCrs option \(EPSG:28992\) is used instead\.$/);
+  // No .prj: projected coordinates are not guessed; the error says where a CRS would have come from.
+  const noPrj = path.join(dir, "no-prj");
+  fs.cpSync(path.join(F, "delft20-shp"), noPrj, { recursive: true });
+  fs.rmSync(path.join(noPrj, "delft20.prj"));
+  await assert.rejects(readFootprints(path.join(noPrj, "delft20.shp")), (e: unknown) => e instanceof CityMeshError && e.code === "crs" &&
+    /look projected .* no CRS is given \(the \.prj names none\).*sourceCrs/.test(e.message));
   assert.equal(epsgOfWkt('PROJCS["x",GEOGCS["y"],AUTHORITY["EPSG","28992"]]'), "EPSG:28992");
   assert.equal(epsgOfWkt(fs.readFileSync(path.join(F, "delft20-shp", "delft20.prj"), "utf8")), undefined);
 });
