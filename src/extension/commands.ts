@@ -22,8 +22,9 @@ async function targets(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<string[] 
     return [doc.fileName];
   }
   const picked = await vscode.window.showOpenDialog({
-    canSelectMany: true, openLabel: "Build City Mesh", title: "GeoJSON building footprints",
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, filters: { GeoJSON: [...FOOTPRINT_EXTENSIONS, "json"] },
+    canSelectMany: true, openLabel: "Build City Mesh", title: "Building footprints",
+    // The open dialog filters by last extension: .json and .jsonl cover CityJSON's .city.json(l); .zip a zipped Shapefile.
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, filters: { "Building footprints": [...FOOTPRINT_EXTENSIONS, "json", "jsonl", "zip"] },
   });
   return picked?.map((u) => u.fsPath);
 }

@@ -5,13 +5,21 @@ import fs from "fs";
 import path from "path";
 
 /**
- * Footprint files the menus (package.json's `when` clauses say the same), tasks and pickers offer: GeoJSON, feature
- * sequences (GeoJSONL / GeoJSONSeq / NDJSON), FlatGeobuf, GeoPackage and Shapefile (by its .shp). `.json`, `.jsonl`
- * and `.zip` are not: telling footprints apart needs the content (the CLI reads them all).
+ * Footprint files the menus (package.json's `when` clauses, generated from these by `npm run sync-options`), tasks
+ * and pickers offer: GeoJSON, feature sequences (GeoJSONL / GeoJSONSeq / NDJSON), FlatGeobuf, GeoPackage, Shapefile
+ * (by its .shp), GeoParquet and CityJSON. `.json`, `.jsonl` and `.zip` are not: telling footprints apart needs the
+ * content (the CLI reads them all).
  */
-export const FOOTPRINT_EXTENSIONS = ["geojson", "geojsonl", "geojsons", "geojsonseq", "ndjson", "fgb", "gpkg", "shp"];
+export const FOOTPRINT_EXTENSIONS = ["geojson", "geojsonl", "geojsons", "geojsonseq", "ndjson", "fgb", "gpkg", "shp", "parquet", "geoparquet", "cityjson"];
+/** Names with two extensions (CityJSON's own `.city.json` and CityJSONSeq's `.city.jsonl`). */
+export const FOOTPRINT_SUFFIXES = ["city.json", "city.jsonl"];
+const FOOTPRINT_NAME = new RegExp(`\\.(${[...FOOTPRINT_EXTENSIONS, ...FOOTPRINT_SUFFIXES].map((e) => e.replace(/\./g, "\\.")).join("|")})$`, "i");
 /** True for names the explorer menus offer builds for. */
-export const isGeoJsonName = (file: string): boolean => new RegExp(`\\.(${FOOTPRINT_EXTENSIONS.join("|")})$`, "i").test(file);
+export const isGeoJsonName = (file: string): boolean => FOOTPRINT_NAME.test(file);
+
+/** The `when` clause part that matches footprint files in package.json's menus. */
+export const FOOTPRINT_WHEN =
+  `(resourceExtname =~ /^\\.(${FOOTPRINT_EXTENSIONS.join("|")})$/i || resourceFilename =~ /\\.(${FOOTPRINT_SUFFIXES.map((e) => e.replace(/\./g, "\\.")).join("|")})$/i)`;
 
 /**
  * Cheap content sniff for `.json` files picked from the palette: a GeoJSON FeatureCollection names its type

@@ -8,7 +8,7 @@ import type { BuildController } from "./controller";
 import { taskDefinitionToOverrides, type CityMeshTaskDefinition } from "./options";
 import { substituteInDefinition } from "./variables";
 import { taskPathProblems } from "./pathPolicy";
-import { FOOTPRINT_EXTENSIONS } from "./paths";
+import { FOOTPRINT_EXTENSIONS, FOOTPRINT_SUFFIXES } from "./paths";
 
 export const TASK_TYPE = "citymesh";
 /** At most this many GeoJSON files are offered as auto-detected tasks. */
@@ -18,7 +18,7 @@ export class CityMeshTaskProvider implements vscode.TaskProvider {
   constructor(private readonly controller: BuildController) {}
 
   async provideTasks(token: vscode.CancellationToken): Promise<vscode.Task[]> {
-    const files = await vscode.workspace.findFiles(`**/*.{${FOOTPRINT_EXTENSIONS.join(",")}}`, "{**/node_modules/**,**/.citymesh/**}", MAX_DETECTED, token);
+    const files = await vscode.workspace.findFiles(`**/*.{${[...FOOTPRINT_EXTENSIONS, ...FOOTPRINT_SUFFIXES].join(",")}}`, "{**/node_modules/**,**/.citymesh/**}", MAX_DETECTED, token);
     return files.map((uri) => {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
       const input = folder ? "${workspaceFolder}/" + path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join("/") : uri.fsPath;

@@ -4,7 +4,7 @@ import fs from "fs";
 import path from "path";
 import * as vscode from "vscode";
 import { EXTENSION_ID, api, configuredTask, runTask, workspaceDir } from "./helpers";
-import { FOOTPRINT_EXTENSIONS } from "../../../src/extension/paths";
+import { FOOTPRINT_EXTENSIONS, FOOTPRINT_SUFFIXES, FOOTPRINT_WHEN } from "../../../src/extension/paths";
 
 describe("citymesh extension in a real VS Code host", () => {
   it("activates and registers its commands", async () => {
@@ -23,14 +23,17 @@ describe("citymesh extension in a real VS Code host", () => {
     const explorer = c.menus["explorer/context"] as { command: string; when: string }[];
     const build = explorer.find((m) => m.command === "citymesh.build");
     assert.ok(build, "citymesh.build in explorer/context");
-    // The when clause's pattern, taken as VS Code takes it, offers footprint files and nothing else.
-    const [, body, flags] = /resourceExtname =~ \/(.+)\/(\w*)/.exec(build!.when) ?? [];
-    assert.ok(body, build!.when);
-    const offered = new RegExp(body, flags);
-    for (const ext of FOOTPRINT_EXTENSIONS) assert.ok(offered.test(`.${ext}`) && offered.test(`.${ext.toUpperCase()}`), `offered for .${ext}`);
-    for (const ext of [".json", ".jsonl", ".zip", ".dbf", ".glb", ".geojson.bak"]) assert.ok(!offered.test(ext), `not offered for ${ext}`);
+    // The when clause's patterns, taken as VS Code takes them (extension, or the whole name for .city.json),
+    // offer footprint files and nothing else.
+    const [, ext, extFlags, name, nameFlags] = /^\(resourceExtname =~ \/([^/]+)\/(\w*) \|\| resourceFilename =~ \/([^/]+)\/(\w*)\)/.exec(build!.when) ?? [];
+    assert.ok(ext && name, build!.when);
+    const byExt = new RegExp(ext, extFlags), byName = new RegExp(name, nameFlags);
+    const offered = (file: string) => byExt.test(path.extname(file)) || byName.test(file);
+    for (const e of FOOTPRINT_EXTENSIONS) assert.ok(offered(`a.${e}`) && offered(`a.${e.toUpperCase()}`), `offered for .${e}`);
+    for (const s of FOOTPRINT_SUFFIXES) assert.ok(offered(`3dbag.${s}`), `offered for .${s}`);
+    for (const f of ["a.json", "a.jsonl", "a.zip", "a.dbf", "a.glb", "a.geojson.bak", "city.json"]) assert.ok(!offered(f), `not offered for ${f}`);
     for (const m of Object.values(c.menus as Record<string, { command: string; when?: string }[]>).flat()) {
-      if (m.when?.includes("resourceExtname")) assert.ok(m.when.includes(`resourceExtname =~ /${body}/${flags}`), `every menu offers the same files: ${m.command} ${m.when}`);
+      if (m.when?.includes("resourceExtname")) assert.ok(m.when.includes(FOOTPRINT_WHEN), `every menu offers the same files: ${m.command} ${m.when}`);
     }
     assert.ok((c.menus["editor/title"] as { command: string }[]).some((m) => m.command === "citymesh.build"));
     for (const cmd of c.commands as { command: string; category?: string }[]) {

@@ -51,6 +51,8 @@ test("geojson names and content sniffing", () => {
   for (const n of ["/a/b.geojsonl", "/a/b.geojsons", "/a/b.geojsonseq", "/a/b.NDJSON"]) assert.ok(isGeoJsonName(n), `${n}: a feature sequence`);
   assert.ok(!isGeoJsonName("/a/log.jsonl"), ".jsonl is too general to offer builds for");
   for (const n of ["/a/b.fgb", "/a/b.GPKG", "/a/b.shp"]) assert.ok(isGeoJsonName(n), `${n}: a footprint format`);
+  for (const n of ["/a/b.parquet", "/a/b.GeoParquet", "/a/3dbag.city.json", "/a/b.city.jsonl", "/a/b.cityjson"]) assert.ok(isGeoJsonName(n), `${n}: a footprint format`);
+  assert.ok(!isGeoJsonName("/a/city.json"), "a bare city.json is not CityJSON's double extension");
   for (const n of ["/a/b.zip", "/a/b.dbf"]) assert.ok(!isGeoJsonName(n), `${n}: not offered (a zip may hold anything; a Shapefile is chosen by its .shp)`);
   assert.ok(looksLikeGeoJson('{\n  "type": "FeatureCollection",\n "features": ['));
   assert.ok(looksLikeGeoJson('{"features":[{"type":"Feature"'));
