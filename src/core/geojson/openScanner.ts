@@ -1,11 +1,13 @@
 // Which reader a footprint file gets: a GeoJSON FeatureCollection, a feature sequence (GeoJSONL / GeoJSONSeq),
-// FlatGeobuf, GeoPackage or Shapefile (.shp, or a .zip holding one). Every one hands the reader GeoJSON features,
+// FlatGeobuf, GeoPackage, Shapefile (.shp, or a .zip holding one), or CityJSON / CityJSONSeq (checked before the
+// feature sequence, which would claim a .jsonl). Every one hands the reader GeoJSON features,
 // so validation, repairs, CRS, heights and planning are the same whatever the format.
 import { FeatureCollectionScanner, type FeatureScanner } from "./scan";
 import { FeatureSequenceScanner, isFeatureSequence } from "./seqScan";
 import { FlatGeobufScanner, isFlatGeobuf } from "../input/flatgeobuf";
 import { GeoPackageScanner, isGeoPackage } from "../input/geopackage";
 import { ShapefileScanner, isShapefile } from "../input/shapefile";
+import { CityJsonScanner, CityJsonSeqScanner, cityJsonKind } from "../input/cityjson";
 
 export interface ScannerOptions {
   blockSize?: number;
@@ -18,6 +20,8 @@ export function openScanner(file: string, opts: ScannerOptions = {}): FeatureSca
   if (isFlatGeobuf(file)) return new FlatGeobufScanner(file);
   if (isGeoPackage(file)) return new GeoPackageScanner(file, opts.layer || undefined);
   if (isShapefile(file)) return new ShapefileScanner(file);
+  const city = cityJsonKind(file);
+  if (city) return city === "cityjsonseq" ? new CityJsonSeqScanner(file, { blockSize: opts.blockSize }) : new CityJsonScanner(file);
   if (isFeatureSequence(file)) return new FeatureSequenceScanner(file, { blockSize: opts.blockSize });
   return new FeatureCollectionScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
 }
