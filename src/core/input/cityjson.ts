@@ -70,7 +70,8 @@ export class CityJsonScanner extends CityJsonBase {
     super(path);
   }
 
-  *features(): Generator<SourceFeature> {
+  // Asynchronous only for the error path's import; the rest runs without awaiting.
+  async *features(): AsyncGenerator<SourceFeature> {
     if (this.size > this.maxBytes) {
       throw new CityMeshError("input", `${this.path}: a CityJSON file of ${(this.size / 2 ** 20).toFixed(0)} MiB is over the ${(this.maxBytes / 2 ** 20).toFixed(0)} MiB read whole (its vertices are shared, so it cannot be streamed); convert it to CityJSONSeq, which is read line by line: cjseq cat ${this.path} > out.city.jsonl`, { path: this.path });
     }
@@ -82,10 +83,11 @@ export class CityJsonScanner extends CityJsonBase {
     }
     this.bytesRead = this.size;
     let root: Record<string, unknown>;
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     try {
-      root = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      root = JSON.parse(text);
     } catch (e) {
-      throw new CityMeshError("input", `${this.path}: not valid JSON, so the CityJSON cannot be read (its buildings share one vertex list): ${jsonProblem(text, (e as Error).message)}.`, { path: this.path });
+      throw new CityMeshError("input", `${this.path}: not valid JSON, so the CityJSON cannot be read (its buildings share one vertex list): ${await jsonProblem(text, (e as Error).message)}.`, { path: this.path });
     }
     if (!root || typeof root !== "object" || root.type !== "CityJSON") {
       throw new CityMeshError("input", `${this.path}: not a CityJSON object (its "type" is ${JSON.stringify((root as { type?: unknown } | null)?.type)}, expected "CityJSON").`, { path: this.path });
@@ -163,15 +165,18 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? "an array" : JSON.stringify(v);
 }
 
-/** JSON.parse's complaint, with the line and column of its position, or that the file ends too soon. */
-function jsonProblem(text: string, message: string): string {
-  const m = /position (\d+)/.exec(message);
-  if (m) {
-    const pos = Number(m[1]), before = text.slice(0, pos);
-    const line = before.split("\n").length, column = pos - before.lastIndexOf("\n");
-    return `line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "")}`;
-  }
-  return /end of (JSON )?input/i.test(message) ? `the file ends inside the JSON (truncated?): ${message}` : message;
+/**
+ * Where and why `text` is not JSON, with its line and column: V8's JSON.parse often names no position, so the
+ * first error is found again with jsonc-parser (Microsoft's scanner for VS Code; loaded on this path only).
+ */
+async function jsonProblem(text: string, message: string): Promise<string> {
+  const { parse, printParseErrorCode } = await import("jsonc-parser");
+  const errors: import("jsonc-parser").ParseError[] = [];
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first || first.offset >= text.trimEnd().length) return `the file ends inside the JSON (truncated?): ${message}`;
+  const before = text.slice(0, first.offset), line = before.split("\n").length, column = first.offset - before.lastIndexOf("\n");
+  return `line ${line}, column ${column}: ${printParseErrorCode(first.error)} (${message.replace(/\s+/g, " ").slice(0, 120)})`;
 }
 
 /** File names read as CityJSON / CityJSONSeq whatever their first bytes. */
