@@ -123,7 +123,8 @@ const cut = (src: string, to: string, fraction: number) => {
   fs.writeFileSync(to, b.subarray(0, Math.floor(b.length * fraction)));
   return to;
 };
-const damaged: { name: string; make: () => string; kept: boolean; reason?: RegExp; extra?: string[] }[] = [
+/** `diag`: the code and message of the damage's diagnostic when the rest is kept (default: invalid-record, "damaged or cut short"). */
+const damaged: { name: string; make: () => string; kept: boolean; reason?: RegExp; extra?: string[]; diag?: { code: string; message: RegExp } }[] = [
   { name: "FlatGeobuf cut at 60 %", kept: true, make: () => cut(path.join(FORMATS, "delft20.fgb"), path.join(dir, "cut.fgb"), 0.6) },
   {
     name: "Shapefile whose .shp is cut at 60 %", kept: true, extra: ["--source-crs", "EPSG:28992"], make: () => {
@@ -141,6 +142,21 @@ const damaged: { name: string; make: () => string; kept: boolean; reason?: RegEx
       const r = spawnSync("python3", ["-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n  z.write(sys.argv[2], 'a.shp'); z.write(sys.argv[2], 'b.shp')", z, shp], { encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
       return z;
+    },
+  },
+  // CityJSON: one object whose buildings share the vertices, so a cut one cannot be read; a CityJSONSeq keeps
+  // every line before the damage.
+  { name: "CityJSON cut at 60 %", kept: false, reason: /not valid JSON.*truncated/, make: () => cut(path.join(FORMATS, "delft20.city.json"), path.join(dir, "cut.city.json"), 0.6) },
+  { name: "CityJSON that is a GeoJSON", kept: false, reason: /not a CityJSON object/, make: () => { const f = path.join(dir, "fc.city.json"); fs.copyFileSync(path.join(FORMATS, "delft20.geojson"), f); return f; } },
+  { name: "CityJSONSeq cut at 60 %", kept: true, diag: { code: "invalid-json", message: /line \d+: the CityJSONFeature is not valid JSON \(the file ends inside it: truncated\?\)/ }, make: () => cut(path.join(FORMATS, "delft20.city.jsonl"), path.join(dir, "cut.city.jsonl"), 0.6) },
+  {
+    name: "CityJSONSeq with a broken line and a Building whose vertex index is out of range", kept: true, diag: { code: "invalid-json", message: /line 3: the CityJSONFeature is not valid JSON/ }, make: () => {
+      const lines = fs.readFileSync(path.join(FORMATS, "delft20.city.jsonl"), "utf8").trimEnd().split("\n");
+      lines[2] = lines[2].slice(0, 80);
+      lines[5] = lines[5].replace(/"boundaries":\[\[\[\[\d+/, '"boundaries":[[[[99999');
+      const f = path.join(dir, "broken.city.jsonl");
+      fs.writeFileSync(f, lines.join("\n") + "\n");
+      return f;
     },
   },
 ];
@@ -161,7 +177,8 @@ for (const c of damaged) {
     const res = JSON.parse(r.stdout);
     assert.ok(res.buildings > 0 && res.buildings < 20, `${res.buildings} of 20 buildings kept`);
     ctx.note(`${res.buildings} of 20 buildings before the cut kept`);
-    const d = (res.diagnostics as { code: string; severity: string; message: string }[]).find((x) => x.code === "invalid-record");
-    assert.ok(d && d.severity === "error" && /damaged or cut short/.test(d.message), JSON.stringify(res.diagnostics));
+    const want = c.diag ?? { code: "invalid-record", message: /damaged or cut short/ };
+    const d = (res.diagnostics as { code: string; severity: string; message: string }[]).find((x) => x.code === want.code);
+    assert.ok(d && d.severity === "error" && want.message.test(d.message), JSON.stringify(res.diagnostics));
   });
 }

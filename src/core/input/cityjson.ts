@@ -170,11 +170,12 @@ function describe(v: unknown): string {
  * first error is found again with jsonc-parser (Microsoft's scanner for VS Code; loaded on this path only).
  */
 async function jsonProblem(text: string, message: string): Promise<string> {
-  const { parse, printParseErrorCode } = await import("jsonc-parser");
-  const errors: import("jsonc-parser").ParseError[] = [];
+  const { parse, printParseErrorCode } = await import("jsonc-parser/lib/esm/main.js"); // the ESM build: esbuild cannot bundle the UMD one
+  const errors: import("jsonc-parser/lib/esm/main.js").ParseError[] = [];
   parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
-  if (!first || first.offset >= text.trimEnd().length) return `the file ends inside the JSON (truncated?): ${message}`;
+  // Truncated: the first error reaches the end of the text (a cut value, string or container).
+  if (!first || first.offset + first.length >= text.trimEnd().length) return `the file ends inside the JSON (truncated?): ${message}`;
   const before = text.slice(0, first.offset), line = before.split("\n").length, column = first.offset - before.lastIndexOf("\n");
   return `line ${line}, column ${column}: ${printParseErrorCode(first.error)} (${message.replace(/\s+/g, " ").slice(0, 120)})`;
 }
