@@ -21,7 +21,7 @@ export function openScanner(file: string, opts: ScannerOptions = {}): FeatureSca
   if (isGeoPackage(file)) return new GeoPackageScanner(file, opts.layer || undefined);
   if (isShapefile(file)) return new ShapefileScanner(file);
   const city = cityJsonKind(file);
-  if (city) return city === "cityjsonseq" ? new CityJsonSeqScanner(file, { blockSize: opts.blockSize }) : new CityJsonScanner(file);
+  if (city) return city === "cityjsonseq" ? new CityJsonSeqScanner(file, (f) => new FeatureSequenceScanner(f, { blockSize: opts.blockSize })) : new CityJsonScanner(file);
   if (isFeatureSequence(file)) return new FeatureSequenceScanner(file, { blockSize: opts.blockSize });
   return new FeatureCollectionScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
 }

@@ -7,15 +7,16 @@
 // so nothing can be handed on before the end of the file. Vertices are decoded into one Float64Array and the
 // parsed arrays dropped. A file over MAX_CITYJSON_BYTES (V8 cannot hold its text as one string) is refused with
 // a CityMeshError saying to convert it to CityJSONSeq (cjseq cat), which is streamed: its records are cut and
-// parsed one line at a time by the GeoJSON sequence scanner (geojson/seqScan.ts), so memory is one record.
+// parsed one line at a time by the GeoJSON sequence scanner (geojson/seqScan.ts, handed in by openScanner:
+// input/ does not import geojson/), so memory is one record.
 //
 // CRS: metadata.referenceSystem (1.0 "urn:ogc:def:crs:EPSG::7415", 1.1/2.0 "https://www.opengis.net/def/crs/EPSG/0/7415";
 // 0.x metadata.crs.epsg). A compound CRS (horizontal + height, e.g. 7415 = RD New + NAP) gives its horizontal
 // part, which is what footprints are in, with a note.
 import fs from "fs";
+import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
 import { parseCrsName } from "../crs";
-import { FeatureSequenceScanner, SEQUENCE_EXTENSIONS } from "../geojson/seqScan";
 import { FileScanner, readHead, type SourceFeature } from "./scanner";
 import { buildingFeatures, decodeVertices, type ObjectContext } from "./cityjsonObjects";
 
@@ -107,14 +108,21 @@ export class CityJsonScanner extends CityJsonBase {
   }
 }
 
+/** What cuts a CityJSONSeq into parsed records: geojson/seqScan.ts's FeatureSequenceScanner. */
+export interface RecordScanner {
+  readonly diagnostics: Diagnostic[];
+  bytesRead: number;
+  features(): Iterable<SourceFeature>;
+}
+
 /** A CityJSONSeq: the header line (transform, metadata), then one CityJSONFeature per line, streamed. */
 export class CityJsonSeqScanner extends CityJsonBase {
-  constructor(path: string, private readonly opts: { blockSize?: number } = {}) {
+  constructor(path: string, private readonly recordsOf: (path: string) => RecordScanner) {
     super(path);
   }
 
   *features(): Generator<SourceFeature> {
-    const records = new FeatureSequenceScanner(this.path, { blockSize: this.opts.blockSize });
+    const records = this.recordsOf(this.path);
     let header: Record<string, unknown> | undefined;
     let taken = 0; // records.diagnostics passed on
     const passOn = () => {
@@ -184,7 +192,7 @@ async function jsonProblem(text: string, message: string): Promise<string> {
 const CITYJSON_EXTENSIONS = [".city.json", ".cityjson"];
 const CITYJSONSEQ_EXTENSIONS = [".city.jsonl", ".cityjsonl", ".cityjsonseq"];
 /** Extensions never sniffed for CityJSON (they say GeoJSON). */
-const GEOJSON_EXTENSIONS = [".geojson", ...SEQUENCE_EXTENSIONS.filter((e) => e !== ".jsonl")];
+const GEOJSON_EXTENSIONS = [".geojson", ".geojsonl", ".geojsons", ".geojsonseq", ".ndjson"];
 
 /**
  * "cityjson" or "cityjsonseq" when `file` is one: by its extension, or by its head saying "type":"CityJSON".
