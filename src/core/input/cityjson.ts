@@ -32,6 +32,7 @@ const COMPOUND: Record<number, { horizontal: number; name: string }> = {
 };
 
 abstract class CityJsonBase extends FileScanner {
+  override readonly crsFrom = "metadata.referenceSystem";
   protected readonly skipped = new Map<string, number>();
 
   /** members.crs from a CityJSON header's metadata (a note for a compound CRS, a warning when there is none). */
