@@ -4,7 +4,11 @@
 import type { Footprints, TileSpec } from "../types";
 import type { Lattice } from "../geometry/lattice";
 
-export type GroundModel = { kind: "flat" } | { kind: "dem"; path: string; origin: [number, number] };
+/**
+ * Flat ground, or a DEM: its GeoTIFF(s) in mosaic order, the local origin, and the mesh's CRS (name and
+ * proj4), which the worker needs to carry mesh points into a DEM in another CRS.
+ */
+export type GroundModel = { kind: "flat" } | { kind: "dem"; paths: string[]; origin: [number, number]; crs: { name: string; proj4: string } };
 
 export interface TileInput {
   spec: TileSpec;

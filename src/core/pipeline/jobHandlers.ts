@@ -6,8 +6,7 @@ import type { TileInput } from "../mesh/tileInput";
 import { meshTile, flatGround, type HeightAt } from "../mesh/tileMesher";
 import { writeTileFile, readTileFile } from "../store/tileFile";
 import { tileChecksum } from "../store/checksum";
-import { openDem, type Dem } from "../dem";
-import { demHeight } from "../groundHeight";
+import { openGround, groundZ, type GroundSurface } from "../groundHeight";
 import { writePreview } from "../writers/preview";
 import { mergeTiles, type MergeStats } from "../merge/mergeTiles";
 import { memoryTileSource } from "../merge/tileSource";
@@ -25,13 +24,20 @@ export const jobHandlers: JobHandlers = {
   merge: (emit, job) => mergeJob(job, emit),
 };
 
-const dems = new Map<string, Promise<Dem>>();
+// One open ground per worker and build: every tile of a build carries the same ground model.
+const grounds = new Map<string, Promise<GroundSurface>>();
 
 async function groundFor(t: TileInput): Promise<HeightAt> {
   if (t.ground.kind === "flat") return flatGround;
-  let dem = dems.get(t.ground.path);
-  if (!dem) { dem = openDem(t.ground.path); dems.set(t.ground.path, dem); }
-  return demHeight(await dem, t.ground.origin);
+  const key = JSON.stringify(t.ground);
+  let g = grounds.get(key);
+  if (!g) {
+    if (grounds.size >= 4) grounds.clear(); // a long-lived worker serving several builds keeps only the recent DEMs
+    g = openGround(t.ground.paths, t.ground.crs, t.ground.origin).then((r) => r.ground);
+    g.catch(() => grounds.delete(key)); // a failed open is retried by the next tile, not cached
+    grounds.set(key, g);
+  }
+  return groundZ(await g);
 }
 
 async function buildTileJob(job: BuildTileJob): Promise<BuiltTile> {

@@ -8,14 +8,16 @@
 // with that process instead of staying in the build's for the whole build.
 import fs from "fs";
 import path from "path";
-import type { CrsInfo, Diagnostic } from "../types";
+import type { CrsInfo, Diagnostic, Footprints } from "../types";
 import type { ResolvedOptions } from "../options";
 import { DEM_MAX_MESH_SIZE } from "../optionTable";
 import { CityMeshError } from "../errors";
 import { problemCountText, problemList } from "../problemList";
 import { readFootprints } from "../geojson/read";
-import { openDem } from "../dem";
-import { demHeight } from "../groundHeight";
+import { openGround, groundZ, type GroundSurface } from "../groundHeight";
+import { footprintBase } from "../footprintBase";
+import { demFiles, hashDem } from "../demFiles";
+import { groundOutside } from "../demCoverage";
 import { planBuild } from "../tiling/plan";
 import { autoTileSize, type TileGrid } from "../tiling/grid";
 import { writeTileInputs } from "../tiling/tileInputsFile";
@@ -89,6 +91,8 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
   try {
     const hashing = hashInput(o.input);
     hashing.catch(() => {}); // awaited below; the planner reports an unreadable input first
+    const demHashing = o.dem ? hashDem(o.dem) : Promise.resolve(undefined);
+    demHashing.catch(() => {}); // likewise: the planner opens the DEM and says what is wrong with it
     const { read, plan } = await execAlone(workerScript, "plan", [o, temps], {
       signal: ctx.signal,
       on: (e) => {
@@ -97,9 +101,11 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
       },
     }).catch((e) => { throw ctx.signal?.aborted ? cancelled() : e; });
     const inputHash = await hashing;
+    const demHash = await demHashing;
     if (ctx.signal?.aborted) throw cancelled();
     const planned: ResolvedOptions = { ...o, tileSize: plan.tileSize, maxMeshSize: plan.maxMeshSize };
-    const params = geometryParams(planned);
+    // The DEM's bytes (every file of a mosaic) are part of the key, not only its path: a changed DEM makes a new store.
+    const params = { ...geometryParams(planned), ...(demHash ? { demHash: demHash.slice(0, 16) } : {}) };
     const key = buildKey(inputHash, params);
     return { o: planned, params, read, plan, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
   } catch (e) {
@@ -160,7 +166,17 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   const tileSize = o.autoTileSize ? autoTileSize({ buildings: read.footprints.count, area: (bx1 - bx0) * (by1 - by0), maxMeshSize: refined ?? Infinity, workers: o.workers }) : o.tileSize;
   const maxMeshSize = plannedMeshSize(o, tileSize);
   let zAt = (_x: number, _y: number) => 0;
-  if (o.dem) zAt = demHeight(await openDem(o.dem), read.crs.origin);
+  let ground: GroundSurface | undefined;
+  const demNotes: Diagnostic[] = [];
+  const paths = o.dem ? demFiles(o.dem) : [];
+  if (o.dem) {
+    const opened = await openGround(paths, read.crs, read.crs.origin);
+    ground = opened.ground;
+    zAt = groundZ(ground);
+    for (const n of opened.notes) demNotes.push({ file: n.file, featureIndex: -1, severity: "info", code: "dem-crs-assumed", message: n.message });
+    const crss = [...new Set(ground.crss.map((c) => c.name))];
+    emit({ log: `DEM: ${paths.length} file(s) in ${crss.join(", ")}${crss.some((c) => c !== read.crs.name) ? `, reprojected to the mesh's ${read.crs.name} on the fly` : ""}; ${ground.sources.reduce((n, s) => n + s.dem.holes, 0)} nodata cell(s) filled from their neighbours` });
+  }
   // Feature index → building of the read, for the id and source position of clean-up diagnostics
   // (those stay in this process: the tile inputs carry no positions).
   const building = new Map<number, number>();
@@ -170,9 +186,20 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
     tileSize, maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
     featureId: (f) => { const b = building.get(f); return b === undefined ? null : read.featureIds[b]; },
     featurePosition: (f) => { const b = building.get(f); return b === undefined || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
-    ground: o.dem ? { kind: "dem", path: o.dem, origin: read.crs.origin } : { kind: "flat" },
+    ground: o.dem ? { kind: "dem", paths, origin: read.crs.origin, crs: { name: read.crs.name, proj4: read.crs.proj4 } } : { kind: "flat" },
     zAt,
+    ...(ground ? { base: (f: Footprints, b: number) => footprintBase(ground, f, b), demName: o.dem } : {}),
   });
+  if (ground) {
+    const out = groundOutside(ground, plan.tiles.map((t) => t.spec.bounds), maxMeshSize);
+    if (out.points > 0) {
+      plan.diagnostics.push({
+        file: o.dem!, featureIndex: -1, severity: "warning", code: "dem-outside-ground",
+        message: `the ground of ${out.tiles} of ${plan.tiles.length} tile(s) reaches beyond the DEM: ${out.points} of ${out.sampled} ground points (sampled every ${out.spacing} m) lie outside it, and their height is held at the DEM's edge. Use a DEM that covers the data and its margin.`,
+      });
+    }
+  }
+  plan.diagnostics.push(...demNotes);
   emit({ log: `${plan.footprints.count} buildings after clean-up, ${plan.tiles.length} tile(s) of ${plan.grid.cellsX * plan.grid.lattice.h} m, ${refined !== undefined ? `ground elements ≤ ${maxMeshSize} m` : "flat ground, not refined"}` });
   const inputOffsets = writeTileInputs(plan, files.inputsFile);
   return {

@@ -7,6 +7,7 @@ import { type TileGrid, gridDomain, makeGrid, tileCount, tileOfPoint } from "./g
 import { CityMeshError } from "../errors";
 import { type TilePlanEntry, planTiles } from "./assign";
 import type { GroundModel, TileInput } from "../mesh/tileInput";
+import type { FootprintBase } from "../footprintBase";
 
 export interface PlanOptions {
   tileSize: number;
@@ -20,6 +21,14 @@ export interface PlanOptions {
   ground: GroundModel;
   /** Ground height in local coordinates (DEM or flat), for building bases. */
   zAt: (x: number, y: number) => number;
+  /**
+   * The lowest ground under a building's whole footprint (footprintBase.ts, with a DEM), and whether
+   * any of it was nodata or beyond the DEM. Without it the base is the lowest zAt at its vertices
+   * (exact for flat ground).
+   */
+  base?: (f: Footprints, b: number) => FootprintBase;
+  /** The DEM file(s), named in the warnings about a base on nodata or beyond the DEM. */
+  demName?: string;
 }
 
 export interface BuildPlan {
@@ -52,16 +61,30 @@ export function planBuild(read: Footprints, bounds: [number, number, number, num
   checkExtent(read, bounds, grid, o);
   const clean = cleanFootprints(read, { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureId: o.featureId, featurePosition: o.featurePosition });
   const f = clean.footprints;
-  // Buildings stand on the terrain: the base is the lowest ground height at the footprint's vertices.
+  // Buildings stand on the terrain: the base is the lowest ground under the footprint (its
+  // vertices on flat ground; with a DEM also every cell inside it, footprintBase.ts).
   const roofZ = new Float64Array(f.count);
+  const diagnostics = clean.diagnostics;
+  const report = (b: number, code: string, message: string) => {
+    const fi = f.featureIndex[b], at = o.featurePosition?.(fi);
+    diagnostics.push({ file: o.file, featureIndex: fi, featureId: o.featureId?.(fi) ?? null, ...(at ? { line: at.line, column: at.column } : {}), severity: "warning", code, message });
+  };
   for (let b = 0; b < f.count; b++) {
     let base = Infinity;
-    const p0 = f.ringStart[f.polyStart[f.buildingStart[b]]], p1 = f.ringStart[f.polyStart[f.buildingStart[b + 1]]];
-    for (let i = p0; i < p1; i++) base = Math.min(base, o.zAt(f.xy[2 * i], f.xy[2 * i + 1]));
+    if (o.base) {
+      const r = o.base(f, b);
+      base = r.z;
+      const dem = o.demName ? `the DEM ${o.demName}` : "the DEM";
+      if (r.nodata) report(b, "dem-nodata", `${dem} has nodata under this building; its base stands on heights filled in from the cells around the hole`);
+      if (r.outside) report(b, "dem-outside", `this building lies (partly) beyond ${dem}; its base stands on the DEM's edge height there`);
+    } else {
+      const p0 = f.ringStart[f.polyStart[f.buildingStart[b]]], p1 = f.ringStart[f.polyStart[f.buildingStart[b + 1]]];
+      for (let i = p0; i < p1; i++) base = Math.min(base, o.zAt(f.xy[2 * i], f.xy[2 * i + 1]));
+    }
     roofZ[b] = base + f.height[b];
   }
   const tiles = planTiles(f, grid, o.snapTolerance);
-  return { footprints: f, sourceIndex: clean.sourceIndex, roofZ, grid, tiles, diagnostics: clean.diagnostics, options: o };
+  return { footprints: f, sourceIndex: clean.sourceIndex, roofZ, grid, tiles, diagnostics, options: o };
 }
 
 export function tileInput(p: BuildPlan, tileId: number): TileInput {

@@ -42,12 +42,16 @@ test("pixel centres return the cell value; between centres it is bilinear", asyn
   assert.equal(d.sample(1000.2, 1999.8), 10);
 });
 
-test("nodata neighbours are left out and the others re-weighted", async () => {
+test("a nodata cell is filled when the DEM is opened: the distance-weighted mean of its neighbours", async () => {
   const d = await openDem(grid());
-  // Centre of the four cells 10, 20, 40, nodata: mean of the three valid values.
-  assert.equal(d.sample(1002, 1998), (10 + 20 + 40) / 3);
-  // Exactly on the nodata cell's centre: no valid weight → NaN.
-  assert.ok(Number.isNaN(d.sample(1003, 1997)));
+  assert.equal(d.holes, 1);
+  const w = Math.SQRT1_2;
+  const filled = (10 * w + 20 + 30 * w + 40 + 60) / (3 + 2 * w); // orthogonal neighbours weigh 1, diagonal ones 1/√2
+  assert.ok(Math.abs(d.sample(1003, 1997) - filled) < 1e-5, `${d.sample(1003, 1997)}`);
+  assert.ok(Math.abs(d.sample(1002, 1998) - (10 + 20 + 40 + filled) / 4) < 1e-5);
+  // The hole is remembered: the bilinear surface next to it says so, away from it does not.
+  assert.equal(d.nearHole(1003, 1997), true);
+  assert.equal(d.nearHole(1001, 1999), false);
 });
 
 test("outside the raster gives NaN and covers() is false", async () => {
