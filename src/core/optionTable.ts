@@ -160,9 +160,9 @@ export const OPTION_TABLE = {
     setting: { scope: "resource", order: 32 },
   },
   dem: {
-    kind: "string", default: "", arg: "FILE.tif", path: true, cliDefault: "flat",
-    summary: "DEM GeoTIFF in the mesh's CRS: the ground follows it, buildings stand on the lowest ground under them",
-    detail: "Digital elevation model (GeoTIFF, in the mesh's CRS) for the terrain; empty = flat ground. A value set in workspace settings must stay inside the workspace folder.",
+    kind: "string", default: "", arg: "FILE.tif|DIR", path: true, cliDefault: "flat",
+    summary: "DEM GeoTIFF, or a folder of GeoTIFF tiles, in any CRS its GeoKeys name (reprojected to the mesh's): the ground follows it, buildings stand on the lowest ground under them",
+    detail: "Digital elevation model for the terrain: one GeoTIFF, or a folder whose `.tif` files form a mosaic (in name order; where tiles overlap the first wins). Each may be in any CRS its GeoKeys name by EPSG code and is reprojected to the mesh's CRS on the fly; one naming no code is taken to be in the mesh's CRS. Nodata cells are filled from their neighbours. Empty = flat ground. A value set in workspace settings must stay inside the workspace folder.",
     setting: { scope: "machine-overridable", order: 31 },
   },
 } as const satisfies Record<string, OptionSpec>;
