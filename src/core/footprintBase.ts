@@ -10,6 +10,8 @@ import type { GroundSurface } from "./groundHeight";
 export interface FootprintBase {
   /** Lowest ground under the footprint. */
   z: number;
+  /** Highest ground at its vertices: above base + height the roof sinks below the ground there and no wall can close it. */
+  highest: number;
   /** Some of it was nodata in the file (filled from neighbours). */
   nodata: boolean;
   /** Some of it lies beyond every DEM (held at the edge). */
@@ -38,6 +40,7 @@ export function footprintBase(g: GroundSurface, f: Footprints, b: number): Footp
   };
   // (1) vertices.
   for (let i = v0; i < v1; i++) point(f.xy[2 * i], f.xy[2 * i + 1]);
+  const highest = z === Infinity ? -Infinity : maxAtVertices(g, f, v0, v1);
 
   // The footprint's vertices in each DEM's pixel space (integer = cell centre).
   const n = v1 - v0;
@@ -99,7 +102,13 @@ export function footprintBase(g: GroundSurface, f: Footprints, b: number): Footp
       }
     }
   }
-  return { z, nodata, outside };
+  return { z, highest, nodata, outside };
+}
+
+function maxAtVertices(g: GroundSurface, f: Footprints, v0: number, v1: number): number {
+  let m = -Infinity;
+  for (let i = v0; i < v1; i++) m = Math.max(m, g.z(f.xy[2 * i], f.xy[2 * i + 1]));
+  return m;
 }
 
 /** True when a cell centre (X, Y) of DEM s lies in an earlier DEM of the mosaic, which wins there. */

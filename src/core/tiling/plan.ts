@@ -77,6 +77,9 @@ export function planBuild(read: Footprints, bounds: [number, number, number, num
       const dem = o.demName ? `the DEM ${o.demName}` : "the DEM";
       if (r.nodata) report(b, "dem-nodata", `${dem} has nodata under this building; its base stands on heights filled in from the cells around the hole`);
       if (r.outside) report(b, "dem-outside", `this building lies (partly) beyond ${dem}; its base stands on the DEM's edge height there`);
+      // Its base is the lowest ground under it; where the ground at a corner is higher than base + height the roof
+      // lies under the ground there, and that side has no wall (the mesh is open there).
+      if (r.highest > r.z + f.height[b]) report(b, "dem-buried", `the ground under this building rises ${(r.highest - r.z).toFixed(1)} m (${dem}), more than its height (${f.height[b]} m): its roof sinks below the ground at its higher corners, where the mesh stays open`);
     } else {
       const p0 = f.ringStart[f.polyStart[f.buildingStart[b]]], p1 = f.ringStart[f.polyStart[f.buildingStart[b + 1]]];
       for (let i = p0; i < p1; i++) base = Math.min(base, o.zAt(f.xy[2 * i], f.xy[2 * i + 1]));

@@ -200,3 +200,16 @@ test("the build key's DEM hash covers every file of a mosaic", async () => {
   fs.mkdirSync(path.join(dir, "emptyfolder"));
   assert.throws(() => demFiles(path.join(dir, "emptyfolder")), /holds no GeoTIFF/);
 });
+
+test("a building on ground that rises more than its height is named (its roof sinks below its uphill corners)", async () => {
+  const ramp: Raster = { ...PIT, values: Array.from({ length: 400 }, (_, k) => (k % 20) * 10) }; // 5 m per metre eastward
+  const g = await ground([writeDem("ramp.tif", ramp)]);
+  const f = footprints([[[rect(10, 10, 12, 12)], 30], [[rect(20, 10, 30, 12)], 30]]); // rises 10 m and 50 m
+  const plan = planBuild(f, footprintBounds(f), {
+    tileSize: 100, maxMeshSize: 10, margin: 0, snapTolerance: 0.001, file: "city.geojson", ground: { kind: "flat" },
+    zAt: (x, y) => g.z(x, y), base: (ff, b) => footprintBase(g, ff, b), demName: "ramp.tif",
+  });
+  const buried = plan.diagnostics.filter((d) => d.code === "dem-buried");
+  assert.deepEqual(buried.map((d) => d.featureIndex), [1]);
+  assert.match(buried[0].message, /rises 50\.0 m \(the DEM ramp\.tif\), more than its height \(30 m\)/);
+});
