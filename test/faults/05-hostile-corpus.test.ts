@@ -182,3 +182,64 @@ for (const c of damaged) {
     assert.ok(d && d.severity === "error" && want.message.test(d.message), JSON.stringify(res.diagnostics));
   });
 }
+
+// Bad DEMs (--dem) under 20 good Delft buildings (EPSG:28992): a DEM without a CRS is taken to be in the mesh's
+// (a note says so), one that misses the city builds on its edge height with every building named, one that is
+// all nodata or in a CRS we do not bundle is exit 1 naming the DEM and the reason.
+const DELFT = path.join(FORMATS, "delft20.geojson");
+function delftBounds(): [number, number, number, number] {
+  const fc = JSON.parse(fs.readFileSync(DELFT, "utf8"));
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const f of fc.features) for (const poly of f.geometry.type === "MultiPolygon" ? f.geometry.coordinates : [f.geometry.coordinates]) for (const ring of poly) for (const [x, y] of ring) {
+    b[0] = Math.min(b[0], x); b[1] = Math.min(b[1], y); b[2] = Math.max(b[2], x); b[3] = Math.max(b[3], y);
+  }
+  return b;
+}
+/** An 8-bit GeoTIFF of 5 m cells over the Delft buildings (and 500 m around), shifted by `dx` metres east. */
+async function badDem(name: string, o: { epsg: number; value: number; nodata?: number; dx?: number }): Promise<string> {
+  const { writeArrayBuffer } = await import("geotiff");
+  const [x0, y0, x1, y1] = delftBounds();
+  const w = Math.ceil((x1 - x0 + 1000) / 5), h = Math.ceil((y1 - y0 + 1000) / 5);
+  const meta: Record<string, unknown> = { width: w, height: h, ModelPixelScale: [5, 5, 0], ModelTiepoint: [0, 0, 0, x0 - 500 + (o.dx ?? 0), y1 + 500, 0], ProjectedCSTypeGeoKey: o.epsg };
+  if (o.nodata !== undefined) meta.GDAL_NODATA = String(o.nodata);
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, Buffer.from(writeArrayBuffer(new Array(w * h).fill(o.value), meta) as ArrayBuffer));
+  return file;
+}
+const badDems: { name: string; make: () => Promise<string>; codes?: string[]; reason?: RegExp }[] = [
+  { name: "DEM naming no CRS (user-defined GeoKey)", make: () => badDem("dem-nocrs.tif", { epsg: 32767, value: 7 }), codes: ["dem-crs-assumed"] },
+  { name: "DEM 50 km east of the city", make: () => badDem("dem-far.tif", { epsg: 28992, value: 7, dx: 50_000 }), codes: ["dem-outside", "dem-outside-ground"] },
+  { name: "DEM that is all nodata", make: () => badDem("dem-nodata.tif", { epsg: 28992, value: 0, nodata: 0 }), reason: /has no data: all \d+ cells are nodata \(0\)/ },
+  { name: "DEM in a CRS that is not bundled (EPSG:3034)", make: () => badDem("dem-3034.tif", { epsg: 3034, value: 7 }), reason: /EPSG:3034 is not among the bundled definitions/ },
+  { name: "DEM that is not a TIFF", make: async () => { const f = path.join(dir, "dem-text.tif"); fs.writeFileSync(f, "elevation: high"); return f; }, reason: /is not a TIFF file/ },
+];
+for (const c of badDems) {
+  run(CASE, `dem: ${c.name}: ${c.codes ? `builds; ${c.codes.join(", ")}` : "exit 1 naming the DEM and the reason"}`, async (ctx) => {
+    const dem = await c.make(), out = path.join(dir, `${path.basename(dem)}.glb`);
+    const r = cli(["build", DELFT, "--dem", dem, "-o", out, "--workers", "1", "--scratch-dir", path.join(dir, "s"), ...(c.codes ? ["--json"] : [])]);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, "no stack trace");
+    if (!c.codes) {
+      assert.equal(r.code, 1, r.stderr);
+      const msg = r.stderr.split("\n").find((l) => l.startsWith("citymesh: ")) ?? "";
+      assert.ok(msg.includes(dem), `names the DEM: ${msg}`);
+      assert.match(msg, c.reason!);
+      assert.ok(!fs.existsSync(out));
+      return;
+    }
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(r.stdout);
+    const mine = (res.diagnostics as { code: string; file: string; featureIndex: number; message: string }[]).filter((d) => d.code.startsWith("dem-"));
+    assert.deepEqual([...new Set(mine.map((d) => d.code))].sort(), c.codes);
+    assert.equal(res.buildings, 20);
+    if (c.codes.includes("dem-outside")) {
+      // Every building is named, each by its feature; the ground's warning counts the points it had to invent.
+      assert.deepEqual(mine.filter((d) => d.code === "dem-outside").map((d) => d.featureIndex).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+      const g = mine.find((d) => d.code === "dem-outside-ground")!;
+      assert.equal(g.file, dem);
+      assert.match(g.message, /the ground of (\d+) of \1 tile\(s\) reaches beyond the DEM: (\d+) of \2 ground points/);
+      ctx.note(g.message);
+    } else {
+      assert.ok(mine[0].message.includes(dem) && mine[0].message.includes("EPSG:28992"), mine[0].message);
+    }
+  });
+}
