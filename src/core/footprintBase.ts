@@ -23,14 +23,13 @@ export function footprintBase(g: GroundSurface, f: Footprints, b: number): Footp
   const v0 = f.ringStart[r0], v1 = f.ringStart[r1];
   const [ox, oy] = g.origin;
   let z = Infinity, nodata = false, outside = false;
+  let highest = -Infinity;
   const point = (x: number, y: number) => {
-    const s = g.sourceAt(x, y);
-    if (s < 0) outside = true;
-    else {
-      const d = g.sources[s].dem, p = carried(x, y, g.sources[s].crs);
-      if (d.nearHole(p[0], p[1])) nodata = true;
-    }
-    z = Math.min(z, g.z(x, y));
+    const h = g.z(x, y); // one trip into the DEM's CRS; lastSource and lastNearHole are about this point
+    if (g.lastSource < 0) outside = true;
+    else if (g.lastNearHole()) nodata = true;
+    if (h < z) z = h;
+    return h;
   };
   const tmp = new Float64Array(2);
   const carried = (x: number, y: number, k: number) => {
@@ -39,11 +38,10 @@ export function footprintBase(g: GroundSurface, f: Footprints, b: number): Footp
     return tmp;
   };
   // (1) vertices.
-  for (let i = v0; i < v1; i++) point(f.xy[2 * i], f.xy[2 * i + 1]);
-  const highest = z === Infinity ? -Infinity : maxAtVertices(g, f, v0, v1);
+  for (let i = v0; i < v1; i++) highest = Math.max(highest, point(f.xy[2 * i], f.xy[2 * i + 1]));
 
   // The footprint's vertices in each DEM's pixel space (integer = cell centre).
-  const n = v1 - v0;
+  const n = v1 - v0, single = g.sources.length === 1;
   const px = new Float64Array(n), py = new Float64Array(n);
   for (let s = 0; s < g.sources.length; s++) {
     const d = g.sources[s].dem, { cx, cy, dx, dy } = d.grid;
@@ -67,7 +65,15 @@ export function footprintBase(g: GroundSurface, f: Footprints, b: number): Footp
           const lo = Math.ceil(Math.min(a, c)), hi = Math.floor(Math.max(a, c));
           for (let k = lo; k <= hi; k++) {
             const t = (k - a) / (c - a);
-            if (t > 0 && t < 1) point(ax + (bx - ax) * t, ay + (by - ay) * t);
+            if (!(t > 0 && t < 1)) continue;
+            if (single) {
+              // One DEM: the crossing in its own CRS directly (the edge's image is straight at a building's scale), no reprojection.
+              const X = cx + (px[i] + (px[j] - px[i]) * t) * dx, Y = cy + (py[i] + (py[j] - py[i]) * t) * dy;
+              if (!d.covers(X, Y)) { outside = true; continue; }
+              const h = d.sample(X, Y);
+              if (h < z) z = h;
+              if (d.nearHole(X, Y)) nodata = true;
+            } else point(ax + (bx - ax) * t, ay + (by - ay) * t);
           }
         };
         cross(px[i], px[j]);
@@ -103,12 +109,6 @@ export function footprintBase(g: GroundSurface, f: Footprints, b: number): Footp
     }
   }
   return { z, highest, nodata, outside };
-}
-
-function maxAtVertices(g: GroundSurface, f: Footprints, v0: number, v1: number): number {
-  let m = -Infinity;
-  for (let i = v0; i < v1; i++) m = Math.max(m, g.z(f.xy[2 * i], f.xy[2 * i + 1]));
-  return m;
 }
 
 /** True when a cell centre (X, Y) of DEM s lies in an earlier DEM of the mosaic, which wins there. */

@@ -27,6 +27,9 @@ export interface GroundSurface {
   sourceAt(x: number, y: number): number;
   /** Local points z() held at an edge because no DEM covers them. */
   outside: number;
+  /** The DEM the last z() sampled (-1: none covered the point), and whether a cell it weighed there was nodata. */
+  lastSource: number;
+  lastNearHole(): boolean;
 }
 
 /** What opening a ground said that the user should hear (a DEM without a CRS). */
@@ -106,10 +109,17 @@ export function makeSurface(sources: DemSource[], crss: GroundSurface["crss"], o
     return -1;
   };
   const surface: GroundSurface = {
-    sources, crss, origin, outside: 0,
+    sources, crss, origin, outside: 0, lastSource: -1,
     sourceAt: locate,
+    lastNearHole() {
+      const s = surface.lastSource;
+      if (s < 0) return false;
+      const p = at[sources[s].crs];
+      return sources[s].dem.nearHole(p[0], p[1]);
+    },
     z(x, y) {
       const s = locate(x, y);
+      surface.lastSource = s;
       if (s >= 0) { const p = at[sources[s].crs]; return sources[s].dem.sample(p[0], p[1]); }
       surface.outside++;
       // Beyond every DEM: hold the nearest one's edge (nearest in its own units), inside its outermost cell centres.
