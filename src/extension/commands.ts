@@ -103,6 +103,9 @@ async function askLayer(e: unknown, input: string): Promise<string | null | unde
 const STEP_LABELS: Record<keyof typeof QUICK_PICKS, string> = { tileSize: "tile size", workers: "workers", format: "output format", dem: "terrain (DEM)" };
 const stepTitle = (i: number, name: keyof typeof QUICK_PICKS) => `Build City Mesh with Options (${i}/${Object.keys(QUICK_PICKS).length}): ${STEP_LABELS[name]}`;
 
+/** The DEM step's "Choose a folder…" entry. */
+const FOLDER = "\0folder";
+
 async function pickOverrides(input: string): Promise<BuildOverrides | undefined> {
   const s = new Config(folderOf(input)?.uri ?? vscode.Uri.file(input)).settings;
   const mark = (v: unknown, cur: unknown) => (v === cur ? " (current)" : "");
@@ -124,13 +127,18 @@ async function pickOverrides(input: string): Promise<BuildOverrides | undefined>
   const demItems = [
     { label: "Flat ground", description: s.dem ? "" : "(current)", value: "" as string | undefined },
     ...(s.dem ? [{ label: path.basename(s.dem), description: "(current setting)", value: s.dem as string | undefined }] : []),
-    { label: "Choose a GeoTIFF…", description: "", value: undefined as string | undefined },
+    { label: "Choose a GeoTIFF…", description: "any CRS its GeoKeys name", value: undefined as string | undefined },
+    { label: "Choose a folder of GeoTIFF tiles…", description: "a mosaic: the first file in name order wins where they overlap", value: FOLDER as string | undefined },
   ];
   const dem = await vscode.window.showQuickPick(demItems, { title: stepTitle(4, "dem"), placeHolder: hint("dem") });
   if (!dem) return undefined;
   let demPath = dem.value;
-  if (demPath === undefined) {
-    const f = await vscode.window.showOpenDialog({ title: "DEM GeoTIFF in the mesh's CRS", filters: { GeoTIFF: ["tif", "tiff"] }, defaultUri: vscode.Uri.file(path.dirname(input)) });
+  if (demPath === undefined || demPath === FOLDER) {
+    // One dialog cannot offer files and folders on Windows and Linux: a folder (a mosaic) has its own entry.
+    const folder = demPath === FOLDER;
+    const f = await vscode.window.showOpenDialog(folder
+      ? { title: "Folder of DEM GeoTIFF tiles", canSelectFiles: false, canSelectFolders: true, defaultUri: vscode.Uri.file(path.dirname(input)) }
+      : { title: "DEM GeoTIFF (in any CRS its GeoKeys name)", filters: { GeoTIFF: ["tif", "tiff"] }, defaultUri: vscode.Uri.file(path.dirname(input)) });
     if (!f?.[0]) return undefined;
     demPath = f[0].fsPath;
   }

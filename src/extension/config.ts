@@ -43,7 +43,7 @@ export class Config {
     for (const key of PATH_SETTINGS) {
       const i = this.cfg.inspect<string>(key);
       const v = i?.workspaceFolderValue ?? i?.workspaceValue;
-      if (typeof v === "string" && v.trim()) out.push({ name: `${SECTION}.${key}`, value: v.trim() });
+      if (typeof v === "string" && v.trim()) out.push({ name: `${SECTION}.${key}`, value: v.trim(), option: key });
     }
     return out;
   }

@@ -104,7 +104,7 @@ export class BuildController implements vscode.Disposable {
       if (req.overridesFrom === "workspace") {
         for (const k of PATH_OPTIONS) {
           const v = req.overrides[k];
-          if (typeof v === "string" && v) vetted.push({ name: `task property "${k}"`, value: v });
+          if (typeof v === "string" && v) vetted.push({ name: `task property "${k}"`, value: v, option: k });
         }
       }
       const problems = checkPathsInsideWorkspace(vetted, folder.uri.fsPath);

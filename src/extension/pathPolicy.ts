@@ -18,7 +18,7 @@ export function taskPathSettings(def: Partial<Record<string, unknown>>): PathSet
   const out: PathSetting[] = [];
   for (const k of TASK_PATH_PROPERTIES) {
     const v = def[k];
-    if (typeof v === "string" && v.trim()) out.push({ name: `task property "${k}"`, value: v.trim() });
+    if (typeof v === "string" && v.trim()) out.push({ name: `task property "${k}"`, value: v.trim(), option: k });
   }
   return out;
 }
@@ -36,7 +36,7 @@ export function taskPathProblems(def: Partial<Record<string, unknown>>, base: st
     const atBase = checkPathsInsideWorkspace([s], base);
     if (atBase.length === 0) continue;
     const dots = s.value.split(/[\\/]+/).includes("..");
-    const abs = { name: s.name, value: path.resolve(base, s.value) };
+    const abs = { ...s, value: path.resolve(base, s.value) };
     if (!dots && folders.some((f) => checkPathsInsideWorkspace([abs], f).length === 0)) continue;
     problems.push(atBase[0]);
   }

@@ -45,6 +45,15 @@ export function realpathOfExistingPrefix(p: string): string {
   }
 }
 
+/** The GeoTIFFs of a DEM folder (none when `dem` is a file or cannot be listed: the build reports that). */
+function demFolderTiles(dem: string): string[] {
+  try {
+    return fs.statSync(dem).isDirectory() ? fs.readdirSync(dem).filter((n) => /\.tiff?$/i.test(n)).map((n) => path.join(dem, n)) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** True when `child` is `parent` or below it (both absolute, already normalised). */
 export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
@@ -56,6 +65,8 @@ export interface PathSetting {
   name: string;
   /** The value as written in the settings (relative values are relative to the workspace folder). */
   value: string;
+  /** The option it sets ("dem", "scratchDir"…; "input" for a task's input), when it is one. */
+  option?: string;
 }
 
 /**
@@ -67,7 +78,7 @@ export interface PathSetting {
 export function checkPathsInsideWorkspace(settings: PathSetting[], workspaceFolder: string): string[] {
   const root = realpathOfExistingPrefix(workspaceFolder);
   const problems: string[] = [];
-  for (const { name, value } of settings) {
+  for (const { name, value, option } of settings) {
     if (!value) continue;
     if (value.split(/[\\/]+/).includes("..")) {
       problems.push(`${name} ("${value}") contains "..": workspace settings may not point outside the workspace folder ${workspaceFolder}.`);
@@ -76,6 +87,14 @@ export function checkPathsInsideWorkspace(settings: PathSetting[], workspaceFold
     const real = realpathOfExistingPrefix(path.resolve(workspaceFolder, value));
     if (!isInside(root, real)) {
       problems.push(`${name} ("${value}") resolves to ${real}, outside the workspace folder ${workspaceFolder}. Set it in your user settings instead.`);
+      continue;
+    }
+    // A DEM folder is a mosaic of the GeoTIFFs in it, which are read: each of them (a symlink, say) must stay inside too.
+    if (option === "dem") {
+      for (const tile of demFolderTiles(path.resolve(workspaceFolder, value))) {
+        const realTile = realpathOfExistingPrefix(tile);
+        if (!isInside(root, realTile)) problems.push(`${name} ("${value}") holds ${path.basename(tile)}, which resolves to ${realTile}, outside the workspace folder ${workspaceFolder}. Set it in your user settings instead.`);
+      }
     }
   }
   return problems;

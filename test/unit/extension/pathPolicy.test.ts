@@ -11,8 +11,8 @@ const tmp = () => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "cm-poli
 
 test("taskPathSettings names the task's path properties, input first", () => {
   assert.deepEqual(taskPathSettings({ input: "a.geojson", output: " ", dem: "d.tif", scratchDir: undefined }), [
-    { name: 'task property "input"', value: "a.geojson" },
-    { name: 'task property "dem"', value: "d.tif" },
+    { name: 'task property "input"', value: "a.geojson", option: "input" },
+    { name: 'task property "dem"', value: "d.tif", option: "dem" },
   ]);
   assert.deepEqual([...PATH_SETTINGS], ["outputDir", "scratchDir", "dem"]);
 });

@@ -38,6 +38,21 @@ test("checkPathsInsideWorkspace resolves symlinks that leave the workspace", () 
   assert.match(p[0]!, new RegExp(elsewhere.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 });
 
+test("a DEM folder (a mosaic) is vetted file by file: a GeoTIFF in it that links outside the workspace is refused", () => {
+  const ws = tmp(), elsewhere = tmp();
+  fs.mkdirSync(path.join(ws, "dem"));
+  fs.writeFileSync(path.join(ws, "dem", "a.tif"), "");
+  fs.writeFileSync(path.join(elsewhere, "secret.tif"), "");
+  const setting = { name: "citymesh.dem", value: "dem", option: "dem" };
+  assert.deepEqual(checkPathsInsideWorkspace([setting], ws), [], "its own files: fine");
+  fs.symlinkSync(path.join(elsewhere, "secret.tif"), path.join(ws, "dem", "b.tif"));
+  const p = checkPathsInsideWorkspace([setting], ws);
+  assert.equal(p.length, 1);
+  assert.match(p[0]!, /citymesh\.dem \("dem"\) holds b\.tif, which resolves to .*secret\.tif, outside the workspace folder/);
+  // Other folders are written into, not read from: their contents are not vetted.
+  assert.deepEqual(checkPathsInsideWorkspace([{ name: "citymesh.scratchDir", value: "dem", option: "scratchDir" }], ws), []);
+});
+
 test("checkPathsInsideWorkspace accepts a symlinked workspace folder itself", () => {
   const real = tmp(), parent = tmp();
   const ws = path.join(parent, "ws");
