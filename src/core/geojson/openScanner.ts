@@ -6,6 +6,7 @@ import { FeatureCollectionScanner, type FeatureScanner } from "./scan";
 import { FeatureSequenceScanner, isFeatureSequence } from "./seqScan";
 import { FlatGeobufScanner, isFlatGeobuf } from "../input/flatgeobuf";
 import { GeoPackageScanner, isGeoPackage } from "../input/geopackage";
+import { GeoParquetScanner, isGeoParquet } from "../input/geoparquet";
 import { ShapefileScanner, isShapefile } from "../input/shapefile";
 import { CityJsonScanner, CityJsonSeqScanner, cityJsonKind } from "../input/cityjson";
 
@@ -19,6 +20,7 @@ export interface ScannerOptions {
 export function openScanner(file: string, opts: ScannerOptions = {}): FeatureScanner {
   if (isFlatGeobuf(file)) return new FlatGeobufScanner(file);
   if (isGeoPackage(file)) return new GeoPackageScanner(file, opts.layer || undefined);
+  if (isGeoParquet(file)) return new GeoParquetScanner(file, opts.layer || undefined);
   if (isShapefile(file)) return new ShapefileScanner(file);
   const city = cityJsonKind(file);
   if (city) return city === "cityjsonseq" ? new CityJsonSeqScanner(file, (f) => new FeatureSequenceScanner(f, { blockSize: opts.blockSize })) : new CityJsonScanner(file);
