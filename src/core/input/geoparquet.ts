@@ -44,7 +44,8 @@ export class GeoParquetScanner extends FileScanner {
       let metadata: FileMetaData;
       try {
         // geoparquet: false keeps geometry columns as bytes; we decode them row by row (one bad blob, one row).
-        metadata = await parquetMetadataAsync(file, { geoparquet: false });
+        // A 64 KiB guess at the footer's size (hyparquet reads more when it is bigger), not its default 512 KiB.
+        metadata = await parquetMetadataAsync(file, { geoparquet: false, initialFetchSize: 1 << 16 });
       } catch (e) {
         throw new CityMeshError("input", `${this.path}: not a readable Parquet file (${(e as Error).message}); it is damaged, cut short or not Parquet.`, { path: this.path });
       }
@@ -106,7 +107,8 @@ export class GeoParquetScanner extends FileScanner {
           if (bytesRead === 0) break;
           done += bytesRead;
         }
-        this.bytesRead = Math.min(this.size, Math.max(this.bytesRead, start + done));
+        // Bytes fetched so far (the footer first, then row group after row group): the progress figure.
+        this.bytesRead = Math.min(this.size, this.bytesRead + done);
         return buf.buffer;
       },
     };
