@@ -33,7 +33,7 @@ export class GeoParquetScanner extends FileScanner {
 
   async *features(): AsyncGenerator<SourceFeature> {
     // Loaded when a Parquet file is read: the planner and every tile worker load this bundle, most never need it.
-    const [{ parquetMetadataAsync, parquetReadObjects }, { compressors }, { wkbToGeojson }] = await Promise.all([
+    const [{ parquetMetadataAsync, parquetRead }, { compressors }, { wkbToGeojson }] = await Promise.all([
       import("hyparquet"), import("hyparquet-compressors"), import("hyparquet/src/wkb.js"),
     ]);
     const handle = await fs.promises.open(this.path, "r").catch((e: Error) => {
@@ -60,32 +60,47 @@ export class GeoParquetScanner extends FileScanner {
       let rowStart = 0;
       for (let g = 0; g < metadata.row_groups.length; g++) {
         const rowEnd = rowStart + Number(metadata.row_groups[g].num_rows);
-        let rows: Record<string, unknown>[];
+        // Column by column (hyparquet's onChunk), not as row objects: a row group's rows never exist as objects,
+        // only the features made one at a time from the columns (a third of the memory on New York's 102k rows).
+        const columns = new Map<string, ArrayLike<unknown>>();
         try {
-          rows = await parquetReadObjects({
+          const chunks = new Map<string, { at: number; data: ArrayLike<unknown> }[]>();
+          await parquetRead({
             file, metadata, rowStart, rowEnd, compressors,
             // Plain BYTE_ARRAY stays bytes (utf8: false): only columns annotated as strings become text.
             utf8: false,
             parsers: { geometryFromBytes: (b: Uint8Array) => b, geographyFromBytes: (b: Uint8Array) => b },
+            onChunk: (c) => {
+              const list = chunks.get(c.columnName) ?? [];
+              list.push({ at: c.rowStart - rowStart, data: c.columnData as ArrayLike<unknown> });
+              chunks.set(c.columnName, list);
+            },
           });
+          for (const [name, list] of chunks) columns.set(name, list.length === 1 && list[0].at === 0 ? list[0].data : joined(list, rowEnd - rowStart));
+          if (!columns.has(column.name)) throw new Error(`no data for the geometry column "${column.name}"`);
         } catch (e) {
           const reason = `row group ${g + 1} of ${metadata.row_groups.length} (rows ${rowStart}–${rowEnd - 1}) cannot be read (${(e as Error).message})`;
           if (g === 0) throw new CityMeshError("input", `${this.path}: ${reason}; the file is damaged.`, { path: this.path });
           this.diagnostics.push({ file: this.path, featureIndex: -1, severity: "error", code: "invalid-record", message: `${this.path}: ${reason}; reading stopped there, the ${rowStart} rows before it are kept.` });
           return;
         }
-        for (const row of rows) {
+        const geometries = columns.get(column.name)!;
+        const values = properties.map((name) => ({ name, date: dates.has(name), data: columns.get(name) }));
+        for (let i = 0; i < rowEnd - rowStart; i++) {
           const index = this.featureCount++;
           let geometry: unknown;
           try {
-            const v = row[column.name];
+            const v = geometries[i];
             geometry = v === null || v === undefined ? null : decode(v);
           } catch (e) {
             this.diagnostics.push({ file: this.path, featureIndex: index, severity: "error", code: "invalid-record", message: `${this.path}: row ${index}: its ${column.name} (${column.encoding}) cannot be decoded (${(e as Error).message}); skipped.` });
             continue;
           }
           const props: Record<string, unknown> = {};
-          for (const name of properties) props[name] = dates.has(name) && row[name] instanceof Date ? (row[name] as Date).toISOString().slice(0, 10) : plain(row[name]);
+          for (const { name, date, data } of values) {
+            const v = data?.[i];
+            props[name] = date && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v);
+          }
           yield { index, value: { type: "Feature", properties: props, geometry } };
         }
         rowStart = rowEnd;
@@ -189,6 +204,13 @@ export class GeoParquetScanner extends FileScanner {
     // PROJJSON without an EPSG id: the reader cannot resolve it and says to pass the sourceCrs option.
     this.members.crs = `${o.name ?? "unnamed CRS"} (GeoParquet PROJJSON without an EPSG id${id ? `; ${id.authority}:${id.code}` : ""})`;
   }
+}
+
+/** A column's pages (each at its row offset in the group) as one array of the group's rows. */
+function joined(list: { at: number; data: ArrayLike<unknown> }[], rows: number): unknown[] {
+  const out = new Array<unknown>(rows).fill(null);
+  for (const { at, data } of list) for (let i = 0; i < data.length && at + i < rows; i++) out[at + i] = data[i];
+  return out;
 }
 
 /** The names of the schema's top-level columns (the root's children), in file order. */
