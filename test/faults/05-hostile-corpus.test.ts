@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import fs from "fs";
 import path from "path";
+import { parquetMetadata } from "hyparquet";
 import { run, cli, tmpDir, ROOT } from "./support/harness";
 
 const CASE = "5 hostile GeoJSON";
@@ -135,6 +136,22 @@ const damaged: { name: string; make: () => string; kept: boolean; reason?: RegEx
   },
   { name: "GeoPackage that is not SQLite", kept: false, reason: /not a readable GeoPackage/, make: () => { const f = path.join(dir, "text.gpkg"); fs.writeFileSync(f, "not a database"); return f; } },
   { name: "GeoPackage cut at 50 %", kept: false, reason: /not a readable GeoPackage|cannot be read|malformed|no features table/i, make: () => cut(path.join(FORMATS, "delft20.gpkg"), path.join(dir, "cut.gpkg"), 0.5) },
+  // GeoParquet (delft20.parquet, written by parquet-wasm): its footer is at the end, so a cut file has nothing to
+  // read; a damaged last row group keeps the row groups before it.
+  { name: "GeoParquet cut at 60 %", kept: false, reason: /not a readable Parquet file/, make: () => cut(path.join(FORMATS, "delft20.parquet"), path.join(dir, "cut.parquet"), 0.6) },
+  { name: "GeoParquet that is not Parquet", kept: false, reason: /not a readable Parquet file/, make: () => { const f = path.join(dir, "text.parquet"); fs.writeFileSync(f, "PAR1 but only text"); return f; } },
+  {
+    name: "GeoParquet whose last row group is overwritten", kept: true, make: () => {
+      const b = fs.readFileSync(path.join(FORMATS, "delft20.parquet"));
+      const md = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
+      const m = md.row_groups[md.row_groups.length - 1].columns[0].meta_data!;
+      const at = Number(m.dictionary_page_offset ?? m.data_page_offset);
+      b.fill(0xff, at, at + 24);
+      const f = path.join(dir, "damaged.parquet");
+      fs.writeFileSync(f, b);
+      return f;
+    },
+  },
   {
     name: "zip holding two Shapefiles", kept: false, reason: /holds 2 Shapefiles \(a\.shp, b\.shp\); unzip it and pick one \.shp/, make: () => {
       const z = path.join(dir, "two.zip"), shp = path.join(FORMATS, "delft20-shp", "delft20.shp");

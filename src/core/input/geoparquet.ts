@@ -81,7 +81,7 @@ export class GeoParquetScanner extends FileScanner {
         } catch (e) {
           const reason = `row group ${g + 1} of ${metadata.row_groups.length} (rows ${rowStart}–${rowEnd - 1}) cannot be read (${(e as Error).message})`;
           if (g === 0) throw new CityMeshError("input", `${this.path}: ${reason}; the file is damaged.`, { path: this.path });
-          this.diagnostics.push({ file: this.path, featureIndex: -1, severity: "error", code: "invalid-record", message: `${this.path}: ${reason}; reading stopped there, the ${rowStart} rows before it are kept.` });
+          this.diagnostics.push({ file: this.path, featureIndex: -1, severity: "error", code: "invalid-record", message: `${this.path}: ${reason}: the file is damaged or cut short; reading stopped there, the ${rowStart} rows before it are kept.` });
           return;
         }
         const geometries = columns.get(column.name)!;
