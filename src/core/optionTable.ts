@@ -151,7 +151,7 @@ export const OPTION_TABLE = {
   },
   layer: {
     kind: "string", default: "", arg: "NAME", cliDefault: "its only one",
-    summary: "features table to read from a GeoPackage that has several",
+    summary: "features table of a GeoPackage, or geometry column of a GeoParquet file, to read when it has several",
     setting: { scope: "resource", order: 33 },
   },
   sourceCrs: {

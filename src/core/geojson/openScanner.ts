@@ -1,5 +1,5 @@
 // Which reader a footprint file gets: a GeoJSON FeatureCollection, a feature sequence (GeoJSONL / GeoJSONSeq),
-// FlatGeobuf, GeoPackage, Shapefile (.shp, or a .zip holding one), or CityJSON / CityJSONSeq (checked before the
+// FlatGeobuf, GeoPackage, GeoParquet, Shapefile (.shp, or a .zip holding one), or CityJSON / CityJSONSeq (checked before the
 // feature sequence, which would claim a .jsonl). Every one hands the reader GeoJSON features,
 // so validation, repairs, CRS, heights and planning are the same whatever the format.
 import { FeatureCollectionScanner, type FeatureScanner } from "./scan";
@@ -13,7 +13,7 @@ import { CityJsonScanner, CityJsonSeqScanner, cityJsonKind } from "../input/city
 export interface ScannerOptions {
   blockSize?: number;
   maxDepth?: number;
-  /** The features table of a GeoPackage with several. */
+  /** The features table of a GeoPackage with several, or a GeoParquet file's geometry column. */
   layer?: string;
 }
 

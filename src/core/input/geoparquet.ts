@@ -27,6 +27,8 @@ const NATIVE: Record<string, string> = { point: "Point", linestring: "LineString
 const PLAIN_WKB_NAMES = ["geometry", "wkb_geometry", "geom"];
 
 export class GeoParquetScanner extends FileScanner {
+  override readonly crsFrom = 'the "geo" metadata';
+
   constructor(path: string, private readonly layer?: string) {
     super(path);
   }
@@ -148,7 +150,7 @@ export class GeoParquetScanner extends FileScanner {
         throw new CityMeshError("input", this.layer
           ? `${this.path}: no geometry column "${this.layer}"; its geometry columns are ${list.map((n) => `"${n}"`).join(", ")}.`
           : `${this.path}: the "geo" metadata's primary_column "${name}" is not among its geometry columns (${list.map((n) => `"${n}"`).join(", ")}).`,
-          { path: this.path, layers: list });
+          { path: this.path, layers: list, layer: this.layer ?? null });
       }
       const encoding = String(cols[name].encoding ?? "");
       if (encoding !== "WKB" && !NATIVE[encoding]) {
@@ -168,7 +170,7 @@ export class GeoParquetScanner extends FileScanner {
       throw new CityMeshError("input", this.layer
         ? `${this.path}: no binary column "${this.layer}" to read as WKB; its columns are ${names.map((n) => `"${n}"`).join(", ")}.`
         : `${this.path}: a Parquet file without GeoParquet's "geo" metadata and without a binary geometry/wkb_geometry column; its columns are ${names.map((n) => `"${n}"`).join(", ")}.`,
-        { path: this.path, layers: names });
+        { path: this.path, layers: names, layer: this.layer ?? null });
     }
     const lt = pick.logical_type as { type: string; crs?: string } | undefined;
     if (lt?.crs) this.setCrs(lt.crs, true);
