@@ -150,7 +150,7 @@ export const OPTION_TABLE = {
     setting: { scope: "resource", order: 30 },
   },
   layer: {
-    kind: "string", default: "", arg: "NAME", cliDefault: "its only one",
+    kind: "string", default: "", arg: "NAME", cliDefault: "its only table; a GeoParquet file's primary column",
     summary: "features table of a GeoPackage, or geometry column of a GeoParquet file, to read when it has several",
     setting: { scope: "resource", order: 33 },
   },
