@@ -4,7 +4,7 @@
 // and resolveOptions checks a build against its limits; test/unit/options checks that none of
 // them has drifted. Names are dtcc-core's (tile_size → tileSize, …).
 
-export const FORMATS = ["glb", "ply", "obj", "stl"] as const;
+export const FORMATS = ["glb", "ply", "obj", "stl", "cityjson", "cityjsonseq"] as const;
 export type BuildFormat = (typeof FORMATS)[number];
 
 /**
@@ -61,9 +61,9 @@ export const OPTION_TABLE = {
     setting: { scope: "machine-overridable", order: 4 },
   },
   format: {
-    kind: "format", default: "glb", arg: "glb|ply|obj|stl", cliDefault: "from `-o`, else `glb`",
+    kind: "format", default: "glb", arg: "glb|ply|obj|stl|cityjson|cityjsonseq", cliDefault: "from `-o`, else `glb`",
     summary: "output format",
-    enumDescriptions: ["Binary glTF (the viewer's native format)", "Stanford PLY", "Wavefront OBJ", "Binary STL"],
+    enumDescriptions: ["Binary glTF (the viewer's native format)", "Stanford PLY", "Wavefront OBJ", "Binary STL", "CityJSON 2.0 (.city.json): LoD1 building solids and the terrain", "CityJSONSeq (.city.jsonl): the same, one feature per line, for large cities"],
     setting: { scope: "resource", order: 3 },
   },
   tileSize: {

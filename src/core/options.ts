@@ -26,16 +26,21 @@ export type ResolvedOptions = Omit<OptionValues, "outputDir" | "crs" | "sourceCr
  */
 export const scratchDirOf = (value: string, base: string): string => (value ? path.resolve(base, value) : path.join(base, CITYMESH_DIR, "scratch"));
 
+/** Output extensions that are not a format's name: CityJSON's `.city.json` and CityJSONSeq's `.city.jsonl`. */
+const FORMAT_OF_EXTENSION: Record<string, BuildFormat> = { json: "cityjson", jsonl: "cityjsonseq" };
+const EXTENSION_OF_FORMAT: Partial<Record<BuildFormat, string>> = { cityjson: "city.json", cityjsonseq: "city.jsonl" };
+
 /** The output format: the one given, else the output file's extension, else the table's default. */
 export function outputFormat(format: string | undefined, output: string | undefined): string {
-  return format ?? ((output ? path.extname(output).slice(1).toLowerCase() : "") || OPTION_TABLE.format.default);
+  const ext = output ? path.extname(output).slice(1).toLowerCase() : "";
+  return format ?? ((FORMAT_OF_EXTENSION[ext] ?? ext) || OPTION_TABLE.format.default);
 }
 
 /** The mesh for an input when none is named: its name with the format's extension, in `outputDir` or beside it. */
 export function defaultOutputPath(input: string, format: BuildFormat, outputDir?: string): string {
   const name = path.basename(input);
   const ext = path.extname(name);
-  return path.join(outputDir || path.dirname(input), `${ext ? name.slice(0, -ext.length) : name}.${format}`);
+  return path.join(outputDir || path.dirname(input), `${ext ? name.slice(0, -ext.length) : name}.${EXTENSION_OF_FORMAT[format] ?? format}`);
 }
 
 /**

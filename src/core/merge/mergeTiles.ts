@@ -23,6 +23,8 @@ export interface MergeOptions {
   onProgress?: (tilesDone: number, tilesTotal: number, triangles: number) => void;
   /** Where the spool folder goes (mergeTempDir); default beside the output. */
   spoolDir?: string;
+  /** The buildings side file, for writers that carry attributes (CityJSON). */
+  buildingsFile?: string;
   /** Keep the raw temp files (debugging); their directory is returned in the stats. */
   keepTemp?: boolean;
 }
@@ -65,7 +67,7 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
     const { spool, stats } = await spoolTiles(source, tempDir, opts);
     const t1 = performance.now();
     if (opts.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
-    const bytes = writeSpool(opts.format, spool, out, { crs: opts.crs, tiles: stats.tiles });
+    const bytes = writeSpool(opts.format, spool, out, { crs: opts.crs, tiles: stats.tiles, buildingsFile: opts.buildingsFile });
     const t2 = performance.now();
     return {
       ...stats,

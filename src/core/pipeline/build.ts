@@ -19,6 +19,7 @@ import { storeInfoOf, writeStoreInfo, type StoreInfo } from "./storeInfo";
 import { BuildPool, findWorkerScript } from "./workerPool";
 import { meshBuffers, type MergeJob } from "./jobs";
 import { STORE_BUILDINGS_FILE, buildingsFileOf, writeBuildingsFile } from "../writers/buildingsFile";
+import { needsBuildingsFile } from "../writers/index";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";
@@ -103,6 +104,9 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     const buildingsFile = buildingsFileOf(o.output);
     const sideFile = writeBuildingsFile(p.temps.propsTmp, buildingsFile, plan.sourceIndex, false);
     sideFile.catch(() => {}); // awaited below, after the merge
+    // The CityJSON writers take ids and attributes from it: then it is finished first (seconds,
+    // against the merge's minutes) and the merge worker reads the temporary file.
+    if (needsBuildingsFile(o.format)) job.buildingsFile = await sideFile;
     let stats: MergeStats;
     try {
       stats = await pool.exec("merge", [job], {

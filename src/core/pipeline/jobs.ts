@@ -52,6 +52,8 @@ export interface MergeJob {
   mergeBatchSize: number;
   /** Folder for the merge's spool (the scratch directory); default beside the output. */
   spoolDir?: string;
+  /** The buildings side file, complete, for writers that carry attributes (CityJSON). */
+  buildingsFile?: string;
 }
 
 /** Tiles merged so far (`done` of `total`) and the triangles they hold. */

@@ -14,6 +14,7 @@ import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";
 import { STORE_BUILDINGS_FILE, buildingsFileOf } from "../writers/buildingsFile";
 import type { BuildHooks } from "./build";
+import { needsBuildingsFile } from "../writers/index";
 
 export interface MergeStoreOptions {
   output: string;
@@ -47,6 +48,9 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   if (missing.length) hooks.log?.(`warning: writing ${output} without ${missing.length} missing tile(s): ${summarise(missing)}`);
   const spoolDir = path.dirname(storeDir); // the scratch directory
   removeMergeTemps(output, "stale", spoolDir); // an earlier merge into this output killed mid-way
+  const side = path.join(storeDir, STORE_BUILDINGS_FILE);
+  const hasSide = fs.existsSync(side);
+  if (needsBuildingsFile(format) && !hasSide) hooks.log?.(`warning: ${storeDir} has no ${STORE_BUILDINGS_FILE}: the buildings in ${output} get no source ids or attributes`);
   const pool = new BuildPool(findWorkerScript(hooks.workerScript), 1);
   const onAbort = () => void pool.close(true);
   hooks.signal?.addEventListener("abort", onAbort);
@@ -55,10 +59,10 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
     hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
     const stats = await pool.exec("merge", [{
       files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize, spoolDir,
+      ...(hasSide && needsBuildingsFile(format) ? { buildingsFile: side } : {}),
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;
-    const side = path.join(storeDir, STORE_BUILDINGS_FILE);
-    if (fs.existsSync(side)) {
+    if (hasSide) {
       buildingsFile = buildingsFileOf(output);
       fs.copyFileSync(side, buildingsFile);
     }

@@ -6,6 +6,8 @@ import { writeGlb } from "./glb";
 import { writePly } from "./ply";
 import { writeObj } from "./obj";
 import { writeStl } from "./stl";
+import { writeCityJson } from "./cityjson/document";
+import { writeCityJsonSeq } from "./cityjson/seq";
 
 export type { WriteMeta } from "./meta";
 
@@ -14,7 +16,12 @@ const WRITERS: Record<BuildFormat, (spool: Spool, out: string, meta: WriteMeta) 
   ply: writePly,
   obj: writeObj,
   stl: writeStl,
+  cityjson: writeCityJson,
+  cityjsonseq: writeCityJsonSeq,
 };
+
+/** Formats whose writer reads the buildings side file (WriteMeta.buildingsFile), so it must be complete first. */
+export const needsBuildingsFile = (format: BuildFormat): boolean => format === "cityjson" || format === "cityjsonseq";
 
 /** Writes `out` from the spool in `format`, atomically. Returns the file size in bytes. */
 export function writeSpool(format: BuildFormat, spool: Spool, out: string, meta: WriteMeta): number {

@@ -5,6 +5,8 @@ export interface WriteMeta {
   crs: CrsInfo;
   /** Tiles merged into the mesh (recorded in GLB and PLY metadata, for the viewer). */
   tiles?: number;
+  /** The buildings side file (JSON lines {b, f, id, properties}): CityJSON's object ids and attributes. */
+  buildingsFile?: string;
 }
 
 export const MARKER_CONVENTION = "dtcc: -2 ground, -1 ground touching building, i wall of building i, N+i roof of building i";
