@@ -14,26 +14,58 @@
 // whose roofs together stay under a triangle budget; each batch reads the roof and wall files once.
 import fs from "node:fs";
 import { CityMeshError } from "../../errors";
-import { CHUNK_BYTES, PositionPages, i32, readChunks, u32 } from "../io";
+import { CHUNK_BYTES, i32, readChunks, u32 } from "../io";
 import { indexFile, markerFile, positionsFile, type Spool } from "../spool";
 
 /** CityJSON vertices are integers: millimetres (transform.scale 0.001) from the mesh's origin. */
 export const SCALE = 0.001;
 export const quantize = (v: number): number => Math.round(v / SCALE);
 
-/** Quantized positions of spool vertices, by random access (faces mostly hit recent pages). */
+/**
+ * Quantized positions of spool vertices by random access, through a direct-mapped cache of pages
+ * (faces mostly refer to vertices of their own tile, which sit together in the file). A page is
+ * quantized once when read. io.ts's PositionPages (an LRU over a Map) cost a tenth of the write.
+ */
 export class QuantizedPositions {
-  private readonly pages: PositionPages;
-  constructor(spool: Spool) {
-    this.pages = new PositionPages(positionsFile(spool));
+  static readonly PAGE_VERTICES = 1 << 14;
+  static readonly SLOTS = 128; // × 16384 vertices × 12 bytes: 24 MB
+  private readonly fd: number;
+  private readonly slotPage = new Int32Array(QuantizedPositions.SLOTS).fill(-1);
+  private readonly slots: Int32Array[] = [];
+  private readonly raw = new Float64Array(QuantizedPositions.PAGE_VERTICES * 3);
+
+  constructor(private readonly spool: Spool) {
+    this.fd = fs.openSync(positionsFile(spool), "r");
   }
+
   /** Coordinate k (0 x, 1 y, 2 z) of vertex v in millimetres. */
   q(v: number, k: number): number {
-    const n = this.pages.pageSize;
-    return quantize(this.pages.page(v)[(v % n) * 3 + k]);
+    const P = QuantizedPositions.PAGE_VERTICES, p = (v / P) | 0, slot = p % QuantizedPositions.SLOTS;
+    if (this.slotPage[slot] !== p) this.load(p, slot);
+    return this.slots[slot][(v - p * P) * 3 + k];
   }
+
+  private load(p: number, slot: number): void {
+    const P = QuantizedPositions.PAGE_VERTICES;
+    const bytes = new Uint8Array(this.raw.buffer);
+    const want = Math.min(P, this.spool.vertices - p * P) * 24;
+    let got = 0;
+    while (got < want) {
+      const n = fs.readSync(this.fd, bytes, got, want - got, p * P * 24 + got);
+      if (n === 0) throw new CityMeshError("output", `${positionsFile(this.spool)} is shorter than its ${this.spool.vertices} vertices`);
+      got += n;
+    }
+    const page = (this.slots[slot] ??= new Int32Array(P * 3));
+    for (let i = 0; i < want / 8; i++) page[i] = quantize(this.raw[i]);
+    this.slotPage[slot] = p;
+  }
+
+  get vertices(): number {
+    return this.spool.vertices;
+  }
+
   close(): void {
-    this.pages.close();
+    fs.closeSync(this.fd);
   }
 }
 
@@ -99,12 +131,19 @@ export interface BuildingBatch {
   /** Roof triangles of building b0 + k: roofIdx[3*roofStart[k] .. 3*roofStart[k+1]). */
   roofStart: Uint32Array;
   roofIdx: Uint32Array;
-  /** `${b}:${qx}:${qy}` → spool vertex at (x, y, base of b) on one of b's own walls. */
-  baseVertex: Map<string, number>;
+  /** Per building b: xyKey(qx, qy) → spool vertex at (x, y, base of b) on one of b's own walls. */
+  baseVertex: Map<number, Map<number | string, number>>;
+  xyKey: (qx: number, qy: number) => number | string;
 }
 
-/** Default roof triangles per batch: 12 bytes each, so ~48 MB of indices. */
-export const BATCH_TRIANGLES = 4_000_000;
+/** A number for (qx, qy) in mm when the city lies within ±33 km of its origin (exact below 2⁵³), else a string. */
+function xyKeyOf(spool: Spool): (qx: number, qy: number) => number | string {
+  const R = 2 ** 25, within = (v: number) => Math.abs(quantize(v)) < R;
+  return [spool.min[0], spool.min[1], spool.max[0], spool.max[1]].every(within) ? (qx, qy) => (qx + R) * 2 * R + (qy + R) : (qx, qy) => `${qx}:${qy}`;
+}
+
+/** Default roof triangles per batch: with their walls' base vertices and text, ~100 MB at most. */
+export const BATCH_TRIANGLES = 1_000_000;
 
 /** Calls `each` per batch of consecutive buildings, in building order. */
 export function forEachBatch(spool: Spool, scan: BuildingScan, pos: QuantizedPositions, each: (batch: BuildingBatch) => void, budget = BATCH_TRIANGLES): void {
@@ -122,12 +161,19 @@ export function forEachBatch(spool: Spool, scan: BuildingScan, pos: QuantizedPos
       const at = 3 * fill[k]++;
       roofIdx[at] = a; roofIdx[at + 1] = b; roofIdx[at + 2] = c;
     });
-    const baseVertex = new Map<string, number>();
+    const baseVertex = new Map<number, Map<number | string, number>>();
+    const xyKey = xyKeyOf(spool);
+    const keep = (m: number, v: number) => {
+      if (pos.q(v, 2) !== scan.baseQ[m]) return;
+      let at = baseVertex.get(m);
+      if (!at) baseVertex.set(m, (at = new Map()));
+      at.set(xyKey(pos.q(v, 0), pos.q(v, 1)), v);
+    };
     forEachFace(spool, 1, (a, b, c, m) => {
       if (m < b0 || m >= b1) return;
-      for (const v of [a, b, c]) if (pos.q(v, 2) === scan.baseQ[m]) baseVertex.set(`${m}:${pos.q(v, 0)}:${pos.q(v, 1)}`, v);
+      keep(m, a); keep(m, b); keep(m, c);
     });
-    each({ b0, b1, roofStart, roofIdx, baseVertex });
+    each({ b0, b1, roofStart, roofIdx, baseVertex, xyKey });
     b0 = b1;
   }
 }
@@ -163,24 +209,27 @@ export function prismsOf(batch: BuildingBatch, b: number, scan: BuildingScan, po
   const T = batch.roofIdx.subarray(3 * t0, 3 * t1);
   const baseQ = scan.baseQ[b];
   // Directed roof edges → triangle; a roof edge whose reverse is absent bounds the roof.
-  const edgeTri = new Map<string, number>();
-  for (let t = 0; t < n; t++) for (let e = 0; e < 3; e++) edgeTri.set(`${T[3 * t + e]}>${T[3 * t + ((e + 1) % 3)]}`, t);
+  const edgeTri = new Map<number | string, number>();
+  const V = pos.vertices;
+  const key = V < 90_000_000 ? (a: number, c: number): number | string => a * V + c : (a: number, c: number): number | string => `${a}>${c}`;
+  for (let t = 0; t < n; t++) for (let e = 0; e < 3; e++) edgeTri.set(key(T[3 * t + e], T[3 * t + ((e + 1) % 3)]), t);
   // Parts: triangles joined by an interior edge (union-find).
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => { while (parent[i] !== i) i = parent[i] = parent[parent[i]]; return i; };
   for (let t = 0; t < n; t++) {
     for (let e = 0; e < 3; e++) {
-      const u = edgeTri.get(`${T[3 * t + ((e + 1) % 3)]}>${T[3 * t + e]}`);
+      const u = edgeTri.get(key(T[3 * t + ((e + 1) % 3)], T[3 * t + e]));
       if (u !== undefined) { const a = find(t), c = find(u); if (a !== c) parent[a] = c; }
     }
   }
   const extra: number[] = [];
   const baseOf = new Map<number, VertexRef>();
+  const walls = batch.baseVertex.get(b);
   const base = (v: number): VertexRef => {
     let r = baseOf.get(v);
     if (r === undefined) {
       const qx = pos.q(v, 0), qy = pos.q(v, 1);
-      r = batch.baseVertex.get(`${b}:${qx}:${qy}`);
+      r = walls?.get(batch.xyKey(qx, qy));
       if (r === undefined) { r = -1 - extra.length / 3; extra.push(qx, qy, baseQ); }
       baseOf.set(v, r);
     }
@@ -199,7 +248,7 @@ export function prismsOf(batch: BuildingBatch, b: number, scan: BuildingScan, po
     // (the right) the wall under edge p→q runs p-base → q-base → q-top → p-top, counter-clockwise.
     for (let e = 0; e < 3; e++) {
       const u = T[3 * t + e], w = T[3 * t + ((e + 1) % 3)];
-      if (edgeTri.has(`${w}>${u}`)) continue;
+      if (edgeTri.has(key(w, u))) continue;
       p.surfaces.push([base(u), base(w), w, u]); p.values.push(WALL);
     }
   }
