@@ -62,7 +62,7 @@ export const OPTION_TABLE = {
   },
   format: {
     kind: "format", default: "glb", arg: "glb|ply|obj|stl|cityjson|cityjsonseq", cliDefault: "from `-o`, else `glb`",
-    summary: "output format",
+    summary: "output format (`-o` ending in .city.json picks cityjson, .city.jsonl cityjsonseq)",
     enumDescriptions: ["Binary glTF (the viewer's native format)", "Stanford PLY", "Wavefront OBJ", "Binary STL", "CityJSON 2.0 (.city.json): LoD1 building solids and the terrain", "CityJSONSeq (.city.jsonl): the same, one feature per line, for large cities"],
     setting: { scope: "resource", order: 3 },
   },
