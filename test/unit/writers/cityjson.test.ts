@@ -24,7 +24,7 @@ const rd: CrsInfo = { name: "EPSG:28992", proj4: "+proj=sterea +lat_0=52.1561605
  */
 function city(): TileMesh {
   const v: number[] = [], f: number[] = [], m: number[] = [];
-  const N = 3;
+  const N = 4;
   const vert = (x: number, y: number, z: number) => { v.push(x, y, z); return v.length / 3 - 1; };
   const tri = (a: number, b: number, c: number, marker: number) => { f.push(a, b, c); m.push(marker); };
   /** A roof square (counter-clockwise from above) and, per corner, the wall bottom heights (none: no walls). */
@@ -45,6 +45,15 @@ function city(): TileMesh {
   box(0, 20, 0, 10, 5, [0, 0, 0, 0]);
   box(1, 0, 20, 10, 7);
   box(2, 20, 20, 10, 6, [1, 2, 2, 1]);
+  // 3: a 3 × 3 block of 2 m cells without its centre and its top-right cell: the courtyard
+  // touches the outside at one corner (48, 4), which the roof's boundary passes twice.
+  const at = new Map<string, number>();
+  const cv = (x: number, y: number) => at.get(`${x},${y}`) ?? (at.set(`${x},${y}`, vert(x, y, 4)), v.length / 3 - 1);
+  for (const [i, j] of [[0, 0], [1, 0], [2, 0], [0, 1], [2, 1], [0, 2], [1, 2]]) {
+    const x = 42 + 2 * i, y = 0 + 2 * j, a = cv(x, y), b = cv(x + 2, y), c = cv(x + 2, y + 2), d = cv(x, y + 2);
+    tri(a, b, c, N + 3);
+    tri(a, c, d, N + 3);
+  }
   const g = [vert(-10, -10, 0), vert(40, -10, 0.5), vert(40, -5, 0.5), vert(-10, -5, 0)];
   tri(g[0], g[1], g[2], -2);
   tri(g[0], g[2], g[3], -1);
@@ -66,7 +75,7 @@ const RECORDS = [
 async function write(format: BuildFormat, crs = rd, records: object[] | null = RECORDS): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-cj-"));
   const out = path.join(dir, format === "cityjson" ? "city.city.json" : "city.city.jsonl");
-  await mergeTiles(memoryTileSource([city()]), { output: out, format, crs, buildings: 3, buildingsFile: records ? sideFile(dir, records) : undefined });
+  await mergeTiles(memoryTileSource([city()]), { output: out, format, crs, buildings: 4, buildingsFile: records ? sideFile(dir, records) : undefined });
   return out;
 }
 
@@ -78,18 +87,18 @@ test("CityJSON document: valid against the official 2.0 schemas; solids closed a
   assert.equal(r.badIndices, 0);
   assert.equal(r.unusedVertices, 0);
   assert.equal(r.duplicateVertices, 0);
-  assert.equal(r.buildings, 3);
-  assert.equal(r.solids, 4, "building 0 has two parts, one solid each");
+  assert.equal(r.buildings, 4);
+  assert.equal(r.solids, 4, "building 0 has two parts, one solid each; building 3 is no solid");
   assert.deepEqual(doc.transform, { scale: [0.001, 0.001, 0.001], translate: [84000.5, 447000.25, 0] });
   assert.equal(doc.metadata?.referenceSystem, "https://www.opengis.net/def/crs/EPSG/0/28992");
-  assert.deepEqual(doc.metadata?.geographicalExtent, [84000.5 - 10, 447000.25 - 10, 0, 84000.5 + 40, 447000.25 + 30, 7]);
+  assert.deepEqual(doc.metadata?.geographicalExtent, [84000.5 - 10, 447000.25 - 10, 0, 84000.5 + 48, 447000.25 + 30, 7]);
 });
 
 test("keys: a unique feature id, else building-<b> with the id kept as featureId; attributes are the properties plus measuredHeight", async () => {
   const doc = JSON.parse(fs.readFileSync(await write("cityjson"), "utf8")) as CityDoc;
   const o = doc.CityObjects;
   // (JSON.parse lists an integer-like key such as "7" first: compare sorted.)
-  assert.deepEqual(Object.keys(o).filter((k) => o[k].type === "Building").sort(), ["7", "building-0", "building-1"]);
+  assert.deepEqual(Object.keys(o).filter((k) => o[k].type === "Building").sort(), ["7", "building-0", "building-1", "building-3"]);
   assert.deepEqual(o["building-0"].attributes, { name: "zero", nested: { a: [1, 2] }, featureId: "dup", measuredHeight: 5 });
   assert.deepEqual(o["building-1"].attributes, { name: "one", featureId: "dup", measuredHeight: 7 }, "no walls: stands on the city's lowest point (0)");
   assert.deepEqual(o["7"].attributes, { measuredHeight: 5 }, "walls on ground from 1 to 2: the base is the lowest, 1");
@@ -111,17 +120,28 @@ test("keys: a unique feature id, else building-<b> with the id kept as featureId
   assert.equal((t.geometry![0].boundaries as unknown[]).length, 2);
 });
 
+test("a roof whose boundary passes a vertex twice gives a MultiSurface (a Solid there would have a non-manifold edge)", async () => {
+  const doc = JSON.parse(fs.readFileSync(await write("cityjson"), "utf8")) as CityDoc;
+  const g = doc.CityObjects["building-3"].geometry!;
+  assert.equal(g.length, 1);
+  assert.equal(g[0].type, "MultiSurface");
+  const values = g[0].semantics!.values as number[];
+  // 7 cells: 14 roof and 14 ground triangles; walls: 12 outer + 4 courtyard edges.
+  assert.deepEqual([0, 1, 2].map((s) => values.filter((v) => v === s).length), [14, 16, 14]);
+  assert.deepEqual(doc.CityObjects["building-3"].attributes, { measuredHeight: 4 });
+});
+
 test("without a buildings file, keys are building-<b> and attributes only measuredHeight", async () => {
   const doc = JSON.parse(fs.readFileSync(await write("cityjson", rd, null), "utf8")) as CityDoc;
   assert.deepEqual(schemaErrors(doc), []);
-  assert.deepEqual(Object.keys(doc.CityObjects).filter((k) => doc.CityObjects[k].type === "Building"), ["building-0", "building-1", "building-2"]);
+  assert.deepEqual(Object.keys(doc.CityObjects).filter((k) => doc.CityObjects[k].type === "Building"), ["building-0", "building-1", "building-2", "building-3"]);
   assert.deepEqual(doc.CityObjects["building-2"].attributes, { measuredHeight: 5 });
 });
 
 test("an id of the form building-<b> does not collide with a fallback key", async () => {
   const records = [{ b: 0, id: "building-1", properties: {} }, { b: 1, properties: {} }, { b: 2, id: "x", properties: {} }];
   const doc = JSON.parse(fs.readFileSync(await write("cityjson", rd, records), "utf8")) as CityDoc;
-  assert.deepEqual(Object.keys(doc.CityObjects).filter((k) => doc.CityObjects[k].type === "Building"), ["building-1", "building-1_", "x"]);
+  assert.deepEqual(Object.keys(doc.CityObjects).filter((k) => doc.CityObjects[k].type === "Building"), ["building-1", "building-1_", "x", "building-3"]);
 });
 
 test("a damaged buildings file line is a CityMeshError naming the file and line", async () => {
@@ -130,7 +150,7 @@ test("a damaged buildings file line is a CityMeshError naming the file and line"
   fs.writeFileSync(side, '{"b":0,"id":"a"}\n{"b":1,"id":\n');
   const out = path.join(dir, "bad.city.json");
   await assert.rejects(
-    mergeTiles(memoryTileSource([city()]), { output: out, format: "cityjson", crs: rd, buildings: 3, buildingsFile: side }),
+    mergeTiles(memoryTileSource([city()]), { output: out, format: "cityjson", crs: rd, buildings: 4, buildingsFile: side }),
     (e: unknown) => e instanceof CityMeshError && e.message.includes(side) && e.message.includes("line 2"),
   );
   assert.ok(!fs.existsSync(out), "no partial output");
@@ -152,7 +172,7 @@ test("CityJSONSeq: a CityJSON first line without objects, then one valid CityJSO
   assert.deepEqual(header.CityObjects, {});
   assert.deepEqual(header.vertices, []);
   assert.equal(header.metadata?.referenceSystem, "https://www.opengis.net/def/crs/EPSG/0/28992");
-  assert.deepEqual(features.map((f) => f.id), ["building-0", "building-1", "7", "citymesh-terrain-1"]);
+  assert.deepEqual(features.map((f) => f.id), ["building-0", "building-1", "7", "building-3", "citymesh-terrain-1"]);
   const doc = JSON.parse(fs.readFileSync(await write("cityjson"), "utf8")) as CityDoc;
   for (const f of features) {
     assert.deepEqual(featureSchemaErrors(f), [], f.id);

@@ -188,6 +188,11 @@ export type VertexRef = number;
 export interface Prism {
   surfaces: VertexRef[][];
   values: number[];
+  /**
+   * The roof's boundary passes a vertex twice (rings touching at a point): the walls there share
+   * one vertical edge four times, which no valid Solid has; such a prism is written as a MultiSurface.
+   */
+  pinched: boolean;
 }
 
 export interface PrismSet {
@@ -236,11 +241,12 @@ export function prismsOf(batch: BuildingBatch, b: number, scan: BuildingScan, po
     return r;
   };
   const partOf = new Map<number, Prism>();
+  const boundaryFrom = new Map<Prism, Set<number>>(); // per part: boundary vertices met so far
   const prisms: Prism[] = [];
   for (let t = 0; t < n; t++) {
     const root = find(t);
     let p = partOf.get(root);
-    if (!p) { p = { surfaces: [], values: [] }; partOf.set(root, p); prisms.push(p); }
+    if (!p) { p = { surfaces: [], values: [], pinched: false }; partOf.set(root, p); prisms.push(p); boundaryFrom.set(p, new Set()); }
     const a = T[3 * t], bb = T[3 * t + 1], c = T[3 * t + 2];
     p.surfaces.push([a, bb, c]); p.values.push(ROOF);
     p.surfaces.push([base(a), base(c), base(bb)]); p.values.push(GROUND);
@@ -250,6 +256,9 @@ export function prismsOf(batch: BuildingBatch, b: number, scan: BuildingScan, po
       const u = T[3 * t + e], w = T[3 * t + ((e + 1) % 3)];
       if (edgeTri.has(key(w, u))) continue;
       p.surfaces.push([base(u), base(w), w, u]); p.values.push(WALL);
+      const from = boundaryFrom.get(p)!;
+      if (from.has(u)) p.pinched = true;
+      from.add(u);
     }
   }
   return { prisms, extra, heightQ: scan.topQ[b] - baseQ };

@@ -38,18 +38,18 @@ export function cityJsonHeader(spool: Spool, meta: WriteMeta): Record<string, un
 const totalFaces = (s: Spool): number => s.triangles[0] + s.triangles[1] + s.triangles[2];
 
 /**
- * A building's CityObjects as [key, object] pairs: one Building with an LoD1 Solid, or, when its
+ * A building's CityObjects as [key, object] pairs: one Building with an LoD1 Solid (a MultiSurface
+ * when pinched, see Prism), or, when its
  * roof has several separate parts, a Building holding the attributes with one BuildingPart per
  * part (a Solid has one connected shell). Without a solid, the Building has attributes only.
  */
 export function buildingObjects(key: string, attributes: Record<string, unknown>, set: PrismSet | undefined, resolve: (r: VertexRef) => number): [string, Record<string, unknown>][] {
   if (!set) return [[key, { type: "Building", attributes }]];
-  const solids = set.prisms.map((p) => ({
-    type: "Solid",
-    lod: "1",
-    boundaries: [p.surfaces.map((ring) => [ring.map(resolve)])],
-    semantics: { surfaces: SEMANTIC_SURFACES, values: [p.values] },
-  }));
+  const solids = set.prisms.map((p) =>
+    p.pinched
+      ? { type: "MultiSurface", lod: "1", boundaries: p.surfaces.map((ring) => [ring.map(resolve)]), semantics: { surfaces: SEMANTIC_SURFACES, values: p.values } }
+      : { type: "Solid", lod: "1", boundaries: [p.surfaces.map((ring) => [ring.map(resolve)])], semantics: { surfaces: SEMANTIC_SURFACES, values: [p.values] } },
+  );
   if (solids.length === 1) return [[key, { type: "Building", attributes, geometry: solids }]];
   const parts = solids.map((s, j): [string, Record<string, unknown>] => [`${key}-part-${j + 1}`, { type: "BuildingPart", parents: [key], geometry: [s] }]);
   return [[key, { type: "Building", attributes, children: parts.map(([k]) => k) }], ...parts];
