@@ -18,6 +18,8 @@ import { checkPathsInsideWorkspace, type PathSetting } from "./paths";
 import { Problems } from "./problems";
 
 export const BUILDING_CONTEXT_KEY = "citymesh.building";
+/** Output formats the viewer draws; the others (CityJSON) are not shown in it after a build. */
+const VIEWER_FORMATS: readonly string[] = ["glb", "ply", "obj", "stl"];
 const LAST_REQUEST_KEY = "citymesh.lastRequest";
 
 export interface BuildRequest {
@@ -199,18 +201,21 @@ export class BuildController implements vscode.Disposable {
   }
 
   private async showResult(result: BuildResult): Promise<void> {
+    // The viewer reads meshes (GLB, PLY, OBJ, STL); a CityJSON city model is opened as the JSON text it is, on request.
+    const viewable = VIEWER_FORMATS.includes(result.format);
     try {
-      await this.viewer.show(result.output, { buildingsFile: result.buildingsFile });
+      if (viewable) await this.viewer.show(result.output, { buildingsFile: result.buildingsFile });
     } catch (e) {
       this.log.error(`Could not open the viewer: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const reveal = "Reveal in Explorer", showProblems = "Show Problems";
+    const reveal = "Reveal in Explorer", showProblems = "Show Problems", open = "Open File";
     const problems = result.diagnostics.length ? `; input: ${problemCountText(result.diagnostics)}` : "";
     const pick = await vscode.window.showInformationMessage(
       `City mesh written: ${path.basename(result.output)} (${result.triangles.toLocaleString("en-US")} triangles${problems}).`,
-      ...(result.diagnostics.length ? [showProblems] : []), reveal,
+      ...(result.diagnostics.length ? [showProblems] : []), ...(viewable ? [] : [open]), reveal,
     );
     if (pick === showProblems) await vscode.commands.executeCommand("workbench.actions.view.problems");
+    if (pick === open) await vscode.window.showTextDocument(vscode.Uri.file(result.output), { preview: true });
     if (pick === reveal) {
       const uri = vscode.Uri.file(result.output);
       await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? "revealInExplorer" : "revealFileInOS", uri);
