@@ -62,13 +62,13 @@ const P = QUICK ? {
   rssBase: 500, rssMult: [1, 4], rssOptional: [],
   workersCity: 2000, workersReps: 1,
   viewer: [200_000],
-  dd: 64, million: 20_000,
+  dd: 64, million: 20_000, formatsCity: 2000,
 } : {
   e2e: [{ n: 10_000, reps: 2 }, { n: 1_000_000, reps: 1 }], real: true,
   rssBase: 8000, rssMult: [1, 4, 16, 64], rssOptional: [],
   workersCity: 32_000, workersReps: 1,
   viewer: [1_000_000, 10_000_000],
-  dd: 1024, million: 1_000_000,
+  dd: 1024, million: 1_000_000, formatsCity: 100_000,
 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-bench-"));
@@ -140,6 +140,27 @@ try {
       log(`e2e ${fmt(n)}: peer ${fmt(row.peer.at(-1).wallMs)} ms`);
     }
     results.e2e.push(row);
+  }
+
+  // Figure 8 (issue 17): the same city as FlatGeobuf (written by GDAL's ogr2ogr) and GeoParquet (parquet-wasm,
+  // test/support/geoparquet.ts) builds within the peak memory of its GeoJSON. New York when it is there, else a
+  // generated city; runs interleaved. Without ogr2ogr (Debian gdal-bin) the FlatGeobuf run is left out, and said so.
+  {
+    const src = P.real && fs.existsSync(REAL_CITY) ? { n: 102_034, file: REAL_CITY, real: "New York (OSM)" } : city(P.formatsCity);
+    const fc = JSON.parse(fs.readFileSync(src.file, "utf8"));
+    const code = Number(/EPSG::?(\d+)$/.exec(fc.crs?.properties?.name ?? "")?.[1]) || undefined;
+    const { writeGeoParquet, projjson } = await import("../support/geoparquet.ts").then((m) => m.default ?? m);
+    const parquet = path.join(tmp, `formats-${src.n}.parquet`);
+    writeGeoParquet(parquet, fc.features, { ...(code ? { crs: projjson(code) } : {}), rowGroupSize: 10_000, compression: "zstd" });
+    const fgb = path.join(tmp, `formats-${src.n}.fgb`);
+    let fgbMissing;
+    try { execFileSync("ogr2ogr", ["-f", "FlatGeobuf", "-lco", "SPATIAL_INDEX=NO", fgb, src.file], { stdio: ["ignore", "ignore", "pipe"] }); } catch (e) { fgbMissing = String(e.message).split("\n")[0]; }
+    const as = (file, label) => ({ ...src, file, label });
+    const runs = { geojson: await cm(as(src.file, "GeoJSON"), {}) };
+    runs.geoparquet = await cm(as(parquet, "GeoParquet"), {});
+    if (!fgbMissing) runs.flatgeobuf = await cm(as(fgb, "FlatGeobuf"), {});
+    results.formats = { n: src.n, real: src.real, bytes: { geojson: fs.statSync(src.file).size, geoparquet: fs.statSync(parquet).size, ...(fgbMissing ? {} : { flatgeobuf: fs.statSync(fgb).size }) }, runs, fgbMissing };
+    log(`formats ${fmt(src.n)}: ${Object.entries(runs).map(([k, r]) => `${k} ${fmt(r.rssMB)} MB ${fmt(r.wallMs)} ms`).join(", ")}`);
   }
 
   // Figures 2 + 3: peak RSS for 1×, 4×, 16× (64× if it fits), disk store vs --no-disk-store,
@@ -377,6 +398,18 @@ function report(R, svgPath) {
   // 6
   for (const v of R.viewer.runs) rows.push([`6. viewer time to first frame, ${fmt(v.triangles / 1e6, 1)} M triangles (headless Chromium, SwiftShader)`, "(no goal set)",
     `${fmt(v.msToFirstFrame)} ms (fetch ${fmt(v.phases.fetchMs)}, parse ${fmt(v.phases.parseMs)}, first draw ${fmt(v.phases.drawMs)} ms; later frames ${fmt(v.msPerLaterFrame)} ms)`, `${fmt(v.triangles / v.msToFirstFrame / 1000, 2)} M tris/s`, "–"]);
+
+  // 8
+  if (R.formats) {
+    const f = R.formats, g = f.runs.geojson;
+    for (const k of ["flatgeobuf", "geoparquet"]) {
+      const x = f.runs[k], name = k === "flatgeobuf" ? "FlatGeobuf (ogr2ogr)" : "GeoParquet (parquet-wasm, zstd, 10k-row groups)";
+      if (!x) { rows.push([`8. input formats, ${name}`, "≤ 1× the GeoJSON's peak RSS", `**not run**: ${f.fgbMissing}`, "–", "**SKIPPED**"]); continue; }
+      rows.push([`8. input formats, ${f.real ? `${f.real}, ` : ""}${fmt(f.n)} buildings as ${name} vs GeoJSON`, "≤ 1× the GeoJSON's peak RSS",
+        `${fmt(x.rssMB)} vs ${fmt(g.rssMB)} MB; ${fmt(x.wallMs / 1000, 1)} s vs ${fmt(g.wallMs / 1000, 1)} s; file ${fmt(mb(f.bytes[k]), 1)} vs ${fmt(mb(f.bytes.geojson), 1)} MB`,
+        `${fmt(x.rssMB / g.rssMB, 2)}×`, pf(x.rssMB <= g.rssMB)]);
+    }
+  }
 
   // Why missed goals are missed, from this run's own data.
   const why = [];
