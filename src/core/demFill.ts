@@ -32,7 +32,8 @@ export function fillNodata(raster: ArrayLike<number>, width: number, height: num
   for (let k = 0; k < n; k++) known[k] = hole[k] ^ 1;
   const queued = new Uint8Array(n);
   let layer: number[] = [];
-  const pushNeighbours = (k: number, into: number[]) => {
+  /** Calls fn(m, diagonal) for each of cell k's (up to 8) neighbours inside the raster. */
+  const eachNeighbour = (k: number, fn: (m: number, diagonal: boolean) => void) => {
     const i = k % width, j = (k - i) / width;
     for (let dj = -1; dj <= 1; dj++) {
       const jj = j + dj;
@@ -40,38 +41,33 @@ export function fillNodata(raster: ArrayLike<number>, width: number, height: num
       for (let di = -1; di <= 1; di++) {
         const ii = i + di;
         if ((di === 0 && dj === 0) || ii < 0 || ii >= width) continue;
-        const m = jj * width + ii;
-        if (!known[m] && !queued[m]) { queued[m] = 1; into.push(m); }
+        fn(jj * width + ii, di !== 0 && dj !== 0);
       }
     }
   };
+  const pushNeighbours = (k: number, into: number[]) => eachNeighbour(k, (m) => {
+    if (!known[m] && !queued[m]) { queued[m] = 1; into.push(m); }
+  });
   for (let k = 0; k < n; k++) if (known[k]) {
     // Only data cells on a hole's rim seed the sweep.
-    const i = k % width, j = (k - i) / width;
-    if ((i > 0 && hole[k - 1]) || (i + 1 < width && hole[k + 1]) || (j > 0 && hole[k - width]) || (j + 1 < height && hole[k + width]) ||
-      (i > 0 && j > 0 && hole[k - width - 1]) || (i + 1 < width && j > 0 && hole[k - width + 1]) ||
-      (i > 0 && j + 1 < height && hole[k + width - 1]) || (i + 1 < width && j + 1 < height && hole[k + width + 1])) pushNeighbours(k, layer);
+    let rim = false;
+    eachNeighbour(k, (m) => { if (hole[m]) rim = true; });
+    if (rim) pushNeighbours(k, layer);
   }
   const next: number[] = [];
   let buf = new Float64Array(0);
+  let sum = 0, wsum = 0;
+  const addKnown = (m: number, diagonal: boolean) => {
+    if (!known[m]) return;
+    const w = diagonal ? DIAG : 1;
+    sum += values[m] * w;
+    wsum += w;
+  };
   while (layer.length) {
     if (buf.length < layer.length) buf = new Float64Array(layer.length);
     for (let q = 0; q < layer.length; q++) {
-      const k = layer[q], i = k % width, j = (k - i) / width;
-      let sum = 0, wsum = 0;
-      for (let dj = -1; dj <= 1; dj++) {
-        const jj = j + dj;
-        if (jj < 0 || jj >= height) continue;
-        for (let di = -1; di <= 1; di++) {
-          const ii = i + di;
-          if ((di === 0 && dj === 0) || ii < 0 || ii >= width) continue;
-          const m = jj * width + ii;
-          if (!known[m]) continue;
-          const w = di !== 0 && dj !== 0 ? DIAG : 1;
-          sum += values[m] * w;
-          wsum += w;
-        }
-      }
+      sum = 0; wsum = 0;
+      eachNeighbour(layer[q], addKnown);
       buf[q] = sum / wsum; // every queued cell touches a known one
     }
     for (let q = 0; q < layer.length; q++) { values[layer[q]] = buf[q]; known[layer[q]] = 1; }
