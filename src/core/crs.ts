@@ -62,9 +62,17 @@ const FIXED: Record<number, string> = {
   3414: "+proj=tmerc +lat_0=1.36666666666667 +lon_0=103.833333333333 +k=1 +x_0=28001.642 +y_0=38744.572 +ellps=WGS84 +units=m +no_defs",
 };
 
+/** Compound CRSs (horizontal + height) met in city data, and their horizontal part, which footprints are in. */
+export const COMPOUND_CRS: Record<number, { horizontal: number; name: string }> = {
+  7415: { horizontal: 28992, name: "Amersfoort / RD New + NAP height" },
+  5555: { horizontal: 25832, name: "ETRS89 / UTM zone 32N + DHHN92 height" },
+  5556: { horizontal: 25833, name: "ETRS89 / UTM zone 33N + DHHN92 height" },
+  7405: { horizontal: 27700, name: "OSGB36 / British National Grid + ODN height" },
+};
+
 /** Compound or alias codes that map to a bundled horizontal CRS. */
 const ALIAS: Record<number, number> = {
-  7415: 28992, // Amersfoort / RD New + NAP height
+  ...Object.fromEntries(Object.entries(COMPOUND_CRS).map(([code, c]) => [code, c.horizontal])),
   900913: 3857,
   3785: 3857,
   102100: 3857,

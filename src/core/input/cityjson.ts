@@ -16,20 +16,12 @@
 import fs from "fs";
 import type { Diagnostic } from "../types";
 import { CityMeshError } from "../errors";
-import { parseCrsName } from "../crs";
+import { COMPOUND_CRS, parseCrsName } from "../crs";
 import { FileScanner, readHead, type SourceFeature } from "./scanner";
 import { buildingFeatures, decodeVertices, type ObjectContext } from "./cityjsonObjects";
 
 /** Largest CityJSON file read whole: V8's longest string is just under 512 MiB. */
 export const MAX_CITYJSON_BYTES = 512 * 1024 * 1024 - 64;
-
-/** Compound CRSs (horizontal + vertical) met in CityJSON data, and their horizontal part. */
-const COMPOUND: Record<number, { horizontal: number; name: string }> = {
-  7415: { horizontal: 28992, name: "Amersfoort / RD New + NAP height" },
-  5555: { horizontal: 25832, name: "ETRS89 / UTM zone 32N + DHHN92 height" },
-  5556: { horizontal: 25833, name: "ETRS89 / UTM zone 33N + DHHN92 height" },
-  7405: { horizontal: 27700, name: "OSGB36 / British National Grid + ODN height" },
-};
 
 abstract class CityJsonBase extends FileScanner {
   override readonly crsFrom = "metadata.referenceSystem";
@@ -45,7 +37,7 @@ abstract class CityJsonBase extends FileScanner {
       return;
     }
     const code = parseCrsName(rs);
-    const compound = code !== undefined ? COMPOUND[code] : undefined;
+    const compound = code !== undefined ? COMPOUND_CRS[code] : undefined;
     if (compound) {
       this.members.crs = `EPSG:${compound.horizontal}`;
       this.diagnostics.push({ file: this.path, featureIndex: -1, pointer: "/metadata/referenceSystem", ...at, severity: "info", code: "compound-crs", message: `${this.path}: the CityJSON CRS EPSG:${code} (${compound.name}) is compound; footprints are in its horizontal part EPSG:${compound.horizontal}, building heights are differences of its z values, so its vertical datum does not matter.` });

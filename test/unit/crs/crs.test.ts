@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { bundledEpsgCodes, chooseTargetCrs, crsMemberName, epsgProj4, localOrigin, makeTransform, parseCrsName, resolveCrs, utmZone } from "../../../src/core/crs";
+import { COMPOUND_CRS, bundledEpsgCodes, chooseTargetCrs, crsMemberName, epsgProj4, localOrigin, makeTransform, parseCrsName, resolveCrs, utmZone } from "../../../src/core/crs";
 import { CityMeshError } from "../../../src/core/errors";
 
 test("CRS names in their usual spellings", () => {
@@ -70,6 +70,8 @@ test("bundled codes cover the national grids and generated UTM families", () => 
   }
   assert.equal(epsgProj4(32661), undefined);
   assert.equal(epsgProj4(7415), epsgProj4(28992)); // RD + NAP compound → its horizontal part
+  // Every compound CRS the CityJSON reader knows resolves the same way here (one table: COMPOUND_CRS).
+  for (const [code, c] of Object.entries(COMPOUND_CRS)) assert.equal(epsgProj4(Number(code)), epsgProj4(c.horizontal), `EPSG:${code}`);
 });
 
 test("unknown codes are a crs error naming the code and how to give a proj4 string", () => {
