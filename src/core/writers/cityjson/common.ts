@@ -2,9 +2,26 @@
 // and a building's CityObjects.
 import type { Spool } from "../spool";
 import type { WriteMeta } from "../meta";
-import { SCALE, SEMANTIC_SURFACES, quantize, type PrismSet, type VertexRef } from "./buildings";
+import { writeAtomically, type OutFile } from "../io";
+import { BuildingRecords } from "./attributes";
+import { QuantizedPositions, SCALE, SEMANTIC_SURFACES, quantize, type PrismSet, type VertexRef } from "./buildings";
 
 export const CITYJSON_VERSION = "2.0";
+
+/**
+ * Writes `out` atomically through `body`, with what both forms read beside the spool: its positions in millimetres
+ * and the buildings' ids and attributes (closed afterwards, whether the write succeeded or not). Returns the size.
+ */
+export function writeCityJsonFile(spool: Spool, out: string, meta: WriteMeta, body: (o: OutFile, pos: QuantizedPositions, records: BuildingRecords) => void): number {
+  const pos = new QuantizedPositions(spool);
+  const records = new BuildingRecords(meta.buildingsFile);
+  try {
+    return writeAtomically(out, (o) => body(o, pos, records));
+  } finally {
+    pos.close();
+    records.close();
+  }
+}
 
 /** OGC URL of an EPSG CRS ("EPSG:32631"); undefined for a custom (proj4/WKT) one, which CityJSON cannot name. */
 export function referenceSystemOf(crsName: string): string | undefined {

@@ -5,22 +5,14 @@
 // welds them), followed by the base vertices of prisms that no wall of their building has.
 import { CityMeshError } from "../../errors";
 import { CHUNK_BYTES, f64, readChunks, type OutFile } from "../io";
-import { writeAtomically } from "../io";
 import { positionsFile, type Spool } from "../spool";
 import type { WriteMeta } from "../meta";
-import { BuildingRecords } from "./attributes";
-import { QuantizedPositions, forEachBatch, forEachFace, hasSolid, prismsOf, quantize, scanBuildings, SCALE } from "./buildings";
-import { TERRAIN_KEY, buildingObjects, cityJsonHeader, member } from "./common";
+import type { BuildingRecords } from "./attributes";
+import { forEachBatch, forEachFace, hasSolid, prismsOf, quantize, scanBuildings, SCALE, type QuantizedPositions } from "./buildings";
+import { TERRAIN_KEY, buildingObjects, cityJsonHeader, member, writeCityJsonFile } from "./common";
 
 export function writeCityJson(spool: Spool, out: string, meta: WriteMeta): number {
-  const pos = new QuantizedPositions(spool);
-  const records = new BuildingRecords(meta.buildingsFile);
-  try {
-    return writeAtomically(out, (o) => writeDocument(o, spool, meta, pos, records));
-  } finally {
-    pos.close();
-    records.close();
-  }
+  return writeCityJsonFile(spool, out, meta, (o, pos, records) => writeDocument(o, spool, meta, pos, records));
 }
 
 function writeDocument(o: OutFile, spool: Spool, meta: WriteMeta, pos: QuantizedPositions, records: BuildingRecords): void {

@@ -3,12 +3,12 @@
 // line, each with its own vertices (integers under the first line's transform). One feature per
 // building, then the terrain in features of TERRAIN_FEATURE_TRIANGLES ground triangles, so no
 // line is large and a reader can stream the city.
-import { writeAtomically, type OutFile } from "../io";
+import type { OutFile } from "../io";
 import type { Spool } from "../spool";
 import type { WriteMeta } from "../meta";
-import { BuildingRecords } from "./attributes";
-import { QuantizedPositions, forEachBatch, forEachFace, prismsOf, scanBuildings, SCALE, type PrismSet } from "./buildings";
-import { TERRAIN_KEY, buildingObjects, cityJsonHeader } from "./common";
+import type { BuildingRecords } from "./attributes";
+import { forEachBatch, forEachFace, prismsOf, scanBuildings, SCALE, type PrismSet, type QuantizedPositions } from "./buildings";
+import { TERRAIN_KEY, buildingObjects, cityJsonHeader, writeCityJsonFile } from "./common";
 
 export const TERRAIN_FEATURE_TRIANGLES = 20_000;
 
@@ -30,14 +30,7 @@ class LocalVertices {
 }
 
 export function writeCityJsonSeq(spool: Spool, out: string, meta: WriteMeta): number {
-  const pos = new QuantizedPositions(spool);
-  const records = new BuildingRecords(meta.buildingsFile);
-  try {
-    return writeAtomically(out, (o) => writeSeq(o, spool, meta, pos, records));
-  } finally {
-    pos.close();
-    records.close();
-  }
+  return writeCityJsonFile(spool, out, meta, (o, pos, records) => writeSeq(o, spool, meta, pos, records));
 }
 
 function writeSeq(o: OutFile, spool: Spool, meta: WriteMeta, pos: QuantizedPositions, records: BuildingRecords): void {
