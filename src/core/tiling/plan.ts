@@ -69,12 +69,12 @@ export function planBuild(read: Footprints, bounds: [number, number, number, num
     const fi = f.featureIndex[b], at = o.featurePosition?.(fi);
     diagnostics.push({ file: o.file, featureIndex: fi, featureId: o.featureId?.(fi) ?? null, ...(at ? { line: at.line, column: at.column } : {}), severity: "warning", code, message });
   };
+  const dem = o.demName ? `the DEM ${o.demName}` : "the DEM";
   for (let b = 0; b < f.count; b++) {
     let base = Infinity;
     if (o.base) {
       const r = o.base(f, b);
       base = r.z;
-      const dem = o.demName ? `the DEM ${o.demName}` : "the DEM";
       if (r.nodata) report(b, "dem-nodata", `${dem} has nodata under this building; its base stands on heights filled in from the cells around the hole`);
       if (r.outside) report(b, "dem-outside", `this building lies (partly) beyond ${dem}; its base stands on the DEM's edge height there`);
       // Its base is the lowest ground under it; where the ground at a corner is higher than base + height the roof
