@@ -33,6 +33,11 @@ for (const b of present) {
     if (m) bundled.add(m[1]);
   }
 }
+// laz-perf's WebAssembly (the LAZ codec, src/core/pointcloud/lazPerf.ts) ships as a file beside the bundles,
+// once, instead of inlined into each bundle that may read a point cloud; the reader finds it next to itself.
+fs.mkdirSync("dist", { recursive: true });
+fs.copyFileSync("node_modules/laz-perf/lib/node/laz-perf.wasm", "dist/laz-perf.wasm");
+bundled.add("laz-perf");
 if (!watch) {
   // The CLI is an executable script (its shebang line): `./dist/cli.mjs` and a symlink to it run.
   if (present.some((b) => b.outfile === "dist/cli.mjs")) fs.chmodSync("dist/cli.mjs", 0o755);

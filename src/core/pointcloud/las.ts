@@ -258,12 +258,12 @@ class LasReader implements PointCloudReader {
           for (let k = 0; k < 2; k++) for (let i = 0, p = outs[k]!; i < m; i++, p += len) zips[k]!.getPoint(p);
         } catch (e) {
           heap.dead = true;
-          this.cut(delivered, `${where} cannot be decoded (${(e as Error).message ?? e}; the file has no usable chunk table: ${this.laz?.why})`);
+          this.cut(delivered, `the file ends or is damaged inside ${where}: it cannot be decoded (${(e as Error).message ?? e}), and ${this.laz?.why}`);
           return;
         }
         const u8 = mod.HEAPU8;
         const a = Buffer.from(u8.buffer, u8.byteOffset + outs[0]!, m * len), b = Buffer.from(u8.buffer, u8.byteOffset + outs[1]!, m * len);
-        if (!a.equals(b)) { this.cut(delivered, `the file ends or is damaged inside ${where} (${this.laz?.why})`); return; }
+        if (!a.equals(b)) { this.cut(delivered, `the file ends or is damaged inside ${where}: its points depend on bytes the file does not have, and ${this.laz?.why}`); return; }
         if (bounds) {
           const bad = firstOutside(u8, outs[0]!, m, len, bounds);
           if (bad >= 0) { this.cut(delivered, `${where} is damaged (its point ${delivered + bad} decodes far outside the header's bounds)`); return; }
@@ -313,9 +313,11 @@ async function readChunkTable(fh: fs.promises.FileHandle, h: ParsedHeader, info:
   if (size < firstChunk) return { info, chunks: null, why: "the file ends before its first compressed chunk" };
   let tableStart = Number((await readAt(fh, h.pointOffset, 8)).readBigInt64LE(0));
   // -1: the writer could not seek back; LASzip then puts the table's offset in the file's last 8 bytes.
-  if (tableStart === -1 && size >= firstChunk + 8) tableStart = Number((await readAt(fh, size - 8, 8)).readBigInt64LE(0));
+  const atEnd = tableStart === -1;
+  if (atEnd && size >= firstChunk + 8) tableStart = Number((await readAt(fh, size - 8, 8)).readBigInt64LE(0));
   if (!(tableStart >= firstChunk && tableStart + 8 <= size)) {
-    return { info, chunks: null, why: tableStart > size ? "its chunk table lies past the end of the file (cut short?)" : "it has no chunk table" };
+    if (atEnd) return { info, chunks: null, why: "it has no chunk table (its offset is -1 and the file's last 8 bytes name none)" };
+    return { info, chunks: null, why: tableStart > size ? "its chunk table lies past the end of the file (cut short?)" : `it has no chunk table (its offset is ${tableStart})` };
   }
   const t = await readAt(fh, tableStart, 8);
   const version = t.readUInt32LE(0), count = t.readUInt32LE(4);

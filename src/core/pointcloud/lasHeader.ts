@@ -2,6 +2,7 @@
 // the point layout, the LASzip VLR of a LAZ file, and the CRS (GeoTIFF keys or OGC WKT). ASPRS LAS 1.0–1.4.
 import { COMPOUND_CRS, bundledEpsgCodes, epsgProj4 } from "../crs";
 import { identifyWkt } from "../crsIdentify";
+import { epsgOfWkt } from "../input/shapefile";
 
 /** Bytes of a point record's fixed part, per point format 0–10 (extra bytes may follow). */
 export const BASE_LENGTH = [20, 28, 26, 34, 57, 63, 30, 36, 38, 59, 67];
@@ -143,27 +144,18 @@ export function crsOf(records: Vlr[]): { epsg?: number; wkt?: string } {
       if (c !== undefined && c !== USER_DEFINED && c > 0) { epsg = c; break; }
     }
   }
-  if (epsg === undefined && wkt) epsg = epsgOfWkt(wkt);
+  if (epsg === undefined && wkt) epsg = epsgFromWkt(wkt);
   if (epsg !== undefined && COMPOUND_CRS[epsg]) epsg = COMPOUND_CRS[epsg]!.horizontal; // e.g. 7415 (RD New + NAP) → 28992
   return { epsg, wkt };
 }
 
-/** The root's own EPSG authority of a WKT (1 or 2), else the bundled code it computes like, else undefined. */
-export function epsgOfWkt(wkt: string): number | undefined {
-  // The root's AUTHORITY/ID sits at bracket depth 1; nested ones (datum, GEOGCS) are deeper.
-  let depth = 0;
-  for (let i = 0; i < wkt.length; i++) {
-    const ch = wkt[i];
-    if (ch === "[" || ch === "(") depth++;
-    else if (ch === "]" || ch === ")") depth--;
-    else if (depth === 1 && (ch === "A" || ch === "I" || ch === "a" || ch === "i")) {
-      const m = /^(?:AUTHORITY|ID)\s*[[(]\s*"EPSG"\s*,\s*"?(\d+)"?/i.exec(wkt.slice(i, i + 40));
-      if (m && /[,[(\s]/.test(wkt[i - 1] ?? ",")) return Number(m[1]);
-    }
-  }
+/** The root's own EPSG authority of a WKT (as a Shapefile's .prj is read), else the bundled code it computes like. */
+export function epsgFromWkt(wkt: string): number | undefined {
+  const named = epsgOfWkt(wkt);
+  if (named) return Number(named.slice(5));
   try {
     return identifyWkt(wkt, bundledEpsgCodes(), epsgProj4);
   } catch {
-    return undefined; // a WKT proj4 cannot parse: the lead's CRS resolution reports it with the file's WKT
+    return undefined; // a WKT proj4 cannot parse: the caller's CRS resolution reports it, with the file's WKT
   }
 }

@@ -17,7 +17,7 @@ const BM_LENGTH_SHIFT = 13, BM_MAX_COUNT = 1 << BM_LENGTH_SHIFT;
 const DM_LENGTH_SHIFT = 15, DM_MAX_COUNT = 1 << DM_LENGTH_SHIFT;
 
 /** Adaptive model of `symbols` symbols (LASzip's ArithmeticModel, decoding side). */
-class SymbolModel {
+export class SymbolModel {
   readonly distribution: Uint32Array;
   readonly counts: Uint32Array;
   readonly table: Uint32Array | null;
@@ -76,7 +76,7 @@ class SymbolModel {
 }
 
 /** Adaptive binary model (LASzip's ArithmeticBitModel). */
-class BitModel {
+export class BitModel {
   bit0Count = 1;
   bitCount = 2;
   bit0Prob = 1 << (BM_LENGTH_SHIFT - 1);
