@@ -5,7 +5,7 @@ export type ErrorCode =
   | "input" // the input file cannot be read or is not GeoJSON at all
   | "crs" // unknown or unusable coordinate reference system
   | "dem" // the DEM cannot be read or does not cover the data
-  | "pointcloud" // the point cloud cannot be read
+  | "pointcloud" // a LAS/LAZ point cloud cannot be read or does not cover the data
   | "tile" // a tile failed twice
   | "store" // the scratch store cannot be written or read (ENOSPC, EACCES, corrupt)
   | "output" // the output file cannot be written

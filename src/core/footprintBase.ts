@@ -16,6 +16,8 @@ export interface FootprintBase {
   nodata: boolean;
   /** Some of it lies beyond every DEM (held at the edge). */
   outside: boolean;
+  /** Something else to tell about this base (a point cloud's ground far from the building). */
+  note?: { code: string; message: string };
 }
 
 export function footprintBase(g: GroundSurface, f: Footprints, b: number): FootprintBase {

@@ -165,6 +165,27 @@ export const OPTION_TABLE = {
     detail: "Digital elevation model for the terrain: one GeoTIFF, or a folder whose `.tif` files form a mosaic (in name order; where tiles overlap the first wins). Each may be in any CRS its GeoKeys name by EPSG code and is reprojected to the mesh's CRS on the fly; one naming no code is taken to be in the mesh's CRS. Nodata cells are filled from their neighbours. Empty = flat ground. A value set in workspace settings must stay inside the workspace folder.",
     setting: { scope: "machine-overridable", order: 31 },
   },
+  pointCloud: {
+    kind: "string[]", default: [], arg: "A.laz,B.laz|DIR", path: true, cliDefault: "none",
+    summary: "LAS/LAZ point clouds (files, or folders of them): each building's height from the points on its roof, and the terrain from the ground points (class 2) unless a DEM is given",
+    detail: "LAS or LAZ point clouds (files, or folders whose `.las`/`.laz` files are all read), in the CRS their header names (reprojected to the mesh's; one naming none is taken to be in the mesh's CRS). Each building's roof is `#citymesh.roofPercentile#` of the points inside its footprint (class 6 when the cloud is classified, else every point but ground and noise) and its base `#citymesh.groundPercentile#` of the ground around it; a building with too few points keeps its attribute or default height. Without `#citymesh.dem#`, the ground points (class 2) also make the terrain, on a grid of `#citymesh.terrainCellSize#`. A value set in workspace settings must stay inside the workspace folder.",
+    setting: { scope: "machine-overridable", order: 34 },
+  },
+  roofPercentile: {
+    kind: "number", default: 90, minimum: 0, maximum: 100, arg: "P",
+    summary: "with a point cloud: percentile of the points on a building taken as its roof height (3dfier and dtcc-core use 90)",
+    setting: { scope: "resource", order: 35 },
+  },
+  groundPercentile: {
+    kind: "number", default: 10, minimum: 0, maximum: 100, arg: "P",
+    summary: "with a point cloud: percentile of the ground measured in and around a footprint (within 3 m) taken as the building's base",
+    setting: { scope: "resource", order: 36 },
+  },
+  terrainCellSize: {
+    kind: "number", default: 1, minimum: 0.1, maximum: 100, arg: "M",
+    summary: "with a point cloud and no DEM: cell size (m) of the ground grid made from its ground points, cells without any filled from their neighbours",
+    setting: { scope: "resource", order: 37 },
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTION_TABLE;

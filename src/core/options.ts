@@ -82,5 +82,9 @@ export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedO
     sourceCrs: v.sourceCrs || undefined,
     layer: v.layer || undefined,
     dem: v.dem ? abs(v.dem) : undefined,
+    pointCloud: v.pointCloud.map(abs),
+    roofPercentile: v.roofPercentile,
+    groundPercentile: v.groundPercentile,
+    terrainCellSize: v.terrainCellSize,
   };
 }

@@ -19,7 +19,10 @@ import { footprintBase } from "../footprintBase";
 import { demFiles, hashDem } from "../demFiles";
 import { groundOutside } from "../demCoverage";
 import { planBuild } from "../tiling/plan";
-import { autoTileSize, type TileGrid } from "../tiling/grid";
+import { autoTileSize, gridDomain, makeGrid, type TileGrid } from "../tiling/grid";
+import { pointCloudFiles, hashPointClouds } from "../pointcloud/files";
+import { liftFromPointClouds, type Lifted } from "../pointcloud/lift";
+import { groundUnder, GROUND_RADIUS } from "../pointcloud/groundUnder";
 import { writeTileInputs } from "../tiling/tileInputsFile";
 import { buildKey, geometryParams } from "../store/manifest";
 import { hashInput } from "../input/hash";
@@ -62,6 +65,8 @@ export interface PlannerFiles {
   propsTmp: string;
   /** The tile inputs file. */
   inputsFile: string;
+  /** The terrain a point cloud gives, as a GeoTIFF the tiles read (written only with a point cloud and no DEM); default: beside the inputs file. */
+  terrainFile?: string;
 }
 
 export type PlannerEvent = { log: string } | { tiling: string };
@@ -87,12 +92,14 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
   ctx.emit("reading", { message: `Reading ${o.input}` });
   prepareScratch(o.scratchDir);
   const tag = processTag();
-  const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`) };
+  const temps: PlannerFiles = { propsTmp: path.join(o.scratchDir, `properties-${tag}.jsonl`), inputsFile: path.join(o.scratchDir, `tile-inputs-${tag}.bin`), terrainFile: path.join(o.scratchDir, `terrain-${tag}.tif`) };
   try {
     const hashing = hashInput(o.input);
     hashing.catch(() => {}); // awaited below; the planner reports an unreadable input first
     const demHashing = o.dem ? hashDem(o.dem) : Promise.resolve(undefined);
     demHashing.catch(() => {}); // likewise: the planner opens the DEM and says what is wrong with it
+    const cloudHashing = o.pointCloud.length ? hashPointClouds(o.pointCloud) : Promise.resolve(undefined);
+    cloudHashing.catch(() => {}); // and the point clouds
     const { read, plan } = await execAlone(workerScript, "plan", [o, temps], {
       signal: ctx.signal,
       on: (e) => {
@@ -102,10 +109,13 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
     }).catch((e) => { throw ctx.signal?.aborted ? cancelled() : e; });
     const inputHash = await hashing;
     const demHash = await demHashing;
+    const cloudHash = await cloudHashing;
     if (ctx.signal?.aborted) throw cancelled();
     const planned: ResolvedOptions = { ...o, tileSize: plan.tileSize, maxMeshSize: plan.maxMeshSize };
     // The DEM's bytes (every file of a mosaic) are part of the key, not only its path: a changed DEM makes a new store.
-    const params = { ...geometryParams(planned), ...(demHash ? { demHash: demHash.slice(0, 16) } : {}) };
+    // Likewise the point clouds' bytes and the options that only matter with them.
+    const cloudParams = cloudHash ? { pointCloud: o.pointCloud, pointCloudHash: cloudHash.slice(0, 16), roofPercentile: o.roofPercentile, groundPercentile: o.groundPercentile, ...(o.dem ? {} : { terrainCellSize: o.terrainCellSize }) } : {};
+    const params = { ...geometryParams(planned), ...(demHash ? { demHash: demHash.slice(0, 16) } : {}), ...cloudParams };
     const key = buildKey(inputHash, params);
     return { o: planned, params, read, plan, inputHash, key, storeDir: path.join(o.scratchDir, key), diagnostics: [...read.diagnostics, ...plan.diagnostics], temps };
   } catch (e) {
@@ -117,11 +127,12 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
 export function removeTemps(t: PlannerFiles): void {
   fs.rmSync(t.propsTmp, { force: true });
   fs.rmSync(t.inputsFile, { force: true });
+  if (t.terrainFile) fs.rmSync(t.terrainFile, { force: true });
 }
 
 /**
  * Creates the scratch directory and removes the planner files (properties-<host>-<pid>-<hex>.jsonl,
- * tile-inputs-<host>-<pid>-<hex>.bin) and preview folders (previews-<host>-<pid>-<hex>) of processes on this
+ * tile-inputs-<host>-<pid>-<hex>.bin and its .roof-points-<k>.bin spills, terrain-<host>-<pid>-<hex>.tif) and preview folders (previews-<host>-<pid>-<hex>) of processes on this
  * machine that were killed: the tile inputs are as large as the footprints. Other machines' files are left
  * alone (their pids mean nothing here). A store inside a .citymesh folder gets its .gitignore, so a workspace
  * never commits it.
@@ -129,7 +140,7 @@ export function removeTemps(t: PlannerFiles): void {
 function prepareScratch(dir: string): void {
   ensureDir(dir);
   for (const n of fs.readdirSync(dir)) {
-    const m = /^(?:properties|tile-inputs|previews)-(.+)-(\d+)-[0-9a-f]{8}(?:\.jsonl|\.bin)?$/.exec(n);
+    const m = /^(?:properties|tile-inputs|previews|terrain)-(.+)-(\d+)-[0-9a-f]{8}(?:\.jsonl|\.bin|\.bin\.roof-points-\d+\.bin|\.tif)?$/.exec(n);
     if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
   }
   ensureScratchGitignore(dir);
@@ -137,9 +148,9 @@ function prepareScratch(dir: string): void {
 
 // The child's half: runs in the planner process (the "plan" job).
 
-/** The ground's element size when it is refined: the user's, else (auto) DEM_MAX_MESH_SIZE with a DEM; undefined for flat ground left unrefined. */
-function refinedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem">): number | undefined {
-  return o.maxMeshSize || (o.dem ? DEM_MAX_MESH_SIZE : undefined);
+/** The ground's element size when it is refined: the user's, else (auto) DEM_MAX_MESH_SIZE with a DEM or a point cloud's terrain; undefined for flat ground left unrefined. */
+function refinedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem"> & { pointCloud?: readonly string[] }): number | undefined {
+  return o.maxMeshSize || (o.dem || o.pointCloud?.length ? DEM_MAX_MESH_SIZE : undefined);
 }
 
 /**
@@ -147,7 +158,7 @@ function refinedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem">): numbe
  * lattice has the tile edges only, and the ground mesher adds a point only where an edge would
  * be longer than a tile).
  */
-export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem">, tileSize: number): number {
+export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem"> & { pointCloud?: readonly string[] }, tileSize: number): number {
   return refinedMeshSize(o) ?? tileSize;
 }
 
@@ -168,15 +179,39 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   let zAt = (_x: number, _y: number) => 0;
   let ground: GroundSurface | undefined;
   const demNotes: Diagnostic[] = [];
-  const paths = o.dem ? demFiles(o.dem) : [];
-  if (o.dem) {
+  // Point clouds first: without a DEM their ground points become the terrain, a GeoTIFF in the
+  // scratch folder the tiles then read as the DEM.
+  const clouds = o.pointCloud.length ? pointCloudFiles(o.pointCloud) : [];
+  let lifted: Lifted | undefined;
+  if (clouds.length) {
+    emit({ tiling: `Reading ${clouds.length === 1 ? "the point cloud" : `${clouds.length} point clouds`}` });
+    const domain = gridDomain(makeGrid(read.bounds, { tileSize, maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance }));
+    lifted = await liftFromPointClouds(read.footprints, read.crs, domain, {
+      files: clouds, roofPercentile: o.roofPercentile, terrainCellSize: o.terrainCellSize, terrain: !o.dem,
+      terrainFile: files.terrainFile ?? `${files.inputsFile}.terrain.tif`, spillStem: `${files.inputsFile}.roof-points`,
+      checkCancel: () => { if (signal?.aborted) throw cancelled(); },
+      log: (line) => emit({ log: line }),
+    });
+    demNotes.push(...lifted.notes);
+  }
+  const paths = o.dem ? demFiles(o.dem) : lifted?.terrainFile ? [lifted.terrainFile] : [];
+  if (paths.length) {
     const opened = await openGround(paths, read.crs, read.crs.origin);
     ground = opened.ground;
     zAt = groundZ(ground);
-    for (const n of opened.notes) demNotes.push({ file: n.file, featureIndex: -1, severity: "info", code: "dem-crs-assumed", message: n.message });
-    const crss = [...new Set(ground.crss.map((c) => c.name))];
-    emit({ log: `DEM: ${paths.length} file(s) in ${crss.join(", ")}${crss.some((c) => c !== read.crs.name) ? `, reprojected to the mesh's ${read.crs.name} on the fly` : ""}; ${ground.sources.reduce((n, s) => n + s.dem.holes, 0)} nodata cell(s) filled from their neighbours` });
+    if (o.dem) {
+      for (const n of opened.notes) demNotes.push({ file: n.file, featureIndex: -1, severity: "info", code: "dem-crs-assumed", message: n.message });
+      const crss = [...new Set(ground.crss.map((c) => c.name))];
+      emit({ log: `DEM: ${paths.length} file(s) in ${crss.join(", ")}${crss.some((c) => c !== read.crs.name) ? `, reprojected to the mesh's ${read.crs.name} on the fly` : ""}; ${ground.sources.reduce((n, s) => n + s.dem.holes, 0)} nodata cell(s) filled from their neighbours` });
+    }
   }
+  const cloudName = clouds.length === 1 ? `the point cloud ${clouds[0]}` : `the point clouds ${clouds.join(", ")}`;
+  const terrain = lifted?.terrain, under = { buf: new Float32Array(0) };
+  // With a point cloud's terrain a base is a low percentile of the ground measured around the building (groundUnder.ts), not the lowest cell.
+  const base = !ground ? undefined : !terrain ? (f: Footprints, b: number) => footprintBase(ground!, f, b) : (f: Footprints, b: number) => {
+    const r = footprintBase(ground!, f, b), g = groundUnder(terrain, f, b, GROUND_RADIUS, o.groundPercentile, under);
+    return { ...r, z: g.z, ...(g.measured ? {} : { note: { code: "pointcloud-no-ground", message: `no ground point of ${cloudName} lies within ${GROUND_RADIUS} m of this building; its base stands on ground filled in from farther away` } }) };
+  };
   // Feature index → building of the read, for the id and source position of clean-up diagnostics
   // (those stay in this process: the tile inputs carry no positions).
   const building = new Map<number, number>();
@@ -186,11 +221,16 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
     tileSize, maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
     featureId: (f) => { const b = building.get(f); return b === undefined ? null : read.featureIds[b]; },
     featurePosition: (f) => { const b = building.get(f); return b === undefined || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
-    ground: o.dem ? { kind: "dem", paths, origin: read.crs.origin, crs: { name: read.crs.name, proj4: read.crs.proj4 } } : { kind: "flat" },
+    ground: paths.length ? { kind: "dem", paths, origin: read.crs.origin, crs: { name: read.crs.name, proj4: read.crs.proj4 } } : { kind: "flat" },
     zAt,
-    ...(ground ? { base: (f: Footprints, b: number) => footprintBase(ground, f, b), demName: o.dem } : {}),
+    ...(base ? { base, demName: o.dem ?? `made from ${cloudName}` } : {}),
+    ...(lifted ? { lifted: { roofZ: lifted.roofs.roofZ, points: lifted.roofs.points, name: cloudName } } : {}),
   });
-  if (ground) {
+  if (lifted) {
+    const fromCloud = plan.diagnostics.filter((d) => d.code === "pointcloud-few-points" || d.code === "pointcloud-low-roof").length;
+    emit({ log: `heights from ${cloudName}: ${plan.footprints.count - fromCloud} of ${plan.footprints.count} buildings (${lifted.roofs.classified ? "class 6 points" : "all points but ground and noise: the cloud has no class 6"}, percentile ${o.roofPercentile}); ${fromCloud} keep their attribute or default height` });
+  }
+  if (ground && o.dem) {
     const out = groundOutside(ground, plan.tiles.map((t) => t.spec.bounds), maxMeshSize);
     if (out.points > 0) {
       plan.diagnostics.push({

@@ -29,7 +29,23 @@ export interface PlanOptions {
   base?: (f: Footprints, b: number) => FootprintBase;
   /** The DEM file(s), named in the warnings about a base on nodata or beyond the DEM. */
   demName?: string;
+  /** Roofs lifted from a point cloud (pointcloud/lift.ts), per building of the read (before clean-up). */
+  lifted?: LiftedRoofs;
 }
+
+export interface LiftedRoofs {
+  /** Absolute roof height (mesh CRS), NaN where the cloud had no point on the building. */
+  roofZ: Float64Array;
+  /** How many points each roof was taken from. */
+  points: Uint32Array;
+  /** The clouds, as the diagnostics name them. */
+  name: string;
+}
+
+/** Fewer points on a building than this and its roof is not taken from the cloud. */
+export const MIN_ROOF_POINTS = 10;
+/** A lifted roof lower than this above its base is no roof (points missed it or are misclassified): the building keeps its attribute height. */
+export const MIN_LIFTED_HEIGHT = 1.5;
 
 export interface BuildPlan {
   footprints: Footprints;
@@ -70,6 +86,14 @@ export function planBuild(read: Footprints, bounds: [number, number, number, num
     diagnostics.push({ file: o.file, featureIndex: fi, featureId: o.featureId?.(fi) ?? null, ...(at ? { line: at.line, column: at.column } : {}), severity: "warning", code, message });
   };
   const dem = o.demName ? `the DEM ${o.demName}` : "the DEM";
+  // A roof from the point cloud replaces the attribute height, measured from the base; too few
+  // points or a roof hardly above the base keeps the attribute (or default) height, and says so.
+  const lift = (b: number, base: number) => {
+    const L = o.lifted!, k = clean.sourceIndex[b], n = L.points[k], z = L.roofZ[k];
+    if (n < MIN_ROOF_POINTS) report(b, "pointcloud-few-points", `${n ? `only ${n}` : "no"} point${n === 1 ? "" : "s"} of ${L.name} on this building (at least ${MIN_ROOF_POINTS} needed): it keeps its attribute or default height, ${f.height[b]} m`);
+    else if (z - base < MIN_LIFTED_HEIGHT) report(b, "pointcloud-low-roof", `its roof from ${n} points of ${L.name} lies ${(z - base).toFixed(2)} m above its base (less than ${MIN_LIFTED_HEIGHT} m: the points missed the roof or are misclassified): it keeps its attribute or default height, ${f.height[b]} m`);
+    else f.height[b] = z - base;
+  };
   for (let b = 0; b < f.count; b++) {
     let base = Infinity;
     if (o.base) {
@@ -79,10 +103,13 @@ export function planBuild(read: Footprints, bounds: [number, number, number, num
       if (r.outside) report(b, "dem-outside", `this building lies (partly) beyond ${dem}; its base stands on the DEM's edge height there`);
       // Its base is the lowest ground under it; where the ground at a corner is higher than base + height the roof
       // lies under the ground there, and that side has no wall (the mesh is open there).
+      if (r.note) report(b, r.note.code, r.note.message);
+      if (o.lifted) lift(b, base);
       if (r.highest > r.z + f.height[b]) report(b, "dem-buried", `the ground under this building rises ${(r.highest - r.z).toFixed(1)} m (${dem}), more than its height (${f.height[b]} m): its roof sinks below the ground at its higher corners, where the mesh stays open`);
     } else {
       const p0 = f.ringStart[f.polyStart[f.buildingStart[b]]], p1 = f.ringStart[f.polyStart[f.buildingStart[b + 1]]];
       for (let i = p0; i < p1; i++) base = Math.min(base, o.zAt(f.xy[2 * i], f.xy[2 * i + 1]));
+      if (o.lifted) lift(b, base);
     }
     roofZ[b] = base + f.height[b];
   }

@@ -71,6 +71,7 @@ test("each flag reaches the resolved options with the table's limits; out-of-ran
     if (n === "outputDir") assert.equal(r.output, path.resolve("x", "city.glb"));
     else if (n === "output") assert.equal(r.output, value);
     else if (n === "tileSize") assert.equal(r.tileSize, 50); // and maxMeshSize 10 ≤ 50
+    else if (n === "pointCloud") assert.deepEqual(r[n], (value as string[]).map((p) => path.resolve(p)), n); // paths, made absolute
     else assert.deepEqual(r[n], value, n);
     const s = optionSpec(n);
     for (const bad of [s.minimum !== undefined ? s.minimum - 1e-6 : undefined, s.maximum !== undefined ? s.maximum * 1.01 : undefined]) {
@@ -103,4 +104,6 @@ test("maxMeshSize 0 is auto: 10 m with a DEM, the tile size (no refinement) on f
   assert.equal(plannedMeshSize({ maxMeshSize: 0, dem: "/d/dem.tif" }, 1000), DEM_MAX_MESH_SIZE);
   assert.equal(plannedMeshSize({ maxMeshSize: 5 }, 1000), 5);
   assert.equal(plannedMeshSize({ maxMeshSize: 5, dem: "/d/dem.tif" }, 1000), 5);
+  assert.equal(plannedMeshSize({ maxMeshSize: 0, pointCloud: ["/d/a.laz"] }, 1000), DEM_MAX_MESH_SIZE, "a point cloud's terrain is refined like a DEM");
+  assert.equal(plannedMeshSize({ maxMeshSize: 0, pointCloud: [] }, 1000), 1000);
 });

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { pathToFileURL } from "url";
+import { readLazRs } from "../../support/lazIndependent";
 import { CityMeshError } from "../../../src/core/errors";
 import { openPointCloud, type PointCloudHeader, type PointCloudReader } from "../../../src/core/pointcloud/las";
 import { parseHeader, parseLasZipVlr, parseVlrs } from "../../../src/core/pointcloud/lasHeader";
@@ -46,24 +46,10 @@ async function readAll(file: string, maxPoints?: number): Promise<All> {
   return out;
 }
 
-let lazRsReady: Promise<void> | undefined;
-/** The file decoded whole by laz-rs (positions as doubles, scaled and offset as the LAS spec says). */
+/** The file decoded whole by laz-rs (test/support/lazIndependent.ts). */
 async function lazRs(file: string): Promise<{ x: number[]; y: number[]; z: number[]; cls: number[] }> {
-  const dirRs = path.join(root, "node_modules/@loaders.gl/las/dist/libs/laz-rs-wasm");
-  lazRsReady ??= (async () => {
-    // LAZRsLoader initialises its wasm by fetching a URL, which Node cannot do for a file: give it the bytes first.
-    const m = await import(pathToFileURL(path.join(dirRs, "laz_rs_wasm.js")).href);
-    await m.default({ module_or_path: fs.readFileSync(path.join(dirRs, "laz_rs_wasm_bg.wasm")) });
-  })();
-  await lazRsReady;
-  const { LAZRsLoader } = await import("@loaders.gl/las");
-  const b = fs.readFileSync(file);
-  const mesh = (await LAZRsLoader.parse(b.buffer.slice(b.byteOffset, b.byteOffset + b.length), { las: { fp64: true, colorDepth: 8 } } as never)) as unknown as { attributes: { POSITION: { value: Float64Array }; classification: { value: Uint8Array } } };
-  const p = mesh.attributes.POSITION.value, c = mesh.attributes.classification.value;
-  const n = c.length;
-  const x: number[] = [], y: number[] = [], z: number[] = [];
-  for (let i = 0; i < n; i++) { x.push(p[3 * i]!); y.push(p[3 * i + 1]!); z.push(p[3 * i + 2]!); }
-  return { x, y, z, cls: Array.from(c, (v) => v & 0x1f) }; // format 0–5: the class is the low 5 bits
+  const c = await readLazRs(file);
+  return { x: Array.from(c.x), y: Array.from(c.y), z: Array.from(c.z), cls: Array.from(c.cls) };
 }
 
 /** Asserts `a`'s points are `ref`'s first `n` (all by default), exactly. */
