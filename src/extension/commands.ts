@@ -100,7 +100,7 @@ async function askLayer(e: unknown, input: string): Promise<string | null | unde
 }
 
 /** Quick-pick title of each step of Build with Options; its placeholder is the option table's summary. */
-const STEP_LABELS: Record<keyof typeof QUICK_PICKS, string> = { tileSize: "tile size", workers: "workers", format: "output format", dem: "terrain (DEM)" };
+const STEP_LABELS: Record<keyof typeof QUICK_PICKS, string> = { tileSize: "tile size", workers: "workers", format: "output format", dem: "terrain (DEM)", pointCloud: "point cloud (LiDAR)" };
 const stepTitle = (i: number, name: keyof typeof QUICK_PICKS) => `Build City Mesh with Options (${i}/${Object.keys(QUICK_PICKS).length}): ${STEP_LABELS[name]}`;
 
 /** The DEM step's "Choose a folder…" entry. */
@@ -142,7 +142,25 @@ async function pickOverrides(input: string): Promise<BuildOverrides | undefined>
     if (!f?.[0]) return undefined;
     demPath = f[0].fsPath;
   }
-  return { tileSize: tile.value, workers: workers.value, format: format.value, dem: demPath };
+  const cur = s.pointCloud;
+  const cloudItems = [
+    { label: "No point cloud", description: cur.length ? "" : "(current)", value: [] as string[] | undefined },
+    ...(cur.length ? [{ label: cur.map((p) => path.basename(p)).join(", "), description: "(current setting)", value: cur as string[] | undefined }] : []),
+    { label: "Choose LAS/LAZ files…", description: "heights from the roof points; the terrain from the ground points unless a DEM was chosen", value: undefined as string[] | undefined },
+    { label: "Choose a folder of LAS/LAZ files…", description: "every .las and .laz file in it", value: [FOLDER] as string[] | undefined },
+  ];
+  const cloud = await vscode.window.showQuickPick(cloudItems, { title: stepTitle(5, "pointCloud"), placeHolder: hint("pointCloud") });
+  if (!cloud) return undefined;
+  let clouds = cloud.value;
+  if (clouds === undefined || clouds[0] === FOLDER) {
+    const folder = clouds !== undefined;
+    const f = await vscode.window.showOpenDialog(folder
+      ? { title: "Folder of LAS/LAZ point clouds", canSelectFiles: false, canSelectFolders: true, defaultUri: vscode.Uri.file(path.dirname(input)) }
+      : { title: "LAS/LAZ point clouds (several may be chosen)", canSelectMany: true, filters: { "Point clouds": ["las", "laz"] }, defaultUri: vscode.Uri.file(path.dirname(input)) });
+    if (!f?.length) return undefined;
+    clouds = f.map((u) => u.fsPath);
+  }
+  return { tileSize: tile.value, workers: workers.value, format: format.value, dem: demPath, pointCloud: clouds };
 }
 
 export function registerCommands(context: vscode.ExtensionContext, controller: BuildController): void {

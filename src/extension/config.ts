@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import { SETTING_NAMES, optionProblem } from "../core/optionTable";
 import { settingDefaults, type CityMeshSettings } from "./options";
 import type { PathSetting } from "./paths";
-import { PATH_SETTINGS } from "./pathPolicy";
+import { PATH_SETTINGS, pathValues } from "./pathPolicy";
 
 export const SECTION = "citymesh";
 
@@ -41,9 +41,8 @@ export class Config {
   get workspaceLevelPaths(): PathSetting[] {
     const out: PathSetting[] = [];
     for (const key of PATH_SETTINGS) {
-      const i = this.cfg.inspect<string>(key);
-      const v = i?.workspaceFolderValue ?? i?.workspaceValue;
-      if (typeof v === "string" && v.trim()) out.push({ name: `${SECTION}.${key}`, value: v.trim(), option: key });
+      const i = this.cfg.inspect<string | string[]>(key);
+      for (const value of pathValues(i?.workspaceFolderValue ?? i?.workspaceValue)) out.push({ name: `${SECTION}.${key}`, value, option: key });
     }
     return out;
   }

@@ -15,6 +15,7 @@ import { toBuildOptions } from "./options";
 import type { ResolvedOptions } from "../core/options";
 import { PATH_OPTIONS } from "../core/optionTable";
 import { checkPathsInsideWorkspace, type PathSetting } from "./paths";
+import { pathValues } from "./pathPolicy";
 import { Problems } from "./problems";
 
 export const BUILDING_CONTEXT_KEY = "citymesh.building";
@@ -104,10 +105,7 @@ export class BuildController implements vscode.Disposable {
     if (folder) {
       const vetted: PathSetting[] = [...config.workspaceLevelPaths];
       if (req.overridesFrom === "workspace") {
-        for (const k of PATH_OPTIONS) {
-          const v = req.overrides[k];
-          if (typeof v === "string" && v) vetted.push({ name: `task property "${k}"`, value: v, option: k });
-        }
+        for (const k of PATH_OPTIONS) for (const value of pathValues(req.overrides[k])) vetted.push({ name: `task property "${k}"`, value, option: k });
       }
       const problems = checkPathsInsideWorkspace(vetted, folder.uri.fsPath);
       if (problems.length) throw new CityMeshError("options", `Refusing to build: ${problems.join(" ")}`);

@@ -60,4 +60,5 @@ export const QUICK_PICKS = {
   workers: [1, 2, 4, 8],
   format: FORMATS,
   dem: [] as string[],
+  pointCloud: [] as string[][],
 } as const satisfies { [K in keyof BuildOverrides]: readonly NonNullable<BuildOverrides[K]>[] };

@@ -13,13 +13,16 @@ export const PATH_SETTINGS = SETTING_NAMES.filter((n) => PATH_OPTIONS.includes(n
 /** Path properties of a `citymesh` task definition. The input counts too: the mesh is written beside it by default. */
 export const TASK_PATH_PROPERTIES = ["input", ...PATH_OPTIONS] as const;
 
+/** The non-empty paths a path option's value holds: one for a string, each of a list (pointCloud). */
+export function pathValues(v: unknown): string[] {
+  const all = typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  return all.map((x) => x.trim()).filter(Boolean);
+}
+
 /** The non-empty path properties of a task definition, named as the user sees them. */
 export function taskPathSettings(def: Partial<Record<string, unknown>>): PathSetting[] {
   const out: PathSetting[] = [];
-  for (const k of TASK_PATH_PROPERTIES) {
-    const v = def[k];
-    if (typeof v === "string" && v.trim()) out.push({ name: `task property "${k}"`, value: v.trim(), option: k });
-  }
+  for (const k of TASK_PATH_PROPERTIES) for (const value of pathValues(def[k])) out.push({ name: `task property "${k}"`, value, option: k });
   return out;
 }
 

@@ -200,8 +200,8 @@ try {
       say(`build started from the explorer menu, status bar menu offered ${hasLog ? "Show Log and " : ""}Cancel Build, "Stop Build" in the confirmation stopped it`);
       // Open the gate: the next build (the sample, several 500 m tiles) passes tile ${holdTile}.
       fs.writeFileSync(release, "");
-      // 3. "Build City Mesh with Options…" from the explorer: four quick picks, then a PLY beside the sample.
-      // Each step waits for its own quick pick (by its title "(n/4)") before picking, so a row of the previous
+      // 3. "Build City Mesh with Options…" from the explorer: five quick picks, then a PLY beside the sample.
+      // Each step waits for its own quick pick (by its title "(n/5)") before picking, so a row of the previous
       // pick that is still on screen is never clicked.
       const sampleRow = page.locator('.explorer-folders-view .monaco-list-row[aria-label*="sample-city.geojson"]').first();
       const ply = path.join(ws, "sample-city.ply");
@@ -210,8 +210,8 @@ try {
       await menu.first().waitFor({ timeout: UI_MS });
       await choose(page.locator('.context-view .action-label:text-is("Build City Mesh with Options…")'));
       const quickInput = page.locator(".quick-input-widget");
-      for (const [n, step, label] of [[1, "tile size", "500 m"], [2, "workers", "1"], [3, "format", "ply"], [4, "terrain", "Flat ground"]]) {
-        await quickInput.locator(`.quick-input-title:has-text("(${n}/4)")`).waitFor({ timeout: UI_MS });
+      for (const [n, step, label] of [[1, "tile size", "500 m"], [2, "workers", "1"], [3, "format", "ply"], [4, "terrain", "Flat ground"], [5, "point cloud", "No point cloud"]]) {
+        await quickInput.locator(`.quick-input-title:has-text("(${n}/5)")`).waitFor({ timeout: UI_MS });
         const pickRow = quickInput.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
         await pickRow.waitFor({ timeout: UI_MS });
         if (step === "format") await shot("ui-build-options-format");
@@ -220,7 +220,7 @@ try {
       await fileAppears(ply, "sample-city.ply from Build City Mesh with Options…", BUILD_MS);
       // The writer streams into a temporary file and renames it, so the PLY is complete once it exists.
       const plyOk = fs.readFileSync(ply).subarray(0, 3).toString() === "ply";
-      say(plyOk ? "Build City Mesh with Options… (500 m, 1 worker, ply, flat) wrote sample-city.ply" : "sample-city.ply is not a PLY");
+      say(plyOk ? "Build City Mesh with Options… (500 m, 1 worker, ply, flat, no point cloud) wrote sample-city.ply" : "sample-city.ply is not a PLY");
       code = hasLog && plyOk ? 0 : 1;
     }
   } else {

@@ -10,11 +10,14 @@ import { PATH_SETTINGS, taskPathProblems, taskPathSettings } from "../../../src/
 const tmp = () => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "cm-policy-")));
 
 test("taskPathSettings names the task's path properties, input first", () => {
-  assert.deepEqual(taskPathSettings({ input: "a.geojson", output: " ", dem: "d.tif", scratchDir: undefined }), [
+  assert.deepEqual(taskPathSettings({ input: "a.geojson", output: " ", dem: "d.tif", scratchDir: undefined, pointCloud: ["a.laz", " ", "../b.laz"] }), [
     { name: 'task property "input"', value: "a.geojson", option: "input" },
     { name: 'task property "dem"', value: "d.tif", option: "dem" },
+    // A list of paths (the point clouds): each is vetted.
+    { name: 'task property "pointCloud"', value: "a.laz", option: "pointCloud" },
+    { name: 'task property "pointCloud"', value: "../b.laz", option: "pointCloud" },
   ]);
-  assert.deepEqual([...PATH_SETTINGS], ["outputDir", "scratchDir", "dem"]);
+  assert.deepEqual([...PATH_SETTINGS], ["outputDir", "scratchDir", "dem", "pointCloud"]);
 });
 
 test("taskPathProblems refuses an input outside the task's folder: '..', absolute, symlink", () => {
@@ -28,4 +31,9 @@ test("taskPathProblems refuses an input outside the task's folder: '..', absolut
   assert.deepEqual(taskPathProblems({ input: "data/x.geojson", output: "out/x.glb" }, ws, [ws]), []);
   assert.deepEqual(taskPathProblems({ input: path.join(elsewhere, "x.geojson") }, ws, [ws, elsewhere]), [], "another workspace folder is inside");
   assert.deepEqual(taskPathProblems({ input: "../x.geojson" }, ws, []), [], "no workspace: nothing to vet");
+  // Every path of a list: one point cloud outside the folder is refused, by name.
+  const clouds = taskPathProblems({ input: "x.geojson", pointCloud: ["a.laz", path.join(elsewhere, "b.laz")] }, ws, [ws]);
+  assert.equal(clouds.length, 1);
+  assert.match(clouds[0]!, /^task property "pointCloud"/);
+  assert.ok(clouds[0]!.includes("b.laz"), clouds[0]);
 });
