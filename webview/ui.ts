@@ -74,7 +74,7 @@ export class Ui {
     lo.textContent = `${min.toFixed(1)} m`; hi.textContent = `${max.toFixed(1)} m`;
     labels.append(lo, hi);
     const title = document.createElement("div");
-    title.textContent = perBuilding ? "building height" : "elevation";
+    title.textContent = perBuilding ? "height above ground" : "elevation";
     this.legend.replaceChildren(title, bar, labels);
   }
 

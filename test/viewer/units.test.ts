@@ -109,6 +109,22 @@ describe("height colours", () => {
     assert.deepEqual([h.min, h.max], [10, 50]);
     assert.deepEqual([...h.colors.subarray(0, 3)], [...h.colors.subarray(3, 6)], "ground vertices share one grey");
   });
+  it("measures a building from the ground at its corners: on a hill, and with every wall built by its neighbours", () => {
+    // Building 0: a roof at y 110 over ground at y 100, no walls of its own (a terraced house between taller
+    // neighbours). Building 1: ground at 0, walls up to a roof at 10. Both are 10 m above the ground.
+    const positions = new Float32Array([
+      0, 110, 0, 10, 110, 0, 10, 110, 10, // 0-2 roof of 0
+      0, 100, 0, 10, 100, 0, 10, 100, 10, -5, 100, 5, // 3-6 ground (halo) around 0
+      20, 10, 0, 30, 10, 0, 30, 10, 10, // 7-9 roof of 1
+      20, 0, 0, 30, 0, 0, 30, 0, 10, 25, 0, -5, // 10-13 ground (halo) and wall feet of 1
+    ]);
+    const index = new Uint32Array([3, 4, 6, 4, 5, 6, 10, 11, 13, 0, 1, 2, 7, 8, 9, 10, 11, 7, 11, 8, 7]);
+    const markers = new Int32Array([-1, -1, -1, 2, 3, 1, 1]);
+    const d = { positions, index, markers, buildings: 2, groups: [{ start: 0, count: 9, cls: SurfaceClass.Ground }, { start: 9, count: 6, cls: SurfaceClass.Roof }, { start: 15, count: 6, cls: SurfaceClass.Wall }] };
+    const h = heightColors(d);
+    assert.deepEqual([h.min, h.max], [10, 10]);
+    assert.deepEqual([...h.colors.subarray(0, 3)], [...h.colors.subarray(21, 24)], "the same colour for the same height above ground");
+  });
 });
 
 describe("buildings side file", () => {

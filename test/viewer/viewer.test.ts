@@ -125,7 +125,7 @@ describe("viewer page (standalone, headless Chromium)", () => {
     await waitReady(page);
     await page.selectOption("#colorMode", "height");
     await drawn(page);
-    assert.match(await page.locator("#legend").innerText(), /building height[\s\S]*6\.0 m[\s\S]*36\.0 m/);
+    assert.match(await page.locator("#legend").innerText(), /height above ground[\s\S]*6\.0 m[\s\S]*36\.0 m/);
     await page.screenshot({ path: path.join(ARTIFACTS, "viewer-height.png") });
     const h = await canvasClasses(page);
     assert.ok(h.cool > 0.005, `low buildings drawn in the ramp's blue (${h.cool})`);
