@@ -141,3 +141,68 @@ test("Delft from footprints + AHN3 LiDAR (../shared/data): every roof is the 90t
   }
   assert.ok(checked > 500, `${checked} ground vertices checked`);
 });
+
+const fixture = path.join(root, "test/fixtures/pointcloud/delft-2chunks.laz");
+
+test("Delft with the committed AHN3 cut (two LASzip chunks): the buildings it covers get its roofs, the others keep their default height and are named", async () => {
+  const b = build("cut", ["--point-cloud", fixture]);
+  const want = independentRoofs([await readLazRs(fixture)]);
+  const few = new Set(b.json.diagnostics.filter((d) => d.code === "pointcloud-few-points").map((d) => d.featureIndex));
+  const got = roofsAndGround(b.mesh);
+  let lifted = 0;
+  for (const [m, r] of got) {
+    const f = b.featureOf.get(m)!, w = want[f];
+    if (w.n >= 10) {
+      assert.ok(!few.has(f), `feature ${f} has ${w.n} points`);
+      assert.ok(Math.abs(r.roof - w.p90) < 1e-3, `feature ${f}: roof ${r.roof} vs ${w.p90}`);
+      lifted++;
+    } else {
+      assert.ok(few.has(f), `feature ${f} (${w.n} points) is named`);
+      assert.ok(Math.abs(r.roof - r.ground - 10) < 0.5, `feature ${f} keeps the default 10 m over its base (${r.roof - r.ground})`);
+    }
+  }
+  assert.ok(lifted >= 3, `${lifted} buildings lifted`);
+  const msg = b.json.diagnostics.find((d) => d.code === "pointcloud-few-points")!;
+  assert.match(msg.message, /point(s)? of the point cloud .*delft-2chunks\.laz on this building \(at least 10 needed\): it keeps its attribute or default height, 10 m/);
+});
+
+test("a folder of clouds reads every .las/.laz in it, the same as naming them; a missing cloud is an error naming it", () => {
+  const folder = path.join(dir, "clouds");
+  fs.mkdirSync(folder);
+  fs.copyFileSync(fixture, path.join(folder, "a.laz"));
+  fs.writeFileSync(path.join(folder, "notes.txt"), "not a cloud");
+  const byFile = build("byfile", ["--point-cloud", fixture]), byFolder = build("byfolder", ["--point-cloud", folder]);
+  assert.deepEqual(Array.from(byFolder.mesh.vertices), Array.from(byFile.mesh.vertices));
+  assert.deepEqual(Array.from(byFolder.mesh.faces), Array.from(byFile.mesh.faces));
+  const missing = path.join(dir, "nowhere.laz");
+  const r = runCli(["build", footprintsFile, "--point-cloud", missing, "-o", path.join(dir, "missing.glb"), "--scratch-dir", path.join(dir, "s-missing")]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`Point cloud ${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: file not found\\.`));
+  const empty = path.join(dir, "empty-folder");
+  fs.mkdirSync(empty);
+  const e = runCli(["build", footprintsFile, "--point-cloud", empty, "-o", path.join(dir, "empty.glb"), "--scratch-dir", path.join(dir, "s-empty")]);
+  assert.equal(e.code, 1);
+  assert.match(e.stderr, /Point cloud folder .*empty-folder holds no LAS or LAZ \(\.las, \.laz\) files\./);
+});
+
+test("with a DEM the DEM is the terrain and the cloud gives the roofs; the base is the DEM's lowest ground under the footprint", async () => {
+  const { writeGeoTiff } = await import("../../src/core/pointcloud/geotiffWrite");
+  // A DEM at 0.5 m everywhere over the footprints (RD New), 2 m cells.
+  const dem = path.join(dir, "flat.tif");
+  writeGeoTiff(dem, { width: 300, height: 300, west: 84600, north: 447800, cellSize: 2, epsg: 28992 }, (_j, row) => row.fill(0.5));
+  const b = build("dem", ["--point-cloud", fixture, "--dem", dem]);
+  const want = independentRoofs([await readLazRs(fixture)]);
+  for (let t = 0; t < b.mesh.faces.length / 3; t++) {
+    if (b.mesh.markers![t] >= 0) continue;
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(b.mesh.vertices[3 * b.mesh.faces[3 * t + c] + 2] - 0.5) < 1e-6, "the ground is the DEM's");
+  }
+  let lifted = 0;
+  for (const [m, r] of roofsAndGround(b.mesh)) {
+    const w = want[b.featureOf.get(m)!];
+    if (w.n < 10) { assert.ok(Math.abs(r.roof - 10.5) < 1e-3, "default height over the DEM"); continue; }
+    assert.ok(Math.abs(r.roof - w.p90) < 1e-3);
+    lifted++;
+  }
+  assert.ok(lifted >= 3);
+  assert.ok(!b.json.diagnostics.some((d) => d.code === "pointcloud-no-ground"), "bases come from the DEM");
+});

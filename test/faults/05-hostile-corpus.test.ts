@@ -260,3 +260,58 @@ for (const c of badDems) {
     }
   });
 }
+
+// Bad point clouds (--point-cloud) under the 160 Delft BGT buildings (test/fixtures/real), made from the committed
+// AHN3 cut (test/fixtures/pointcloud/delft-2chunks.laz: two real LASzip chunks): a LAZ cut inside its second chunk
+// keeps the first chunk's points and says so; a cloud in the wrong CRS, one without ground points (class 2), one in
+// a CRS we do not bundle and a file that is not LAS are exit 1 naming the cloud and the reason.
+const DELFT_BGT = path.join(ROOT, "test/fixtures/real/delft-bgt.geojson");
+const CLOUD = path.join(ROOT, "test/fixtures/pointcloud/delft-2chunks.laz");
+/** The fixture's points as an uncompressed LAS, its classes and CRS changed. */
+async function badCloud(name: string, o: { epsg?: number; geographic?: boolean; cls?: (c: number) => number }): Promise<string> {
+  const { openPointCloud } = await import("../../src/core/pointcloud/las");
+  const { writeLas, geoKeyVlr } = await import("../support/lasWriter");
+  const r = await openPointCloud(CLOUD);
+  const x: number[] = [], y: number[] = [], z: number[] = [], classification: number[] = [];
+  for await (const c of r.chunks()) for (let i = 0; i < c.count; i++) { x.push(c.x[i]); y.push(c.y[i]); z.push(c.z[i]); classification.push(o.cls ? o.cls(c.classification[i]) : c.classification[i]); }
+  await r.close();
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, writeLas({ x, y, z, classification, count: x.length }, { minor: 2, format: 1, ...(o.epsg !== undefined ? { vlrs: [geoKeyVlr(o.epsg, o.geographic)] } : {}) }));
+  return file;
+}
+const badClouds: { name: string; make: () => Promise<string>; codes?: string[]; reason?: RegExp }[] = [
+  {
+    name: "LAZ cut inside its second chunk", codes: ["pointcloud-crs-assumed", "pointcloud-damaged"], make: async () => {
+      const b = fs.readFileSync(CLOUD), f = path.join(dir, "cut.laz");
+      fs.writeFileSync(f, b.subarray(0, Math.floor(b.length * 0.9)));
+      return f;
+    },
+  },
+  { name: "cloud in the wrong CRS (GeoKeys say UTM 31N, the points are RD)", make: () => badCloud("utm.las", { epsg: 32631 }), reason: /none of its points lie on the footprints\. Taken to be in EPSG:32631, they cover .* in the mesh's EPSG:28992; the footprints cover .*Check the cloud's CRS/ },
+  { name: "cloud without ground points (class 2 made 1)", make: () => badCloud("noground.las", { epsg: 28992, cls: (c) => (c === 2 ? 1 : c) }), reason: /no ground points \(ASPRS class 2\) lie in the build's area.*classify the cloud's ground first|Classify the cloud's ground first/ },
+  { name: "cloud in a CRS that is not bundled (EPSG:3034)", make: () => badCloud("laea.las", { epsg: 3034 }), reason: /EPSG:3034 is not among the bundled definitions/ },
+  { name: "file that is not LAS", make: async () => { const f = path.join(dir, "text.laz"); fs.writeFileSync(f, "x y z\n1 2 3\n"); return f; }, reason: /Point cloud .*text\.laz: / },
+];
+for (const c of badClouds) {
+  run(CASE, `point cloud: ${c.name}: ${c.codes ? `builds; ${c.codes.join(", ")}` : "exit 1 naming the cloud and the reason"}`, async (ctx) => {
+    const cloud = await c.make(), out = path.join(dir, `${path.basename(cloud)}.glb`);
+    const r = cli(["build", DELFT_BGT, "--point-cloud", cloud, "--tile-size", "100", "-o", out, "--workers", "1", "--scratch-dir", path.join(dir, "s"), ...(c.codes ? ["--json"] : [])]);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, "no stack trace");
+    if (!c.codes) {
+      assert.equal(r.code, 1, r.stderr);
+      const msg = r.stderr.split("\n").find((l) => l.startsWith("citymesh: ")) ?? "";
+      assert.ok(msg.includes(cloud), `names the cloud: ${msg}`);
+      assert.match(msg, c.reason!);
+      assert.ok(!fs.existsSync(out));
+      return;
+    }
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(r.stdout);
+    const mine = (res.diagnostics as { code: string; file: string; message: string }[]).filter((d) => d.file === cloud);
+    assert.deepEqual([...new Set(mine.map((d) => d.code))].sort(), c.codes);
+    assert.equal(res.buildings, 160, "no building lost");
+    const dmg = mine.find((d) => d.code === "pointcloud-damaged")!;
+    assert.match(dmg.message, /40,510 of 48,942 points were read and used/);
+    ctx.note(dmg.message);
+  });
+}

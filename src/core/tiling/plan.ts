@@ -86,6 +86,7 @@ export function planBuild(read: Footprints, bounds: [number, number, number, num
     diagnostics.push({ file: o.file, featureIndex: fi, featureId: o.featureId?.(fi) ?? null, ...(at ? { line: at.line, column: at.column } : {}), severity: "warning", code, message });
   };
   const dem = o.demName ? `the DEM ${o.demName}` : "the DEM";
+  const perMetre = Math.round(1 / o.snapTolerance);
   // A roof from the point cloud replaces the attribute height, measured from the base; too few
   // points or a roof hardly above the base keeps the attribute (or default) height, and says so.
   const lift = (b: number, base: number) => {
@@ -111,7 +112,10 @@ export function planBuild(read: Footprints, bounds: [number, number, number, num
       for (let i = p0; i < p1; i++) base = Math.min(base, o.zAt(f.xy[2 * i], f.xy[2 * i + 1]));
       if (o.lifted) lift(b, base);
     }
-    roofZ[b] = base + f.height[b];
+    // On the kernel's grid (the snap tolerance, 1 mm): two roofs are then equal or a grid step apart. A base taken
+    // as a percentile (a point cloud's ground) can differ from its neighbour's by 1e-15, and the wall between two
+    // such roofs would be a sliver no float32 mesh can hold (a degenerate triangle).
+    roofZ[b] = Math.round((base + f.height[b]) * perMetre) / perMetre;
   }
   const tiles = planTiles(f, grid, o.snapTolerance);
   return { footprints: f, sourceIndex: clean.sourceIndex, roofZ, grid, tiles, diagnostics, options: o };
