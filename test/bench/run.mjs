@@ -163,6 +163,39 @@ try {
     log(`formats ${fmt(src.n)}: ${Object.entries(runs).map(([k, r]) => `${k} ${fmt(r.rssMB)} MB ${fmt(r.wallMs)} ms`).join(", ")}`);
   }
 
+  // Figure 9 (issue 18): a point-cloud build's peak RSS does not grow with the number of points. The Delft BGT
+  // footprints with their AHN3 points (../shared/data; the committed two-chunk cut in a quick run or without it),
+  // written as one uncompressed LAS, and the same points 4× (each repeated with a 1 mm step east, so the terrain
+  // grid and the roofs see 4× the points over the same area), built interleaved.
+  {
+    const footprints = path.join(ROOT, "test/fixtures/real/delft-bgt.geojson");
+    const shared = ["delft-ahn3-1.laz", "delft-ahn3-2.laz"].map((n) => path.resolve(ROOT, "../shared/data", n));
+    const real = !QUICK && shared.every((f) => fs.existsSync(f));
+    const sources = real ? shared : [path.join(ROOT, "test/fixtures/pointcloud/delft-2chunks.laz")];
+    const { openPointCloud } = await import("../../src/core/pointcloud/las.ts").then((m) => m.default ?? m);
+    const { writeLas } = await import("../support/lasWriter.ts").then((m) => m.default ?? m);
+    const pts = { x: [], y: [], z: [], c: [] };
+    for (const f of sources) {
+      const r = await openPointCloud(f);
+      for await (const c of r.chunks()) for (let i = 0; i < c.count; i++) { pts.x.push(c.x[i]); pts.y.push(c.y[i]); pts.z.push(c.z[i]); pts.c.push(c.classification[i]); }
+      await r.close();
+    }
+    const n = pts.x.length, files = {};
+    for (const k of [1, 4]) {
+      const x = new Float64Array(k * n), y = new Float64Array(k * n), z = new Float64Array(k * n), classification = new Uint8Array(k * n);
+      for (let r = 0; r < k; r++) for (let i = 0; i < n; i++) { const j = r * n + i; x[j] = pts.x[i] + r * 0.001; y[j] = pts.y[i]; z[j] = pts.z[i]; classification[j] = pts.c[i]; }
+      files[k] = path.join(tmp, `delft-${k}x.las`);
+      fs.writeFileSync(files[k], writeLas({ x, y, z, classification, count: k * n }, { minor: 2, format: 1 }));
+    }
+    const c = { n: 160, file: footprints };
+    const runs = { 1: [], 4: [] };
+    for (let rep = 0; rep < 2; rep++) for (const k of [1, 4]) {
+      runs[k].push(await cm(c, { "--point-cloud": files[k], "--tile-size": 100 }));
+      log(`point cloud ${k}× (${fmt(k * n)} points): ${fmt(runs[k].at(-1).rssMB)} MB ${fmt(runs[k].at(-1).wallMs)} ms`);
+    }
+    results.pointcloud = { points: n, real, sources: sources.map((f) => path.basename(f)), bytes: { 1: fs.statSync(files[1]).size, 4: fs.statSync(files[4]).size }, runs };
+  }
+
   // Figures 2 + 3: peak RSS for 1×, 4×, 16× (64× if it fits), disk store vs --no-disk-store,
   // interleaved on the same file; their wall times give the disk/memory ratio.
   results.rss = [];
@@ -409,6 +442,13 @@ function report(R, svgPath) {
         `${fmt(x.rssMB)} vs ${fmt(g.rssMB)} MB; ${fmt(x.wallMs / 1000, 1)} s vs ${fmt(g.wallMs / 1000, 1)} s; file ${fmt(mb(f.bytes[k]), 1)} vs ${fmt(mb(f.bytes.geojson), 1)} MB`,
         `${fmt(x.rssMB / g.rssMB, 2)}×`, pf(x.rssMB <= g.rssMB)]);
     }
+  }
+
+  // 9
+  if (R.pointcloud) {
+    const p = R.pointcloud, peak = (k) => Math.max(...p.runs[k].map((r) => r.rssMB)), wall = (k) => Math.min(...p.runs[k].map((r) => r.wallMs));
+    rows.push([`9. point cloud build, Delft (160 buildings, ${p.real ? "AHN3 ../shared/data" : "the committed AHN3 cut"}): ${fmt(p.points)} vs ${fmt(4 * p.points)} points (LAS, ${fmt(mb(p.bytes[1]))} vs ${fmt(mb(p.bytes[4]))} MB)`, "≤ 1.1× peak RSS at 4× the points",
+      `${fmt(peak(4))} vs ${fmt(peak(1))} MB (highest of 2 runs each); ${fmt(wall(4) / 1000, 1)} s vs ${fmt(wall(1) / 1000, 1)} s`, `${fmt(peak(4) / peak(1), 2)}×`, pf(peak(4) <= 1.1 * peak(1))]);
   }
 
   // Why missed goals are missed, from this run's own data.
