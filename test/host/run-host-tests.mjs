@@ -111,6 +111,9 @@ const ws = path.join(tmp, "ws");
 fs.cpSync(path.join(repo, "test", "host", "fixtures", "workspace"), ws, { recursive: true });
 const sample = path.join(repo, "media", "sample", "sample-city.geojson");
 if (fs.existsSync(sample)) fs.copyFileSync(sample, path.join(ws, "sample-city.geojson"));
+// Delft's BGT footprints with the committed AHN3 cut, for the point cloud task.
+fs.copyFileSync(path.join(repo, "test", "fixtures", "real", "delft-bgt.geojson"), path.join(ws, "delft-bgt.geojson"));
+fs.copyFileSync(path.join(repo, "test", "fixtures", "pointcloud", "delft-2chunks.laz"), path.join(ws, "delft-2chunks.laz"));
 fs.mkdirSync(artifacts, { recursive: true });
 
 // 5. VS Code's own server from code-server's bundle, in its own process group (it spawns extension hosts and an agent host).

@@ -100,6 +100,22 @@ describe("builds in a real VS Code host", function () {
     assert.ok(lines.has(2) && lines.has(3), `the features' problems in the Problems panel at lines 2 and 3 (got ${[...lines].join(", ")})`);
   });
 
+  it("a tasks.json task with a point cloud (pointCloud, roofPercentile) lifts the buildings it covers from the LAZ", async () => {
+    const input = path.join(workspaceDir(), "delft-bgt.geojson"), output = path.join(workspaceDir(), "out", "delft-lidar.glb");
+    fs.rmSync(output, { force: true });
+    const finished = nextFinish(input);
+    assert.equal(await runTask(await configuredTask("cm delft lidar")), 0);
+    const f = await finished;
+    assert.ifError(f.error);
+    assert.ok(isGlb(output), `${output} written by the task`);
+    assert.equal(f.result!.buildings, 160);
+    // A relative path in the task resolves against the workspace folder; the percentile reaches the build.
+    assert.deepEqual(f.request.overrides.pointCloud, ["delft-2chunks.laz"]);
+    const few = f.result!.diagnostics.filter((d) => d.code === "pointcloud-few-points");
+    assert.ok(few.length > 0 && few.length < 160, `${few.length} buildings beyond the cut keep their default height; the others were lifted`);
+    assert.ok(few.every((d) => d.message.includes(path.join(workspaceDir(), "delft-2chunks.laz"))), "the cloud is named by its absolute path");
+  });
+
   it("an auto-detected task builds too", async () => {
     const tasks = await vscode.tasks.fetchTasks({ type: "citymesh" });
     const t = tasks.find((x) => x.name === "build sample-city.geojson");
