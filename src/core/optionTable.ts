@@ -4,7 +4,7 @@
 // and resolveOptions checks a build against its limits; test/unit/options checks that none of
 // them has drifted. Names are dtcc-core's (tile_size → tileSize, …).
 
-export const FORMATS = ["glb", "ply", "obj", "stl", "cityjson", "cityjsonseq"] as const;
+export const FORMATS = ["glb", "ply", "obj", "stl", "cityjson", "cityjsonseq", "3dtiles"] as const;
 export type BuildFormat = (typeof FORMATS)[number];
 
 /**
@@ -61,10 +61,16 @@ export const OPTION_TABLE = {
     setting: { scope: "machine-overridable", order: 4 },
   },
   format: {
-    kind: "format", default: "glb", arg: "glb|ply|obj|stl|cityjson|cityjsonseq", cliDefault: "from `-o`, else `glb`",
-    summary: "output format (`-o` ending in .city.json picks cityjson, .city.jsonl cityjsonseq)",
-    enumDescriptions: ["Binary glTF (the viewer's native format)", "Stanford PLY", "Wavefront OBJ", "Binary STL", "CityJSON 2.0 (.city.json): LoD1 building solids and the terrain", "CityJSONSeq (.city.jsonl): the same, one feature per line, for large cities"],
+    kind: "format", default: "glb", arg: "glb|ply|obj|stl|cityjson|cityjsonseq|3dtiles", cliDefault: "from `-o`, else `glb`",
+    summary: "output format (`-o` ending in .city.json picks cityjson, .city.jsonl cityjsonseq, tileset.json 3dtiles)",
+    enumDescriptions: ["Binary glTF (the viewer's native format)", "Stanford PLY", "Wavefront OBJ", "Binary STL", "CityJSON 2.0 (.city.json): LoD1 building solids and the terrain", "CityJSONSeq (.city.jsonl): the same, one feature per line, for large cities", "OGC 3D Tiles 1.1: a folder with tileset.json and one GLB per tile, for CesiumJS, deck.gl and other globes"],
     setting: { scope: "resource", order: 3 },
+  },
+  featureProperties: {
+    kind: "string[]", default: [], arg: "a,b", cliDefault: "every scalar property",
+    summary: "GeoJSON properties carried into the feature tables of 3D Tiles and GLB (EXT_structural_metadata)",
+    detail: "Feature properties written into the per-building property tables (`EXT_structural_metadata`) of the 3D Tiles contents and the GLB, beside the building index, the source feature id and the height. Empty = every property that has a string, number or boolean value.",
+    setting: { scope: "resource", order: 6 },
   },
   tileSize: {
     kind: "number", default: 1000, minimum: 50, maximum: 20000, arg: "M",

@@ -28,11 +28,13 @@ export const scratchDirOf = (value: string, base: string): string => (value ? pa
 
 /** Output extensions that are not a format's name: CityJSON's `.city.json` and CityJSONSeq's `.city.jsonl`. */
 const FORMAT_OF_EXTENSION: Record<string, BuildFormat> = { json: "cityjson", jsonl: "cityjsonseq" };
-const EXTENSION_OF_FORMAT: Partial<Record<BuildFormat, string>> = { cityjson: "city.json", cityjsonseq: "city.jsonl" };
+const EXTENSION_OF_FORMAT: Partial<Record<BuildFormat, string>> = { cityjson: "city.json", cityjsonseq: "city.jsonl", "3dtiles": "3dtiles" };
 
 /** The output format: the one given, else the output file's extension, else the table's default. */
 export function outputFormat(format: string | undefined, output: string | undefined): string {
   const ext = output ? path.extname(output).slice(1).toLowerCase() : "";
+  // 3D Tiles is a folder; naming its tileset.json picks the format too.
+  if (!format && output && path.basename(output).toLowerCase() === "tileset.json") return "3dtiles";
   return format ?? ((FORMAT_OF_EXTENSION[ext] ?? ext) || OPTION_TABLE.format.default);
 }
 
@@ -63,6 +65,7 @@ export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedO
     input,
     output: v.output ? abs(v.output) : defaultOutputPath(input, v.format, v.outputDir ? abs(v.outputDir) : undefined),
     format: v.format,
+    featureProperties: v.featureProperties,
     tileSize: v.tileSize,
     autoTileSize: v.autoTileSize,
     margin: v.margin,

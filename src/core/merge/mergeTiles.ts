@@ -10,6 +10,7 @@ import type { TileSource } from "./tileSource";
 import { spoolTiles, type SpoolStats } from "./spoolTiles";
 import { totalTriangles } from "../writers/spool";
 import { mergeTempDir } from "./temps";
+import { writeTileset, type TilesetLayout } from "../writers/tiles3d/tileset";
 
 export interface MergeOptions {
   output: string;
@@ -27,6 +28,11 @@ export interface MergeOptions {
   buildingsFile?: string;
   /** Keep the raw temp files (debugging); their directory is returned in the stats. */
   keepTemp?: boolean;
+  /** 3D Tiles: the store's tile grid and the tile id of each source index (default 0, 1, …). */
+  layout?: TilesetLayout;
+  tileIds?: readonly number[];
+  /** GeoJSON properties for the feature tables (empty: every scalar one). */
+  featureProperties?: readonly string[];
 }
 
 export interface MergeStats extends SpoolStats {
@@ -52,6 +58,7 @@ const OUTPUT_REASONS: Record<string, string> = {
 
 /** Welds the tiles of `source` and writes `opts.output` in `opts.format`, creating its folder if need be (--output-dir, a task's output). */
 export async function mergeTiles(source: TileSource, opts: MergeOptions): Promise<MergeStats> {
+  if (opts.format === "3dtiles") return tilesetFromTiles(source, opts);
   const out = path.resolve(opts.output);
   const tempDir = mergeTempDir(out, opts.spoolDir);
   try {
@@ -67,7 +74,7 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
     const { spool, stats } = await spoolTiles(source, tempDir, opts);
     const t1 = performance.now();
     if (opts.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
-    const bytes = writeSpool(opts.format, spool, out, { crs: opts.crs, tiles: stats.tiles, buildingsFile: opts.buildingsFile });
+    const bytes = writeSpool(opts.format as Exclude<BuildFormat, "3dtiles">, spool, out, { crs: opts.crs, tiles: stats.tiles, buildingsFile: opts.buildingsFile });
     const t2 = performance.now();
     return {
       ...stats,
@@ -81,4 +88,19 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
   } finally {
     if (!opts.keepTemp) fs.rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+/** 3D Tiles: no spool, no weld; each tile becomes a content as it is read (writers/tiles3d). */
+async function tilesetFromTiles(source: TileSource, opts: MergeOptions): Promise<MergeStats> {
+  if (!opts.layout) throw new CityMeshError("output", `Cannot write the 3D Tiles tileset ${opts.output}: the tile grid is unknown`, { file: opts.output });
+  const t0 = performance.now();
+  const tileIds = opts.tileIds ?? Array.from({ length: source.count }, (_, i) => i);
+  const s = await writeTileset(source, {
+    output: opts.output, crs: opts.crs, buildings: opts.buildings, layout: opts.layout, tileIds, buildingsFile: opts.buildingsFile,
+    properties: opts.featureProperties, signal: opts.signal, onProgress: opts.onProgress,
+  });
+  return {
+    tiles: s.tiles, welded: 0, seamVertices: 0, degenerate: 0, vertices: s.vertices, triangles: s.triangles, bytes: s.bytes,
+    spoolSeconds: 0, writeSeconds: (performance.now() - t0) / 1000,
+  };
 }

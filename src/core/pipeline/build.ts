@@ -23,7 +23,7 @@ import { needsBuildingsFile } from "../writers/index";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";
-import { tileSpec } from "../tiling/grid";
+import { gridDomain, tileSpec } from "../tiling/grid";
 import { problemList } from "../problemList";
 
 const tileIds = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -96,6 +96,7 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     const mergeStarted = Date.now();
     const job: MergeJob = {
       output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize, spoolDir: o.scratchDir,
+      ...(o.format === "3dtiles" ? { layout: { nx: plan.grid.nx, ny: plan.grid.ny, domain: gridDomain(plan.grid) }, featureProperties: o.featureProperties } : {}),
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);

@@ -7,6 +7,7 @@
 import type { BuildFormat, CrsInfo, TileMesh } from "../types";
 import type { ResolvedOptions } from "../options";
 import type { MergeStats } from "../merge/mergeTiles";
+import type { TilesetLayout } from "../writers/tiles3d/tileset";
 import type { PlanSummary, PlannerEvent, PlannerFiles, ReadSummary } from "./planning";
 
 export interface TileMeta {
@@ -52,8 +53,12 @@ export interface MergeJob {
   mergeBatchSize: number;
   /** Folder for the merge's spool (the scratch directory); default beside the output. */
   spoolDir?: string;
-  /** The buildings side file, complete, for writers that carry attributes (CityJSON). */
+  /** The buildings side file, complete, for writers that carry attributes (CityJSON, 3D Tiles). */
   buildingsFile?: string;
+  /** 3D Tiles: the tile grid (tile id = row · nx + col) and its rectangle in local metres. */
+  layout?: TilesetLayout;
+  /** GeoJSON properties for the feature tables (empty: every scalar one). */
+  featureProperties?: string[];
 }
 
 /** Tiles merged so far (`done` of `total`) and the triangles they hold. */

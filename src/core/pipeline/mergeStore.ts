@@ -21,6 +21,8 @@ export interface MergeStoreOptions {
   format?: BuildFormat;
   allowMissing?: boolean;
   mergeBatchSize?: number;
+  /** 3D Tiles / GLB feature tables: GeoJSON properties to carry (empty: every scalar one). */
+  featureProperties?: string[];
 }
 
 export interface MergeStoreResult extends MergeStats {
@@ -59,6 +61,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
     hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
     const stats = await pool.exec("merge", [{
       files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize, spoolDir,
+      ...(format === "3dtiles" ? { layout: storeLayout(info), featureProperties: mo.featureProperties ?? [] } : {}),
       ...(hasSide && needsBuildingsFile(format) ? { buildingsFile: side } : {}),
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;
@@ -89,4 +92,16 @@ export function summarise(ids: number[]): string {
     i = j + 1;
   }
   return parts.length > 12 ? parts.slice(0, 12).join(", ") + ", …" : parts.join(", ");
+}
+
+/**
+ * The tile grid of a store from store.json: tiles are square (one tileSize on the lattice) unless
+ * the data fits one tile, so the domain's aspect gives the columns.
+ */
+export function storeLayout(info: StoreInfo): { nx: number; ny: number; domain: [number, number, number, number] } {
+  const [x0, y0, x1, y1] = info.domain;
+  const nx = info.tiles <= 1 ? 1 : Math.max(1, Math.round(Math.sqrt((info.tiles * (x1 - x0)) / (y1 - y0))));
+  const ny = Math.round(info.tiles / nx);
+  if (nx * ny !== info.tiles) throw new CityMeshError("store", `store.json's domain and ${info.tiles} tile(s) do not form a grid; cannot write 3D Tiles from it`);
+  return { nx, ny, domain: info.domain };
 }

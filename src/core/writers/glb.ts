@@ -22,7 +22,8 @@ const UNSIGNED_INT = 5125;
 const GL_INT = 5124;
 const TRIANGLES = 4;
 
-const MATERIALS = [
+/** Ground, walls and roofs (FACE_CLASSES order): shared with the 3D Tiles contents. */
+export const MATERIALS = [
   { name: "ground", baseColorFactor: [0.45, 0.52, 0.42, 1], roughnessFactor: 1 }, // grey-green
   { name: "walls", baseColorFactor: [0.85, 0.85, 0.83, 1], roughnessFactor: 0.9 }, // light grey
   { name: "roofs", baseColorFactor: [0.72, 0.33, 0.22, 1], roughnessFactor: 0.8 }, // terracotta

@@ -11,7 +11,10 @@ import { writeCityJsonSeq } from "./cityjson/seq";
 
 export type { WriteMeta } from "./meta";
 
-const WRITERS: Record<BuildFormat, (spool: Spool, out: string, meta: WriteMeta) => number> = {
+/** Formats written from the merged city (3D Tiles is written from the tiles: tiles3d/tileset.ts). */
+export type SpoolFormat = Exclude<BuildFormat, "3dtiles">;
+
+const WRITERS: Record<SpoolFormat, (spool: Spool, out: string, meta: WriteMeta) => number> = {
   glb: writeGlb,
   ply: writePly,
   obj: writeObj,
@@ -21,9 +24,9 @@ const WRITERS: Record<BuildFormat, (spool: Spool, out: string, meta: WriteMeta) 
 };
 
 /** Formats whose writer reads the buildings side file (WriteMeta.buildingsFile), so it must be complete first. */
-export const needsBuildingsFile = (format: BuildFormat): boolean => format === "cityjson" || format === "cityjsonseq";
+export const needsBuildingsFile = (format: BuildFormat): boolean => format === "cityjson" || format === "cityjsonseq" || format === "3dtiles";
 
 /** Writes `out` from the spool in `format`, atomically. Returns the file size in bytes. */
-export function writeSpool(format: BuildFormat, spool: Spool, out: string, meta: WriteMeta): number {
+export function writeSpool(format: SpoolFormat, spool: Spool, out: string, meta: WriteMeta): number {
   return WRITERS[format](spool, out, meta);
 }

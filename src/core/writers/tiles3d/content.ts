@@ -1,0 +1,175 @@
+// One 3D Tiles content: a GLB built in memory from pieces of tile meshes (one tile at a time).
+// Layout as the city GLB (one mesh, primitives ground / walls / roofs sharing one POSITION
+// accessor, same materials, glTF (x, y, z) = (east, up, −north) as 3D Tiles wants y-up content),
+// plus a per-vertex feature id: `_FEATURE_ID_0` = the building's row in this content's property
+// table (EXT_mesh_features), the ground's vertices `nullFeatureId`. A vertex shared by two
+// buildings, or by a building and the ground, cannot hold both ids, so it is duplicated per
+// feature (un-welded); the feature id is float32 (exact to 2^24 rows; glTF wants vertex
+// attributes 4-byte aligned, so a smaller type would save nothing without a stride).
+import { FACE_CLASSES, faceClass } from "../spool";
+import { MATERIALS } from "../glb";
+import { encodeTable } from "./propertyTable";
+import type { FeatureColumn, FeatureRow } from "./features";
+
+/** Part of a tile mesh: float64 positions relative to the mesh origin (z up), faces, dtcc markers. */
+export interface MeshPiece {
+  vertices: Float64Array;
+  faces: Int32Array;
+  markers: Int32Array;
+}
+
+export interface ContentResult {
+  glb: Uint8Array;
+  vertices: number;
+  triangles: number;
+  /** Buildings in the property table. */
+  features: number;
+}
+
+const FLOAT = 5126, UNSIGNED_INT = 5125, ARRAY_BUFFER = 34962, ELEMENT_ARRAY_BUFFER = 34963;
+
+/** Building of a face by its marker (−1 for the ground). */
+export const buildingOf = (marker: number, n: number): number => (marker < 0 ? -1 : marker < n ? marker : marker - n);
+
+/**
+ * The GLB of `pieces`, positions relative to the local point `centre`. `rows(bs)` gives the
+ * property table rows of the sorted building indices `bs` present.
+ */
+export function buildContent(pieces: readonly MeshPiece[], n: number, centre: [number, number], columns: readonly FeatureColumn[], rows: (bs: number[]) => FeatureRow[], schema: Record<string, unknown>): ContentResult | undefined {
+  // Features of this content, sorted by building index (deterministic rows).
+  const seen = new Set<number>();
+  let faceCount = 0;
+  for (const p of pieces) {
+    faceCount += p.markers.length;
+    for (let f = 0; f < p.markers.length; f++) {
+      const b = buildingOf(p.markers[f], n);
+      if (b >= 0) seen.add(b);
+    }
+  }
+  if (faceCount === 0) return undefined;
+  const bs = [...seen].sort((a, b) => a - b);
+  const row = new Map<number, number>();
+  bs.forEach((b, i) => row.set(b, i));
+  const nullId = bs.length;
+
+  // Un-weld: output vertex = (piece, vertex, feature). head[v] starts a chain of the outputs made
+  // for source vertex v; nearly every chain has one link, a footprint corner two or three.
+  const srcPiece: number[] = [], srcVertex: number[] = [], fid: number[] = [], next: number[] = [];
+  const perClass = [0, 0, 0];
+  for (const p of pieces) for (let f = 0; f < p.markers.length; f++) perClass[faceClass(p.markers[f], n)]++;
+  const index = perClass.map((k) => new Uint32Array(k * 3));
+  const filled = [0, 0, 0];
+  pieces.forEach((p, pi) => {
+    const head = new Int32Array(p.vertices.length / 3).fill(-1);
+    for (let f = 0; f < p.markers.length; f++) {
+      const m = p.markers[f], b = buildingOf(m, n);
+      const id = b < 0 ? nullId : row.get(b)!;
+      const cls = faceClass(m, n), out = index[cls];
+      for (let k = 0; k < 3; k++) {
+        const v = p.faces[3 * f + k];
+        let e = head[v];
+        while (e >= 0 && fid[e] !== id) e = next[e];
+        if (e < 0) {
+          e = fid.length;
+          srcPiece.push(pi); srcVertex.push(v); fid.push(id); next.push(head[v]);
+          head[v] = e;
+        }
+        out[filled[cls]++] = e;
+      }
+    }
+  });
+  const nv = fid.length;
+  const pos = new Float32Array(nv * 3);
+  const ids = new Float32Array(nv);
+  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  for (let e = 0; e < nv; e++) {
+    const src = pieces[srcPiece[e]].vertices, v = srcVertex[e];
+    const x = src[3 * v] - centre[0], y = src[3 * v + 1] - centre[1], z = src[3 * v + 2];
+    pos[3 * e] = x; pos[3 * e + 1] = z; pos[3 * e + 2] = -y;
+    ids[e] = fid[e];
+  }
+  for (let i = 0; i < pos.length; i++) {
+    const k = i % 3;
+    if (pos[i] < min[k]) min[k] = pos[i];
+    if (pos[i] > max[k]) max[k] = pos[i];
+  }
+
+  const bin = new BinBuilder();
+  const accessors: Record<string, unknown>[] = [];
+  const featureIds = bs.length > 0 ? [{ featureCount: bs.length, attribute: 0, propertyTable: 0, nullFeatureId: nullId }] : undefined;
+  accessors.push({ name: "positions", bufferView: bin.add(pos, "positions", ARRAY_BUFFER), componentType: FLOAT, type: "VEC3", count: nv, min, max });
+  // A content of ground only has no feature: no feature ids, no table.
+  if (featureIds) accessors.push({ name: "feature ids", bufferView: bin.add(ids, "feature ids", ARRAY_BUFFER), componentType: FLOAT, type: "SCALAR", count: nv });
+  const materials: Record<string, unknown>[] = [];
+  const primitives: Record<string, unknown>[] = [];
+  for (let c = 0; c < 3; c++) {
+    if (perClass[c] === 0) continue;
+    accessors.push({ name: FACE_CLASSES[c], bufferView: bin.add(index[c], FACE_CLASSES[c], ELEMENT_ARRAY_BUFFER), componentType: UNSIGNED_INT, type: "SCALAR", count: perClass[c] * 3 });
+    const { name, baseColorFactor, roughnessFactor } = MATERIALS[c];
+    materials.push({ name, pbrMetallicRoughness: { baseColorFactor, metallicFactor: 0, roughnessFactor }, doubleSided: false });
+    primitives.push({
+      attributes: featureIds ? { POSITION: 0, _FEATURE_ID_0: 1 } : { POSITION: 0 },
+      indices: accessors.length - 1, material: materials.length - 1, mode: 4,
+      ...(featureIds ? { extensions: { EXT_mesh_features: { featureIds } } } : {}),
+    });
+  }
+  const json: Record<string, unknown> = {
+    asset: { version: "2.0", generator: "citymesh" },
+    scene: 0,
+    scenes: [{ nodes: [0] }],
+    nodes: [{ name: "tile", mesh: 0 }],
+    meshes: [{ name: "tile", primitives }],
+    materials,
+    accessors,
+  };
+  if (featureIds) {
+    const table = encodeTable(columns, rows(bs));
+    const first = bin.views.length;
+    for (const v of table.views) bin.add(v.bytes, v.name);
+    json.extensionsUsed = ["EXT_mesh_features", "EXT_structural_metadata"];
+    json.extensions = { EXT_structural_metadata: { schema, propertyTables: [{ name: "buildings", class: "building", count: bs.length, properties: table.properties(first) }] } };
+  }
+  json.bufferViews = bin.views;
+  json.buffers = [{ byteLength: bin.length }];
+  return { glb: glbBytes(json, bin.parts, bin.length), vertices: nv, triangles: faceCount, features: bs.length };
+}
+
+/** The BIN chunk under construction: views 8-byte aligned (EXT_structural_metadata asks it). */
+export class BinBuilder {
+  readonly parts: Uint8Array[] = [];
+  readonly views: Record<string, unknown>[] = [];
+  length = 0;
+
+  add(data: ArrayBufferView, name: string, target?: number): number {
+    let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (bytes.length === 0) bytes = new Uint8Array(1); // glTF: byteLength ≥ 1 (an all-empty string column)
+    const pad = (8 - (this.length % 8)) % 8;
+    if (pad) { this.parts.push(new Uint8Array(pad)); this.length += pad; }
+    this.views.push({ name, buffer: 0, byteOffset: this.length, byteLength: bytes.length, ...(target ? { target } : {}) });
+    this.parts.push(bytes);
+    this.length += bytes.length;
+    return this.views.length - 1;
+  }
+}
+
+/** A whole GLB file from its JSON and BIN parts (BIN padded to 4 bytes with zeros, JSON with spaces). */
+export function glbBytes(json: Record<string, unknown>, parts: Uint8Array[], binLength: number): Uint8Array {
+  let jsonBytes = Buffer.from(JSON.stringify(json), "utf8");
+  const jpad = (4 - (jsonBytes.length % 4)) % 4;
+  if (jpad) jsonBytes = Buffer.concat([jsonBytes, Buffer.alloc(jpad, 0x20)]);
+  const bpad = (4 - (binLength % 4)) % 4;
+  const binTotal = binLength + bpad;
+  const total = 12 + 8 + jsonBytes.length + (binTotal > 0 ? 8 + binTotal : 0);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, 0x46546c67, true); dv.setUint32(4, 2, true); dv.setUint32(8, total, true);
+  dv.setUint32(12, jsonBytes.length, true); dv.setUint32(16, 0x4e4f534a, true);
+  out.set(jsonBytes, 20);
+  let at = 20 + jsonBytes.length;
+  if (binTotal > 0) {
+    dv.setUint32(at, binTotal, true); dv.setUint32(at + 4, 0x004e4942, true);
+    at += 8;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+  }
+  return out;
+}

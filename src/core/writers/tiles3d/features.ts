@@ -1,0 +1,179 @@
+// Building attributes for EXT_structural_metadata property tables, from the buildings side file
+// (JSON lines {b, f, id, properties}, see buildingsFile.ts). One pass when opened: the byte offset
+// and length of every building's line (two numbers per building, not the records) and the type of
+// every property, so one schema serves all tiles. A table for some buildings then reads just their
+// lines back (positional reads). Memory: O(buildings) numbers, plus one table at a time.
+import fs from "node:fs";
+import { CityMeshError } from "../../errors";
+
+/** A class property of the schema, with how its values are found and stored. */
+export interface FeatureColumn {
+  /** Property id in the schema (an identifier: [A-Za-z_][A-Za-z0-9_]*). */
+  id: string;
+  /** The GeoJSON property name (ids must be identifiers; names keep the original). */
+  name: string;
+  /** Where the value comes from: a GeoJSON property, or one of ours. */
+  source: { property: string } | { own: "buildingIndex" | "featureId" | "height" };
+  type: "SCALAR" | "STRING" | "BOOLEAN";
+  componentType?: "FLOAT64" | "UINT32";
+  noData?: number | string;
+  description?: string;
+}
+
+export interface SideRecord {
+  b: number;
+  id?: unknown;
+  properties?: Record<string, unknown> | null;
+}
+
+/** FLOAT64 noData: no real attribute is −Number.MAX_VALUE. */
+export const NO_NUMBER = -Number.MAX_VALUE;
+
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean";
+
+export class FeatureTable {
+  readonly columns: FeatureColumn[];
+  private readonly offsets: Float64Array;
+  private readonly lengths: Uint32Array;
+  private readonly fd?: number;
+
+  /**
+   * `buildings` = N; `select` = GeoJSON properties to carry (empty: every property with a scalar
+   * value somewhere, in order of first appearance). Without a side file only our own columns remain.
+   */
+  constructor(private readonly file: string | undefined, buildings: number, select: readonly string[] = []) {
+    this.offsets = new Float64Array(buildings).fill(-1);
+    this.lengths = new Uint32Array(buildings);
+    const kinds = new Map<string, { number: number; string: number; boolean: number }>();
+    let idMissing = buildings;
+    if (file && fs.existsSync(file)) {
+      this.fd = fs.openSync(file, "r");
+      let lineNo = 0;
+      scanLines(this.fd, (start, bytes) => {
+        lineNo++;
+        if (bytes.length === 0) return;
+        let rec: SideRecord;
+        try {
+          rec = JSON.parse(bytes.toString("utf8")) as SideRecord;
+          if (typeof rec?.b !== "number") throw new Error("no building number b");
+        } catch (e) {
+          throw new CityMeshError("output", `${file} line ${lineNo}: not a buildings record (${(e as Error).message})`, { file });
+        }
+        if (rec.b < 0 || rec.b >= buildings || !Number.isInteger(rec.b)) return;
+        this.offsets[rec.b] = start;
+        this.lengths[rec.b] = bytes.length;
+        if (rec.id !== undefined && rec.id !== null && rec.id !== "") idMissing--;
+        const props = rec.properties;
+        if (!props || typeof props !== "object") return;
+        for (const [k, v] of Object.entries(props)) {
+          if (!isScalar(v)) continue;
+          let c = kinds.get(k);
+          if (!c) kinds.set(k, (c = { number: 0, string: 0, boolean: 0 }));
+          c[typeof v as "number" | "string" | "boolean"]++;
+        }
+      });
+    }
+    const columns: FeatureColumn[] = [
+      { id: "buildingIndex", name: "building index", source: { own: "buildingIndex" }, type: "SCALAR", componentType: "UINT32", description: "Index of the building in the whole city (b of the buildings side file; face markers of the GLB)" },
+      { id: "featureId", name: "feature id", source: { own: "featureId" }, type: "STRING", ...(idMissing > 0 ? { noData: "" } : {}), description: "The source feature's id" },
+      { id: "height", name: "height", source: { own: "height" }, type: "SCALAR", componentType: "FLOAT64", description: "Height of the building in the mesh, roof to base (m)" },
+    ];
+    const taken = new Set(columns.map((c) => c.id));
+    const names = select.length ? select.filter((n) => kinds.has(n)) : [...kinds.keys()];
+    for (const name of names) {
+      const k = kinds.get(name)!;
+      const present = k.number + k.string + k.boolean;
+      let id = name.replace(/[^A-Za-z0-9_]/g, "_");
+      if (!/^[A-Za-z_]/.test(id)) id = "_" + id;
+      if (taken.has(id)) {
+        let n = 2;
+        while (taken.has(`${id}_${n}`)) n++;
+        id = `${id}_${n}`;
+      }
+      taken.add(id);
+      const missing = present < buildings;
+      const source = { property: name };
+      if (k.number === present) columns.push({ id, name, source, type: "SCALAR", componentType: "FLOAT64", ...(missing ? { noData: NO_NUMBER } : {}) });
+      // BOOLEAN may not have a noData value: a boolean some buildings lack is written as text.
+      else if (k.boolean === present && !missing) columns.push({ id, name, source, type: "BOOLEAN" });
+      else columns.push({ id, name, source, type: "STRING", ...(missing ? { noData: "" } : {}) });
+    }
+    this.columns = columns;
+  }
+
+  /** The side file's record of building b, if it has one. */
+  record(b: number): SideRecord | undefined {
+    if (this.fd === undefined || b < 0 || b >= this.offsets.length || this.offsets[b] < 0) return undefined;
+    const buf = Buffer.alloc(this.lengths[b]);
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(this.fd, buf, got, buf.length - got, this.offsets[b] + got);
+      if (n === 0) throw new CityMeshError("output", `${this.file} changed while it was read (building ${b})`, { file: this.file });
+      got += n;
+    }
+    return JSON.parse(buf.toString("utf8")) as SideRecord;
+  }
+
+  /** The schema of EXT_structural_metadata (the same in every tile). */
+  schema(): Record<string, unknown> {
+    const properties: Record<string, unknown> = {};
+    for (const c of this.columns) {
+      properties[c.id] = {
+        name: c.name,
+        ...(c.description ? { description: c.description } : {}),
+        type: c.type,
+        ...(c.componentType ? { componentType: c.componentType } : {}),
+        ...(c.noData !== undefined ? { noData: c.noData } : {}),
+      };
+    }
+    return { id: "citymesh", classes: { building: { name: "Building", properties } } };
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+  }
+}
+
+/** Calls `each(byteOffset, bytes)` for every line of the open file (without its newline). */
+function scanLines(fd: number, each: (start: number, bytes: Buffer) => void): void {
+  const chunk = Buffer.alloc(1 << 20);
+  let carry = Buffer.alloc(0);
+  let carryStart = 0;
+  let pos = 0;
+  for (;;) {
+    const n = fs.readSync(fd, chunk, 0, chunk.length, pos);
+    if (n === 0) break;
+    const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+    let at = 0;
+    for (let nl = data.indexOf(10, at); nl >= 0; nl = data.indexOf(10, at)) {
+      const end = nl > at && data[nl - 1] === 13 ? nl - 1 : nl;
+      each(carryStart + at, data.subarray(at, end));
+      at = nl + 1;
+    }
+    carry = Buffer.from(data.subarray(at));
+    carryStart += at;
+    pos += n;
+  }
+  if (carry.length) each(carryStart, carry);
+}
+
+/** One building of a property table: its index b, the side file's record and the mesh height. */
+export interface FeatureRow {
+  b: number;
+  record?: SideRecord;
+  height: number;
+}
+
+/** A value of column `c` for a row, or undefined (noData). */
+export function cell(c: FeatureColumn, r: FeatureRow): string | number | boolean | undefined {
+  if ("own" in c.source) {
+    if (c.source.own === "buildingIndex") return r.b;
+    if (c.source.own === "height") return r.height;
+    const id = r.record?.id;
+    return id === undefined || id === null || id === "" ? undefined : typeof id === "object" ? JSON.stringify(id) : String(id);
+  }
+  const v = r.record?.properties?.[c.source.property];
+  if (!isScalar(v)) return undefined;
+  if (c.type === "STRING") return String(v);
+  return v;
+}

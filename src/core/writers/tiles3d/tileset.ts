@@ -1,0 +1,285 @@
+// OGC 3D Tiles 1.1 straight from the tile store, never merging the city: tiles are read one at a
+// time, each becomes one GLB content, and tileset.json is written last.
+//
+// Tree: a quadtree over the store's tile grid. Leaves are the store tiles; a node at level L
+// covers 2^L × 2^L of them. Refinement is ADD and every building is stored exactly once, at the
+// level its size earns: size s = max(its height span, its footprint's diagonal); a building with
+// s in [S0·2^L, S0·2^(L+1)) goes to the level-L ancestor of its tile (the top node takes all larger
+// ones), the ground and smaller buildings stay in the leaf. A node's geometricError is then what
+// is missing when it is drawn without its children: buildings smaller than S0·2^L (leaves: 0).
+// With CesiumJS's default 16 px screen-space error, a building of size s appears once it would be
+// about 16 px tall on screen: a skyline first, then blocks, then the ground and small buildings.
+// Why this and not roofs-only or simplified parents: nothing is duplicated (the tileset is about
+// the size of the GLB), parents need no mesh simplification, and memory stays one tile plus the
+// buildings waiting for an ancestor (the tree is walked depth first, a node written as soon as
+// its children are).
+//
+// Placement: the root's transform is the frame at the mesh origin (frame.ts), and every node with
+// content has its own frame at its centre (its transform is relative to its parent's), so each
+// tile's linearisation of the projection is local. Content positions are relative to the node's
+// centre (float32 stays exact to a mm). Bounding volumes are regions (lon/lat radians, heights).
+import fs from "node:fs";
+import path from "node:path";
+import type { CrsInfo } from "../../types";
+import { CityMeshError } from "../../errors";
+import type { TileSource } from "../../merge/tileSource";
+import { writeAtomically } from "../io";
+import { FeatureTable, type FeatureRow } from "./features";
+import { buildContent, buildingOf, type MeshPiece } from "./content";
+import { frameAt, invertAffine, localToLonLat, mul, regionOf, type Mat4 } from "./frame";
+
+/** Smallest building size (m) that leaves the leaves: sizes in [S0·2^L, S0·2^(L+1)) go to level L. */
+export const S0 = 10;
+
+export interface TilesetLayout {
+  /** Store tile grid: tile id = row · nx + col, rows from the south. */
+  nx: number;
+  ny: number;
+  /** The grid's rectangle [x0, y0, x1, y1] in local metres. */
+  domain: [number, number, number, number];
+}
+
+export interface TilesetJob {
+  output: string;
+  crs: CrsInfo;
+  /** N of the marker convention. */
+  buildings: number;
+  layout: TilesetLayout;
+  /** Tile id held by each source index (missing tiles are absent). */
+  tileIds: readonly number[];
+  buildingsFile?: string;
+  /** GeoJSON properties for the property tables; empty = every scalar one. */
+  properties?: readonly string[];
+  signal?: AbortSignal;
+  onProgress?: (tilesDone: number, tilesTotal: number, triangles: number) => void;
+}
+
+export interface TilesetStats {
+  tileset: string;
+  tiles: number;
+  contents: number;
+  vertices: number;
+  triangles: number;
+  bytes: number;
+}
+
+/** `-o out/` is the tileset's folder; `-o x/tileset.json` (any .json) names its JSON. */
+export function tilesetPaths(output: string): { dir: string; json: string } {
+  const out = path.resolve(output);
+  return /\.json$/i.test(out) ? { dir: path.dirname(out), json: out } : { dir: out, json: path.join(out, "tileset.json") };
+}
+
+type Box = [number, number, number, number, number, number]; // x0 y0 z0 x1 y1 z1, local
+const emptyBox = (): Box => [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
+const grow = (b: Box, o: Box) => { for (let k = 0; k < 3; k++) { b[k] = Math.min(b[k], o[k]); b[k + 3] = Math.max(b[k + 3], o[k + 3]); } };
+
+interface Piece extends MeshPiece {
+  heights: Map<number, number>;
+  box: Box;
+}
+
+interface TileJson {
+  boundingVolume: { region: number[] };
+  geometricError: number;
+  refine?: "ADD";
+  transform?: Mat4;
+  content?: { uri: string };
+  children?: TileJson[];
+}
+
+export async function writeTileset(source: TileSource, job: TilesetJob): Promise<TilesetStats> {
+  const { dir, json: jsonFile } = tilesetPaths(job.output);
+  const tilesDir = path.join(dir, "tiles");
+  try {
+    fs.mkdirSync(tilesDir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CityMeshError("output", `Cannot write the tileset ${dir}: ${code ?? String(e)}`, { file: dir, errno: code });
+  }
+  const { nx, ny, domain } = job.layout;
+  const N = job.buildings;
+  const depth = Math.ceil(Math.log2(Math.max(nx, ny, 1)));
+  const tw = (domain[2] - domain[0]) / nx, th = (domain[3] - domain[1]) / ny;
+  const sourceOf = new Map<number, number>();
+  job.tileIds.forEach((id, i) => sourceOf.set(id, i));
+  const toLonLat = localToLonLat(job.crs);
+  const table = new FeatureTable(job.buildingsFile, N, job.properties ?? []);
+  const schema = table.schema();
+  const pending = new Map<string, Piece[]>();
+  const written = new Set<string>();
+  const stats = { contents: 0, vertices: 0, triangles: 0, bytes: 0, leaves: 0 };
+
+  const centreOf = (L: number, i: number, j: number): [number, number] => {
+    const x0 = domain[0] + i * (1 << L) * tw, y0 = domain[1] + j * (1 << L) * th;
+    const x1 = Math.min(domain[2], x0 + (1 << L) * tw), y1 = Math.min(domain[3], y0 + (1 << L) * th);
+    return [(x0 + x1) / 2, (y0 + y1) / 2];
+  };
+
+  const writeContent = (pieces: Piece[], centre: [number, number], name: string): string | undefined => {
+    const heights = new Map<number, number>();
+    for (const p of pieces) for (const [b, h] of p.heights) heights.set(b, h);
+    const rows = (bs: number[]): FeatureRow[] => bs.map((b) => ({ b, record: table.record(b), height: heights.get(b) ?? 0 }));
+    const c = buildContent(pieces, N, centre, table.columns, rows, schema);
+    if (!c) return undefined;
+    const uri = `tiles/${name}.glb`;
+    stats.bytes += writeAtomically(path.join(dir, uri), (o) => o.write(c.glb));
+    written.add(`${name}.glb`);
+    stats.contents++;
+    stats.vertices += c.vertices;
+    stats.triangles += c.triangles;
+    return uri;
+  };
+
+  const node = (L: number, centre: [number, number], box: Box, world: Mat4, parentWorld: Mat4, uri: string | undefined, children: TileJson[]): TileJson => {
+    const half = Math.max(Math.hypot(box[0] - centre[0], box[1] - centre[1]), Math.hypot(box[3] - centre[0], box[4] - centre[1]), Math.hypot(box[0] - centre[0], box[4] - centre[1]), Math.hypot(box[3] - centre[0], box[1] - centre[1]));
+    return {
+      boundingVolume: { region: regionOf(toLonLat, [box[0], box[1], box[3], box[4]], box[2], box[5], half) },
+      geometricError: L === 0 ? 0 : S0 * 2 ** L,
+      transform: mul(invertAffine(parentWorld), world),
+      ...(uri ? { content: { uri } } : {}),
+      ...(children.length ? { children } : {}),
+    };
+  };
+
+  const leaf = async (i: number, j: number, parentWorld: Mat4): Promise<{ tile: TileJson; box: Box } | undefined> => {
+    if (job.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
+    const id = j * nx + i;
+    const src = sourceOf.get(id);
+    if (src === undefined) return undefined;
+    const mesh = await source.read(src);
+    stats.leaves++;
+    const { keep, up } = splitTile(mesh, N, depth, i, j);
+    for (const [key, piece] of up) {
+      const list = pending.get(key);
+      if (list) list.push(piece); else pending.set(key, [piece]);
+    }
+    const centre = centreOf(0, i, j);
+    const uri = keep.faces.length ? writeContent([keep], centre, String(id)) : undefined;
+    job.onProgress?.(stats.leaves, job.tileIds.length, stats.triangles);
+    if (!uri) return undefined;
+    const world = frameAt(toLonLat, centre[0], centre[1]);
+    return { tile: node(0, centre, keep.box, world, parentWorld, uri, []), box: keep.box };
+  };
+
+  const visit = async (L: number, i: number, j: number, parentWorld: Mat4): Promise<{ tile: TileJson; box: Box } | undefined> => {
+    if ((i << L) >= nx || (j << L) >= ny) return undefined;
+    if (L === 0) return leaf(i, j, parentWorld);
+    const centre = centreOf(L, i, j);
+    const world = frameAt(toLonLat, centre[0], centre[1]);
+    const children: TileJson[] = [];
+    const box = emptyBox();
+    for (const [di, dj] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+      const c = await visit(L - 1, 2 * i + di, 2 * j + dj, world);
+      if (c) { children.push(c.tile); grow(box, c.box); }
+    }
+    const key = `${L}/${i}/${j}`;
+    const pieces = pending.get(key) ?? [];
+    pending.delete(key);
+    for (const p of pieces) grow(box, p.box);
+    const uri = pieces.length ? writeContent(pieces, centre, `${L}-${i}-${j}`) : undefined;
+    if (!uri && !children.length) return undefined;
+    return { tile: node(L, centre, box, world, parentWorld, uri, children), box };
+  };
+
+  try {
+    const rootWorld = frameAt(toLonLat, 0, 0);
+    const top = await visit(depth, 0, 0, rootWorld);
+    const topError = S0 * 2 ** (depth + 1);
+    const root: TileJson = top
+      ? { boundingVolume: top.tile.boundingVolume, geometricError: topError, refine: "ADD", transform: rootWorld, children: [top.tile] }
+      : { boundingVolume: { region: regionOf(toLonLat, [domain[0], domain[1], domain[2], domain[3]], 0, 0, 0) }, geometricError: topError, refine: "ADD", transform: rootWorld };
+    const tileset = {
+      asset: { version: "1.1", generator: "citymesh" },
+      geometricError: topError,
+      root,
+      extras: { citymesh: { crs: job.crs, origin: job.crs.origin, buildings: N, tiles: job.tileIds.length, upAxis: "Y", leafLevelSizeMetres: S0 } },
+    };
+    stats.bytes += writeAtomically(jsonFile, (o) => o.write(JSON.stringify(tileset)));
+  } finally {
+    table.close();
+  }
+  // Contents of an earlier tileset in this folder that this one does not use.
+  for (const f of fs.readdirSync(tilesDir)) if (/^[0-9-]+\.glb$/.test(f) && !written.has(f)) fs.rmSync(path.join(tilesDir, f), { force: true });
+  return { tileset: jsonFile, tiles: stats.leaves, contents: stats.contents, vertices: stats.vertices, triangles: stats.triangles, bytes: stats.bytes };
+}
+
+/**
+ * Splits a store tile: the ground and buildings smaller than 2·S0 stay (`keep`), larger ones go
+ * up to the ancestor of their level (`up`, keyed "L/i/j"). Heights: roof top to the building's
+ * lowest wall (a building without walls of its own, enclosed by taller ones: to the tile's lowest ground).
+ */
+function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: Int32Array }, n: number, depth: number, ti: number, tj: number): { keep: Piece; up: Map<string, Piece> } {
+  const { vertices: xyz, faces, markers } = mesh;
+  const slot = new Map<number, number>();
+  const lo: number[] = [], hi: number[] = [], roofTop: number[] = [], wallLow: number[] = [];
+  let groundLow = Infinity;
+  for (let f = 0; f < markers.length; f++) {
+    const m = markers[f], b = buildingOf(m, n);
+    if (b < 0) {
+      for (let k = 0; k < 3; k++) groundLow = Math.min(groundLow, xyz[3 * faces[3 * f + k] + 2]);
+      continue;
+    }
+    let s = slot.get(b);
+    if (s === undefined) {
+      s = roofTop.length;
+      slot.set(b, s);
+      lo.push(Infinity, Infinity, Infinity); hi.push(-Infinity, -Infinity, -Infinity);
+      roofTop.push(-Infinity); wallLow.push(Infinity);
+    }
+    for (let k = 0; k < 3; k++) {
+      const v = faces[3 * f + k];
+      for (let a = 0; a < 3; a++) {
+        const c = xyz[3 * v + a];
+        if (c < lo[3 * s + a]) lo[3 * s + a] = c;
+        if (c > hi[3 * s + a]) hi[3 * s + a] = c;
+      }
+      const z = xyz[3 * v + 2];
+      if (m >= n) roofTop[s] = Math.max(roofTop[s], z);
+      else wallLow[s] = Math.min(wallLow[s], z);
+    }
+  }
+  const level = new Map<number, number>();
+  const heights = new Map<number, number>();
+  for (const [b, s] of slot) {
+    const size = Math.max(hi[3 * s + 2] - lo[3 * s + 2], Math.hypot(hi[3 * s] - lo[3 * s], hi[3 * s + 1] - lo[3 * s + 1]));
+    level.set(b, size < 2 * S0 ? 0 : Math.min(depth, Math.floor(Math.log2(size / S0))));
+    const top = roofTop[s] > -Infinity ? roofTop[s] : hi[3 * s + 2];
+    const base = wallLow[s] < Infinity ? wallLow[s] : Number.isFinite(groundLow) ? groundLow : lo[3 * s + 2];
+    heights.set(b, Math.max(0, top - base));
+  }
+  // Faces by level, then one piece per level with its own vertices.
+  const byLevel = new Map<number, number[]>();
+  for (let f = 0; f < markers.length; f++) {
+    const b = buildingOf(markers[f], n);
+    const L = b < 0 ? 0 : level.get(b)!;
+    let list = byLevel.get(L);
+    if (!list) byLevel.set(L, (list = []));
+    list.push(f);
+  }
+  const piece = (fs: number[]): Piece => {
+    const remap = new Int32Array(xyz.length / 3).fill(-1);
+    const vs: number[] = [];
+    const out = new Int32Array(fs.length * 3), mk = new Int32Array(fs.length);
+    const box = emptyBox();
+    const hs = new Map<number, number>();
+    fs.forEach((f, k) => {
+      mk[k] = markers[f];
+      const b = buildingOf(markers[f], n);
+      if (b >= 0) hs.set(b, heights.get(b)!);
+      for (let c = 0; c < 3; c++) {
+        const v = faces[3 * f + c];
+        if (remap[v] < 0) {
+          remap[v] = vs.length / 3;
+          vs.push(xyz[3 * v], xyz[3 * v + 1], xyz[3 * v + 2]);
+          grow(box, [xyz[3 * v], xyz[3 * v + 1], xyz[3 * v + 2], xyz[3 * v], xyz[3 * v + 1], xyz[3 * v + 2]]);
+        }
+        out[3 * k + c] = remap[v];
+      }
+    });
+    return { vertices: new Float64Array(vs), faces: out, markers: mk, heights: hs, box };
+  };
+  const keep = piece(byLevel.get(0) ?? []);
+  const up = new Map<string, Piece>();
+  for (const L of [...byLevel.keys()].sort((a, b) => a - b)) if (L > 0) up.set(`${L}/${ti >> L}/${tj >> L}`, piece(byLevel.get(L)!));
+  return { keep, up };
+}
