@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import proj4 from "proj4";
+import { validateGlb } from "./validate";
 
 const SCHEMAS = path.resolve(__dirname, "../../fixtures/schemas/3d-tiles-1.1");
 
@@ -88,8 +89,7 @@ export function tableColumn(g: { json: Gltf; bin: Uint8Array }, table: number, i
 
 /** Khronos validator errors, then our checks of EXT_mesh_features / EXT_structural_metadata. */
 export async function glbErrors(buf: Uint8Array, name: string): Promise<string[]> {
-  const validator = (await import("gltf-validator")) as unknown as { validateBytes(b: Uint8Array, o?: object): Promise<{ issues: { numErrors: number; messages: { code: string; message: string; severity: number; pointer?: string }[] } }> };
-  const report = await validator.validateBytes(new Uint8Array(buf), { maxIssues: 100 });
+  const report = await validateGlb(buf);
   const out = report.issues.messages.filter((m) => m.severity === 0).map((m) => `${name}: ${m.code} ${m.pointer ?? ""} ${m.message}`);
   const g = readGlb(buf);
   const meta = g.json.extensions?.EXT_structural_metadata;

@@ -53,8 +53,11 @@ export function buildContent(pieces: readonly MeshPiece[], n: number, centre: [n
   const nullId = bs.length;
 
   // Un-weld: output vertex = (piece, vertex, feature). head[v] starts a chain of the outputs made
-  // for source vertex v; nearly every chain has one link, a footprint corner two or three.
-  const srcPiece: number[] = [], srcVertex: number[] = [], fid: number[] = [], next: number[] = [];
+  // for source vertex v; nearly every chain has one link, a footprint corner two or three. Typed
+  // arrays sized for the worst case (every corner its own vertex): no garbage per vertex.
+  const cap = faceCount * 3;
+  const srcPiece = new Int32Array(cap), srcVertex = new Int32Array(cap), fid = new Int32Array(cap), next = new Int32Array(cap);
+  let nv = 0;
   const perClass = [0, 0, 0];
   for (const p of pieces) for (let f = 0; f < p.markers.length; f++) perClass[faceClass(p.markers[f], n)]++;
   const index = perClass.map((k) => new Uint32Array(k * 3));
@@ -70,15 +73,14 @@ export function buildContent(pieces: readonly MeshPiece[], n: number, centre: [n
         let e = head[v];
         while (e >= 0 && fid[e] !== id) e = next[e];
         if (e < 0) {
-          e = fid.length;
-          srcPiece.push(pi); srcVertex.push(v); fid.push(id); next.push(head[v]);
+          e = nv++;
+          srcPiece[e] = pi; srcVertex[e] = v; fid[e] = id; next[e] = head[v];
           head[v] = e;
         }
         out[filled[cls]++] = e;
       }
     }
   });
-  const nv = fid.length;
   const pos = new Float32Array(nv * 3);
   const ids = new Float32Array(nv);
   const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];

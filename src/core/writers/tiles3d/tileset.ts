@@ -258,7 +258,9 @@ function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: I
   }
   const piece = (fs: number[]): Piece => {
     const remap = new Int32Array(xyz.length / 3).fill(-1);
-    const vs: number[] = [];
+    let nv = 0;
+    for (const f of fs) for (let c = 0; c < 3; c++) if (remap[faces[3 * f + c]] < 0) remap[faces[3 * f + c]] = nv++;
+    const vs = new Float64Array(nv * 3);
     const out = new Int32Array(fs.length * 3), mk = new Int32Array(fs.length);
     const box = emptyBox();
     const hs = new Map<number, number>();
@@ -267,16 +269,17 @@ function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: I
       const b = buildingOf(markers[f], n);
       if (b >= 0) hs.set(b, heights.get(b)!);
       for (let c = 0; c < 3; c++) {
-        const v = faces[3 * f + c];
-        if (remap[v] < 0) {
-          remap[v] = vs.length / 3;
-          vs.push(xyz[3 * v], xyz[3 * v + 1], xyz[3 * v + 2]);
-          grow(box, [xyz[3 * v], xyz[3 * v + 1], xyz[3 * v + 2], xyz[3 * v], xyz[3 * v + 1], xyz[3 * v + 2]]);
+        const v = faces[3 * f + c], w = remap[v];
+        out[3 * k + c] = w;
+        for (let a = 0; a < 3; a++) {
+          const val = xyz[3 * v + a];
+          vs[3 * w + a] = val;
+          if (val < box[a]) box[a] = val;
+          if (val > box[a + 3]) box[a + 3] = val;
         }
-        out[3 * k + c] = remap[v];
       }
     });
-    return { vertices: new Float64Array(vs), faces: out, markers: mk, heights: hs, box };
+    return { vertices: vs, faces: out, markers: mk, heights: hs, box };
   };
   const keep = piece(byLevel.get(0) ?? []);
   const up = new Map<string, Piece>();
