@@ -103,7 +103,10 @@ export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, u
   };
   if (tris > 0) {
     Object.assign(json, {
-      nodes: [{ name: "city", mesh: 0 }],
+      // The root node carries the origin (glTF y-up: east, up, −north), so a tool that applies
+      // node transforms puts the mesh at its CRS coordinates while positions stay small float32;
+      // the mesh sits on a child node of its own, untransformed (our viewer reads it as before).
+      nodes: [{ name: "origin", translation: [meta.crs.origin[0], 0, -meta.crs.origin[1]], children: [1] }, { name: "city", mesh: 0 }],
       meshes: [{ name: "city", primitives }],
       materials,
       accessors,
@@ -114,8 +117,32 @@ export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, u
   return { json, binBytes: offset };
 }
 
-/** Writes `out` as GLB from the spool (atomically). Returns the file size in bytes. */
+/** The sidecar of a GLB (`<out>.crs.json`): its CRS and origin for tools that ignore glTF extras. */
+export const crsSidecarOf = (out: string): string => `${out}.crs.json`;
+
+/** Writes the sidecar: CRS name, EPSG code, proj4, origin and how glTF positions map to CRS coordinates. */
+export function writeCrsSidecar(out: string, crs: WriteMeta["crs"]): void {
+  const epsg = /^EPSG:(\d+)$/i.exec(crs.name);
+  const body = {
+    crs: crs.name,
+    epsg: epsg ? Number(epsg[1]) : null,
+    proj4: crs.proj4,
+    sourceCrs: crs.sourceCrs,
+    origin: crs.origin,
+    units: "metre",
+    axes: "glTF (x, y, z) = (easting - origin[0], height, -(northing - origin[1])); the root node's translation [origin[0], 0, -origin[1]] adds the origin back",
+  };
+  writeAtomically(crsSidecarOf(out), (o) => o.write(JSON.stringify(body, null, 1) + "\n"));
+}
+
+/** Writes `out` as GLB from the spool (atomically), and its CRS sidecar. Returns the GLB's size in bytes. */
 export function writeGlb(spool: Spool, out: string, meta: WriteMeta): number {
+  const bytes = writeGlbFile(spool, out, meta);
+  writeCrsSidecar(out, meta.crs);
+  return bytes;
+}
+
+function writeGlbFile(spool: Spool, out: string, meta: WriteMeta): number {
   const { json, binBytes } = glbJson(spool, meta);
   let jsonBytes = Buffer.from(JSON.stringify(json), "utf8");
   const pad = (4 - (jsonBytes.length % 4)) % 4;

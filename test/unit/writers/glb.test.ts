@@ -48,7 +48,9 @@ test("GLB layout: one mesh, three primitives sharing one POSITION accessor, mark
   const { bytes, stats } = await writeCity(city.tiles, city.buildings);
   const { json, bin } = parseGlb(bytes);
   assert.equal(json.meshes.length, 1);
-  assert.equal(json.nodes.length, 1);
+  // A root node holding the origin (y-up), the mesh on its untransformed child.
+  assert.deepEqual(json.nodes, [{ name: "origin", translation: [crs.origin[0], 0, -crs.origin[1]], children: [1] }, { name: "city", mesh: 0 }]);
+  assert.deepEqual(json.scenes[0].nodes, [0]);
   const prims = json.meshes[0].primitives;
   assert.equal(prims.length, 3);
   assert.ok(prims.every((p: any) => p.attributes.POSITION === 0 && p.mode === 4));
@@ -116,4 +118,16 @@ test("three.js GLTFLoader reads the three primitives with the right counts", asy
   // One shared position accessor: all three geometries hold the full vertex set.
   assert.ok(meshes.every((m) => m.geometry.attributes.position.count === city.vertices));
   assert.equal(gltf.asset.extras.citymesh.crs.name, "EPSG:28992");
+});
+
+test("the GLB's CRS sidecar (<out>.crs.json) names the CRS and the origin the root node adds back", async () => {
+  const city = syntheticCity(2, 1, 2);
+  const { out, bytes } = await writeCity(city.tiles, city.buildings, "sidecar.glb");
+  const side = JSON.parse(fs.readFileSync(out + ".crs.json", "utf8"));
+  assert.equal(side.crs, "EPSG:28992");
+  assert.equal(side.epsg, 28992);
+  assert.equal(side.proj4, crs.proj4);
+  assert.deepEqual(side.origin, crs.origin);
+  const { json } = parseGlb(bytes);
+  assert.deepEqual(json.nodes[0].translation, [side.origin[0], 0, -side.origin[1]]);
 });
