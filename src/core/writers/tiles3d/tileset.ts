@@ -20,9 +20,8 @@
 // centre (float32 stays exact to a mm). Bounding volumes are regions (lon/lat radians, heights).
 import fs from "node:fs";
 import path from "node:path";
-import type { CrsInfo } from "../../types";
+import type { CrsInfo, TileMesh } from "../../types";
 import { CityMeshError } from "../../errors";
-import type { TileSource } from "../../merge/tileSource";
 import { writeAtomically } from "../io";
 import { FeatureTable, type FeatureRow } from "./features";
 import { buildContent, buildingOf, type MeshPiece } from "./content";
@@ -87,7 +86,13 @@ interface TileJson {
   children?: TileJson[];
 }
 
-export async function writeTileset(source: TileSource, job: TilesetJob): Promise<TilesetStats> {
+/** Tiles to read, one at a time (merge/tileSource.ts's TileSource; spelled out here so writers/ does not import merge/). */
+export interface TilesetSource {
+  count: number;
+  read(i: number): TileMesh | Promise<TileMesh>;
+}
+
+export async function writeTileset(source: TilesetSource, job: TilesetJob): Promise<TilesetStats> {
   const { dir, json: jsonFile } = tilesetPaths(job.output);
   const tilesDir = path.join(dir, "tiles");
   try {
