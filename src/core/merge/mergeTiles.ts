@@ -95,10 +95,18 @@ async function tilesetFromTiles(source: TileSource, opts: MergeOptions): Promise
   if (!opts.layout) throw new CityMeshError("output", `Cannot write the 3D Tiles tileset ${opts.output}: the tile grid is unknown`, { file: opts.output });
   const t0 = performance.now();
   const tileIds = opts.tileIds ?? Array.from({ length: source.count }, (_, i) => i);
-  const s = await writeTileset(source, {
-    output: opts.output, crs: opts.crs, buildings: opts.buildings, layout: opts.layout, tileIds, buildingsFile: opts.buildingsFile,
-    properties: opts.featureProperties, signal: opts.signal, onProgress: opts.onProgress,
-  });
+  // Its temp folder is named as the spool's, so removeMergeTemps clears it after a killed build.
+  const tempDir = mergeTempDir(path.resolve(opts.output), opts.spoolDir);
+  let s;
+  try {
+    fs.mkdirSync(tempDir, { recursive: true });
+    s = await writeTileset(source, {
+      output: opts.output, crs: opts.crs, buildings: opts.buildings, layout: opts.layout, tileIds, buildingsFile: opts.buildingsFile,
+      properties: opts.featureProperties, signal: opts.signal, onProgress: opts.onProgress, tempDir,
+    });
+  } finally {
+    fs.rmSync(tempDir, { recursive: true, force: true });
+  }
   return {
     tiles: s.tiles, welded: 0, seamVertices: 0, degenerate: 0, vertices: s.vertices, triangles: s.triangles, bytes: s.bytes,
     spoolSeconds: 0, writeSeconds: (performance.now() - t0) / 1000,

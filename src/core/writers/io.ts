@@ -56,12 +56,12 @@ export const i32 = (c: Uint8Array): Int32Array => new Int32Array(c.buffer, c.byt
  * Writes `out` atomically: `body` writes to `<out>.tmp-<pid>-<rand>`, which is renamed to `out`
  * when complete and removed on any error. fs errors become CityMeshError("output") naming the file.
  */
-export function writeAtomically(out: string, body: (o: OutFile) => void): number {
+export function writeAtomically(out: string, body: (o: OutFile) => void, bufferBytes = 1 << 21): number {
   const tmp = tempName(out);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, "w");
-    const o = new OutFile(fd);
+    const o = new OutFile(fd, bufferBytes);
     body(o);
     o.flush();
     fs.closeSync(fd);

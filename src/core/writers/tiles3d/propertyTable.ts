@@ -34,18 +34,18 @@ export function encodeTable(columns: readonly FeatureColumn[], rows: readonly Fe
       refs.push({ id: c.id, values: views.length });
       views.push({ bytes: bits, name: c.id });
     } else {
-      const parts: Buffer[] = [];
+      // Measured first, then written into one buffer: no small Buffer per cell.
+      const text: string[] = new Array(n);
       const offsets = new Uint32Array(n + 1);
-      let at = 0;
       for (let i = 0; i < n; i++) {
         const v = cell(c, rows[i]);
-        const s = Buffer.from(v === undefined ? "" : String(v), "utf8");
-        parts.push(s);
-        at += s.length;
-        offsets[i + 1] = at;
+        text[i] = v === undefined ? "" : String(v);
+        offsets[i + 1] = offsets[i] + Buffer.byteLength(text[i], "utf8");
       }
+      const bytes = Buffer.alloc(offsets[n]);
+      for (let i = 0; i < n; i++) if (text[i]) bytes.write(text[i], offsets[i], "utf8");
       refs.push({ id: c.id, values: views.length, offsets: views.length + 1 });
-      views.push({ bytes: new Uint8Array(Buffer.concat(parts)), name: c.id });
+      views.push({ bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), name: c.id });
       views.push({ bytes: new Uint8Array(offsets.buffer), name: `${c.id} offsets` });
     }
   }

@@ -49,6 +49,8 @@ export interface TilesetJob {
   buildingsFile?: string;
   /** GeoJSON properties for the property tables; empty = every scalar one. */
   properties?: readonly string[];
+  /** An existing folder for the file of buildings waiting for an ancestor tile (default: the tileset's folder). */
+  tempDir?: string;
   signal?: AbortSignal;
   onProgress?: (tilesDone: number, tilesTotal: number, triangles: number) => void;
 }
@@ -110,7 +112,9 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
   const toLonLat = localToLonLat(job.crs);
   const table = new FeatureTable(job.buildingsFile, N, job.properties ?? []);
   const schema = table.schema();
-  const pending = new Map<string, Piece[]>();
+  // Buildings waiting for an ancestor wait on disk, not in memory: on New York the larger
+  // buildings of a whole level-4 quadrant waited at once (~40 MB); a node reads its own back.
+  const pending = new PendingFile(path.join(job.tempDir ?? dir, `.pending-${process.pid}.bin`));
   const written = new Set<string>();
   const stats = { contents: 0, vertices: 0, triangles: 0, bytes: 0, leaves: 0 };
 
@@ -127,7 +131,7 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
     const c = buildContent(pieces, N, centre, table.columns, rows, schema);
     if (!c) return undefined;
     const uri = `tiles/${name}.glb`;
-    stats.bytes += writeAtomically(path.join(dir, uri), (o) => o.write(c.glb));
+    stats.bytes += writeAtomically(path.join(dir, uri), (o) => o.write(c.glb), 1 << 16); // a whole file: no 2 MB buffer per tile
     written.add(`${name}.glb`);
     stats.contents++;
     stats.vertices += c.vertices;
@@ -155,8 +159,7 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
     stats.leaves++;
     const { keep, up } = splitTile(mesh, N, depth, i, j);
     for (const [key, piece] of up) {
-      const list = pending.get(key);
-      if (list) list.push(piece); else pending.set(key, [piece]);
+      pending.put(key, piece);
     }
     const centre = centreOf(0, i, j);
     const uri = keep.faces.length ? writeContent([keep], centre, String(id)) : undefined;
@@ -178,8 +181,7 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
       if (c) { children.push(c.tile); grow(box, c.box); }
     }
     const key = `${L}/${i}/${j}`;
-    const pieces = pending.get(key) ?? [];
-    pending.delete(key);
+    const pieces = pending.take(key);
     for (const p of pieces) grow(box, p.box);
     const uri = pieces.length ? writeContent(pieces, centre, `${L}-${i}-${j}`) : undefined;
     if (!uri && !children.length) return undefined;
@@ -202,6 +204,7 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
     stats.bytes += writeAtomically(jsonFile, (o) => o.write(JSON.stringify(tileset)));
   } finally {
     table.close();
+    pending.close();
   }
   // Contents of an earlier tileset in this folder that this one does not use.
   for (const f of fs.readdirSync(tilesDir)) if (/^[0-9-]+\.glb$/.test(f) && !written.has(f)) fs.rmSync(path.join(tilesDir, f), { force: true });
@@ -290,4 +293,68 @@ function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: I
   const up = new Map<string, Piece>();
   for (const L of [...byLevel.keys()].sort((a, b) => a - b)) if (L > 0) up.set(`${L}/${ti >> L}/${tj >> L}`, piece(byLevel.get(L)!));
   return { keep, up };
+}
+
+/** Pieces kept in an append-only file until their node takes them (each read once, then forgotten). */
+class PendingFile {
+  private readonly fd: number;
+  private end = 0;
+  private readonly index = new Map<string, { at: number; nv: number; nf: number; nh: number; box: Box }[]>();
+
+  constructor(private readonly file: string) {
+    try {
+      this.fd = fs.openSync(file, "w+");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CityMeshError("output", `Cannot create ${file}: ${code ?? String(e)}`, { file, errno: code });
+    }
+  }
+
+  put(key: string, p: Piece): void {
+    const h = new Float64Array(p.heights.size * 2);
+    let k = 0;
+    for (const [b, v] of p.heights) { h[k++] = b; h[k++] = v; }
+    const entry = { at: this.end, nv: p.vertices.length / 3, nf: p.markers.length, nh: p.heights.size, box: p.box };
+    for (const a of [p.vertices, h, p.faces, p.markers]) this.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const list = this.index.get(key);
+    if (list) list.push(entry); else this.index.set(key, [entry]);
+  }
+
+  take(key: string): Piece[] {
+    const list = this.index.get(key) ?? [];
+    this.index.delete(key);
+    return list.map(({ at, nv, nf, nh, box }) => {
+      const vertices = new Float64Array(nv * 3), h = new Float64Array(nh * 2), faces = new Int32Array(nf * 3), markers = new Int32Array(nf);
+      let pos = at;
+      for (const a of [vertices, h, faces, markers]) { this.read(new Uint8Array(a.buffer), pos); pos += a.byteLength; }
+      const heights = new Map<number, number>();
+      for (let k = 0; k < h.length; k += 2) heights.set(h[k], h[k + 1]);
+      return { vertices, faces, markers, heights, box };
+    });
+  }
+
+  private write(b: Uint8Array): void {
+    let off = 0;
+    try {
+      while (off < b.length) off += fs.writeSync(this.fd, b, off, b.length - off, this.end + off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CityMeshError("output", `Cannot write ${this.file}: ${code === "ENOSPC" ? "the disk is full (ENOSPC)" : code ?? String(e)}`, { file: this.file, errno: code });
+    }
+    this.end += b.length;
+  }
+
+  private read(b: Uint8Array, at: number): void {
+    let got = 0;
+    while (got < b.length) {
+      const n = fs.readSync(this.fd, b, got, b.length - got, at + got);
+      if (n === 0) throw new CityMeshError("output", `${this.file} is shorter than written`, { file: this.file });
+      got += n;
+    }
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+    fs.rmSync(this.file, { force: true });
+  }
 }
