@@ -213,7 +213,9 @@ export class BuildController implements vscode.Disposable {
       ...(result.diagnostics.length ? [showProblems] : []), ...(viewable ? [] : [open]), reveal,
     );
     if (pick === showProblems) await vscode.commands.executeCommand("workbench.actions.view.problems");
-    if (pick === open) await vscode.window.showTextDocument(vscode.Uri.file(result.output), { preview: true });
+    // A 3D Tiles build writes a folder: its tileset.json is the file to open.
+    const file = result.format === "3dtiles" && !/\.json$/i.test(result.output) ? path.join(result.output, "tileset.json") : result.output;
+    if (pick === open) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
     if (pick === reveal) {
       const uri = vscode.Uri.file(result.output);
       await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? "revealInExplorer" : "revealFileInOS", uri);
