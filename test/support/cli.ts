@@ -1,5 +1,6 @@
 // Runs the built CLI (dist/cli.mjs) as a child process, as a user would.
 import { spawn, spawnSync } from "child_process";
+import assert from "node:assert/strict";
 import path from "path";
 import { EVENT_TIMEOUT } from "./gate";
 
@@ -30,4 +31,16 @@ export function runCliAndKill(args: string[], killWhen: (stderr: string) => bool
     // "close", not "exit": after "exit" the last of stderr may still be unread.
     child.on("close", () => { clearInterval(poll); clearTimeout(limit); resolve({ stderr, killed }); });
   });
+}
+
+/**
+ * `citymesh check` on a written mesh, asserting it clean: no open, over-used or flipped edge, no degenerate
+ * triangle, no overlapping ground or roof (the seams are exact). Returns its JSON report.
+ */
+export function checkClean(mesh: string): Record<string, unknown> {
+  const check = runCli(["check", mesh, "--json"]);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  const rep = JSON.parse(check.stdout);
+  assert.deepEqual([rep.openEdges, rep.overusedEdges, rep.flippedEdges, rep.degenerate, rep.groundOverlaps, rep.roofOverlaps], [0, 0, 0, 0, 0, 0], mesh);
+  return rep;
 }

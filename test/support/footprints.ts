@@ -26,3 +26,13 @@ export function ringsOf(f: Footprints, b: number): number[][][] {
   }
   return out;
 }
+
+/** Brute force even-odd: is (x, y) inside a building made of flat-xy rings (outer and holes alike)? */
+export function insideRings(rings: number[][], x: number, y: number): boolean {
+  let inside = false;
+  for (const r of rings) for (let i = 0, n = r.length / 2; i < n; i++) {
+    const j = (i + 1) % n, ax = r[2 * i], ay = r[2 * i + 1], bx = r[2 * j], by = r[2 * j + 1];
+    if ((ay > y) !== (by > y) && x < ax + ((y - ay) * (bx - ax)) / (by - ay)) inside = !inside;
+  }
+  return inside;
+}

@@ -16,7 +16,7 @@ import { resolveCrs } from "../../../src/core/crs";
 import { CityMeshError } from "../../../src/core/errors";
 import { planBuild } from "../../../src/core/tiling/plan";
 import { mulberry32 } from "../../support/cityGenerator";
-import { footprints, rect, rectCW } from "../../support/footprints";
+import { footprints, insideRings, rect, rectCW } from "../../support/footprints";
 import { footprintBounds } from "../../support/meshCity";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-ground-"));
@@ -49,15 +49,6 @@ function bilinear(r: Raster, X: number, Y: number): number {
   const i = Math.min(Math.floor(fi), r.width - 2), j = Math.min(Math.floor(fj), r.height - 2), tx = fi - i, ty = fj - j;
   const v = (a: number, b: number) => r.values[b * r.width + a];
   return (1 - ty) * ((1 - tx) * v(i, j) + tx * v(i + 1, j)) + ty * ((1 - tx) * v(i, j + 1) + tx * v(i + 1, j + 1));
-}
-
-function insideRings(rings: number[][], x: number, y: number): boolean {
-  let inside = false;
-  for (const r of rings) for (let i = 0, n = r.length / 2; i < n; i++) {
-    const j = (i + 1) % n, ax = r[2 * i], ay = r[2 * i + 1], bx = r[2 * j], by = r[2 * j + 1];
-    if ((ay > y) !== (by > y) && x < ax + ((y - ay) * (bx - ax)) / (by - ay)) inside = !inside;
-  }
-  return inside;
 }
 
 // A 20 × 20 DEM of 2 m cells at 200 m, with one pit cell (column 10, row 10) at 5 m; local (0, 0) is its top-left corner's x and bottom's y.

@@ -14,7 +14,7 @@ import { RoofPoints } from "../../../src/core/pointcloud/roofPoints";
 import { groundUnder, type Terrain } from "../../../src/core/pointcloud/groundUnder";
 import { openDem } from "../../../src/core/dem";
 import { mulberry32 } from "../../support/cityGenerator";
-import { footprints, rect, rectCW } from "../../support/footprints";
+import { footprints, insideRings, rect, rectCW } from "../../support/footprints";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-lidar-"));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -89,16 +89,6 @@ test("TerrainGrid: per-cell mean of the ground points, cells on whole multiples 
   assert.equal(done.empty, g.width * g.height - sums.size);
   assert.equal(new TerrainGrid(0, 1, 1, 1, 1).finish(), null, "no ground point at all: nothing to fill from");
 });
-
-/** Brute force: is (x, y) inside a building made of rings (even-odd over all of them)? */
-function insideRings(rings: number[][], x: number, y: number): boolean {
-  let inside = false;
-  for (const r of rings) for (let i = 0, n = r.length / 2; i < n; i++) {
-    const j = (i + 1) % n, ax = r[2 * i], ay = r[2 * i + 1], bx = r[2 * j], by = r[2 * j + 1];
-    if ((ay > y) !== (by > y) && x < ax + ((y - ay) * (bx - ax)) / (by - ay)) inside = !inside;
-  }
-  return inside;
-}
 
 test("RoofPoints: each building's percentile of the points inside it (holes excluded), through spill files, the same for any bucket width", () => {
   const buildings: [number[][], number][] = [];
