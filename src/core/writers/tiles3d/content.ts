@@ -32,10 +32,11 @@ const FLOAT = 5126, UNSIGNED_INT = 5125, ARRAY_BUFFER = 34962, ELEMENT_ARRAY_BUF
 export const buildingOf = (marker: number, n: number): number => (marker < 0 ? -1 : marker < n ? marker : marker - n);
 
 /**
- * The GLB of `pieces`, positions relative to the local point `centre`. `rows(bs)` gives the
- * property table rows of the sorted building indices `bs` present.
+ * The GLB of `pieces`, each position placed by `toFrame` (local mesh x, y, z → the content's frame,
+ * z up; glTF's y-up is applied here). `rows(bs)` gives the property table rows of the sorted
+ * building indices `bs` present.
  */
-export function buildContent(pieces: readonly MeshPiece[], n: number, centre: [number, number], columns: readonly FeatureColumn[], rows: (bs: number[]) => FeatureRow[], schema: Record<string, unknown>): ContentResult | undefined {
+export function buildContent(pieces: readonly MeshPiece[], n: number, toFrame: (x: number, y: number, z: number, out: Float64Array) => void, columns: readonly FeatureColumn[], rows: (bs: number[]) => FeatureRow[], schema: Record<string, unknown>): ContentResult | undefined {
   // Features of this content, sorted by building index (deterministic rows).
   const seen = new Set<number>();
   let faceCount = 0;
@@ -84,10 +85,11 @@ export function buildContent(pieces: readonly MeshPiece[], n: number, centre: [n
   const pos = new Float32Array(nv * 3);
   const ids = new Float32Array(nv);
   const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  const q = new Float64Array(3);
   for (let e = 0; e < nv; e++) {
     const src = pieces[srcPiece[e]].vertices, v = srcVertex[e];
-    const x = src[3 * v] - centre[0], y = src[3 * v + 1] - centre[1], z = src[3 * v + 2];
-    pos[3 * e] = x; pos[3 * e + 1] = z; pos[3 * e + 2] = -y;
+    toFrame(src[3 * v], src[3 * v + 1], src[3 * v + 2], q);
+    pos[3 * e] = q[0]; pos[3 * e + 1] = q[2]; pos[3 * e + 2] = -q[1];
     ids[e] = fid[e];
   }
   for (let i = 0; i < pos.length; i++) {

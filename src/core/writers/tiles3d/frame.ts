@@ -8,7 +8,9 @@
 // gets its own frame at its centre c: the derivative of the exact map (projected x, y) → ECEF there
 // (central differences through proj4: columns are grid east and grid north as they lie on the
 // ellipsoid, scale and convergence included), the ellipsoid normal as up, and ECEF(c) as the
-// translation. Within a 1 km tile what is left is second order: about d²/2R (4 cm at 700 m).
+// translation. Within a 1 km tile that linear map is off by second-order terms only, about d²/2R
+// (4 cm at 700 m); far from the centre of a parent tile by metres, so contents are not placed
+// through it but exactly (tileset.ts) and it serves as their transform.
 import proj4 from "proj4";
 import type { CrsInfo } from "../../types";
 

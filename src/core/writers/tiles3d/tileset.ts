@@ -15,9 +15,11 @@
 // its children are).
 //
 // Placement: the root's transform is the frame at the mesh origin (frame.ts), and every node with
-// content has its own frame at its centre (its transform is relative to its parent's), so each
-// tile's linearisation of the projection is local. Content positions are relative to the node's
-// centre (float32 stays exact to a mm). Bounding volumes are regions (lon/lat radians, heights).
+// content has its own frame at its centre (its transform is relative to its parent's), so
+// content positions stay small (float32 exact to a mm). Each position is the vertex's exact ECEF
+// point (proj4 to lon/lat, its z as ellipsoidal height) carried back through the inverse of its
+// node's frame, so the frame's linearisation costs nothing anywhere in a tile, however large.
+// Bounding volumes are regions (lon/lat radians, heights).
 import fs from "node:fs";
 import path from "node:path";
 import type { CrsInfo, TileMesh } from "../../types";
@@ -25,7 +27,7 @@ import { CityMeshError } from "../../errors";
 import { writeAtomically } from "../io";
 import { FeatureTable, type FeatureRow } from "./features";
 import { buildContent, buildingOf, type MeshPiece } from "./content";
-import { frameAt, invertAffine, localToLonLat, mul, regionOf, type Mat4 } from "./frame";
+import { ecef, frameAt, invertAffine, localToLonLat, mul, regionOf, type Mat4 } from "./frame";
 
 /** Smallest building size (m) that leaves the leaves: sizes in [S0·2^L, S0·2^(L+1)) go to level L. */
 export const S0 = 10;
@@ -124,11 +126,25 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
     return [(x0 + x1) / 2, (y0 + y1) / 2];
   };
 
-  const writeContent = (pieces: Piece[], centre: [number, number], name: string): string | undefined => {
+  // A content's vertices are placed exactly, not through its frame's linear map: each goes to
+  // lon/lat (proj4), to ECEF at its height, and back through the inverse of the tile's frame. The
+  // frame alone holds within a 1 km leaf (d²/2R: 4 cm at 700 m), but a parent tile spans kilometres
+  // (One World Trade Center, 5 km from its level-5 tile's centre, stood 1.9 m high), and so would a
+  // large tile size. About 0.3 µs a vertex.
+  const placer = (world: Mat4) => {
+    const inv = invertAffine(world);
+    return (x: number, y: number, z: number, out: Float64Array) => {
+      const [lon, lat] = toLonLat(x, y);
+      const [X, Y, Z] = ecef(lon, lat, z);
+      for (let k = 0; k < 3; k++) out[k] = inv[k] * X + inv[4 + k] * Y + inv[8 + k] * Z + inv[12 + k];
+    };
+  };
+
+  const writeContent = (pieces: Piece[], world: Mat4, name: string): string | undefined => {
     const heights = new Map<number, number>();
     for (const p of pieces) for (const [b, h] of p.heights) heights.set(b, h);
     const rows = (bs: number[]): FeatureRow[] => bs.map((b) => ({ b, record: table.record(b), height: heights.get(b) ?? 0 }));
-    const c = buildContent(pieces, N, centre, table.columns, rows, schema);
+    const c = buildContent(pieces, N, placer(world), table.columns, rows, schema);
     if (!c) return undefined;
     const uri = `tiles/${name}.glb`;
     stats.bytes += writeAtomically(path.join(dir, uri), (o) => o.write(c.glb), 1 << 16); // a whole file: no 2 MB buffer per tile
@@ -162,10 +178,10 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
       pending.put(key, piece);
     }
     const centre = centreOf(0, i, j);
-    const uri = keep.faces.length ? writeContent([keep], centre, String(id)) : undefined;
+    const world = frameAt(toLonLat, centre[0], centre[1]);
+    const uri = keep.faces.length ? writeContent([keep], world, String(id)) : undefined;
     job.onProgress?.(stats.leaves, job.tileIds.length, stats.triangles);
     if (!uri) return undefined;
-    const world = frameAt(toLonLat, centre[0], centre[1]);
     return { tile: node(0, centre, keep.box, world, parentWorld, uri, []), box: keep.box };
   };
 
@@ -183,7 +199,7 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
     const key = `${L}/${i}/${j}`;
     const pieces = pending.take(key);
     for (const p of pieces) grow(box, p.box);
-    const uri = pieces.length ? writeContent(pieces, centre, `${L}-${i}-${j}`) : undefined;
+    const uri = pieces.length ? writeContent(pieces, world, `${L}-${i}-${j}`) : undefined;
     if (!uri && !children.length) return undefined;
     return { tile: node(L, centre, box, world, parentWorld, uri, children), box };
   };
