@@ -259,11 +259,9 @@ function city(name: string, input: string, key: string) {
       assert.deepEqual(p.errors, []);
     });
 
-    // A content is a flat piece of its tile's frame (a tangent plane at the tile's centre, see
-    // src/core/writers/tiles3d/frame.ts), so a building far from the centre of a big parent tile
-    // stands d²/2R above the ellipsoid: One World Trade Center, ~5 km from the centre of its
-    // level-5 tile, has its base at 1.9 m. Lon/lat are right (checked above); the height is not yet.
-    it("pickPosition comes back at the roof's height (within 1 m)", { todo: "parent tiles' contents are not bent to the ellipsoid (d²/2R: 1.9 m at 5 km)" }, () => {
+    // Content vertices are placed exactly on the ellipsoid (src/core/writers/tiles3d/tileset.ts): when they were a
+    // flat piece of their tile's frame, One World Trade Center, ~5 km from the centre of its level-5 tile, stood 1.9 m high.
+    it("pickPosition comes back at the roof's height (within 1 m)", () => {
       assert.ok(picked.length > 0, "no building was picked");
       for (const { what, up } of picked) assert.ok(Math.abs(up) < 1, `${what}: pickPosition ${up.toFixed(2)} m above the roof`);
     });
