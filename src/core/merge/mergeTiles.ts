@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { BuildFormat, CrsInfo } from "../types";
 import { CityMeshError } from "../errors";
-import { writeSpool } from "../writers/index";
+import { needsFeatureSpool, writeSpool } from "../writers/index";
 import type { TileSource } from "./tileSource";
 import { spoolTiles, type SpoolStats } from "./spoolTiles";
 import { totalTriangles } from "../writers/spool";
@@ -33,6 +33,8 @@ export interface MergeOptions {
   tileIds?: readonly number[];
   /** GeoJSON properties for the feature tables (empty: every scalar one). */
   featureProperties?: readonly string[];
+  /** GLB: none, or EXT_meshopt_compression. */
+  glbCompression?: "none" | "meshopt";
 }
 
 export interface MergeStats extends SpoolStats {
@@ -71,10 +73,12 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
   }
   try {
     const t0 = performance.now();
-    const { spool, stats } = await spoolTiles(source, tempDir, opts);
+    const { spool, stats } = await spoolTiles(source, tempDir, { ...opts, features: needsFeatureSpool(opts.format) });
     const t1 = performance.now();
     if (opts.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
-    const bytes = writeSpool(opts.format as Exclude<BuildFormat, "3dtiles">, spool, out, { crs: opts.crs, tiles: stats.tiles, buildingsFile: opts.buildingsFile });
+    const bytes = await writeSpool(opts.format as Exclude<BuildFormat, "3dtiles">, spool, out, {
+      crs: opts.crs, tiles: stats.tiles, buildingsFile: opts.buildingsFile, featureProperties: opts.featureProperties, glbCompression: opts.glbCompression,
+    });
     const t2 = performance.now();
     return {
       ...stats,

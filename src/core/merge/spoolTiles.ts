@@ -6,11 +6,18 @@ import { CityMeshError } from "../errors";
 import { OPTION_TABLE } from "../optionTable";
 import type { TileSource } from "./tileSource";
 import { SeamMap } from "./seamMap";
-import { FACE_CLASSES, SpoolWriter, faceClass, indexFile, markerFile, positionsFile, type Spool } from "../writers/spool";
+import { FACE_CLASSES, SpoolWriter, faceClass, featureFile, heightsFile, indexFile, markerFile, positionsFile, type Spool } from "../writers/spool";
+import { buildingOf, buildingStats } from "../writers/buildingStats";
 
 export interface SpoolOptions {
   /** Number of buildings N (walls have markers 0..N-1, roofs N..2N-1). */
   buildings: number;
+  /**
+   * Un-weld by feature (the GLB's EXT_mesh_features): a vertex used by two buildings, or by a
+   * building and the ground, becomes one vertex per feature, each with its building in
+   * features.i32 (−1 ground); per-building heights go to heights.f64. Off: one vertex per position.
+   */
+  features?: boolean;
   /** Tiles held in memory at once (default 2, at least 1). */
   mergeBatchSize?: number;
   signal?: AbortSignal;
@@ -32,6 +39,9 @@ class SpoolBuilder {
   readonly positions: SpoolWriter;
   readonly index: SpoolWriter[];
   readonly markers: SpoolWriter[];
+  readonly features?: SpoolWriter;
+  /** Height per building (features on): roof top to the building's base, the largest over its tiles. */
+  readonly heights?: Float64Array;
   readonly min: [number, number, number] = [Infinity, Infinity, Infinity];
   readonly max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   readonly triangles: [number, number, number] = [0, 0, 0];
@@ -39,36 +49,29 @@ class SpoolBuilder {
   welded = 0;
   degenerate = 0;
 
-  constructor(readonly dir: string, readonly buildings: number) {
+  constructor(readonly dir: string, readonly buildings: number, features: boolean) {
     this.positions = new SpoolWriter(positionsFile({ dir }));
     this.index = FACE_CLASSES.map((_, c) => new SpoolWriter(indexFile({ dir }, c)));
     this.markers = FACE_CLASSES.map((_, c) => new SpoolWriter(markerFile({ dir }, c)));
+    if (features) {
+      this.features = new SpoolWriter(featureFile({ dir }));
+      this.heights = new Float64Array(buildings);
+    }
   }
 
-  append(mesh: TileMesh, tile: number): void {
+  /**
+   * Global vertex of every face corner. Without features: one per tile vertex, seam vertices
+   * welded by position. With features: one per (tile vertex, building of the face), created in
+   * face-corner order, seam vertices welded by position AND building (so a seam vertex of the
+   * ground never welds to a building's).
+   */
+  private globals(mesh: TileMesh, u16: Uint16Array): Uint32Array {
     const { vertices: xyz, faces, markers, seam } = mesh;
-    const n = xyz.length / 3;
-    const m = faces.length / 3;
-    if (!Number.isInteger(n) || !Number.isInteger(m) || seam.length !== n || markers.length !== m) {
-      throw new CityMeshError("tile", `Tile ${tile} is inconsistent (vertices ${xyz.length}, faces ${faces.length}, markers ${markers.length}, seam ${seam.length})`, { tile });
-    }
-    const u16 = new Uint16Array(xyz.buffer, xyz.byteOffset, xyz.length * 4);
-    const toGlobal = new Uint32Array(n);
-    const fresh = new Float64Array(n * 3);
-    let k = 0;
+    const n = xyz.length / 3, m = markers.length;
+    const N = this.buildings;
     const { min, max } = this;
-    for (let v = 0; v < n; v++) {
-      if (seam[v] === 1) {
-        const key = SeamMap.key(u16, v);
-        const g = this.seam.get(key);
-        if (g !== undefined) {
-          toGlobal[v] = g;
-          this.welded++;
-          continue;
-        }
-        this.seam.set(key, this.vertices);
-      }
-      toGlobal[v] = this.vertices++;
+    let fresh: Float64Array, k = 0;
+    const add = (v: number): number => {
       const x = xyz[3 * v], y = xyz[3 * v + 1], z = xyz[3 * v + 2];
       fresh[3 * k] = x;
       fresh[3 * k + 1] = y;
@@ -80,8 +83,86 @@ class SpoolBuilder {
       if (y > max[1]) max[1] = y;
       if (z < min[2]) min[2] = z;
       if (z > max[2]) max[2] = z;
+      return this.vertices++;
+    };
+    for (let f = 0; f < 3 * m; f++) {
+      const v = faces[f];
+      if (v < 0 || v >= n) throw new CityMeshError("tile", `Tile ${this.tileNo}: face ${Math.floor(f / 3)} refers to a vertex outside 0..${n - 1}`, { tile: this.tileNo });
+    }
+    if (!this.features) {
+      const toGlobal = new Uint32Array(n);
+      fresh = new Float64Array(n * 3);
+      for (let v = 0; v < n; v++) {
+        if (seam[v] === 1) {
+          const key = SeamMap.key(u16, v);
+          const g = this.seam.get(key);
+          if (g !== undefined) {
+            toGlobal[v] = g;
+            this.welded++;
+            continue;
+          }
+          this.seam.set(key, this.vertices);
+        }
+        toGlobal[v] = add(v);
+      }
+      this.positions.write(fresh.subarray(0, 3 * k));
+      const corners = new Uint32Array(3 * m);
+      for (let i = 0; i < 3 * m; i++) corners[i] = toGlobal[faces[i]];
+      return corners;
+    }
+    // Un-weld: head[v] starts the chain of (v, building) links made so far; nearly every chain
+    // has one link, a footprint corner two or three. Typed arrays: no garbage per vertex.
+    const head = new Int32Array(n).fill(-1), next = new Int32Array(3 * m), linkB = new Int32Array(3 * m), linkG = new Uint32Array(3 * m);
+    const ids = new Int32Array(3 * m);
+    fresh = new Float64Array(9 * m);
+    let links = 0, nf = 0;
+    const corners = new Uint32Array(3 * m);
+    for (let f = 0; f < m; f++) {
+      const b = buildingOf(markers[f], N);
+      for (let c = 0; c < 3; c++) {
+        const v = faces[3 * f + c];
+        let e = head[v];
+        while (e >= 0 && linkB[e] !== b) e = next[e];
+        if (e < 0) {
+          e = links++;
+          linkB[e] = b;
+          next[e] = head[v];
+          head[v] = e;
+          let g: number | undefined;
+          if (seam[v] === 1) {
+            const key = SeamMap.key(u16, v) + String.fromCharCode(b & 0xffff, (b >>> 16) & 0xffff);
+            g = this.seam.get(key);
+            if (g !== undefined) this.welded++;
+            else this.seam.set(key, this.vertices);
+          }
+          if (g === undefined) {
+            g = add(v);
+            ids[nf++] = b;
+          }
+          linkG[e] = g;
+        }
+        corners[3 * f + c] = linkG[e];
+      }
     }
     this.positions.write(fresh.subarray(0, 3 * k));
+    this.features.write(ids.subarray(0, nf));
+    const stats = buildingStats(xyz, faces, markers, N);
+    for (const [b, h] of stats.heights) if (h > this.heights![b]) this.heights![b] = h;
+    return corners;
+  }
+
+  private tileNo = 0;
+
+  append(mesh: TileMesh, tile: number): void {
+    const { vertices: xyz, faces, markers, seam } = mesh;
+    const n = xyz.length / 3;
+    const m = faces.length / 3;
+    if (!Number.isInteger(n) || !Number.isInteger(m) || seam.length !== n || markers.length !== m) {
+      throw new CityMeshError("tile", `Tile ${tile} is inconsistent (vertices ${xyz.length}, faces ${faces.length}, markers ${markers.length}, seam ${seam.length})`, { tile });
+    }
+    const u16 = new Uint16Array(xyz.buffer, xyz.byteOffset, xyz.length * 4);
+    this.tileNo = tile;
+    const corners = this.globals(mesh, u16);
 
     // Faces, split by class into per-class scratch arrays (sized by a counting pass), then one
     // write per class.
@@ -92,11 +173,7 @@ class SpoolBuilder {
     const mk = size.map((s) => new Int32Array(s));
     const cnt = [0, 0, 0];
     for (let f = 0; f < m; f++) {
-      const a = faces[3 * f], b = faces[3 * f + 1], c = faces[3 * f + 2];
-      if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n) {
-        throw new CityMeshError("tile", `Tile ${tile}: face ${f} refers to a vertex outside 0..${n - 1}`, { tile });
-      }
-      const ga = toGlobal[a], gb = toGlobal[b], gc = toGlobal[c];
+      const ga = corners[3 * f], gb = corners[3 * f + 1], gc = corners[3 * f + 2];
       if (ga === gb || gb === gc || ga === gc) {
         this.degenerate++;
         continue;
@@ -117,7 +194,12 @@ class SpoolBuilder {
   }
 
   close(): void {
-    for (const w of [this.positions, ...this.index, ...this.markers]) w.close();
+    for (const w of [this.positions, ...this.index, ...this.markers, ...(this.features ? [this.features] : [])]) w.close();
+    if (this.heights) {
+      const h = new SpoolWriter(heightsFile({ dir: this.dir }));
+      h.write(this.heights);
+      h.close();
+    }
   }
 }
 
@@ -129,7 +211,7 @@ export async function spoolTiles(source: TileSource, dir: string, opts: SpoolOpt
   const batch = Math.max(1, Math.floor(opts.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default));
   let b: SpoolBuilder;
   try {
-    b = new SpoolBuilder(dir, opts.buildings);
+    b = new SpoolBuilder(dir, opts.buildings, opts.features === true);
   } catch (e) {
     throw new CityMeshError("output", `Cannot create merge files in ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { dir });
   }
@@ -164,7 +246,7 @@ export async function spoolTiles(source: TileSource, dir: string, opts: SpoolOpt
     throw fail(e);
   }
   return {
-    spool: { dir, vertices: b.vertices, triangles: b.triangles, buildings: opts.buildings, min: b.min, max: b.max },
+    spool: { dir, vertices: b.vertices, triangles: b.triangles, buildings: opts.buildings, min: b.min, max: b.max, features: opts.features === true },
     stats: { tiles: source.count, welded: b.welded, seamVertices: b.seam.size, degenerate: b.degenerate },
   };
 }

@@ -8,8 +8,12 @@
 // asset.extras.citymesh with the per-face markers (a bufferView, int32 little-endian,
 // componentType 5124 = GL_INT, in face order ground, walls, roofs) and the number of tiles merged.
 import { CityMeshError } from "../errors";
-import { FACE_CLASSES, indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "./spool";
-import { CHUNK_BYTES, f64, readChunks, writeAtomically } from "./io";
+import fs from "node:fs";
+import path from "node:path";
+import { FACE_CLASSES, SpoolWriter, featureFile, heightsFile, indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "./spool";
+import { CHUNK_BYTES, OutFile, f64, i32, readChunks, writeAtomically } from "./io";
+import { FeatureTable } from "./tiles3d/features";
+import { streamTable } from "./tiles3d/propertyTable";
 import { MARKER_CONVENTION, type WriteMeta } from "./meta";
 
 const GLB_MAGIC = 0x46546c67;
@@ -45,51 +49,202 @@ export interface GlbCityExtras {
   markerConvention: string;
 }
 
-/** Builds the glTF JSON for a spool; returns it with the BIN chunk length. */
-export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, unknown>; binBytes: number } {
+/** One bufferView of the BIN chunk: its bytes come from `emit`, streamed (or a file, once compressed). */
+interface ViewPart {
+  name: string;
+  bytes: number;
+  target?: number;
+  /** 8 for EXT_structural_metadata's views, else 4. */
+  align: 4 | 8;
+  emit(o: Sink): void;
+  /** EXT_meshopt_compression: how the raw view was encoded (bytes is then the encoded size). */
+  meshopt?: { byteLength: number; byteStride: number; count: number; mode: "ATTRIBUTES" | "TRIANGLES" };
+}
+
+export interface Sink {
+  write(a: ArrayBufferView): void;
+}
+
+/** GLB compression (option glbCompression): none, or EXT_meshopt_compression of the mesh's views. */
+export type GlbCompression = "none" | "meshopt";
+
+/** Writes the raw (uncompressed) bytes of every view of the spool's mesh into parts. */
+function meshParts(spool: Spool, withIds: boolean): ViewPart[] {
+  const parts: ViewPart[] = [];
+  const N = spool.buildings;
+  parts.push({
+    name: "positions", bytes: spool.vertices * 12, target: ARRAY_BUFFER, align: 4,
+    // float64 Z-up → float32 Y-up, chunk by chunk (24 bytes per vertex in, 12 out).
+    emit: (o) => {
+      const chunk = Math.floor(CHUNK_BYTES / 24) * 24;
+      const f32 = new Float32Array(chunk / 8);
+      readChunks(positionsFile(spool), chunk, (c) => {
+        const p = f64(c);
+        for (let i = 0; i < p.length; i += 3) {
+          f32[i] = p[i];
+          f32[i + 1] = p[i + 2];
+          f32[i + 2] = -p[i + 1];
+        }
+        o.write(f32.subarray(0, p.length));
+      });
+    },
+  });
+  if (withIds) {
+    parts.push({
+      name: "feature ids", bytes: spool.vertices * 4, target: ARRAY_BUFFER, align: 4,
+      // Building index as float32 (glTF vertex attributes may not be uint32; exact to 2^24), ground = N.
+      emit: (o) => {
+        const f32 = new Float32Array(CHUNK_BYTES / 4);
+        readChunks(featureFile(spool), CHUNK_BYTES, (c) => {
+          const b = i32(c);
+          for (let i = 0; i < b.length; i++) f32[i] = b[i] < 0 ? N : b[i];
+          o.write(f32.subarray(0, b.length));
+        });
+      },
+    });
+  }
+  for (let c = 0; c < 3; c++) {
+    if (spool.triangles[c] === 0) continue;
+    parts.push({ name: FACE_CLASSES[c], bytes: spool.triangles[c] * 12, target: ELEMENT_ARRAY_BUFFER, align: 4, emit: (o) => copyInto(o, indexFile(spool, c)) });
+  }
   const tris = totalTriangles(spool);
+  parts.push({ name: "faceMarkers", bytes: tris * 4, align: 4, emit: (o) => { for (let c = 0; c < 3; c++) if (spool.triangles[c] > 0) copyInto(o, markerFile(spool, c)); } });
+  return parts;
+}
+
+function copyInto(o: Sink, file: string): void {
+  if (o instanceof OutFile) o.copyFrom(file);
+  else readChunks(file, CHUNK_BYTES, (c) => o.write(c));
+}
+
+/** A part's raw bytes in memory (compression needs a view whole). */
+function materialise(p: ViewPart): Uint8Array {
+  const out = new Uint8Array(p.bytes);
+  let at = 0;
+  p.emit({ write: (a) => { out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at); at += a.byteLength; } });
+  return out;
+}
+
+/**
+ * EXT_meshopt_compression of the mesh views, one view at a time (the encoder wants a view whole:
+ * memory is the largest view, raw and encoded, never the mesh), each encoded view parked in a
+ * file of the spool folder until the GLB is written.
+ */
+function compressParts(parts: ViewPart[], spool: Spool, enc: MeshoptEncoderApi): ViewPart[] {
+  return parts.map((p, k) => {
+    const stride = p.name === "positions" ? 12 : 4;
+    const mode = p.target === ELEMENT_ARRAY_BUFFER ? "TRIANGLES" : "ATTRIBUTES";
+    const count = p.bytes / stride;
+    const raw = materialise(p);
+    const packed = enc.encodeGltfBuffer(raw, count, stride, mode);
+    const file = path.join(spool.dir, `meshopt-${k}.bin`);
+    fs.writeFileSync(file, packed);
+    return { ...p, bytes: packed.length, emit: (o: Sink) => copyInto(o, file), meshopt: { byteLength: p.bytes, byteStride: stride, count, mode } };
+  });
+}
+
+/** The meshoptimizer encoder's functions we use (npm meshoptimizer, loaded only when asked for). */
+export interface MeshoptEncoderApi {
+  encodeGltfBuffer(source: Uint8Array, count: number, size: number, mode: string): Uint8Array;
+}
+
+export async function loadMeshoptEncoder(): Promise<MeshoptEncoderApi> {
+  const { MeshoptEncoder } = await import("meshoptimizer/encoder");
+  await MeshoptEncoder.ready;
+  return MeshoptEncoder;
+}
+
+interface GlbPlan {
+  json: Record<string, unknown>;
+  parts: ViewPart[];
+  /** Byte offset of each part in the BIN chunk. */
+  offsets: number[];
+  binBytes: number;
+}
+
+/** Lays out the GLB of a spool: the glTF JSON and the BIN chunk's parts. */
+function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi): GlbPlan {
+  const tris = totalTriangles(spool);
+  const N = spool.buildings;
+  // Feature ids need a spool un-welded by feature; a mesh of ground only has no feature.
+  const withIds = tris > 0 && spool.features === true && N > 0;
+  let parts = tris > 0 ? meshParts(spool, withIds) : [];
+  if (enc && parts.length) parts = compressParts(parts, spool, enc);
+  let table: ReturnType<typeof streamTable> | undefined;
+  let schema: Record<string, unknown> | undefined;
+  if (withIds) {
+    const ft = new FeatureTable(meta.buildingsFile, N, meta.featureProperties ?? []);
+    const heights = readHeights(spool);
+    try {
+      table = streamTable(ft.columns, N, (b) => ({ b, record: ft.record(b), height: heights[b] }), spool.dir, (f) => new SpoolWriter(f, 1 << 16));
+    } finally {
+      ft.close();
+    }
+    schema = ft.schema();
+    for (const f of table.files) parts.push({ name: f.name, bytes: Math.max(1, f.bytes), align: 8, emit: (o) => (f.bytes ? copyInto(o, f.file) : o.write(new Uint8Array(1))) });
+  }
+  // Offsets: each part aligned (zero padding between parts).
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    offset += (p.align - (offset % p.align)) % p.align;
+    offsets.push(offset);
+    offset += p.bytes;
+  }
   const bufferViews: Record<string, unknown>[] = [];
+  let rawOffset = 0; // EXT_meshopt_compression: where the view sits in the (data-less) fallback buffer
+  parts.forEach((p, k) => {
+    if (p.meshopt) {
+      rawOffset += (4 - (rawOffset % 4)) % 4;
+      bufferViews.push({
+        name: p.name, buffer: 1, byteOffset: rawOffset, byteLength: p.meshopt.byteLength,
+        ...(p.meshopt.mode === "ATTRIBUTES" && p.target ? { byteStride: p.meshopt.byteStride } : {}),
+        ...(p.target ? { target: p.target } : {}),
+        extensions: { EXT_meshopt_compression: { buffer: 0, byteOffset: offsets[k], byteLength: p.bytes, byteStride: p.meshopt.byteStride, count: p.meshopt.count, mode: p.meshopt.mode } },
+      });
+      rawOffset += p.meshopt.byteLength;
+    } else {
+      bufferViews.push({ name: p.name, buffer: 0, byteOffset: offsets[k], byteLength: p.bytes, ...(p.target ? { target: p.target } : {}) });
+    }
+  });
+  const viewOf = (name: string) => parts.findIndex((p) => p.name === name);
+
   const accessors: Record<string, unknown>[] = [];
   const materials: Record<string, unknown>[] = [];
   const primitives: Record<string, unknown>[] = [];
   const extrasPrims: GlbCityExtras["primitives"] = [];
-  let offset = 0;
+  const featureIds = withIds ? [{ featureCount: N, attribute: 0, propertyTable: 0, nullFeatureId: N }] : undefined;
   if (tris > 0) {
-    bufferViews.push({ name: "positions", buffer: 0, byteOffset: 0, byteLength: spool.vertices * 12, target: ARRAY_BUFFER });
     // min/max must equal the stored float32 values; fround is monotonic, so they are the rounded
     // float64 extremes. The Y/Z swap with negation turns max y into min glTF z.
     const { min, max } = spool;
     accessors.push({
-      name: "positions",
-      bufferView: 0,
-      componentType: FLOAT,
-      type: "VEC3",
-      count: spool.vertices,
+      name: "positions", bufferView: viewOf("positions"), componentType: FLOAT, type: "VEC3", count: spool.vertices,
       min: [Math.fround(min[0]), Math.fround(min[2]), Math.fround(-max[1])],
       max: [Math.fround(max[0]), Math.fround(max[2]), Math.fround(-min[1])],
     });
-    offset = spool.vertices * 12;
+    if (withIds) accessors.push({ name: "feature ids", bufferView: viewOf("feature ids"), componentType: FLOAT, type: "SCALAR", count: spool.vertices });
     let faceOffset = 0;
     for (let c = 0; c < 3; c++) {
       const n = spool.triangles[c];
       if (n === 0) continue;
-      bufferViews.push({ name: FACE_CLASSES[c], buffer: 0, byteOffset: offset, byteLength: n * 12, target: ELEMENT_ARRAY_BUFFER });
-      accessors.push({ name: FACE_CLASSES[c], bufferView: bufferViews.length - 1, componentType: UNSIGNED_INT, type: "SCALAR", count: n * 3 });
+      accessors.push({ name: FACE_CLASSES[c], bufferView: viewOf(FACE_CLASSES[c]), componentType: UNSIGNED_INT, type: "SCALAR", count: n * 3 });
       const { name, baseColorFactor, roughnessFactor } = MATERIALS[c];
       materials.push({ name, pbrMetallicRoughness: { baseColorFactor, metallicFactor: 0, roughnessFactor }, doubleSided: false });
-      primitives.push({ attributes: { POSITION: 0 }, indices: accessors.length - 1, material: materials.length - 1, mode: TRIANGLES });
+      primitives.push({
+        attributes: withIds ? { POSITION: 0, _FEATURE_ID_0: 1 } : { POSITION: 0 },
+        indices: accessors.length - 1, material: materials.length - 1, mode: TRIANGLES,
+        ...(featureIds ? { extensions: { EXT_mesh_features: { featureIds } } } : {}),
+      });
       extrasPrims.push({ class: FACE_CLASSES[c], faceOffset, faceCount: n });
       faceOffset += n;
-      offset += n * 12;
     }
-    bufferViews.push({ name: "faceMarkers", buffer: 0, byteOffset: offset, byteLength: tris * 4 });
-    offset += tris * 4;
   }
   const extras: GlbCityExtras = {
     crs: meta.crs,
     origin: meta.crs.origin,
     upAxis: "Y",
-    faceMarkers: tris > 0 ? { bufferView: bufferViews.length - 1, count: tris, componentType: GL_INT } : null,
+    faceMarkers: tris > 0 ? { bufferView: viewOf("faceMarkers"), count: tris, componentType: GL_INT } : null,
     primitives: extrasPrims,
     primitiveFaceOffsets: extrasPrims.map((p) => p.faceOffset),
     buildings: spool.buildings,
@@ -102,6 +257,14 @@ export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, u
     scenes: [tris > 0 ? { name: "city", nodes: [0] } : { name: "city" }],
   };
   if (tris > 0) {
+    const used = [...(withIds ? ["EXT_mesh_features", "EXT_structural_metadata"] : []), ...(enc ? ["EXT_meshopt_compression"] : [])];
+    if (used.length) json.extensionsUsed = used;
+    // The decoder is needed to read anything: no uncompressed copy is stored (fallback buffer without data).
+    if (enc) json.extensionsRequired = ["EXT_meshopt_compression"];
+    if (table) {
+      const first = parts.findIndex((p) => p.align === 8);
+      json.extensions = { EXT_structural_metadata: { schema, propertyTables: [{ name: "buildings", class: "building", count: N, properties: table.properties(first) }] } };
+    }
     Object.assign(json, {
       // The root node carries the origin (glTF y-up: east, up, −north), so a tool that applies
       // node transforms puts the mesh at its CRS coordinates while positions stay small float32;
@@ -111,10 +274,26 @@ export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, u
       materials,
       accessors,
       bufferViews,
-      buffers: [{ byteLength: offset }],
+      buffers: enc
+        ? [{ byteLength: offset }, { byteLength: rawOffset, extensions: { EXT_meshopt_compression: { fallback: true } } }]
+        : [{ byteLength: offset }],
     });
   }
-  return { json, binBytes: offset };
+  return { json, parts, offsets, binBytes: offset };
+}
+
+function readHeights(spool: Spool): Float64Array {
+  const h = new Float64Array(spool.buildings);
+  const bytes = new Uint8Array(h.buffer);
+  let at = 0;
+  readChunks(heightsFile(spool), CHUNK_BYTES, (c) => { bytes.set(c, at); at += c.length; });
+  return h;
+}
+
+/** The glTF JSON of a spool's GLB, with the BIN chunk length (tests). */
+export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, unknown>; binBytes: number } {
+  const { json, binBytes } = planGlb(spool, meta);
+  return { json, binBytes };
 }
 
 /** The sidecar of a GLB (`<out>.crs.json`): its CRS and origin for tools that ignore glTF extras. */
@@ -136,18 +315,27 @@ export function writeCrsSidecar(out: string, crs: WriteMeta["crs"]): void {
 }
 
 /** Writes `out` as GLB from the spool (atomically), and its CRS sidecar. Returns the GLB's size in bytes. */
-export function writeGlb(spool: Spool, out: string, meta: WriteMeta): number {
-  const bytes = writeGlbFile(spool, out, meta);
-  writeCrsSidecar(out, meta.crs);
-  return bytes;
+export function writeGlb(spool: Spool, out: string, meta: WriteMeta): number | Promise<number> {
+  const compression = meta.glbCompression ?? "none";
+  if (compression === "none") {
+    const bytes = writeGlbFile(spool, out, meta);
+    writeCrsSidecar(out, meta.crs);
+    return bytes;
+  }
+  return loadMeshoptEncoder().then((enc) => {
+    const bytes = writeGlbFile(spool, out, meta, enc);
+    writeCrsSidecar(out, meta.crs);
+    return bytes;
+  });
 }
 
-function writeGlbFile(spool: Spool, out: string, meta: WriteMeta): number {
-  const { json, binBytes } = glbJson(spool, meta);
+function writeGlbFile(spool: Spool, out: string, meta: WriteMeta, enc?: MeshoptEncoderApi): number {
+  const { json, parts, offsets, binBytes } = planGlb(spool, meta, enc);
   let jsonBytes = Buffer.from(JSON.stringify(json), "utf8");
   const pad = (4 - (jsonBytes.length % 4)) % 4;
   if (pad) jsonBytes = Buffer.concat([jsonBytes, Buffer.alloc(pad, 0x20)]);
-  const total = 12 + 8 + jsonBytes.length + (binBytes > 0 ? 8 + binBytes : 0);
+  const binTotal = binBytes + ((4 - (binBytes % 4)) % 4);
+  const total = 12 + 8 + jsonBytes.length + (binTotal > 0 ? 8 + binTotal : 0);
   if (total > 0xffffffff) {
     throw new CityMeshError("output", `Cannot write ${out}: the mesh needs ${total} bytes, over GLB's 4 GiB limit; choose PLY`, { file: out });
   }
@@ -155,22 +343,15 @@ function writeGlbFile(spool: Spool, out: string, meta: WriteMeta): number {
     const head = new Uint32Array([GLB_MAGIC, 2, total, jsonBytes.length, CHUNK_JSON]);
     o.write(head);
     o.write(jsonBytes);
-    if (binBytes === 0) return;
-    o.write(new Uint32Array([binBytes, CHUNK_BIN]));
-    // Positions: float64 Z-up → float32 Y-up, chunk by chunk (24 bytes per vertex in, 12 out).
-    const chunk = Math.floor(CHUNK_BYTES / 24) * 24;
-    const f32 = new Float32Array(chunk / 8);
-    readChunks(positionsFile(spool), chunk, (c) => {
-      const p = f64(c);
-      for (let i = 0; i < p.length; i += 3) {
-        f32[i] = p[i];
-        f32[i + 1] = p[i + 2];
-        f32[i + 2] = -p[i + 1];
-      }
-      o.write(f32.subarray(0, p.length));
+    if (binTotal === 0) return;
+    o.write(new Uint32Array([binTotal, CHUNK_BIN]));
+    const start = o.bytes;
+    parts.forEach((p, k) => {
+      const gap = offsets[k] - (o.bytes - start);
+      if (gap > 0) o.write(new Uint8Array(gap));
+      p.emit(o);
     });
-    for (let c = 0; c < 3; c++) if (spool.triangles[c] > 0) o.copyFrom(indexFile(spool, c));
-    for (let c = 0; c < 3; c++) if (spool.triangles[c] > 0) o.copyFrom(markerFile(spool, c));
+    if (binTotal > binBytes) o.write(new Uint8Array(binTotal - binBytes));
     if (o.bytes !== total) throw new CityMeshError("output", `Cannot write ${out}: wrote ${o.bytes} of ${total} bytes (merge files changed?)`, { file: out });
   });
 }

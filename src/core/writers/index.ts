@@ -14,7 +14,7 @@ export type { WriteMeta } from "./meta";
 /** Formats written from the merged city (3D Tiles is written from the tiles: tiles3d/tileset.ts). */
 export type SpoolFormat = Exclude<BuildFormat, "3dtiles">;
 
-const WRITERS: Record<SpoolFormat, (spool: Spool, out: string, meta: WriteMeta) => number> = {
+const WRITERS: Record<SpoolFormat, (spool: Spool, out: string, meta: WriteMeta) => number | Promise<number>> = {
   glb: writeGlb,
   ply: writePly,
   obj: writeObj,
@@ -23,10 +23,13 @@ const WRITERS: Record<SpoolFormat, (spool: Spool, out: string, meta: WriteMeta) 
   cityjsonseq: writeCityJsonSeq,
 };
 
+/** Formats whose spool is un-welded by feature (one building or the ground per vertex: EXT_mesh_features). */
+export const needsFeatureSpool = (format: BuildFormat): boolean => format === "glb";
+
 /** Formats whose writer reads the buildings side file (WriteMeta.buildingsFile), so it must be complete first. */
-export const needsBuildingsFile = (format: BuildFormat): boolean => format === "cityjson" || format === "cityjsonseq" || format === "3dtiles";
+export const needsBuildingsFile = (format: BuildFormat): boolean => format === "cityjson" || format === "cityjsonseq" || format === "3dtiles" || format === "glb";
 
 /** Writes `out` from the spool in `format`, atomically. Returns the file size in bytes. */
-export function writeSpool(format: SpoolFormat, spool: Spool, out: string, meta: WriteMeta): number {
+export function writeSpool(format: SpoolFormat, spool: Spool, out: string, meta: WriteMeta): number | Promise<number> {
   return WRITERS[format](spool, out, meta);
 }

@@ -7,6 +7,10 @@ export interface WriteMeta {
   tiles?: number;
   /** The buildings side file (JSON lines {b, f, id, properties}): CityJSON's object ids and attributes. */
   buildingsFile?: string;
+  /** GLB feature table: GeoJSON properties to carry (empty: every scalar one). */
+  featureProperties?: readonly string[];
+  /** GLB: none, or EXT_meshopt_compression (meshoptimizer's encoder). */
+  glbCompression?: "none" | "meshopt";
 }
 
 export const MARKER_CONVENTION = "dtcc: -2 ground, -1 ground touching building, i wall of building i, N+i roof of building i";

@@ -3,6 +3,9 @@
 //   positions.f64            x,y,z float64 per welded vertex (local metres, Z up)
 //   {ground,walls,roofs}.u32 three uint32 global vertex indices per triangle, by face class
 //   {ground,walls,roofs}.i32 int32 dtcc marker per triangle, same order
+// and, when the spool is un-welded by feature (Spool.features, the GLB's feature ids):
+//   features.i32             int32 building per vertex (−1 ground), in positions.f64's order
+//   heights.f64              float64 height per building 0..N-1
 // Splitting by class lets the GLB writer emit three primitives by plain copies, and every writer
 // reads these files sequentially in fixed-size chunks: the city is never in memory at once.
 import fs from "node:fs";
@@ -22,11 +25,16 @@ export interface Spool {
   /** Float64 bounds of all vertices; [Infinity..] / [-Infinity..] when there are none. */
   min: [number, number, number];
   max: [number, number, number];
+  /** Un-welded by feature: every vertex belongs to one building or to the ground (features.i32). */
+  features?: boolean;
 }
 
 export const positionsFile = (s: Pick<Spool, "dir">): string => path.join(s.dir, "positions.f64");
 export const indexFile = (s: Pick<Spool, "dir">, c: number): string => path.join(s.dir, `${FACE_CLASSES[c]}.u32`);
 export const markerFile = (s: Pick<Spool, "dir">, c: number): string => path.join(s.dir, `${FACE_CLASSES[c]}.i32`);
+
+export const featureFile = (s: Pick<Spool, "dir">): string => path.join(s.dir, "features.i32");
+export const heightsFile = (s: Pick<Spool, "dir">): string => path.join(s.dir, "heights.f64");
 
 export const totalTriangles = (s: Spool): number => s.triangles[0] + s.triangles[1] + s.triangles[2];
 

@@ -9,6 +9,7 @@
 import { FACE_CLASSES, faceClass } from "../spool";
 import { MATERIALS } from "../glb";
 import { encodeTable } from "./propertyTable";
+import { buildingOf } from "../buildingStats";
 import type { FeatureColumn, FeatureRow } from "./features";
 
 /** Part of a tile mesh: float64 positions relative to the mesh origin (z up), faces, dtcc markers. */
@@ -28,8 +29,7 @@ export interface ContentResult {
 
 const FLOAT = 5126, UNSIGNED_INT = 5125, ARRAY_BUFFER = 34962, ELEMENT_ARRAY_BUFFER = 34963;
 
-/** Building of a face by its marker (−1 for the ground). */
-export const buildingOf = (marker: number, n: number): number => (marker < 0 ? -1 : marker < n ? marker : marker - n);
+export { buildingOf } from "../buildingStats";
 
 /**
  * The GLB of `pieces`, each position placed by `toFrame` (local mesh x, y, z → the content's frame,

@@ -26,7 +26,8 @@ import type { CrsInfo, TileMesh } from "../../types";
 import { CityMeshError } from "../../errors";
 import { writeAtomically } from "../io";
 import { FeatureTable, type FeatureRow } from "./features";
-import { buildContent, buildingOf, type MeshPiece } from "./content";
+import { buildContent, type MeshPiece } from "./content";
+import { buildingOf, buildingStats } from "../buildingStats";
 import { ecef, frameAt, invertAffine, localToLonLat, mul, regionOf, type Mat4 } from "./frame";
 
 /** Smallest building size (m) that leaves the leaves: sizes in [S0·2^L, S0·2^(L+1)) go to level L. */
@@ -234,42 +235,11 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
  */
 function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: Int32Array }, n: number, depth: number, ti: number, tj: number): { keep: Piece; up: Map<string, Piece> } {
   const { vertices: xyz, faces, markers } = mesh;
-  const slot = new Map<number, number>();
-  const lo: number[] = [], hi: number[] = [], roofTop: number[] = [], wallLow: number[] = [];
-  let groundLow = Infinity;
-  for (let f = 0; f < markers.length; f++) {
-    const m = markers[f], b = buildingOf(m, n);
-    if (b < 0) {
-      for (let k = 0; k < 3; k++) groundLow = Math.min(groundLow, xyz[3 * faces[3 * f + k] + 2]);
-      continue;
-    }
-    let s = slot.get(b);
-    if (s === undefined) {
-      s = roofTop.length;
-      slot.set(b, s);
-      lo.push(Infinity, Infinity, Infinity); hi.push(-Infinity, -Infinity, -Infinity);
-      roofTop.push(-Infinity); wallLow.push(Infinity);
-    }
-    for (let k = 0; k < 3; k++) {
-      const v = faces[3 * f + k];
-      for (let a = 0; a < 3; a++) {
-        const c = xyz[3 * v + a];
-        if (c < lo[3 * s + a]) lo[3 * s + a] = c;
-        if (c > hi[3 * s + a]) hi[3 * s + a] = c;
-      }
-      const z = xyz[3 * v + 2];
-      if (m >= n) roofTop[s] = Math.max(roofTop[s], z);
-      else wallLow[s] = Math.min(wallLow[s], z);
-    }
-  }
+  const { slot, lo, hi, heights } = buildingStats(xyz, faces, markers, n);
   const level = new Map<number, number>();
-  const heights = new Map<number, number>();
   for (const [b, s] of slot) {
     const size = Math.max(hi[3 * s + 2] - lo[3 * s + 2], Math.hypot(hi[3 * s] - lo[3 * s], hi[3 * s + 1] - lo[3 * s + 1]));
     level.set(b, size < 2 * S0 ? 0 : Math.min(depth, Math.floor(Math.log2(size / S0))));
-    const top = roofTop[s] > -Infinity ? roofTop[s] : hi[3 * s + 2];
-    const base = wallLow[s] < Infinity ? wallLow[s] : Number.isFinite(groundLow) ? groundLow : lo[3 * s + 2];
-    heights.set(b, Math.max(0, top - base));
   }
   // Faces by level, then one piece per level with its own vertices.
   const byLevel = new Map<number, number[]>();
