@@ -133,10 +133,10 @@ async function plan(args: string[]): Promise<number> {
 }
 
 async function merge(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { output: { type: "string", short: "o" }, format: { type: "string" }, "allow-missing": { type: "boolean" }, "merge-batch-size": { type: "string" }, json: { type: "boolean" }, quiet: { type: "boolean", short: "q" } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { output: { type: "string", short: "o" }, format: { type: "string" }, "allow-missing": { type: "boolean" }, "merge-batch-size": { type: "string" }, "glb-compression": { type: "string" }, json: { type: "boolean" }, quiet: { type: "boolean", short: "q" } } });
   if (positionals.length !== 1 || !values.output) throw new CityMeshError("options", `merge takes a store directory and -o <output>.\n\n${USAGE}`);
   const quiet = !!values.quiet || !!values.json;
-  const r = await withConsole(quiet, (hooks) => mergeStore(positionals[0], { output: values.output!, format: values.format as BuildFormat | undefined, allowMissing: values["allow-missing"], mergeBatchSize: num("merge-batch-size", values["merge-batch-size"]) }, hooks));
+  const r = await withConsole(quiet, (hooks) => mergeStore(positionals[0], { output: values.output!, format: values.format as BuildFormat | undefined, allowMissing: values["allow-missing"], mergeBatchSize: num("merge-batch-size", values["merge-batch-size"]), glbCompression: values["glb-compression"] as "none" | "meshopt" | undefined }, hooks));
   if (r.missing.length) process.stderr.write(`holes: ${r.missing.length} tile(s) were missing: ${r.missing.join(", ")}\n`);
   if (values.json) process.stdout.write(JSON.stringify({ output: r.output, storeDir: r.storeDir, vertices: r.vertices, triangles: r.triangles, missing: r.missing, buildingsFile: r.buildingsFile }, null, 2) + "\n");
   else process.stdout.write(`${r.output}: ${r.vertices} vertices, ${r.triangles} triangles from ${r.info.tiles - r.missing.length} of ${r.info.tiles} tiles\n`);

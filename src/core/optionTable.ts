@@ -15,11 +15,13 @@ export type BuildFormat = (typeof FORMATS)[number];
  */
 export const DEM_MAX_MESH_SIZE = 10;
 
-type Kind = "number" | "integer" | "boolean" | "string" | "string[]" | "format";
+type Kind = "number" | "integer" | "boolean" | "string" | "string[]" | "format" | "choice";
 
 interface OptionSpec {
   kind: Kind;
   default: number | boolean | string | readonly string[];
+  /** The values of a "choice" option. */
+  choices?: readonly string[];
   minimum?: number;
   maximum?: number;
   /** A value that means "the build chooses" and is exempt from the limits (maxMeshSize 0). */
@@ -71,6 +73,12 @@ export const OPTION_TABLE = {
     summary: "GeoJSON properties carried into the feature tables of 3D Tiles and GLB (EXT_structural_metadata)",
     detail: "Feature properties written into the per-building property tables (`EXT_structural_metadata`) of the 3D Tiles contents and the GLB, beside the building index, the source feature id and the height. Empty = every property that has a string, number or boolean value.",
     setting: { scope: "resource", order: 6 },
+  },
+  glbCompression: {
+    kind: "choice", default: "none", choices: ["none", "meshopt"], arg: "none|meshopt",
+    summary: "GLB compression: none, or meshopt (EXT_meshopt_compression, lossless; readers need a meshopt decoder, as three.js, CesiumJS and Babylon.js have)",
+    enumDescriptions: ["Plain binary glTF: every reader opens it", "EXT_meshopt_compression (lossless, about a third of the size): three.js, CesiumJS, Babylon.js and this viewer decode it"],
+    setting: { scope: "resource", order: 7 },
   },
   tileSize: {
     kind: "number", default: 1000, minimum: 50, maximum: 20000, arg: "M",
@@ -225,7 +233,7 @@ export const cliFlag = (name: OptionName): string => optionSpec(name).flag ?? na
 /** The JSON type a task definition or settings.json holds for the option. */
 export const jsonType = (name: OptionName): "number" | "integer" | "boolean" | "string" | "array" => {
   const k = optionSpec(name).kind;
-  return k === "string[]" ? "array" : k === "format" ? "string" : k;
+  return k === "string[]" ? "array" : k === "format" || k === "choice" ? "string" : k;
 };
 
 /**
@@ -242,6 +250,8 @@ export function optionProblem(name: OptionName, value: unknown): string | undefi
       return typeof value === "string" ? undefined : `${name} must be a string (${got}).`;
     case "string[]":
       return Array.isArray(value) && value.every((v) => typeof v === "string") ? undefined : `${name} must be a list of strings, string[] (${got}).`;
+    case "choice":
+      return s.choices!.includes(value as string) ? undefined : `${name} must be one of ${s.choices!.join(", ")} (${got}).`;
     case "format":
       return (FORMATS as readonly unknown[]).includes(value) ? undefined : `Unknown output format ${JSON.stringify(value)}: use one of ${FORMATS.join(", ")}.`;
     default: {

@@ -66,6 +66,7 @@ export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedO
     output: v.output ? abs(v.output) : defaultOutputPath(input, v.format, v.outputDir ? abs(v.outputDir) : undefined),
     format: v.format,
     featureProperties: v.featureProperties,
+    glbCompression: v.glbCompression,
     tileSize: v.tileSize,
     autoTileSize: v.autoTileSize,
     margin: v.margin,

@@ -97,6 +97,7 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     const job: MergeJob = {
       output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize, spoolDir: o.scratchDir,
       ...(o.format === "3dtiles" ? { layout: { nx: plan.grid.nx, ny: plan.grid.ny, domain: gridDomain(plan.grid) }, featureProperties: o.featureProperties } : {}),
+      ...(o.format === "glb" ? { featureProperties: o.featureProperties, glbCompression: o.glbCompression as "none" | "meshopt" } : {}),
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);

@@ -74,5 +74,5 @@ async function mergeJob(job: MergeJob, emit: (e: MergeProgress) => void): Promis
   injectFault(-1, "merge");
   const inner = job.meshes ? memoryTileSource(job.meshes) : storeTileSource(job.files ?? [], job.ids);
   const source = { count: inner.count, read: (i: number) => { injectFault(i, "merge-read"); return inner.read(i); } };
-  return mergeTiles(source, { output: job.output, format: job.format, crs: job.crs, buildings: job.buildings, mergeBatchSize: job.mergeBatchSize, spoolDir: job.spoolDir, buildingsFile: job.buildingsFile, layout: job.layout, tileIds: job.ids, featureProperties: job.featureProperties, onProgress: (done, total, triangles) => emit({ done, total, triangles }) });
+  return mergeTiles(source, { output: job.output, format: job.format, crs: job.crs, buildings: job.buildings, mergeBatchSize: job.mergeBatchSize, spoolDir: job.spoolDir, buildingsFile: job.buildingsFile, layout: job.layout, tileIds: job.ids, featureProperties: job.featureProperties, glbCompression: job.glbCompression, onProgress: (done, total, triangles) => emit({ done, total, triangles }) });
 }

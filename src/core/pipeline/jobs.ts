@@ -59,6 +59,8 @@ export interface MergeJob {
   layout?: TilesetLayout;
   /** GeoJSON properties for the feature tables (empty: every scalar one). */
   featureProperties?: string[];
+  /** GLB: none, or EXT_meshopt_compression. */
+  glbCompression?: "none" | "meshopt";
 }
 
 /** Tiles merged so far (`done` of `total`) and the triangles they hold. */

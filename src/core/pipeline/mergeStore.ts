@@ -23,6 +23,8 @@ export interface MergeStoreOptions {
   mergeBatchSize?: number;
   /** 3D Tiles / GLB feature tables: GeoJSON properties to carry (empty: every scalar one). */
   featureProperties?: string[];
+  /** GLB: none, or EXT_meshopt_compression. */
+  glbCompression?: "none" | "meshopt";
 }
 
 export interface MergeStoreResult extends MergeStats {
@@ -39,7 +41,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   const output = path.resolve(mo.output);
   const format = outputFormat(mo.format, output) as BuildFormat;
   const mergeBatchSize = mo.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default;
-  for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize)]) {
+  for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize), ...(mo.glbCompression !== undefined ? [optionProblem("glbCompression", mo.glbCompression)] : [])]) {
     if (problem) throw new CityMeshError("options", problem);
   }
   const ids: number[] = [], missing: number[] = [];
@@ -62,6 +64,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
     const stats = await pool.exec("merge", [{
       files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize, spoolDir,
       ...(format === "3dtiles" ? { layout: storeLayout(info), featureProperties: mo.featureProperties ?? [] } : {}),
+      ...(format === "glb" ? { featureProperties: mo.featureProperties ?? [], glbCompression: mo.glbCompression ?? "none" } : {}),
       ...(hasSide && needsBuildingsFile(format) ? { buildingsFile: side } : {}),
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;

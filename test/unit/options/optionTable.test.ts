@@ -54,6 +54,7 @@ function sample(n: OptionName): { argv: string[]; value: unknown } {
     case "boolean": return { argv: [flag], value: !s.default };
     case "string[]": return { argv: [flag, "a, b"], value: ["a", "b"] };
     case "format": return { argv: [flag, "ply"], value: "ply" };
+    case "choice": { const v = s.choices!.find((c) => c !== s.default)!; return { argv: [flag, v], value: v }; }
     case "string": return { argv: [flag, "x"], value: "path" in s && s.path ? path.resolve("x") : "x" };
     default: {
       const v = s.minimum !== undefined && s.minimum > 0 ? s.minimum : 2;
