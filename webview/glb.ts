@@ -5,9 +5,11 @@ import { markerClass, SurfaceClass, type MeshData, type MeshGroup } from "./mesh
 import { statedTiles } from "./counts";
 
 interface Accessor { bufferView?: number; byteOffset?: number; componentType: number; count: number; type: string; min?: number[]; max?: number[] }
-interface BufferView { buffer?: number; byteOffset?: number; byteLength: number; byteStride?: number }
+interface MeshoptView { buffer?: number; byteOffset?: number; byteLength: number; byteStride: number; count: number; mode: string; filter?: string }
+interface BufferView { buffer?: number; byteOffset?: number; byteLength: number; byteStride?: number; extensions?: { EXT_meshopt_compression?: MeshoptView } }
 interface Primitive { attributes: Record<string, number>; indices?: number; material?: number; mode?: number }
 interface Gltf {
+  extensionsUsed?: string[]; extensionsRequired?: string[];
   asset: { extras?: { citymesh?: Record<string, unknown> } };
   accessors?: Accessor[]; bufferViews?: BufferView[]; meshes?: { primitives: Primitive[] }[];
   materials?: { name?: string }[]; nodes?: { mesh?: number; matrix?: number[]; translation?: number[]; rotation?: number[]; scale?: number[] }[];
@@ -61,10 +63,46 @@ function readIndices(json: Gltf, buf: ArrayBuffer, binOffset: number, acc: Acces
   }
 }
 
+/** The meshopt decoder's one function we use (npm meshoptimizer: WASM, or its plain-JS reference). */
+export interface MeshoptDecoderApi {
+  decodeGltfBuffer(target: Uint8Array, count: number, size: number, source: Uint8Array, mode: string, filter?: string): void;
+}
+
+/** True when the GLB stores bufferViews with EXT_meshopt_compression (citymesh's glbCompression meshopt). */
+export const isMeshoptGlb = (json: Gltf): boolean => !!json.extensionsUsed?.includes("EXT_meshopt_compression");
+
+/**
+ * EXT_meshopt_compression undone: one new buffer holding the BIN chunk's own bytes, then every
+ * compressed view decoded (at its offset in the data-less fallback buffer); the JSON's views are
+ * pointed at it, so the fast path reads the result like an uncompressed citymesh GLB.
+ */
+export function decodeMeshoptGlb(buf: ArrayBuffer, dec: MeshoptDecoderApi): { json: Gltf; buf: ArrayBuffer; binOffset: number } {
+  const { json, binOffset, binLength } = readGlbChunks(buf);
+  const views = json.bufferViews ?? [];
+  const base = Math.ceil(Math.max(0, binLength) / 8) * 8;
+  let rawEnd = 0;
+  for (const v of views) if (v.extensions?.EXT_meshopt_compression) rawEnd = Math.max(rawEnd, (v.byteOffset ?? 0) + v.byteLength);
+  const out = new ArrayBuffer(base + rawEnd);
+  const bytes = new Uint8Array(out);
+  if (binOffset >= 0) bytes.set(new Uint8Array(buf, binOffset, binLength), 0);
+  for (const v of views) {
+    const m = v.extensions?.EXT_meshopt_compression;
+    if (!m) continue;
+    const at = base + (v.byteOffset ?? 0);
+    const target = new Uint8Array(out, at, m.count * m.byteStride);
+    dec.decodeGltfBuffer(target, m.count, m.byteStride, new Uint8Array(buf, binOffset + (m.byteOffset ?? 0), m.byteLength), m.mode, m.filter ?? "NONE");
+    v.buffer = 0;
+    v.byteOffset = at;
+    delete v.extensions;
+  }
+  return { json, buf: out, binOffset: 0 };
+}
+
 /** Parses a citymesh GLB (see isCitymeshGlb) into one indexed mesh with one group per primitive. */
-export function parseCitymeshGlb(buf: ArrayBuffer): MeshData {
-  const { json, binOffset } = readGlbChunks(buf);
+export function parseCitymeshGlb(buf: ArrayBuffer, decoded?: { json: Gltf; binOffset: number }): MeshData {
+  const { json, binOffset } = decoded ?? readGlbChunks(buf);
   if (!isCitymeshGlb(json)) throw new Error("not a citymesh GLB");
+  if (!decoded && isMeshoptGlb(json)) throw new Error("GLB: EXT_meshopt_compression: decode it first (decodeMeshoptGlb)");
   const extras = json.asset.extras!.citymesh!;
   const prims = json.meshes![0].primitives;
   const accs = json.accessors ?? [];

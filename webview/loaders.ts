@@ -5,7 +5,7 @@ import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import { PLYLoader } from "three/examples/jsm/loaders/PLYLoader.js";
 import { OBJLoader } from "three/examples/jsm/loaders/OBJLoader.js";
 import { STLLoader } from "three/examples/jsm/loaders/STLLoader.js";
-import { isCitymeshGlb, parseCitymeshGlb, readGlbChunks } from "./glb";
+import { decodeMeshoptGlb, isCitymeshGlb, isMeshoptGlb, parseCitymeshGlb, readGlbChunks, type MeshoptDecoderApi } from "./glb";
 import { parseCmpv } from "./cmpv";
 import { citymeshPlyHeader, parseCitymeshPly } from "./ply";
 import { SurfaceClass, type MeshData } from "./meshData";
@@ -20,11 +20,14 @@ export async function parseMesh(buf: ArrayBuffer, format: string): Promise<MeshD
   switch (format) {
     case "glb": {
       const { json } = readGlbChunks(buf);
-      if (isCitymeshGlb(json)) return parseCitymeshGlb(buf);
-      const gltf = await new GLTFLoader().parseAsync(buf, "");
-      return fromObject(gltf.scene, false);
+      if (isCitymeshGlb(json)) {
+        if (!isMeshoptGlb(json)) return parseCitymeshGlb(buf);
+        const d = decodeMeshoptGlb(buf, await meshoptDecoder());
+        return parseCitymeshGlb(d.buf, d);
+      }
+      return fromObject((await (await gltfLoader()).parseAsync(buf, "")).scene, false);
     }
-    case "gltf": return fromObject((await new GLTFLoader().parseAsync(buf, "")).scene, false);
+    case "gltf": return fromObject((await (await gltfLoader()).parseAsync(buf, "")).scene, false);
     case "cmpv": return parseCmpv(buf);
     // PLY, OBJ and STL from GIS tools (and citymesh's own writers) are Z-up.
     case "ply": {
@@ -35,6 +38,33 @@ export async function parseMesh(buf: ArrayBuffer, format: string): Promise<MeshD
     case "obj": return fromObject(new OBJLoader().parse(new TextDecoder().decode(buf)), true);
     default: throw new Error(`unsupported mesh format "${format}"`);
   }
+}
+
+let decoder: Promise<MeshoptDecoderApi> | undefined;
+
+/**
+ * meshoptimizer's decoder (WASM embedded in the bundle, no CDN). The page's CSP must allow
+ * WebAssembly ('wasm-unsafe-eval'); without it the error says so instead of a bare CompileError.
+ */
+export function meshoptDecoder(): Promise<MeshoptDecoderApi> {
+  decoder ??= (async () => {
+    const { MeshoptDecoder } = await import("meshoptimizer/decoder");
+    try {
+      await MeshoptDecoder.ready;
+    } catch (e) {
+      decoder = undefined;
+      throw new Error(`cannot start the meshopt decoder for this EXT_meshopt_compression GLB (WebAssembly not allowed? the page's CSP needs 'wasm-unsafe-eval'): ${(e as Error).message}`);
+    }
+    return MeshoptDecoder;
+  })();
+  return decoder;
+}
+
+/** three's GLTFLoader with the meshopt decoder: other tools' compressed GLBs (gltfpack, glTF-Transform) open too. */
+async function gltfLoader(): Promise<GLTFLoader> {
+  const loader = new GLTFLoader();
+  loader.setMeshoptDecoder(await meshoptDecoder() as never);
+  return loader;
 }
 
 /** Meshes named ground/walls/roofs (our OBJ's `g` groups, other tools' objects) keep their class. */

@@ -25,7 +25,7 @@ async function write(tiles: TileMesh[], buildings: number, extra: { buildingsFil
 }
 
 const tile = (xyz: number[], faces: number[], markers: number[], seam?: number[]): TileMesh => ({
-  vertices: new Float64Array(xyz), faces: new Int32Array(faces), markers: new Int32Array(markers), seam: new Uint8Array(seam ?? xyz.length / 3),
+  vertices: new Float64Array(xyz), faces: new Int32Array(faces), markers: new Int32Array(markers), seam: seam ? Uint8Array.from(seam) : new Uint8Array(xyz.length / 3),
 });
 
 /** Feature of a face: its building, or null (ground). */
@@ -105,7 +105,7 @@ test("the property table: one row per building (row = building index = marker), 
   const { bytes } = await write(city.tiles, city.buildings, { buildingsFile: side });
   assert.deepEqual(await glbErrors(bytes, "city.glb"), []);
   const g = readGlb(bytes);
-  assert.deepEqual(g.json.extensionsUsed, ["EXT_mesh_features", "EXT_structural_metadata"]);
+  assert.deepEqual((g.json as { extensionsUsed?: string[] }).extensionsUsed, ["EXT_mesh_features", "EXT_structural_metadata"]);
   assert.equal(g.json.extensions!.EXT_structural_metadata!.propertyTables[0].count, city.buildings);
   assert.deepEqual(tableColumn(g, 0, "buildingIndex"), Array.from({ length: city.buildings }, (_, b) => b));
   assert.deepEqual(tableColumn(g, 0, "featureId"), Array.from({ length: city.buildings }, (_, b) => `way/${b}`));
@@ -148,7 +148,7 @@ test("meshopt compression: validator 0 errors, smaller, and decodes to the uncom
   assert.deepEqual(await glbErrors(plain, "plain.glb"), []);
   assert.ok(packed.length < plain.length * 0.7, `${packed.length} vs ${plain.length}`);
   const p = readGlb(plain), q = readGlb(packed);
-  assert.deepEqual(q.json.extensionsRequired, ["EXT_meshopt_compression"]);
+  assert.deepEqual((q.json as { extensionsRequired?: string[] }).extensionsRequired, ["EXT_meshopt_compression"]);
   const { MeshoptDecoder } = await import("meshoptimizer/decoder");
   await MeshoptDecoder.ready;
   (q.json.bufferViews as any[]).forEach((v, i) => {
