@@ -32,7 +32,7 @@ ${CHECK_USAGE.trimEnd()}   exit 1 on a defect
 Scale-out (one store shared by several machines):
   citymesh plan <input.geojson> [options] [--shards N] [--out plan.json]
   citymesh build <input.geojson> --shard I/N|auto [--shards N] --scratch-dir DIR [options]
-  citymesh merge <store-or-scratch-dir> -o out.glb [--format F] [--allow-missing]
+  citymesh merge <store-or-scratch-dir> -o out.glb [--format F] [--glb-compression none|meshopt] [--allow-missing]
   (--shard auto reads JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX)
 
 Build options (dtcc-core's names):

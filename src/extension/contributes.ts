@@ -13,6 +13,7 @@ function schemaOf(name: OptionName): Json {
     type: jsonType(name),
     ...(s.kind === "string[]" ? { items: { type: "string" } } : {}),
     ...(s.kind === "format" ? { enum: [...FORMATS] } : {}),
+    ...(s.kind === "choice" ? { enum: [...s.choices!] } : {}),
     ...(s.minimum !== undefined ? { minimum: Math.min(s.minimum, s.auto ?? Infinity) } : {}),
     ...(s.maximum !== undefined ? { maximum: s.maximum } : {}),
   };

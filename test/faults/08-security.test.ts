@@ -226,7 +226,7 @@ run(CASE, "the viewer's CSP blocks every remote load, inline script and handler 
 
     const blocked = await visit("csp");
     const hitsWithCsp = [...remote.hits];
-    assert.match(cspText, /^default-src 'none'; script-src 'nonce-[A-Za-z0-9]+'; /);
+    assert.match(cspText, /^default-src 'none'; script-src 'nonce-[A-Za-z0-9]+' 'wasm-unsafe-eval'; /);
     assert.deepEqual(hitsWithCsp, [], `requests reached the remote server through the CSP: ${hitsWithCsp.join(", ")}`);
     assert.equal(blocked.remoteRan, false, "a remote script ran");
     assert.equal(blocked.inlineRan, false, "an injected inline script ran");

@@ -353,6 +353,33 @@ describe("viewer page (standalone, headless Chromium)", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("opens a GLB compressed with EXT_meshopt_compression under the extension's CSP (the bundled WebAssembly decoder), the same mesh as the plain one", async (t) => {
+    const cli = path.join(ROOT, "dist/cli.mjs");
+    if (!fs.existsSync(cli)) { t.skip("dist/cli.mjs not built (npm run build)"); return; }
+    const dir = tmpDir("citymesh-viewer-meshopt-");
+    const plain = path.join(dir, "plain.glb"), packed = path.join(dir, "packed.glb");
+    for (const [out, extra] of [[plain, []], [packed, ["--glb-compression", "meshopt"]]] as const) {
+      const r = spawnSync(process.execPath, [cli, "build", path.join(ROOT, "media/sample/sample-city.geojson"), "-o", out, ...extra], { encoding: "utf8", timeout: 300_000 });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    assert.ok(fs.statSync(packed).size < fs.statSync(plain).size, "compressed");
+    const counts: string[] = [];
+    for (const [name, file] of [["plain", plain], ["packed", packed]]) {
+      server.put(`/data/${name}.glb`, { file });
+      const { page, errors } = await open({ mesh: `/data/${name}.glb` });
+      await waitReady(page);
+      counts.push(`${await page.locator("#counts").getAttribute("data-triangles")}`);
+      const cls = await canvasClasses(page);
+      assert.ok(cls.ground > 0.05 && cls.roof > 0.02, `${name}: ${JSON.stringify(cls)}`);
+      assert.deepEqual(errors, [], name);
+      if (name === "packed") await page.screenshot({ path: path.join(ARTIFACTS, "viewer-meshopt.png") });
+      await page.close();
+    }
+    assert.equal(counts[0], counts[1]);
+    assert.ok(Number(counts[0]) > 0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("opens the PLY, OBJ and STL the CLI writes (PLY and OBJ keep the classes, PLY the picking)", async (t) => {
     const cli = path.join(ROOT, "dist/cli.mjs");
     if (!fs.existsSync(cli)) { t.skip("dist/cli.mjs not built (npm run build)"); return; }

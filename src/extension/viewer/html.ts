@@ -16,14 +16,16 @@ export function makeNonce(): string {
 }
 
 /**
- * Nothing by default; the bundled script only with the nonce; styles, images and fetches only
+ * Nothing by default; the bundled script only with the nonce, and WebAssembly compiled by it
+ * ('wasm-unsafe-eval': meshoptimizer's decoder for EXT_meshopt_compression GLBs; no eval of
+ * strings); styles, images and fetches only
  * from the webview's own resources (blob:/data: for three.js's embedded glTF textures/buffers);
  * no <base> and no form submissions.
  */
 export function viewerCsp(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
     `style-src ${cspSource}`,
     `img-src ${cspSource} blob: data:`,
     `connect-src ${cspSource} blob: data:`,
