@@ -20,6 +20,7 @@ import { createMaterials, themeBackground } from "./style";
 import { Ui } from "./ui";
 import { tilesShown } from "./counts";
 import { isSoftwareRenderer, rendererName } from "./gpu";
+import { TilesetView } from "./tileset";
 
 const MAX_PIXEL_RATIO = 2;
 /** Camera direction for "fit": from the south-east, above (x east, y up, z south). */
@@ -62,6 +63,10 @@ export class Viewer {
   private firstFrame?: { t0: number; fetchMs: number; parseMs: number };
   private saveTimer = 0;
   private pickSeq = 0;
+  /** A streamed 3D Tiles tileset on screen (instead of a mesh). */
+  private tileset?: TilesetView;
+  /** The tileset's load began then; its first frame is the first one drawn once the view's tiles are all in. */
+  private tilesetT0?: { t0: number; rootMs?: number };
 
   constructor(private readonly host: Host) {
     this.ui = new Ui({
@@ -113,6 +118,7 @@ export class Viewer {
     const seq = ++this.loadSeq;
     const t0 = performance.now();
     const html = document.documentElement.dataset;
+    if (isTileset(source)) { this.loadTileset(source, t0); return; }
     this.ui.setStatus(`Loading ${source.name}…`);
     html.status = "loading";
     this.loading = true;
@@ -141,6 +147,7 @@ export class Viewer {
       const keepLiveCamera = this.live.length > 0 && !this.followLive;
       this.stopLive();
       this.clearFinal();
+      this.clearTileset();
       this.loading = false;
       this.final = this.addMesh(data);
       this.source = source;
@@ -169,6 +176,7 @@ export class Viewer {
     this.loading = false;
     this.stopLive();
     this.clearFinal();
+    this.clearTileset();
     this.source = undefined; // the camera is no longer the previous mesh's
     this.followLive = true;
     this.bounds.makeEmpty();
@@ -228,6 +236,54 @@ export class Viewer {
       if (!(Math.abs(v.x) <= 1 && Math.abs(v.y) <= 1)) return false;
     }
     return true;
+  }
+
+  /**
+   * Streams a 3D Tiles tileset: 3d-tiles-renderer fetches the tiles the camera needs (at each frame, see frame()).
+   * Replaces whatever was shown at once; the camera fits the root volume once the root tileset is read.
+   */
+  private loadTileset(source: MeshSource, t0: number): void {
+    this.stopLive();
+    this.clearFinal();
+    this.clearTileset();
+    this.loading = false;
+    this.source = source;
+    this.state.source = source;
+    this.bounds.makeEmpty();
+    this.box.makeEmpty();
+    this.ui.setStatus(`Loading ${source.name}…`);
+    document.documentElement.dataset.status = "loading";
+    document.documentElement.dataset.kind = "tileset";
+    const version = /[?&]v=([^&#]+)/.exec(source.url)?.[1];
+    const ts = this.tileset = new TilesetView(source.url, this.camera, this.renderer, this.mats, {
+      changed: () => this.requestRender(),
+      placed: () => {
+        if (this.tileset !== ts) return;
+        this.tilesetT0 = { ...this.tilesetT0!, rootMs: performance.now() - t0 };
+        this.bounds.copy(ts.sphere);
+        this.box.copy(ts.box);
+        const cam = this.state.camera;
+        if (cam && cam.key === source.key) this.setCamera(cam.position, cam.target); else this.frameFrom(FIT_DIR, false);
+        this.updateClipPlanes();
+        this.applyColorMode();
+        this.ui.setStatus(`Loading ${source.name}: tiles…`);
+      },
+      error: (message) => { if (this.tileset === ts) this.fail(`Could not open ${source.name}: ${message}`); },
+    }, version);
+    this.tilesetT0 = { t0 };
+    this.scene.add(ts.group);
+    this.applyColorMode();
+    this.updateCounts();
+    this.requestRender();
+  }
+
+  private clearTileset(): void {
+    if (!this.tileset) return;
+    this.tileset.dispose();
+    this.tileset = undefined;
+    this.tilesetT0 = undefined;
+    delete document.documentElement.dataset.kind;
+    this.ui.hideBuilding();
   }
 
   /** Drops the live tiles (drawn and still coming); the host hears which files the page no longer needs. */
@@ -300,6 +356,13 @@ export class Viewer {
 
   private applyColorMode(): void {
     const height = this.state.colorMode === "height";
+    if (this.tileset) {
+      this.tileset.setStyle(this.state.colorMode, this.state.wireframe);
+      if (height) this.ui.legendHeight(0, this.tileset.heightRange, true);
+      else this.ui.legendClasses([SurfaceClass.Ground, SurfaceClass.Wall, SurfaceClass.Roof]);
+      this.requestRender();
+      return;
+    }
     let legendHeights: HeightColors | undefined;
     for (const s of [...(this.final ? [this.final] : []), ...this.live]) {
       if (height && !s.heights) {
@@ -321,6 +384,7 @@ export class Viewer {
   }
 
   private updateCounts(): void {
+    if (this.tileset) { this.ui.setCounts(this.tileset.counts()); return; }
     let triangles = 0, vertices = 0, buildings = 0;
     const shown = this.final ? [this.final] : this.live;
     for (const s of shown) { triangles += s.data.index.length / 3; vertices += s.data.positions.length / 3; }
@@ -357,7 +421,26 @@ export class Viewer {
     return face < 0 ? -1 : markerBuilding(f.data.markers[face], f.data.buildings);
   }
 
+  /** The ray under a client (CSS pixel) position, in this.raycaster. */
+  private rayAt(clientX: number, clientY: number): void {
+    const r = this.renderer.domElement.getBoundingClientRect();
+    this.ndc.set(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
+    this.raycaster.setFromCamera(this.ndc, this.camera);
+  }
+
+  /** A tileset's building: its feature id → its property table row, shown at once (no host round trip). */
+  private pickTileset(clientX: number, clientY: number): void {
+    const ts = this.tileset!;
+    this.rayAt(clientX, clientY);
+    const hit = ts.pick(this.raycaster);
+    ++this.pickSeq;
+    ts.showHighlight(hit);
+    if (hit) this.ui.showBuilding(hit.building, hit.info); else this.ui.hideBuilding();
+    this.requestRender();
+  }
+
   private async pickAt(clientX: number, clientY: number): Promise<void> {
+    if (this.tileset) { this.pickTileset(clientX, clientY); return; }
     const b = this.buildingAt(clientX, clientY);
     const seq = ++this.pickSeq;
     if (b < 0 || !this.source) { this.clearHighlight(); this.ui.hideBuilding(); return; }
@@ -414,6 +497,7 @@ export class Viewer {
     this.drainLive(); // before clearing framePending: its own requestRender calls are this frame
     this.framePending = false;
     this.updateClipPlanes();
+    if (this.tileset) this.tilesetFrame();
     const t = performance.now();
     this.renderer.render(this.scene, this.camera);
     if (this.firstFrame) {
@@ -429,9 +513,33 @@ export class Viewer {
       this.firstFrame = undefined;
       if (this.source && this.final) {
         this.host.post({ type: "shown", key: this.source.key, triangles: this.final.data.index.length / 3, buildings: this.final.data.buildings, firstFrameMs: Math.round(now - f.t0) });
+      } else if (this.source && this.tileset) {
+        const c = this.tileset.counts();
+        this.host.post({ type: "shown", key: this.source.key, triangles: c.triangles, buildings: c.buildings, firstFrameMs: Math.round(now - f.t0) });
       }
     }
   };
+
+  /**
+   * Before a tileset frame: let 3d-tiles-renderer pick and queue the tiles this view needs. The first frame after
+   * all of them are in is the tileset's first frame (its figures, "ready", "shown"); until then the status says
+   * how far loading is.
+   */
+  private tilesetFrame(): void {
+    const ts = this.tileset!;
+    ts.update();
+    this.updateCounts();
+    const t0 = this.tilesetT0;
+    if (!t0) return;
+    if (ts.settled()) {
+      const now = performance.now();
+      this.firstFrame = { t0: t0.t0, fetchMs: t0.rootMs ?? 0, parseMs: now - t0.t0 - (t0.rootMs ?? 0) };
+      document.documentElement.dataset.tilesetRootMs = (t0.rootMs ?? 0).toFixed(1);
+      this.tilesetT0 = undefined;
+      this.ui.setStatus("");
+      this.save();
+    }
+  }
 
   /** Near/far from the camera's distance to the bounds: tight depth range at every zoom. */
   private updateClipPlanes(): void {
@@ -451,6 +559,7 @@ export class Viewer {
     this.renderer.setSize(w, h);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    this.tileset?.resize();
     this.requestRender();
   }
 
@@ -480,14 +589,37 @@ export class Viewer {
     this.host.setState(this.state);
   }
 
-  /** Renders one frame now and waits for it; milliseconds (benchmarks). */
+  /** Renders one frame now and waits for it; milliseconds (benchmarks). A tileset's frame includes its tile update. */
   timeFrame(): number {
     const t = performance.now();
+    this.tileset?.update();
     this.renderer.render(this.scene, this.camera);
     const gl = this.renderer.getContext();
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, this.px);
     return performance.now() - t;
   }
+
+  /**
+   * Orbits the camera about its target by `stepDeg` per frame for `frames` frames, each rendered and waited for
+   * (a tileset's tile update included: tiles keep streaming in between); milliseconds per frame (benchmarks).
+   */
+  orbitFrames(frames: number, stepDeg: number): number[] {
+    const out: number[] = [];
+    const t = this.controls.target, p = this.camera.position;
+    const a = (stepDeg * Math.PI) / 180, cos = Math.cos(a), sin = Math.sin(a);
+    for (let i = 0; i < frames; i++) {
+      const x = p.x - t.x, z = p.z - t.z;
+      p.set(t.x + x * cos - z * sin, p.y, t.z + x * sin + z * cos);
+      this.camera.lookAt(t);
+      this.updateClipPlanes();
+      out.push(this.timeFrame());
+    }
+    this.controls.update();
+    return out;
+  }
+
+  /** The tileset's tiles are all in for the current view (benchmarks and tests wait for it after a camera move). */
+  tilesSettled(): boolean { return !this.tileset || this.tileset.settled(); }
 
   /** Normalised device coordinates of a point in mesh coordinates (inside the view: all three in [-1, 1]); for tests. */
   toNdc(x: number, y: number, z: number): [number, number, number] {
@@ -501,6 +633,12 @@ export class Viewer {
     const r = this.renderer.domElement.getBoundingClientRect();
     return [r.left + ((v.x + 1) / 2) * r.width, r.top + ((1 - v.y) / 2) * r.height];
   }
+}
+
+/** A 3D Tiles tileset: its JSON (format "3dtiles", or a .json URL/name). */
+function isTileset(s: MeshSource): boolean {
+  const f = (s.format ?? "").toLowerCase();
+  return f === "3dtiles" || f === "json" || (!f && /\.json(?:[?#].*)?$/i.test(s.name || s.url));
 }
 
 /** Distinct buildings with a wall or roof face in `d`. */

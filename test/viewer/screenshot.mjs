@@ -25,7 +25,15 @@ const dir = tmpDir("citymesh-viewer-shot-");
 await buildWebview(path.join(dir, "webview.js"));
 const server = await startViewerServer(path.join(dir, "webview.js"));
 const name = path.basename(mesh);
-server.put(`/data/${name}`, { file: path.resolve(mesh) });
+// A 3D Tiles tileset: its whole folder is served, so relative content URIs resolve.
+const tileset = /\.json$/i.test(name);
+if (tileset) {
+  const base = path.dirname(path.resolve(mesh));
+  for (const f of fs.readdirSync(base, { recursive: true })) {
+    const file = path.join(base, f);
+    if (fs.statSync(file).isFile()) server.put(`/data/${f.split(path.sep).join("/")}`, { file });
+  }
+} else server.put(`/data/${name}`, { file: path.resolve(mesh) });
 const query = { mesh: `/data/${name}` };
 if (buildings) { server.put("/data/buildings.jsonl", { file: path.resolve(buildings) }); query.buildings = "/data/buildings.jsonl"; }
 if (serve) { console.log(server.pageUrl(query)); await new Promise(() => {}); }
