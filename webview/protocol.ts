@@ -8,7 +8,7 @@ export interface MeshSource {
   key: string;
   /** Display name. */
   name: string;
-  /** "glb" | "ply" | "obj" | "stl", from the file extension when absent. */
+  /** "glb" | "ply" | "obj" | "stl" | "3dtiles" (a tileset.json, streamed), from the file extension when absent. */
   format?: string;
   /** JSON-lines buildings side file, fetched directly by the standalone page. */
   buildingsUrl?: string;

@@ -47,10 +47,14 @@ export interface TilesetHit {
 interface FeatureIdInfo { attribute?: number; propertyTable?: number | null; nullFeatureId?: number | null; featureCount?: number }
 interface MeshFeaturesLike { getFeatureInfo(): FeatureIdInfo[] }
 interface SchemaProperty { name?: string; noData?: unknown }
+interface TableAccessorLike {
+  definition: { class: string };
+  properties: Record<string, { noData: unknown }>;
+  getPropertyValue(name: string, id: number): unknown;
+}
 interface StructuralMetadataLike {
   schema: { classes?: Record<string, { properties?: Record<string, SchemaProperty> }> };
-  tableAccessors: { definition: { class: string } }[];
-  getPropertyTableData(table: number, id: number): Record<string, unknown>;
+  tableAccessors: TableAccessorLike[];
 }
 /** Per content scene, what the counts and colouring need. */
 interface SceneStats { triangles: number; vertices: number; buildings: number }
@@ -207,9 +211,11 @@ export class TilesetView {
     let scene: Object3D = mesh;
     while (scene.parent && scene.parent !== this.tiles.group) scene = scene.parent;
     const meta = mesh.userData.structuralMetadata as StructuralMetadataLike | undefined;
-    const row = meta && typeof info.propertyTable === "number" ? meta.getPropertyTableData(info.propertyTable, featureId) : undefined;
+    const table = meta && typeof info.propertyTable === "number" ? meta.tableAccessors[info.propertyTable] : undefined;
+    const row = table ? readRow(table, featureId) : undefined;
     const building = typeof row?.buildingIndex === "number" ? row.buildingIndex : featureId;
-    return { building, featureId, scene, info: rowInfo(building, row, meta, info.propertyTable ?? undefined) };
+    const cls = table ? meta!.schema.classes?.[table.definition.class] : undefined;
+    return { building, featureId, scene, info: rowInfo(building, row, cls?.properties) };
   }
 
   /** Draws the building's walls and roofs in the highlight colour (a mesh per surface sharing the tile's positions). */
@@ -237,7 +243,9 @@ export class TilesetView {
       const hm = new Mesh(hg, this.mats.highlight);
       hm.userData.cmHighlight = true;
       hm.raycast = () => undefined; // picking sees the building, not its highlight
+      hm.matrixAutoUpdate = false; // the tiles' matrices are set once per tile, not per frame
       o.add(hm);
+      hm.matrixWorld.copy(o.matrixWorld);
       meshes.push(hm);
     });
     this.highlight = { scene: hit.scene, featureId: hit.featureId, meshes };
@@ -310,20 +318,35 @@ function heightColours(o: Mesh, range: number): void {
  * property under its schema name (the GeoJSON key; citymesh renames clashing ids, e.g. height_2 named "height"),
  * values equal to the property's noData left out (the feature had none).
  */
-function rowInfo(building: number, row: Record<string, unknown> | undefined, meta: StructuralMetadataLike | undefined, table: number | undefined): BuildingInfo {
+function rowInfo(building: number, row: Record<string, unknown> | undefined, schema: Record<string, SchemaProperty> | undefined): BuildingInfo {
   const info: BuildingInfo = { b: building };
   if (!row) return info;
-  const cls = meta && table !== undefined ? meta.schema.classes?.[meta.tableAccessors[table]?.definition.class] : undefined;
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     if (key === "buildingIndex") continue;
-    if (key === "featureId") { if (value !== "" && value !== null && value !== undefined) info.id = value; continue; }
-    const def = cls?.properties?.[key];
-    if (value === null || value === undefined || (def && def.noData !== undefined && value === def.noData)) continue;
-    props[key === "height" ? "height (mesh)" : def?.name ?? key] = typeof value === "bigint" ? Number(value) : value;
+    if (key === "featureId") { if (value !== "") info.id = value; continue; }
+    props[key === "height" ? "height (mesh)" : schema?.[key]?.name ?? key] = typeof value === "bigint" ? Number(value) : value;
   }
   info.properties = props;
   return info;
+}
+
+/**
+ * One row of a property table, values equal to their property's noData left out (the feature had none).
+ * 3d-tiles-renderer replaces noData by the class default (0, ""), which would show a made-up value, so the raw
+ * value is read with the property's noData set aside for the read.
+ */
+function readRow(table: TableAccessorLike, id: number): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(table.properties)) {
+    const noData = p.noData;
+    p.noData = null;
+    let value: unknown;
+    try { value = table.getPropertyValue(name, id); } finally { p.noData = noData; }
+    if (value === null || value === undefined || (noData !== null && noData !== undefined && value === noData)) continue;
+    row[name] = value;
+  }
+  return row;
 }
 
 function withQuery(url: string, key: string, value: string): string {

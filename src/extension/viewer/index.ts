@@ -1,5 +1,5 @@
 // The mesh viewer's VS Code side: the citymesh.openViewer command, the viewer panel (restored
-// after a reload by its serializer) and a read-only custom editor for .glb/.ply/.obj/.stl.
+// after a reload by its serializer) and a read-only custom editor for .glb/.ply/.obj/.stl and 3D Tiles tileset.json files.
 // The page itself (webview/) knows nothing of VS Code.
 import * as vscode from "vscode";
 import type { ViewerState } from "../../../webview/protocol";
@@ -72,7 +72,7 @@ export function registerViewer(context: vscode.ExtensionContext): ViewerApi {
   context.subscriptions.push(
     vscode.commands.registerCommand("citymesh.openViewer", async (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : (await vscode.window.showOpenDialog({
-        canSelectMany: false, openLabel: "Open in City Mesh Viewer", filters: { "Meshes": MESH_EXTENSIONS },
+        canSelectMany: false, openLabel: "Open in City Mesh Viewer", filters: { "Meshes": MESH_EXTENSIONS, "3D Tiles tileset": ["json"] },
       }))?.[0];
       if (target) mainPanel().show(target);
     }),

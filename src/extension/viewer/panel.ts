@@ -12,6 +12,11 @@ import { makeNonce, renderViewerHtml } from "./html";
 
 export const MESH_EXTENSIONS = ["glb", "ply", "obj", "stl"];
 
+/** A 3D Tiles tileset's JSON: the page streams its tiles from the same folder (webview resource URIs). */
+export function isTilesetFile(uri: vscode.Uri): boolean {
+  return /\.json$/i.test(uri.path);
+}
+
 export function webviewOptions(extensionUri: vscode.Uri, folders: vscode.Uri[]): vscode.WebviewOptions {
   return {
     enableScripts: true,
@@ -80,7 +85,8 @@ export class ViewerPanel {
   /** Shows a mesh file; replaces live tiles. Reloads when the file is rewritten. */
   show(uri: vscode.Uri, buildingsFile?: string): void {
     const file = uri.scheme === "file" ? uri.fsPath : undefined;
-    const sideFile = buildingsFile ?? (file ? guessBuildingsFile(file) : undefined);
+    // A tileset's properties are in its contents' property tables: no side file.
+    const sideFile = isTilesetFile(uri) ? undefined : buildingsFile ?? (file ? guessBuildingsFile(file) : undefined);
     this.live = undefined; // the page drops the live tiles it has not fetched once this mesh replaced them ("tilesDone")
     this.mesh = { uri, buildingsFile: sideFile, buildings: sideFile ? new BuildingsLookup(sideFile) : undefined, version: Date.now() };
     this.panel.title = path.basename(uri.path);
@@ -157,7 +163,8 @@ export class ViewerPanel {
     const m = this.mesh!;
     const name = path.basename(m.uri.path);
     const url = this.panel.webview.asWebviewUri(m.uri).with({ query: `v=${m.version}` }).toString();
-    const source: MeshSource = { url, key: m.uri.toString(), name, format: path.extname(name).slice(1).toLowerCase(), buildingsFile: m.buildingsFile, bytes: fileSize(m.uri) };
+    const format = isTilesetFile(m.uri) ? "3dtiles" : path.extname(name).slice(1).toLowerCase();
+    const source: MeshSource = { url, key: m.uri.toString(), name, format, buildingsFile: m.buildingsFile, bytes: fileSize(m.uri) };
     return { type: "load", source };
   }
 
