@@ -67,6 +67,7 @@ export class Viewer {
   private tileset?: TilesetView;
   /** The tileset's load began then; its first frame is the first one drawn once the view's tiles are all in. */
   private tilesetT0?: { t0: number; rootMs?: number };
+  private tilesetCounts = "";
 
   constructor(private readonly host: Host) {
     this.ui = new Ui({
@@ -282,6 +283,7 @@ export class Viewer {
     this.tileset.dispose();
     this.tileset = undefined;
     this.tilesetT0 = undefined;
+    this.tilesetCounts = "";
     delete document.documentElement.dataset.kind;
     this.ui.hideBuilding();
   }
@@ -528,7 +530,8 @@ export class Viewer {
   private tilesetFrame(): void {
     const ts = this.tileset!;
     ts.update();
-    this.updateCounts();
+    const c = ts.counts(), key = `${c.triangles}/${c.vertices}/${c.tiles}/${c.buildings}`;
+    if (key !== this.tilesetCounts) { this.tilesetCounts = key; this.ui.setCounts(c); } // the DOM only when they change
     const t0 = this.tilesetT0;
     if (!t0) return;
     if (ts.settled()) {

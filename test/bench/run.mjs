@@ -61,13 +61,13 @@ const P = QUICK ? {
   e2e: [{ n: 1000, reps: 1 }], real: false,
   rssBase: 500, rssMult: [1, 4], rssOptional: [],
   workersCity: 2000, workersReps: 1,
-  viewer: [200_000],
+  viewer: [200_000], viewerTileset: 20_000,
   dd: 64, million: 20_000, formatsCity: 2000,
 } : {
   e2e: [{ n: 10_000, reps: 2 }, { n: 1_000_000, reps: 1 }], real: true,
   rssBase: 8000, rssMult: [1, 4, 16, 64], rssOptional: [],
   workersCity: 32_000, workersReps: 1,
-  viewer: [1_000_000, 10_000_000],
+  viewer: [1_000_000, 10_000_000], viewerTileset: 1_000_000,
   dd: 1024, million: 1_000_000, formatsCity: 100_000,
 };
 
@@ -248,7 +248,8 @@ try {
   }
 
   // Figure 6: viewer time to first frame (the viewer engineer's script), headless Chromium.
-  results.viewer = await viewer(P.viewer);
+  // And a generated city of P.viewerTileset buildings as a 3D Tiles tileset, streamed (the city file of figure 1 when it has one).
+  results.viewer = await viewer(P.viewer, P.viewerTileset, cities.get(P.viewerTileset)?.file);
 
   // Profile of the largest end-to-end city that takes < 40 s: where the time goes.
   {
@@ -396,9 +397,11 @@ async function peer(c) {
   return { wallMs: r.wallMs, rssMB: r.rssMB, ...j };
 }
 
-async function viewer(sizes) {
-  const r = await timed(process.execPath, [VIEWER, ...sizes.map(String)]);
-  return { wallMs: r.wallMs, runs: r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)) };
+async function viewer(sizes, tilesetBuildings, tilesetFile) {
+  const tileset = tilesetFile && fs.existsSync(tilesetFile) ? ["--tileset-geojson", tilesetFile] : ["--tileset", String(tilesetBuildings)];
+  const r = await timed(process.execPath, [VIEWER, ...sizes.map(String), ...tileset]);
+  const lines = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  return { wallMs: r.wallMs, runs: lines.filter((l) => !l.tileset), tileset: lines.find((l) => l.tileset) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,6 +446,9 @@ function report(R, svgPath) {
   // 6
   for (const v of R.viewer.runs) rows.push([`6. viewer time to first frame, ${fmt(v.triangles / 1e6, 1)} M triangles (headless Chromium, SwiftShader)`, "(no goal set)",
     `${fmt(v.msToFirstFrame)} ms (fetch ${fmt(v.phases.fetchMs)}, parse ${fmt(v.phases.parseMs)}, first draw ${fmt(v.phases.drawMs)} ms; later frames ${fmt(v.msPerLaterFrame)} ms)`, `${fmt(v.triangles / v.msToFirstFrame / 1000, 2)} M tris/s`, "–"]);
+  const vt = R.viewer.tileset;
+  if (vt) rows.push([`6. viewer, 3D Tiles tileset of ${fmt(vt.buildings)} generated buildings: first frame and frame time while orbiting (SwiftShader)`, "(no goal set)",
+    `first frame ${fmt(vt.msToFirstFrame)} ms (root tileset ${fmt(vt.msToRoot)} ms; ${vt.firstView}); orbiting: ${fmt(vt.msPerOrbitFrame, 1)} ms a frame (p95 ${fmt(vt.msPerOrbitFrameP95, 1)} ms)`, `${fmt(1000 / vt.msPerOrbitFrame, 1)} frames/s`, "–"]);
 
   // 8
   if (R.formats) {
@@ -580,5 +586,12 @@ ${rssRows.join("\n")}
 | triangles | GLB MB | first frame ms | fetch ms | parse ms | first draw ms | later frames ms |
 |---|---|---|---|---|---|---|
 ${R.viewer.runs.map((v) => `| ${fmt(v.triangles)} | ${fmt(mb(v.glbBytes), 1)} | ${fmt(v.msToFirstFrame)} | ${fmt(v.phases.fetchMs)} | ${fmt(v.phases.parseMs)} | ${fmt(v.phases.drawMs)} | ${fmt(v.msPerLaterFrame)} |`).join("\n")}
+${R.viewer.tileset ? tilesetViewerText(R.viewer.tileset) : ""}`;
+}
+
+/** Figure 6's tileset paragraph: the streamed 3D Tiles view of a generated city. */
+function tilesetViewerText(t) {
+  return `
+**6b. Viewer, 3D Tiles.** \`node test/bench/viewer-first-frame.mjs --tileset ${t.buildings}\`: the generated city of ${fmt(t.buildings)} buildings built with \`--format 3dtiles\` (${fmt(t.files)} files, ${fmt(mb(t.bytes), 1)} MB, built in ${fmt(t.buildMs / 1000, 1)} s) and streamed by the viewer (3d-tiles-renderer, error target 4 px, 1280×800). First frame = every tile the fitted view needs fetched, parsed and drawn: ${fmt(t.msToFirstFrame)} ms (root tileset.json after ${fmt(t.msToRoot)} ms); on screen then: ${t.firstView}. Orbiting the city (120 frames, 3° each, one per animation frame so tiles stream in between): tile update + draw ${fmt(t.msPerOrbitFrame, 1)} ms a frame (median; p95 ${fmt(t.msPerOrbitFrameP95, 1)} ms), ${fmt(t.msBetweenOrbitFrames, 1)} ms between frames; after it: ${t.afterOrbit}.
 `;
 }
