@@ -199,10 +199,13 @@ export class BuildController implements vscode.Disposable {
   }
 
   private async showResult(result: BuildResult): Promise<void> {
-    // The viewer reads meshes (GLB, PLY, OBJ, STL); a CityJSON city model is opened as the JSON text it is, on request.
+    // The viewer reads meshes (GLB, PLY, OBJ, STL) and streams a 3D Tiles tileset (its tileset.json; the properties are
+    // in its contents); a CityJSON city model is opened as the JSON text it is, on request.
     const viewable = VIEWER_FORMATS.includes(result.format);
+    const file = result.format === "3dtiles" && !/\.json$/i.test(result.output) ? path.join(result.output, "tileset.json") : result.output;
     try {
-      if (viewable) await this.viewer.show(result.output, { buildingsFile: result.buildingsFile });
+      if (result.format === "3dtiles") await this.viewer.show(file);
+      else if (viewable) await this.viewer.show(result.output, { buildingsFile: result.buildingsFile });
     } catch (e) {
       this.log.error(`Could not open the viewer: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -210,11 +213,9 @@ export class BuildController implements vscode.Disposable {
     const problems = result.diagnostics.length ? `; input: ${problemCountText(result.diagnostics)}` : "";
     const pick = await vscode.window.showInformationMessage(
       `City mesh written: ${path.basename(result.output)} (${result.triangles.toLocaleString("en-US")} triangles${problems}).`,
-      ...(result.diagnostics.length ? [showProblems] : []), ...(viewable ? [] : [open]), reveal,
+      ...(result.diagnostics.length ? [showProblems] : []), ...(viewable || result.format === "3dtiles" ? [] : [open]), reveal,
     );
     if (pick === showProblems) await vscode.commands.executeCommand("workbench.actions.view.problems");
-    // A 3D Tiles build writes a folder: its tileset.json is the file to open.
-    const file = result.format === "3dtiles" && !/\.json$/i.test(result.output) ? path.join(result.output, "tileset.json") : result.output;
     if (pick === open) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
     if (pick === reveal) {
       const uri = vscode.Uri.file(result.output);

@@ -78,7 +78,7 @@ run(CASE, "tasks.json inputs and paths with '..' or symlinks out of the workspac
   const { ws, elsewhere } = workspace("ws2");
   const other = path.join(dir, "ws2-second-folder");
   fs.mkdirSync(other, { recursive: true });
-  assert.deepEqual([...TASK_PATH_PROPERTIES], ["input", "output", "outputDir", "scratchDir", "dem"]);
+  assert.deepEqual([...TASK_PATH_PROPERTIES], ["input", "output", "outputDir", "scratchDir", "dem", "pointCloud"]);
   const refusedInputs = [
     "../ws2-elsewhere/secret.geojson", `${ws}/../ws2-elsewhere/secret.geojson`, // '..' (also after ${workspaceFolder} substitution)
     path.join(elsewhere, "secret.geojson"), // absolute elsewhere
@@ -95,13 +95,16 @@ run(CASE, "tasks.json inputs and paths with '..' or symlinks out of the workspac
     for (const v of ["../x", "out/x", elsewhere]) assert.equal(taskPathProblems({ input: "data/city.geojson", [k]: v }, ws, [ws]).length, 1, `${k} = ${v}`);
     assert.deepEqual(taskPathProblems({ input: "data/city.geojson", [k]: "meshes/x" }, ws, [ws]), [], k);
   }
+  // A list of paths (the point clouds): one escaping entry among good ones is refused.
+  for (const v of ["../x.laz", "out/x.laz", path.join(elsewhere, "x.laz")]) assert.equal(taskPathProblems({ input: "data/city.geojson", pointCloud: ["meshes/a.laz", v] }, ws, [ws]).length, 1, `pointCloud [.., ${v}]`);
+  assert.deepEqual(taskPathProblems({ input: "data/city.geojson", pointCloud: ["meshes/a.laz", "b.laz"] }, ws, [ws]), [], "pointCloud inside");
   // A workspace-wide task of a multi-root workspace: any of its folders is inside, '..' never is.
   assert.deepEqual(taskPathProblems({ input: path.join(other, "c.geojson") }, ws, [ws, other]), []);
   assert.equal(taskPathProblems({ input: path.join(other, "c.geojson") }, ws, [ws]).length, 1, "a folder-scoped task stays in its folder");
   assert.equal(taskPathProblems({ input: "../ws2-second-folder/c.geojson" }, ws, [ws, other]).length, 1, "'..' is refused even when it lands in another folder");
   // With no workspace folder there is no workspace content to distrust.
   assert.deepEqual(taskPathProblems({ input: "../anything.geojson" }, ws, []), []);
-  ctx.note(`${refusedInputs.length} escaping task inputs refused (..; absolute; symlinked folder; symlinked file), 3 inside accepted; output/scratchDir/dem likewise; the task's BuildTerminal (src/extension/tasks.ts) runs this check before any build (its "cm escape" task is run in a real VS Code by test/host/suite/manifest.test.ts, npm run test:host, not part of this suite)`);
+  ctx.note(`${refusedInputs.length} escaping task inputs refused (..; absolute; symlinked folder; symlinked file), 3 inside accepted; output/scratchDir/dem and each point cloud of a list likewise; the task's BuildTerminal (src/extension/tasks.ts) runs this check before any build (its "cm escape" task is run in a real VS Code by test/host/suite/manifest.test.ts, npm run test:host, not part of this suite)`);
 });
 
 // ---- CSP ----------------------------------------------------------------------------------------

@@ -70,6 +70,26 @@ describe("builds in a real VS Code host", function () {
     assert.ok(await screenshot("host-viewer-after-build"), "workbench screenshot with the viewer open");
   });
 
+  it("a 3D Tiles build shows its tileset streamed in the viewer, every building counted", async () => {
+    const input = path.join(workspaceDir(), "sample-city.geojson");
+    const output = path.join(workspaceDir(), "out", "sample-3dtiles");
+    fs.rmSync(output, { recursive: true, force: true });
+    const { controller, viewer } = await api();
+    const tileset = path.join(output, "tileset.json");
+    const shown = new Promise<ViewerShownEvent>((resolve) => {
+      const sub = viewer.onDidShowMesh((e) => { if (e.uri.fsPath === tileset) { sub.dispose(); resolve(e); } });
+    });
+    const finished = nextFinish(input);
+    void controller.run({ input, overrides: { format: "3dtiles", output }, overridesFrom: "user", showResult: true });
+    const f = await finished;
+    assert.ifError(f.error);
+    assert.ok(fs.existsSync(tileset), "tileset.json written");
+    const e = await Promise.race([shown, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the viewer did not show the tileset within 600 s")), 600_000))]);
+    assert.equal(e.viewType, "citymesh.viewer");
+    assert.equal(e.buildings, 300, "the page counted the sample's 300 buildings in the tileset's contents");
+    assert.ok(await screenshot("host-viewer-tileset"), "workbench screenshot with the tileset open");
+  });
+
   it("a tasks.json citymesh task runs and ends with exit code 0 (${workspaceFolder} resolved)", async () => {
     const output = path.join(workspaceDir(), "out", "sample-task.glb");
     fs.rmSync(output, { force: true });
