@@ -8,7 +8,7 @@ import { STLLoader } from "three/examples/jsm/loaders/STLLoader.js";
 import { decodeMeshoptGlb, isCitymeshGlb, isMeshoptGlb, parseCitymeshGlb, readGlbChunks, type MeshoptDecoderApi } from "./glb";
 import { parseCmpv } from "./cmpv";
 import { citymeshPlyHeader, parseCitymeshPly } from "./ply";
-import { SurfaceClass, type MeshData } from "./meshData";
+import { SurfaceClass, classOfName, type MeshData } from "./meshData";
 
 export function formatOf(name: string, format?: string): string {
   if (format) return format.toLowerCase();
@@ -65,15 +65,6 @@ async function gltfLoader(): Promise<GLTFLoader> {
   const loader = new GLTFLoader();
   loader.setMeshoptDecoder(await meshoptDecoder() as never);
   return loader;
-}
-
-/** Meshes named ground/walls/roofs (our OBJ's `g` groups, other tools' objects) keep their class. */
-function classOfName(name: string): SurfaceClass {
-  const n = name.toLowerCase();
-  if (/ground|terrain/.test(n)) return SurfaceClass.Ground;
-  if (/wall/.test(n)) return SurfaceClass.Wall;
-  if (/roof/.test(n)) return SurfaceClass.Roof;
-  return SurfaceClass.Other;
 }
 
 function fromObject(root: Object3D, zUp: boolean): MeshData {

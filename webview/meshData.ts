@@ -30,6 +30,15 @@ export function markerClass(marker: number, n: number): SurfaceClass {
   return marker < n ? SurfaceClass.Wall : SurfaceClass.Roof;
 }
 
+/** Meshes named ground/walls/roofs (our OBJ's `g` groups, our tile contents' materials, other tools' objects) keep their class. */
+export function classOfName(name: string): SurfaceClass {
+  const n = name.toLowerCase();
+  if (/ground|terrain/.test(n)) return SurfaceClass.Ground;
+  if (/wall/.test(n)) return SurfaceClass.Wall;
+  if (/roof/.test(n)) return SurfaceClass.Roof;
+  return SurfaceClass.Other;
+}
+
 /** Building index of a face marker, or -1 for ground. */
 export function markerBuilding(marker: number, n: number): number {
   if (marker < 0) return -1;

@@ -13,7 +13,7 @@ import {
 } from "three";
 import { TilesRenderer } from "3d-tiles-renderer/three";
 import { GLTFExtensionsPlugin } from "3d-tiles-renderer/three/plugins";
-import { SurfaceClass } from "./meshData";
+import { SurfaceClass, classOfName } from "./meshData";
 import type { Materials } from "./style";
 import { HEIGHT_GROUND, rampColor } from "./style";
 import type { BuildingInfo } from "./protocol";
@@ -273,14 +273,6 @@ function isGlobePlacement(m: Matrix4): boolean {
   const e = m.elements;
   const t = Math.hypot(e[12], e[13], e[14]);
   return t > 1e5 && Math.abs(m.determinant() - 1) < 1e-3;
-}
-
-function classOfName(name: string): SurfaceClass {
-  const n = name.toLowerCase();
-  if (/ground|terrain/.test(n)) return SurfaceClass.Ground;
-  if (/wall/.test(n)) return SurfaceClass.Wall;
-  if (/roof/.test(n)) return SurfaceClass.Roof;
-  return SurfaceClass.Other;
 }
 
 /** Height colours per position attribute (walls and roofs of a content share theirs). */

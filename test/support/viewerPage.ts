@@ -71,3 +71,18 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 export function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/** The viewer's WebGL canvas (DOM overlays excluded) as r,g,b triples of every `every`-th pixel, with its size. */
+export function canvasRgb(page: import("playwright-core").Page, every = 1): Promise<{ w: number; h: number; rgb: number[] }> {
+  return page.evaluate((k) => {
+    const src = document.querySelector<HTMLCanvasElement>("#view canvas")!;
+    const c = document.createElement("canvas");
+    c.width = src.width; c.height = src.height;
+    const ctx = c.getContext("2d")!;
+    ctx.drawImage(src, 0, 0);
+    const px = ctx.getImageData(0, 0, c.width, c.height).data;
+    const rgb: number[] = [];
+    for (let i = 0; i < px.length; i += 4 * k) rgb.push(px[i], px[i + 1], px[i + 2]);
+    return { w: c.width, h: c.height, rgb };
+  }, every);
+}

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { buildWebview, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../support/viewerPage";
+import { buildWebview, canvasRgb, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../support/viewerPage";
 import { runCli } from "../support/cli";
 import { classify, pixelClass, type PixelClass } from "./pixels";
 
@@ -41,17 +41,7 @@ const drawn = (page: Page) => page.evaluate(() => new Promise<void>((r) => reque
 
 /** Every third pixel of the WebGL canvas as r,g,b triples, with its size. */
 async function canvasPixels(page: Page): Promise<{ w: number; h: number; rgb: number[]; step: number }> {
-  return page.evaluate(() => {
-    const src = document.querySelector<HTMLCanvasElement>("#view canvas")!;
-    const c = document.createElement("canvas");
-    c.width = src.width; c.height = src.height;
-    const ctx = c.getContext("2d")!;
-    ctx.drawImage(src, 0, 0);
-    const px = ctx.getImageData(0, 0, c.width, c.height).data;
-    const rgb: number[] = [];
-    for (let i = 0; i < px.length; i += 4) rgb.push(px[i], px[i + 1], px[i + 2]);
-    return { w: c.width, h: c.height, rgb, step: 1 };
-  });
+  return { ...(await canvasRgb(page)), step: 1 };
 }
 
 async function canvasClasses(page: Page): Promise<Record<PixelClass, number>> {

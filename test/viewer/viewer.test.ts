@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { buildWebview, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../support/viewerPage";
+import { buildWebview, canvasRgb, launchChromium, ROOT, startViewerServer, tmpDir, type ViewerServer } from "../support/viewerPage";
 import { cmpvOf, glbOf, viewerCity, type ViewerCity } from "../support/viewerCity";
 import { classify, type PixelClass } from "./pixels";
 import { spawnSync } from "node:child_process";
@@ -43,17 +43,7 @@ const drawn = (page: Page) => page.evaluate(() => new Promise<void>((r) => reque
 
 /** Class histogram of the WebGL canvas (DOM overlays excluded), as fractions of all pixels. */
 async function canvasClasses(page: Page): Promise<Record<PixelClass, number>> {
-  const { w, h, data } = await page.evaluate(() => {
-    const src = document.querySelector<HTMLCanvasElement>("#view canvas")!;
-    const c = document.createElement("canvas");
-    c.width = src.width; c.height = src.height;
-    const ctx = c.getContext("2d")!;
-    ctx.drawImage(src, 0, 0);
-    const px = ctx.getImageData(0, 0, c.width, c.height).data;
-    const out: number[] = [];
-    for (let i = 0; i < px.length; i += 4 * 3) out.push(px[i], px[i + 1], px[i + 2]);
-    return { w: c.width, h: c.height, data: out };
-  });
+  const { w, h, rgb: data } = await canvasRgb(page, 3);
   assert.ok(w > 0 && h > 0);
   return classify(data);
 }
