@@ -186,7 +186,7 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   if (clouds.length) {
     emit({ tiling: `Reading ${clouds.length === 1 ? "the point cloud" : `${clouds.length} point clouds`}` });
     const domain = gridDomain(makeGrid(read.bounds, { tileSize, maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance }));
-    lifted = await liftFromPointClouds(read.footprints, read.crs, domain, {
+    lifted = await liftFromPointClouds(read.footprints, read.bounds, read.crs, domain, {
       files: clouds, roofPercentile: o.roofPercentile, terrainCellSize: o.terrainCellSize, terrain: !o.dem,
       terrainFile: files.terrainFile ?? `${files.inputsFile}.terrain.tif`, spillStem: `${files.inputsFile}.roof-points`,
       checkCancel: () => { if (signal?.aborted) throw cancelled(); },

@@ -42,8 +42,11 @@ export interface Lifted {
   perFile: number[];
 }
 
-/** Reads the clouds against footprints `f` (local coordinates in `crs`), covering [x0, y0, x1, y1] (local) with terrain. */
-export async function liftFromPointClouds(f: Footprints, crs: CrsInfo, domain: [number, number, number, number], o: LiftOptions): Promise<Lifted> {
+/**
+ * Reads the clouds against footprints `f` (local coordinates in `crs`; `bounds` their box, as the reader
+ * found it), covering `domain` [x0, y0, x1, y1] (local) with terrain.
+ */
+export async function liftFromPointClouds(f: Footprints, bounds: readonly [number, number, number, number], crs: CrsInfo, domain: [number, number, number, number], o: LiftOptions): Promise<Lifted> {
   const notes: Diagnostic[] = [];
   const note = (file: string, severity: Diagnostic["severity"], code: string, message: string) => notes.push({ file, featureIndex: -1, severity, code, message });
   const mesh: ResolvedCrs = { name: crs.name, proj4: crs.proj4, geographic: false };
@@ -63,7 +66,7 @@ export async function liftFromPointClouds(f: Footprints, crs: CrsInfo, domain: [
       cell = coarser;
     }
     const grid = o.terrain ? TerrainGrid.covering(x0 - cell, y0 - cell, x1 + cell, y1 + cell, crs.origin, cell) : undefined;
-    const [ox, oy] = crs.origin, b = boundsOf(f);
+    const [ox, oy] = crs.origin, b = bounds;
     let points = 0;
     const perFile: number[] = [];
     for (const r of readers) {
@@ -141,16 +144,6 @@ function carriedBox(x0: number, y0: number, x1: number, y1: number, carry: ((xy:
   const out: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
   for (let i = 0; i < 18; i += 2) {
     const x = xy[i] - ox, y = xy[i + 1] - oy;
-    if (x < out[0]) out[0] = x; if (y < out[1]) out[1] = y; if (x > out[2]) out[2] = x; if (y > out[3]) out[3] = y;
-  }
-  return out;
-}
-
-function boundsOf(f: Footprints): [number, number, number, number] {
-  const out: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  const n = f.ringStart[f.ringStart.length - 1];
-  for (let i = 0; i < n; i++) {
-    const x = f.xy[2 * i], y = f.xy[2 * i + 1];
     if (x < out[0]) out[0] = x; if (y < out[1]) out[1] = y; if (x > out[2]) out[2] = x; if (y > out[3]) out[3] = y;
   }
   return out;
