@@ -23,7 +23,7 @@ import type { Counts } from "./counts";
 const ENU_TO_VIEW = new Matrix4().makeRotationX(-Math.PI / 2);
 
 /** Screen-space error (pixels) above which a tile's children are drawn; 3d-tiles-renderer's and Cesium's default is 16. */
-export const ERROR_TARGET_PX = 4;
+export const ERROR_TARGET_PX = 8;
 
 /** What the tileset tells the viewer. */
 export interface TilesetEvents {
@@ -81,10 +81,8 @@ export class TilesetView {
     tiles.registerPlugin(new GLTFExtensionsPlugin({ metadata: true, rtc: true }));
     // A rebuilt tileset keeps its file names: every fetch carries the version so nothing stale comes from the cache.
     if (version) tiles.registerPlugin({ name: "CITYMESH_VERSION", preprocessURL: (u: string | URL) => withQuery(String(u), "v", version) });
-    // Citymesh tilesets put each building at the level its size earns, so a tile's geometric error is about the
-    // size of the buildings its children add: at the default 16 px a fitted city of small houses shows nothing
-    // (a fitted 1 M-building city: no tile at 6 px; at 4 px its 5,000 largest buildings, 0.25 M triangles, 50 ms
-    // a frame in SwiftShader; at 2 px 1.2 M triangles, 240 ms). Zooming in brings the rest.
+    // Half the default: a citymesh tileset's parents are the whole city in blocks of their grid's cells and their
+    // geometric error is two cells, so a block is at most 4 px on screen before the tile's children replace it.
     tiles.errorTarget = ERROR_TARGET_PX;
     tiles.setCamera(camera);
     tiles.setResolutionFromRenderer(camera, renderer);

@@ -2,9 +2,10 @@
 // near New York, ~1.1° from the zone's central meridian so grid north is 0.7° off true north) of
 // small, middle, tall and very tall buildings over 6 × 6 tiles: the tileset passes the official
 // 3D Tiles 1.1 schema, every content passes the Khronos glTF validator and our checks of
-// EXT_mesh_features / EXT_structural_metadata, every building sits in exactly one content at the
-// level its size earns, and every footprint corner comes back within 1 m (node transforms, y-up →
-// z-up, the tiles' transforms, ECEF → lon/lat with proj4). The real Zurich file (UTM 32 South,
+// EXT_mesh_features / EXT_structural_metadata, every building sits in exactly one leaf, parents
+// hold the ground, blocks over their buildings and the towers whole up to the level their size
+// earns, and every footprint corner comes back within 1 m (node transforms, y-up → z-up, the
+// tiles' transforms, ECEF → lon/lat with proj4). The real Zurich file (UTM 32 South,
 // northings ~15,224,800 m) is read from ../shared/data relative to the repository root and the test
 // skips, saying so, when it is absent.
 import test from "node:test";
@@ -85,15 +86,28 @@ test("the tileset is valid 3D Tiles 1.1, its contents valid glTF with valid feat
   walk(ts.root, ts.geometricError);
 });
 
-test("every building is in exactly one content, at the level its size earns, with its properties", () => {
+/** Store tile size of the test city's build, and the coarse grid's cell size at a node of level L. */
+const TILE = 400;
+const cellAt = (L: number) => (2 ** L * TILE) / 64;
+/** A building is carried whole by its ancestors up to level k: its size spans 4 of their cells. */
+const wholeUpTo = (height: number) => Math.max(0, Math.floor(Math.log2((Math.max(height, 12 * Math.SQRT2) * 64) / (4 * TILE))));
+
+test("every building is in exactly one leaf with its properties; parents are coarse: blocks and whole towers, each row a real building", () => {
   const ts = readTileset(out);
   const src = lonLatCity().features;
-  const seen = new Map<number, { parent: boolean; uri: string }>();
-  let parents = 0;
-  for (const { tile } of contentsOf(ts.root)) {
+  const inLeaf = new Map<number, string>();
+  const wholeIn = new Map<number, number[]>();
+  let parents = 0, parentRows = 0;
+  for (const { tile, depth } of contentsOf(ts.root)) {
     const g = readGlb(fs.readFileSync(path.join(out, tile.content!.uri)));
+    const level = tile.children ? Number(/(\d+)-\d+-\d+\.glb$/.exec(tile.content!.uri)![1]) : 0;
+    assert.ok(level >= 0 && depth > 0);
+    if (tile.children) {
+      parents++;
+      // A parent stands for everything under it: it has its ground.
+      assert.ok(g.json.meshes[0].primitives.some((p) => p.indices !== undefined && (g.json.accessors[p.indices] as { name?: string }).name === "ground"), `${tile.content!.uri} has no ground`);
+    }
     if (!g.json.extensions?.EXT_structural_metadata) continue;
-    if (tile.children) parents++;
     const b = tableColumn(g, 0, "buildingIndex") as number[];
     const fid = tableColumn(g, 0, "featureId") as string[];
     const h = tableColumn(g, 0, "height") as number[];
@@ -108,34 +122,63 @@ test("every building is in exactly one content, at the level its size earns, wit
     const name = tableColumn(g, 0, "name") as string[];
     const note = tableColumn(g, 0, "note") as string[];
     b.forEach((bi, r) => {
-      assert.ok(!seen.has(bi), `building ${bi} in ${tile.content!.uri} and ${seen.get(bi)?.uri}`);
-      seen.set(bi, { parent: !!tile.children, uri: tile.content!.uri });
       const f = src.find((x) => x.id === fid[r])!;
-      // Houses (≤ 10 m high, 17 m across) stay in the store tiles; 30 m and taller go up the tree.
-      assert.equal(!!tile.children, (f.properties.height as number) >= 30, `${f.id} (${f.properties.height} m) in ${tile.content!.uri}`);
       assert.ok(f, `feature ${fid[r]}`);
       assert.equal(name[r], f.properties.name);
       assert.equal(note[r], f.properties.note ?? "");
       assert.ok(Math.abs(h[r] - (f.properties.height as number)) < 0.01, `height ${h[r]} of ${f.id}, given ${f.properties.height}`);
+      if (tile.children) {
+        parentRows++;
+        if (wholeUpTo(f.properties.height as number) >= level) {
+          const list = wholeIn.get(bi) ?? [];
+          list.push(level);
+          wholeIn.set(bi, list);
+        }
+        return;
+      }
+      assert.ok(!inLeaf.has(bi), `building ${bi} in ${tile.content!.uri} and ${inLeaf.get(bi)}`);
+      inLeaf.set(bi, tile.content!.uri);
     });
   }
-  assert.equal(seen.size, 144);
-  assert.ok(parents > 0, "tall buildings sit in parent tiles");
+  assert.equal(inLeaf.size, 144);
+  assert.ok(parents > 0 && parentRows > 0, `${parents} parents, ${parentRows} rows in them`);
+  // Towers are carried whole by every ancestor up to the level their size earns (260 m: all three).
+  const depth = Math.max(...contentsOf(ts.root).map((c) => c.depth)) - 1;
+  src.forEach((f, bi) => {
+    const k = Math.min(depth, wholeUpTo(f.properties.height as number));
+    assert.deepEqual((wholeIn.get(bi) ?? []).sort(), Array.from({ length: k }, (_, i) => i + 1), `${f.id} (${f.properties.height} m) carried whole at levels ${wholeIn.get(bi)}`);
+  });
 });
 
-test("every footprint corner comes back within 1 m through the transforms, and inside its tile's region", () => {
+test("every footprint corner comes back within 1 m through the transforms, and inside its tile's region; a parent's blocks lie over their building", () => {
   const ts = readTileset(out);
   const src = lonLatCity().features;
   const side = fs.readFileSync(out + ".buildings.jsonl", "utf8").trim().split("\n").map((l) => JSON.parse(l) as { b: number; id: string });
-  let worst = 0, checked = 0;
+  let worst = 0, checked = 0, blocks = 0;
   for (const { tile, world } of contentsOf(ts.root)) {
     const verts = buildingVertices(fs.readFileSync(path.join(out, tile.content!.uri)), world);
     const [w, s, e, n, lo, hi] = tile.boundingVolume.region!;
+    const level = tile.children ? Number(/(\d+)-\d+-\d+\.glb$/.exec(tile.content!.uri)![1]) : 0;
     for (const [b, vs] of verts) {
       const f = src.find((x) => x.id === side[b].id)!;
       for (const [lon, lat, h] of vs) {
         const r = Math.PI / 180;
         assert.ok(lon * r >= w && lon * r <= e && lat * r >= s && lat * r <= n && h >= lo && h <= hi, `vertex of ${f.id} outside the region of ${tile.content!.uri}`);
+      }
+      if (level > 0 && wholeUpTo(f.properties.height as number) < level) {
+        // A block: its cells lie over the footprint (a cell's centre was on a roof, so every corner of
+        // it is within a cell's diagonal of the footprint), its top at most half a height step (a
+        // quarter cell) above the building's roof, its walls down to the ground.
+        const cell = cellAt(level);
+        const ring = f.geometry.coordinates[0] as [number, number][];
+        for (const v of vs) {
+          const near = Math.min(...ring.map((c) => metres([v[0], v[1]], c as [number, number]))) <= 12 * Math.SQRT2 + cell * Math.SQRT2 + 0.01;
+          assert.ok(near, `block of ${f.id} in ${tile.content!.uri} is off its footprint`);
+        }
+        const hs = vs.map((v) => v[2]);
+        assert.ok(Math.min(...hs) > -0.2 && Math.max(...hs) <= (f.properties.height as number) + cell / 4 + 0.2, `block of ${f.id}: heights ${Math.min(...hs)}…${Math.max(...hs)} for ${f.properties.height} m`);
+        blocks++;
+        continue;
       }
       for (const corner of f.geometry.coordinates[0]) {
         const d = Math.min(...vs.map((v) => metres([v[0], v[1]], corner as [number, number])));
@@ -146,7 +189,10 @@ test("every footprint corner comes back within 1 m through the transforms, and i
       assert.ok(Math.abs(Math.min(...hs)) < 0.2 && Math.abs(Math.max(...hs) - (f.properties.height as number)) < 0.2, `${f.id}: heights ${Math.min(...hs)}…${Math.max(...hs)} for ${f.properties.height} m`);
     }
   }
-  assert.equal(checked, 144 * 5);
+  // Every building once in a leaf, and the towers again in each ancestor that carries them whole.
+  const whole = src.reduce((k, f) => k + Math.min(3, wholeUpTo(f.properties.height as number)), 0);
+  assert.equal(checked, (144 + whole) * 5);
+  assert.ok(blocks > 0, "no blocks in the parents");
   assert.ok(worst < 1, `worst corner ${worst.toFixed(3)} m off`);
 });
 
@@ -191,6 +237,7 @@ test("Zurich (UTM 32 South, northings ~15,224,800 m, from ../shared/data): build
   for (const { tile, world } of contentsOf(ts.root)) {
     const glb = fs.readFileSync(path.join(zout, tile.content!.uri));
     assert.deepEqual(await glbErrors(glb, tile.content!.uri), []);
+    if (tile.children) continue; // parents' blocks are coarse by design (checked on the test city above)
     const verts = buildingVertices(glb, world);
     for (const [b, vs] of [...verts].slice(0, 3)) {
       const geom = fc.features[side[b].f].geometry;

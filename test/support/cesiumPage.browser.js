@@ -105,12 +105,21 @@
       const px = g.getImageData(0, 0, c.width, c.height).data;
       const near = (i, rgb) => Math.abs(px[i] - rgb[0]) + Math.abs(px[i + 1] - rgb[1]) + Math.abs(px[i + 2] - rgb[2]) < 24;
       let city = 0, globe = 0;
+      // The tileset's most common colour (quantised to 8 levels a channel) is its flat ground;
+      // the rest of its pixels are buildings.
+      const counts = new Map();
       for (let i = 0; i < px.length; i += 4) {
         if (near(i, GLOBE)) globe++;
-        else if (!near(i, SKY)) city++;
+        else if (!near(i, SKY)) {
+          city++;
+          const q = ((px[i] >> 5) << 6) | ((px[i + 1] >> 5) << 3) | (px[i + 2] >> 5);
+          counts.set(q, (counts.get(q) ?? 0) + 1);
+        }
       }
+      let ground = -1, most = 0;
+      for (const [q, k] of counts) if (k > most) { most = k; ground = q; }
       const n = px.length / 4;
-      return { city: city / n, globe: globe / n, width: c.width, height: c.height };
+      return { city: city / n, globe: globe / n, buildings: (city - most) / n, width: c.width, height: c.height };
     },
 
     /**

@@ -214,18 +214,22 @@ function city(name: string, input: string, key: string) {
       const { lon, lat } = opened.centre;
       assert.ok(lon > b.w && lon < b.e && lat > b.s && lat < b.n, `centre ${lon}, ${lat} outside ${JSON.stringify(b)}`);
       console.log(`${name}: centre ${lon.toFixed(5)}, ${lat.toFixed(5)} (bounds ${b.w.toFixed(4)}…${b.e.toFixed(4)}, ${b.s.toFixed(4)}…${b.n.toFixed(4)}), radius ${opened.radius.toFixed(0)} m`);
-      // Cesium's default maximumScreenSpaceError (16) first, for the record: seen whole, the
-      // tileset shows the levels its geometric errors call for (a big city: its tallest buildings).
+      // Cesium's default maximumScreenSpaceError (16) first: seen whole, the tileset shows the
+      // levels its geometric errors call for — coarse parents, the ground and the city in blocks.
       const first = await p.page.evaluate(() => (window as any).citymesh.overview(16));
-      const firstShare = await p.page.evaluate(() => (window as any).citymesh.cityShare()) as { city: number };
+      const firstShare = await p.page.evaluate(() => (window as any).citymesh.cityShare()) as { city: number; buildings: number };
       await p.page.screenshot({ path: path.join(ARTIFACTS, `cesium-${name}-sse16.png`) });
-      console.log(`${name} overview, maximumScreenSpaceError 16: loaded ${JSON.stringify(first)}; city ${(firstShare.city * 100).toFixed(1)} % of the canvas`);
+      console.log(`${name} overview, maximumScreenSpaceError 16: loaded ${JSON.stringify(first)}; city ${(firstShare.city * 100).toFixed(1)} % of the canvas, buildings ${(firstShare.buildings * 100).toFixed(1)} %`);
       // Then every level down to the houses (as a user zooming in gets them) for the picture.
       const view = await p.page.evaluate(() => (window as any).citymesh.overview(1));
-      const share = await p.page.evaluate(() => (window as any).citymesh.cityShare()) as { city: number; globe: number };
+      const share = await p.page.evaluate(() => (window as any).citymesh.cityShare()) as { city: number; globe: number; buildings: number };
       await p.page.screenshot({ path: path.join(ARTIFACTS, `cesium-${name}.png`) });
-      console.log(`${name} overview, maximumScreenSpaceError 1: loaded ${JSON.stringify(view)}; city ${(share.city * 100).toFixed(1)} % of the canvas, bare globe ${(share.globe * 100).toFixed(1)} %`);
+      console.log(`${name} overview, maximumScreenSpaceError 1: loaded ${JSON.stringify(view)}; city ${(share.city * 100).toFixed(1)} % of the canvas, buildings ${(share.buildings * 100).toFixed(1)} %, bare globe ${(share.globe * 100).toFixed(1)} %`);
       assert.ok(share.city > 0.25, `the tileset covers only ${(share.city * 100).toFixed(1)} % of the canvas`);
+      // From afar at the default 16 px the city looks whole: its ground as much as with every
+      // tile loaded, and its buildings at least half as much of the canvas.
+      assert.ok(firstShare.city > 0.95 * share.city, `at 16 px the tileset covers ${(firstShare.city * 100).toFixed(1)} % of the canvas, ${(share.city * 100).toFixed(1)} % with every tile`);
+      assert.ok(firstShare.buildings > 0.5 * share.buildings, `at 16 px buildings cover ${(firstShare.buildings * 100).toFixed(1)} % of the canvas, ${(share.buildings * 100).toFixed(1)} % with every tile`);
       assert.deepEqual(p.offsite, [], "requests that tried to leave 127.0.0.1");
       assert.deepEqual(p.errors, []);
       assert.deepEqual(await p.page.evaluate(() => (window as any).citymesh.errors), []);

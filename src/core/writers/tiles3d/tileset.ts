@@ -1,18 +1,20 @@
 // OGC 3D Tiles 1.1 straight from the tile store, never merging the city: tiles are read one at a
 // time, each becomes one GLB content, and tileset.json is written last.
 //
-// Tree: a quadtree over the store's tile grid. Leaves are the store tiles; a node at level L
-// covers 2^L × 2^L of them. Refinement is ADD and every building is stored exactly once, at the
-// level its size earns: size s = max(its height span, its footprint's diagonal); a building with
-// s in [S0·2^L, S0·2^(L+1)) goes to the level-L ancestor of its tile (the top node takes all larger
-// ones), the ground and smaller buildings stay in the leaf. A node's geometricError is then what
-// is missing when it is drawn without its children: buildings smaller than S0·2^L (leaves: 0).
-// With CesiumJS's default 16 px screen-space error, a building of size s appears once it would be
-// about 16 px tall on screen: a skyline first, then blocks, then the ground and small buildings.
-// Why this and not roofs-only or simplified parents: nothing is duplicated (the tileset is about
-// the size of the GLB), parents need no mesh simplification, and memory stays one tile plus the
-// buildings waiting for an ancestor (the tree is walked depth first, a node written as soon as
-// its children are).
+// Tree: a quadtree over the store's tile grid, refined by REPLACE, as a Cesium user expects: every
+// tile stands for all of the city under it. Leaves are the store tiles, whole (ground and every
+// building at full detail). A node at level L covers 2^L × 2^L of them and its content is coarse
+// (coarse.ts): the ground and the buildings as blocks on a 64 × 64 grid, made from its children's
+// grids, so its size does not grow with the city; a building at least 4 cells across (by the
+// larger of its footprint's diagonal and its height) is carried whole instead, so towers stay
+// sharp from afar. A node's geometricError is two of its cells (leaves: 0).
+// Why this and not the ADD quadtree by building size this writer had first (each building once,
+// at the level its size earns): there, a parent not yet refined showed only the buildings of its
+// size class, no ground and no houses, and at Cesium's default 16 px a large city looked empty
+// from afar (New York: 1.3 % of the canvas). Coarse parents cost about a third more files and
+// bytes; memory stays one tile, the grids of the tree's open path (4 × 64² cells a level) and
+// the whole buildings waiting for an ancestor (on disk). The tree is walked depth first, a node
+// written as soon as its children are.
 //
 // Placement: the root's transform is the frame at the mesh origin (frame.ts), and every node with
 // content has its own frame at its centre (its transform is relative to its parent's), so
@@ -27,11 +29,12 @@ import { CityMeshError } from "../../errors";
 import { writeAtomically } from "../io";
 import { FeatureTable, type FeatureRow } from "./features";
 import { buildContent, type MeshPiece } from "./content";
+import { GRID, blockBuildings, coarsen, emptyGrid, gridMesh, sampleMesh, type CoarseGrid } from "./coarse";
 import { buildingOf, buildingStats } from "../buildingStats";
 import { ecef, frameAt, invertAffine, localToLonLat, mul, regionOf, type Mat4 } from "./frame";
 
-/** Smallest building size (m) that leaves the leaves: sizes in [S0·2^L, S0·2^(L+1)) go to level L. */
-export const S0 = 10;
+/** A building is carried whole by an ancestor while it spans at least this many of its grid's cells. */
+export const WHOLE_CELLS = 4;
 
 export interface TilesetLayout {
   /** Store tile grid: tile id = row · nx + col, rows from the south. */
@@ -85,7 +88,7 @@ interface Piece extends MeshPiece {
 interface TileJson {
   boundingVolume: { region: number[] };
   geometricError: number;
-  refine?: "ADD";
+  refine?: "REPLACE";
   transform?: Mat4;
   content?: { uri: string };
   children?: TileJson[];
@@ -156,67 +159,107 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
     return uri;
   };
 
+  // Cell size of a level's grid, and a node's geometric error: two cells (what a block may be off).
+  const cellOf = (L: number) => [((1 << L) * tw) / GRID, ((1 << L) * th) / GRID] as const;
+  const errorOf = (L: number) => (L === 0 ? 0 : 2 * Math.max(...cellOf(L)));
+  // The highest level that carries a building of size s whole (0: none above the leaves).
+  const wholeUpTo = (s: number) => {
+    const k = Math.floor(Math.log2((s * GRID) / (WHOLE_CELLS * Math.max(tw, th))));
+    return k >= 1 ? Math.min(depth, k) : 0;
+  };
+
   const node = (L: number, centre: [number, number], box: Box, world: Mat4, parentWorld: Mat4, uri: string | undefined, children: TileJson[]): TileJson => {
     const half = Math.max(Math.hypot(box[0] - centre[0], box[1] - centre[1]), Math.hypot(box[3] - centre[0], box[4] - centre[1]), Math.hypot(box[0] - centre[0], box[4] - centre[1]), Math.hypot(box[3] - centre[0], box[1] - centre[1]));
     return {
       boundingVolume: { region: regionOf(toLonLat, [box[0], box[1], box[3], box[4]], box[2], box[5], half) },
-      geometricError: L === 0 ? 0 : S0 * 2 ** L,
+      geometricError: errorOf(L),
       transform: mul(invertAffine(parentWorld), world),
       ...(uri ? { content: { uri } } : {}),
       ...(children.length ? { children } : {}),
     };
   };
 
-  const leaf = async (i: number, j: number, parentWorld: Mat4): Promise<{ tile: TileJson; box: Box } | undefined> => {
+  /** What a visited node hands its parent: its tile, its bounds, its grid and the heights of the grid's buildings, the whole buildings its ancestors carry. */
+  interface Visited { tile: TileJson; box: Box; grid: CoarseGrid; heights: Map<number, number>; carried: Carried[] }
+
+  const leaf = async (i: number, j: number, parentWorld: Mat4): Promise<Visited | undefined> => {
     if (job.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
     const id = j * nx + i;
     const src = sourceOf.get(id);
     if (src === undefined) return undefined;
     const mesh = await source.read(src);
     stats.leaves++;
-    const { keep, up } = splitTile(mesh, N, depth, i, j);
-    for (const [key, piece] of up) {
-      pending.put(key, piece);
-    }
+    const { whole, heights, wholeLevel } = splitTile(mesh, N, wholeUpTo);
+    const carried = [...whole].map(([k, p]) => ({ k, entry: pending.put(p) }));
     const centre = centreOf(0, i, j);
     const world = frameAt(toLonLat, centre[0], centre[1]);
-    const uri = keep.faces.length ? writeContent([keep], world, String(id)) : undefined;
+    const all: Piece = { vertices: mesh.vertices, faces: mesh.faces, markers: mesh.markers, heights, box: boxOf(mesh.vertices) };
+    const uri = mesh.markers.length ? writeContent([all], world, String(id)) : undefined;
     job.onProgress?.(stats.leaves, job.tileIds.length, stats.triangles);
     if (!uri) return undefined;
-    return { tile: node(0, centre, keep.box, world, parentWorld, uri, []), box: keep.box };
+    const [cw, ch] = cellOf(0);
+    const grid = emptyGrid(domain[0] + i * tw, domain[1] + j * th, cw, ch);
+    grid.inside.fill(1);
+    sampleMesh(grid, mesh.vertices, mesh.faces, mesh.markers, N, (b) => !wholeLevel.has(b));
+    return { tile: node(0, centre, all.box, world, parentWorld, uri, []), box: all.box, grid, heights: keepHeights(grid, heights), carried };
   };
 
-  const visit = async (L: number, i: number, j: number, parentWorld: Mat4): Promise<{ tile: TileJson; box: Box } | undefined> => {
+  const visit = async (L: number, i: number, j: number, parentWorld: Mat4): Promise<Visited | undefined> => {
     if ((i << L) >= nx || (j << L) >= ny) return undefined;
     if (L === 0) return leaf(i, j, parentWorld);
     const centre = centreOf(L, i, j);
     const world = frameAt(toLonLat, centre[0], centre[1]);
     const children: TileJson[] = [];
     const box = emptyBox();
+    const [cw, ch] = cellOf(L);
+    const grid = emptyGrid(domain[0] + i * (1 << L) * tw, domain[1] + j * (1 << L) * th, cw, ch);
+    const grids: (CoarseGrid | undefined)[] = [];
+    const heights = new Map<number, number>();
+    const carried: Carried[] = [];
     for (const [di, dj] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
       const c = await visit(L - 1, 2 * i + di, 2 * j + dj, world);
-      if (c) { children.push(c.tile); grow(box, c.box); }
+      grids.push(c?.grid);
+      if (!c) continue;
+      children.push(c.tile);
+      grow(box, c.box);
+      for (const [b, h] of c.heights) heights.set(b, h);
+      carried.push(...c.carried);
     }
-    const key = `${L}/${i}/${j}`;
-    const pieces = pending.take(key);
+    if (!children.length) return undefined;
+    coarsen(grid, grids);
+    // Whole buildings: too small for this level are made blocks here; the rest are in its content.
+    const pieces: Piece[] = [];
+    const up: Carried[] = [];
+    for (const c of carried) {
+      const p = pending.read(c.entry);
+      if (c.k < L) {
+        sampleMesh(grid, p.vertices, p.faces, p.markers, N, () => true);
+        for (const [b, h] of p.heights) heights.set(b, h);
+      } else {
+        pieces.push(p);
+        if (c.k > L) up.push(c);
+      }
+    }
+    const coarse = gridMesh(grid, N);
+    const gridHeights = keepHeights(grid, heights);
+    if (coarse) pieces.unshift({ ...coarse, heights: gridHeights, box: boxOf(coarse.vertices) });
     for (const p of pieces) grow(box, p.box);
     const uri = pieces.length ? writeContent(pieces, world, `${L}-${i}-${j}`) : undefined;
-    if (!uri && !children.length) return undefined;
-    return { tile: node(L, centre, box, world, parentWorld, uri, children), box };
+    return { tile: node(L, centre, box, world, parentWorld, uri, children), box, grid, heights: gridHeights, carried: up };
   };
 
   try {
     const rootWorld = frameAt(toLonLat, 0, 0);
     const top = await visit(depth, 0, 0, rootWorld);
-    const topError = S0 * 2 ** (depth + 1);
+    const topError = Math.max(errorOf(depth + 1), 1);
     const root: TileJson = top
-      ? { boundingVolume: top.tile.boundingVolume, geometricError: topError, refine: "ADD", transform: rootWorld, children: [top.tile] }
-      : { boundingVolume: { region: regionOf(toLonLat, [domain[0], domain[1], domain[2], domain[3]], 0, 0, 0) }, geometricError: topError, refine: "ADD", transform: rootWorld };
+      ? { boundingVolume: top.tile.boundingVolume, geometricError: topError, refine: "REPLACE", transform: rootWorld, children: [top.tile] }
+      : { boundingVolume: { region: regionOf(toLonLat, [domain[0], domain[1], domain[2], domain[3]], 0, 0, 0) }, geometricError: topError, refine: "REPLACE", transform: rootWorld };
     const tileset = {
       asset: { version: "1.1", generator: "citymesh" },
       geometricError: topError,
       root,
-      extras: { citymesh: { crs: job.crs, origin: job.crs.origin, buildings: N, tiles: job.tileIds.length, upAxis: "Y", leafLevelSizeMetres: S0 } },
+      extras: { citymesh: { crs: job.crs, origin: job.crs.origin, buildings: N, tiles: job.tileIds.length, upAxis: "Y", coarseGridCells: GRID, wholeBuildingCells: WHOLE_CELLS } },
     };
     stats.bytes += writeAtomically(jsonFile, (o) => o.write(JSON.stringify(tileset)));
   } finally {
@@ -228,26 +271,45 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
   return { tileset: jsonFile, tiles: stats.leaves, contents: stats.contents, vertices: stats.vertices, triangles: stats.triangles, bytes: stats.bytes };
 }
 
+/** The heights of the buildings the grid's blocks name (a parent's property rows need them). */
+function keepHeights(grid: CoarseGrid, heights: ReadonlyMap<number, number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const b of blockBuildings(grid)) out.set(b, heights.get(b) ?? 0);
+  return out;
+}
+
+function boxOf(xyz: Float64Array): Box {
+  const box = emptyBox();
+  for (let v = 0; v < xyz.length; v += 3) for (let a = 0; a < 3; a++) {
+    const val = xyz[v + a];
+    if (val < box[a]) box[a] = val;
+    if (val > box[a + 3]) box[a + 3] = val;
+  }
+  return box;
+}
+
 /**
- * Splits a store tile: the ground and buildings smaller than 2·S0 stay (`keep`), larger ones go
- * up to the ancestor of their level (`up`, keyed "L/i/j"). Heights: roof top to the building's
- * lowest wall (a building without walls of its own, enclosed by taller ones: to the tile's lowest ground).
+ * A store tile's buildings' heights, and the buildings an ancestor carries whole: size s =
+ * max(height span, footprint diagonal), carried up to level wholeUpTo(s) ≥ 1, one piece per such
+ * level (its own vertices). Heights: roof top to the building's lowest wall (a building without
+ * walls of its own, enclosed by taller ones: to the tile's lowest ground).
  */
-function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: Int32Array }, n: number, depth: number, ti: number, tj: number): { keep: Piece; up: Map<string, Piece> } {
+function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: Int32Array }, n: number, wholeUpTo: (s: number) => number): { whole: Map<number, Piece>; heights: Map<number, number>; wholeLevel: Map<number, number> } {
   const { vertices: xyz, faces, markers } = mesh;
   const { slot, lo, hi, heights } = buildingStats(xyz, faces, markers, n);
-  const level = new Map<number, number>();
+  const wholeLevel = new Map<number, number>();
   for (const [b, s] of slot) {
     const size = Math.max(hi[3 * s + 2] - lo[3 * s + 2], Math.hypot(hi[3 * s] - lo[3 * s], hi[3 * s + 1] - lo[3 * s + 1]));
-    level.set(b, size < 2 * S0 ? 0 : Math.min(depth, Math.floor(Math.log2(size / S0))));
+    const k = wholeUpTo(size);
+    if (k > 0) wholeLevel.set(b, k);
   }
-  // Faces by level, then one piece per level with its own vertices.
   const byLevel = new Map<number, number[]>();
-  for (let f = 0; f < markers.length; f++) {
+  if (wholeLevel.size) for (let f = 0; f < markers.length; f++) {
     const b = buildingOf(markers[f], n);
-    const L = b < 0 ? 0 : level.get(b)!;
-    let list = byLevel.get(L);
-    if (!list) byLevel.set(L, (list = []));
+    const k = b < 0 ? 0 : wholeLevel.get(b) ?? 0;
+    if (k === 0) continue;
+    let list = byLevel.get(k);
+    if (!list) byLevel.set(k, (list = []));
     list.push(f);
   }
   const piece = (fs: number[]): Piece => {
@@ -256,36 +318,33 @@ function splitTile(mesh: { vertices: Float64Array; faces: Int32Array; markers: I
     for (const f of fs) for (let c = 0; c < 3; c++) if (remap[faces[3 * f + c]] < 0) remap[faces[3 * f + c]] = nv++;
     const vs = new Float64Array(nv * 3);
     const out = new Int32Array(fs.length * 3), mk = new Int32Array(fs.length);
-    const box = emptyBox();
     const hs = new Map<number, number>();
     fs.forEach((f, k) => {
       mk[k] = markers[f];
       const b = buildingOf(markers[f], n);
-      if (b >= 0) hs.set(b, heights.get(b)!);
+      hs.set(b, heights.get(b)!);
       for (let c = 0; c < 3; c++) {
         const v = faces[3 * f + c], w = remap[v];
         out[3 * k + c] = w;
-        for (let a = 0; a < 3; a++) {
-          const val = xyz[3 * v + a];
-          vs[3 * w + a] = val;
-          if (val < box[a]) box[a] = val;
-          if (val > box[a + 3]) box[a + 3] = val;
-        }
+        for (let a = 0; a < 3; a++) vs[3 * w + a] = xyz[3 * v + a];
       }
     });
-    return { vertices: vs, faces: out, markers: mk, heights: hs, box };
+    return { vertices: vs, faces: out, markers: mk, heights: hs, box: boxOf(vs) };
   };
-  const keep = piece(byLevel.get(0) ?? []);
-  const up = new Map<string, Piece>();
-  for (const L of [...byLevel.keys()].sort((a, b) => a - b)) if (L > 0) up.set(`${L}/${ti >> L}/${tj >> L}`, piece(byLevel.get(L)!));
-  return { keep, up };
+  const whole = new Map<number, Piece>();
+  for (const k of [...byLevel.keys()].sort((a, b) => a - b)) whole.set(k, piece(byLevel.get(k)!));
+  return { whole, heights, wholeLevel };
 }
 
-/** Pieces kept in an append-only file until their node takes them (each read once, then forgotten). */
+/** A whole building's piece in the pending file, carried by the ancestors up to level k. */
+interface Carried { k: number; entry: PendingEntry }
+
+interface PendingEntry { at: number; nv: number; nf: number; nh: number; box: Box }
+
+/** Pieces kept in an append-only file while ancestors need them (each ancestor reads its own copy back). */
 class PendingFile {
   private readonly fd: number;
   private end = 0;
-  private readonly index = new Map<string, { at: number; nv: number; nf: number; nh: number; box: Box }[]>();
 
   constructor(private readonly file: string) {
     try {
@@ -296,27 +355,22 @@ class PendingFile {
     }
   }
 
-  put(key: string, p: Piece): void {
+  put(p: Piece): PendingEntry {
     const h = new Float64Array(p.heights.size * 2);
     let k = 0;
     for (const [b, v] of p.heights) { h[k++] = b; h[k++] = v; }
     const entry = { at: this.end, nv: p.vertices.length / 3, nf: p.markers.length, nh: p.heights.size, box: p.box };
     for (const a of [p.vertices, h, p.faces, p.markers]) this.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    const list = this.index.get(key);
-    if (list) list.push(entry); else this.index.set(key, [entry]);
+    return entry;
   }
 
-  take(key: string): Piece[] {
-    const list = this.index.get(key) ?? [];
-    this.index.delete(key);
-    return list.map(({ at, nv, nf, nh, box }) => {
-      const vertices = new Float64Array(nv * 3), h = new Float64Array(nh * 2), faces = new Int32Array(nf * 3), markers = new Int32Array(nf);
-      let pos = at;
-      for (const a of [vertices, h, faces, markers]) { this.read(new Uint8Array(a.buffer), pos); pos += a.byteLength; }
-      const heights = new Map<number, number>();
-      for (let k = 0; k < h.length; k += 2) heights.set(h[k], h[k + 1]);
-      return { vertices, faces, markers, heights, box };
-    });
+  read({ at, nv, nf, nh, box }: PendingEntry): Piece {
+    const vertices = new Float64Array(nv * 3), h = new Float64Array(nh * 2), faces = new Int32Array(nf * 3), markers = new Int32Array(nf);
+    let pos = at;
+    for (const a of [vertices, h, faces, markers]) { this.readAt(new Uint8Array(a.buffer), pos); pos += a.byteLength; }
+    const heights = new Map<number, number>();
+    for (let k = 0; k < h.length; k += 2) heights.set(h[k], h[k + 1]);
+    return { vertices, faces, markers, heights, box: [...box] as Box };
   }
 
   private write(b: Uint8Array): void {
@@ -330,7 +384,7 @@ class PendingFile {
     this.end += b.length;
   }
 
-  private read(b: Uint8Array, at: number): void {
+  private readAt(b: Uint8Array, at: number): void {
     let got = 0;
     while (got < b.length) {
       const n = fs.readSync(this.fd, b, got, b.length - got, at + got);
