@@ -18,12 +18,28 @@ import type { Materials } from "./style";
 import { HEIGHT_GROUND, rampColor } from "./style";
 import type { BuildingInfo } from "./protocol";
 import type { Counts } from "./counts";
+import { meshoptDecoder } from "./loaders";
+import type { MeshoptDecoderApi } from "./glb";
 
 /** ENU (x east, y north, z up) → the viewer's frame (x east, y up, z south). */
 const ENU_TO_VIEW = new Matrix4().makeRotationX(-Math.PI / 2);
 
 /** Screen-space error (pixels) above which a tile's children are drawn; 3d-tiles-renderer's and Cesium's default is 16. */
 export const ERROR_TARGET_PX = 8;
+
+/**
+ * The meshopt decoder as three's GLTFLoader wants it (`supported`, `ready`, `decodeGltfBuffer`),
+ * started only when a content is EXT_meshopt_compression-encoded (glbCompression meshopt). The
+ * loader awaits `ready` before each decode (it has no decodeGltfBufferAsync, so the loader takes that path).
+ */
+let started: MeshoptDecoderApi | undefined;
+const lazyMeshopt = {
+  supported: true,
+  get ready(): Promise<void> { return meshoptDecoder().then((d) => { started = d; }); },
+  decodeGltfBuffer(target: Uint8Array, count: number, size: number, source: Uint8Array, mode: string, filter?: string): void {
+    started!.decodeGltfBuffer(target, count, size, source, mode, filter);
+  },
+};
 
 /** What the tileset tells the viewer. */
 export interface TilesetEvents {
@@ -78,7 +94,7 @@ export class TilesetView {
   constructor(url: string, private readonly camera: Camera, private readonly renderer: WebGLRenderer,
     private readonly mats: Materials, private readonly events: TilesetEvents, version?: string) {
     const tiles = this.tiles = new TilesRenderer(url);
-    tiles.registerPlugin(new GLTFExtensionsPlugin({ metadata: true, rtc: true }));
+    tiles.registerPlugin(new GLTFExtensionsPlugin({ metadata: true, rtc: true, meshoptDecoder: lazyMeshopt as unknown as typeof import("meshoptimizer/decoder").MeshoptDecoder }));
     // A rebuilt tileset keeps its file names: every fetch carries the version so nothing stale comes from the cache.
     if (version) tiles.registerPlugin({ name: "CITYMESH_VERSION", preprocessURL: (u: string | URL) => withQuery(String(u), "v", version) });
     // Half the default: a citymesh tileset's parents are the whole city in blocks of their grid's cells and their

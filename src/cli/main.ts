@@ -18,6 +18,7 @@ import { progressPrinter } from "./progress";
 import { checkCommand, CHECK_USAGE } from "./check";
 import { BUILD_FLAGS, buildOptionsFromFlags, buildOptionsHelp } from "./buildArgs";
 import type { BuildFormat, BuildOptions, BuildResult } from "../core/types";
+import type { GlbCompression } from "../core/writers/glb";
 
 /** The package version, fixed at bundle time (scripts/build.mjs); "dev" when run from source. */
 declare const __CITYMESH_VERSION__: string | undefined;
@@ -136,7 +137,7 @@ async function merge(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { output: { type: "string", short: "o" }, format: { type: "string" }, "allow-missing": { type: "boolean" }, "merge-batch-size": { type: "string" }, "glb-compression": { type: "string" }, json: { type: "boolean" }, quiet: { type: "boolean", short: "q" } } });
   if (positionals.length !== 1 || !values.output) throw new CityMeshError("options", `merge takes a store directory and -o <output>.\n\n${USAGE}`);
   const quiet = !!values.quiet || !!values.json;
-  const r = await withConsole(quiet, (hooks) => mergeStore(positionals[0], { output: values.output!, format: values.format as BuildFormat | undefined, allowMissing: values["allow-missing"], mergeBatchSize: num("merge-batch-size", values["merge-batch-size"]), glbCompression: values["glb-compression"] as "none" | "meshopt" | undefined }, hooks));
+  const r = await withConsole(quiet, (hooks) => mergeStore(positionals[0], { output: values.output!, format: values.format as BuildFormat | undefined, allowMissing: values["allow-missing"], mergeBatchSize: num("merge-batch-size", values["merge-batch-size"]), glbCompression: values["glb-compression"] as GlbCompression | undefined }, hooks));
   if (r.missing.length) process.stderr.write(`holes: ${r.missing.length} tile(s) were missing: ${r.missing.join(", ")}\n`);
   if (values.json) process.stdout.write(JSON.stringify({ output: r.output, storeDir: r.storeDir, vertices: r.vertices, triangles: r.triangles, missing: r.missing, buildingsFile: r.buildingsFile }, null, 2) + "\n");
   else process.stdout.write(`${r.output}: ${r.vertices} vertices, ${r.triangles} triangles from ${r.info.tiles - r.missing.length} of ${r.info.tiles} tiles\n`);

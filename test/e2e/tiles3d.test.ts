@@ -15,7 +15,7 @@ import os from "os";
 import path from "path";
 import proj4 from "proj4";
 import { runCli } from "../support/cli";
-import { buildingVertices, contentsOf, glbErrors, metres, readGlb, tableColumn, tilesetSchemaErrors, type TileJson } from "../unit/writers/tilesetCheck";
+import { buildingVertices, contentsOf, decodeMeshoptGlb, glbErrors, metres, readGlb, tableColumn, tilesetSchemaErrors, type TileJson } from "../unit/writers/tilesetCheck";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-e2e-3dtiles-"));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -60,9 +60,11 @@ function filesOf(d: string): Map<string, Buffer> {
   return m;
 }
 
+/** Store tile size of the test city's build. */
+const TILE = 400;
 const out = path.join(dir, "city3d");
 let built: ReturnType<typeof build>;
-test.before(() => { built = build(cityFile, out, ["--tile-size", "400", "--workers", "2"]); });
+test.before(() => { built = build(cityFile, out, ["--tile-size", String(TILE), "--workers", "2"]); });
 
 test("the tileset is valid 3D Tiles 1.1, its contents valid glTF with valid feature ids and tables", async () => {
   assert.equal(built.buildings, 144);
@@ -86,8 +88,7 @@ test("the tileset is valid 3D Tiles 1.1, its contents valid glTF with valid feat
   walk(ts.root, ts.geometricError);
 });
 
-/** Store tile size of the test city's build, and the coarse grid's cell size at a node of level L. */
-const TILE = 400;
+/** The coarse grid's cell size at a node of level L. */
 const cellAt = (L: number) => (2 ** L * TILE) / 64;
 /** A building is carried whole by its ancestors up to level k: its size spans 4 of their cells. */
 const wholeUpTo = (height: number) => Math.max(0, Math.floor(Math.log2((Math.max(height, 12 * Math.SQRT2) * 64) / (4 * TILE))));
@@ -208,6 +209,48 @@ test("the tileset is the same bytes with 1 or 2 workers and without the disk sto
     assert.deepEqual([...other.keys()], [...a.keys()]);
     for (const [k, v] of a) assert.ok(other.get(k)!.equals(v), `${k} differs`);
   }
+});
+
+test("--glb-compression meshopt+quantize: valid contents, mesh data under half the size, every vertex within half a step of the plain tileset's", async () => {
+  const packed = path.join(dir, "packed");
+  build(cityFile, packed, ["--tile-size", String(TILE), "--glb-compression", "meshopt+quantize"]);
+  const ts = readTileset(packed);
+  assert.deepEqual(JSON.stringify(ts), JSON.stringify(readTileset(out)), "the same tree");
+  let plainBytes = 0, packedBytes = 0, plainMesh = 0, packedMesh = 0, worst = 0, vertices = 0;
+  const MESH_VIEWS = new Set(["positions", "feature ids", "ground", "walls", "roofs"]);
+  for (const { tile, world } of contentsOf(ts.root)) {
+    const uri = tile.content!.uri;
+    const raw = fs.readFileSync(path.join(packed, uri)), plain = fs.readFileSync(path.join(out, uri));
+    plainBytes += plain.length; packedBytes += raw.length;
+    const g = readGlb(raw);
+    for (const v of g.json.bufferViews as { byteLength: number; extensions?: { EXT_meshopt_compression?: { byteLength: number } } }[]) packedMesh += v.extensions?.EXT_meshopt_compression?.byteLength ?? 0;
+    for (const v of readGlb(plain).json.bufferViews as { name: string; byteLength: number }[]) if (MESH_VIEWS.has(v.name)) plainMesh += v.byteLength;
+    assert.deepEqual((g.json as { extensionsRequired?: string[] }).extensionsRequired, ["KHR_mesh_quantization", "EXT_meshopt_compression"]);
+    // The Khronos validator on the file as written; decoded, the validator and our feature checks again.
+    assert.deepEqual(await glbErrors(raw, uri, { featureChecks: false }), []);
+    const decoded = await decodeMeshoptGlb(raw);
+    assert.deepEqual(await glbErrors(decoded, uri), []);
+    const node = readGlb(decoded).json.nodes[0];
+    const halfStep = Math.hypot(...node.scale!) / 2;
+    const a = buildingVertices(plain, world), b = buildingVertices(decoded, world);
+    assert.deepEqual([...b.keys()], [...a.keys()]);
+    for (const [k, vs] of a) {
+      const ws = b.get(k)!;
+      assert.equal(ws.length, vs.length);
+      vs.forEach((v, i) => {
+        const d = Math.hypot(metres([v[0], v[1]], [ws[i][0], ws[i][1]]), v[2] - ws[i][2]);
+        worst = Math.max(worst, d / halfStep);
+        vertices++;
+      });
+    }
+  }
+  console.log(`meshopt+quantize: ${packedBytes} bytes against ${plainBytes} (${(packedBytes / plainBytes).toFixed(2)}×; mesh views ${packedMesh} against ${plainMesh}, ${(packedMesh / plainMesh).toFixed(2)}×, the rest property tables); ${vertices} vertices, worst ${worst.toFixed(2)} of half a step (+ float32 rounding)`);
+  assert.ok(packedMesh < plainMesh * 0.5 && packedBytes < plainBytes, `mesh views ${packedMesh} bytes against ${plainMesh}; files ${packedBytes} against ${plainBytes}`);
+  assert.ok(worst <= 1.01, `a vertex ${worst.toFixed(2)} half-steps off`);
+  // Quantization is refused for a GLB, naming the option and why.
+  const r = runCli(["build", cityFile, "-o", path.join(dir, "q.glb"), "--glb-compression", "quantize", "--quiet", "--scratch-dir", path.join(dir, "scratch-q")]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /glbCompression quantize is for --format 3dtiles only: .*--glb-compression/);
 });
 
 test("--feature-properties picks the GeoJSON properties of the tables", () => {

@@ -3,6 +3,7 @@
 // loads the 3D Tiles tilesets the CLI writes, with Cesium3DTileset.fromUrl:
 // - test/fixtures/real/zurich-cea.geojson (EPSG:32732, UTM 32 South used north of the equator,
 //   northings ~15,224,800 m) — always;
+//   also with --glb-compression meshopt+quantize (CesiumJS decodes both extensions itself);
 // - ../shared/data/nyc-osm-buildings.geojson (102k OSM buildings, lon/lat), found relative to the
 //   repository root; skipped, saying so, when absent.
 // For each: the tileset's bounding sphere centre lies within the footprints' lon/lat bounds, an
@@ -188,20 +189,20 @@ after(async () => {
 });
 
 /** Builds the tileset with the CLI, as a user would. */
-function build(input: string, name: string): string {
+function build(input: string, name: string, extra: readonly string[] = []): string {
   const out = path.join(dir, name);
-  const r = runCli(["build", input, "--format", "3dtiles", "-o", out, "--scratch-dir", path.join(dir, "scratch-" + name), "--json", "--quiet"]);
+  const r = runCli(["build", input, "--format", "3dtiles", "-o", out, "--scratch-dir", path.join(dir, "scratch-" + name), "--json", "--quiet", ...extra]);
   assert.equal(r.code, 0, r.stderr);
   return out;
 }
 
-function city(name: string, input: string, key: string) {
+function city(name: string, input: string, key: string, extra: readonly string[] = []) {
   describe(`CesiumJS loads the ${name} tileset`, () => {
     let out: string;
     let fps: Footprint[];
     let p: CesiumPage;
     before(async () => {
-      out = build(input, name);
+      out = build(input, name, extra);
       fps = footprints(input);
       p = await openCesiumPage(browser, server);
     });
@@ -273,6 +274,8 @@ function city(name: string, input: string, key: string) {
 }
 
 city("zurich", ZURICH, "Name");
+// CesiumJS decodes EXT_meshopt_compression and KHR_mesh_quantization itself: the same checks pass.
+city("zurich-packed", ZURICH, "Name", ["--glb-compression", "meshopt+quantize"]);
 if (fs.existsSync(NYC)) city("nyc", NYC, "id");
 else {
   it(`NYC: SKIPPED — ${NYC} is missing (../shared/data relative to the repository root)`, { skip: `${NYC} is missing` }, () => {});

@@ -11,6 +11,7 @@ import { spoolTiles, type SpoolStats } from "./spoolTiles";
 import { totalTriangles } from "../writers/spool";
 import { mergeTempDir } from "./temps";
 import { writeTileset, type TilesetLayout } from "../writers/tiles3d/tileset";
+import { loadMeshoptEncoder, type GlbCompression } from "../writers/glb";
 
 export interface MergeOptions {
   output: string;
@@ -33,8 +34,8 @@ export interface MergeOptions {
   tileIds?: readonly number[];
   /** GeoJSON properties for the feature tables (empty: every scalar one). */
   featureProperties?: readonly string[];
-  /** GLB: none, or EXT_meshopt_compression. */
-  glbCompression?: "none" | "meshopt";
+  /** GLB and 3D Tiles contents: none, EXT_meshopt_compression; 3D Tiles also KHR_mesh_quantization. */
+  glbCompression?: GlbCompression;
 }
 
 export interface MergeStats extends SpoolStats {
@@ -107,6 +108,10 @@ async function tilesetFromTiles(source: TileSource, opts: MergeOptions): Promise
     s = await writeTileset(source, {
       output: opts.output, crs: opts.crs, buildings: opts.buildings, layout: opts.layout, tileIds, buildingsFile: opts.buildingsFile,
       properties: opts.featureProperties, signal: opts.signal, onProgress: opts.onProgress, tempDir,
+      compression: {
+        quantize: opts.glbCompression?.includes("quantize") ?? false,
+        ...(opts.glbCompression?.includes("meshopt") ? { meshopt: await loadMeshoptEncoder() } : {}),
+      },
     });
   } finally {
     fs.rmSync(tempDir, { recursive: true, force: true });

@@ -20,6 +20,7 @@ import { BuildPool, findWorkerScript } from "./workerPool";
 import { meshBuffers, type MergeJob } from "./jobs";
 import { STORE_BUILDINGS_FILE, buildingsFileOf, writeBuildingsFile } from "../writers/buildingsFile";
 import { needsBuildingsFile } from "../writers/index";
+import type { GlbCompression } from "../writers/glb";
 import { shardTiles, tileCost, type ShardSpec } from "./shard";
 import type { MergeStats } from "../merge/mergeTiles";
 import { removeMergeTemps } from "../merge/temps";
@@ -96,8 +97,8 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     const mergeStarted = Date.now();
     const job: MergeJob = {
       output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize, spoolDir: o.scratchDir,
-      ...(o.format === "3dtiles" ? { layout: { nx: plan.grid.nx, ny: plan.grid.ny, domain: gridDomain(plan.grid) }, featureProperties: o.featureProperties } : {}),
-      ...(o.format === "glb" ? { featureProperties: o.featureProperties, glbCompression: o.glbCompression as "none" | "meshopt" } : {}),
+      ...(o.format === "3dtiles" ? { layout: { nx: plan.grid.nx, ny: plan.grid.ny, domain: gridDomain(plan.grid) } } : {}),
+      ...(o.format === "glb" || o.format === "3dtiles" ? { featureProperties: o.featureProperties, glbCompression: o.glbCompression as GlbCompression } : {}),
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);

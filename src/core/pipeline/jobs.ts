@@ -8,6 +8,7 @@ import type { BuildFormat, CrsInfo, TileMesh } from "../types";
 import type { ResolvedOptions } from "../options";
 import type { MergeStats } from "../merge/mergeTiles";
 import type { TilesetLayout } from "../writers/tiles3d/tileset";
+import type { GlbCompression } from "../writers/glb";
 import type { PlanSummary, PlannerEvent, PlannerFiles, ReadSummary } from "./planning";
 
 export interface TileMeta {
@@ -60,7 +61,7 @@ export interface MergeJob {
   /** GeoJSON properties for the feature tables (empty: every scalar one). */
   featureProperties?: string[];
   /** GLB: none, or EXT_meshopt_compression. */
-  glbCompression?: "none" | "meshopt";
+  glbCompression?: GlbCompression;
 }
 
 /** Tiles merged so far (`done` of `total`) and the triangles they hold. */

@@ -6,7 +6,8 @@ import path from "path";
 import type { BuildFormat } from "../types";
 import { CityMeshError } from "../errors";
 import { OPTION_TABLE, optionProblem } from "../optionTable";
-import { outputFormat } from "../options";
+import { glbCompressionProblem, outputFormat } from "../options";
+import type { GlbCompression } from "../writers/glb";
 import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
 import { tileFileName } from "../store/manifest";
 import { BuildPool, findWorkerScript } from "./workerPool";
@@ -24,7 +25,7 @@ export interface MergeStoreOptions {
   /** 3D Tiles / GLB feature tables: GeoJSON properties to carry (empty: every scalar one). */
   featureProperties?: string[];
   /** GLB: none, or EXT_meshopt_compression. */
-  glbCompression?: "none" | "meshopt";
+  glbCompression?: GlbCompression;
 }
 
 export interface MergeStoreResult extends MergeStats {
@@ -41,7 +42,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   const output = path.resolve(mo.output);
   const format = outputFormat(mo.format, output) as BuildFormat;
   const mergeBatchSize = mo.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default;
-  for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize), ...(mo.glbCompression !== undefined ? [optionProblem("glbCompression", mo.glbCompression)] : [])]) {
+  for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize), ...(mo.glbCompression !== undefined ? [optionProblem("glbCompression", mo.glbCompression), glbCompressionProblem(mo.glbCompression, format)] : [])]) {
     if (problem) throw new CityMeshError("options", problem);
   }
   const ids: number[] = [], missing: number[] = [];
@@ -63,8 +64,8 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
     hooks.onProgress?.({ phase: "merging", tilesDone: 0, tilesTotal: ids.length, triangles: 0 });
     const stats = await pool.exec("merge", [{
       files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize, spoolDir,
-      ...(format === "3dtiles" ? { layout: storeLayout(info), featureProperties: mo.featureProperties ?? [] } : {}),
-      ...(format === "glb" ? { featureProperties: mo.featureProperties ?? [], glbCompression: mo.glbCompression ?? "none" } : {}),
+      ...(format === "3dtiles" ? { layout: storeLayout(info) } : {}),
+      ...(format === "glb" || format === "3dtiles" ? { featureProperties: mo.featureProperties ?? [], glbCompression: mo.glbCompression ?? "none" } : {}),
       ...(hasSide && needsBuildingsFile(format) ? { buildingsFile: side } : {}),
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;

@@ -65,8 +65,8 @@ export interface Sink {
   write(a: ArrayBufferView): void;
 }
 
-/** GLB compression (option glbCompression): none, or EXT_meshopt_compression of the mesh's views. */
-export type GlbCompression = "none" | "meshopt";
+/** Option glbCompression: none, or EXT_meshopt_compression of the mesh views; quantize (3D Tiles only, writers/tiles3d/content.ts). */
+export type GlbCompression = "none" | "meshopt" | "quantize" | "meshopt+quantize";
 
 /** Writes the raw (uncompressed) bytes of every view of the spool's mesh into parts. */
 function meshParts(spool: Spool, withIds: boolean): ViewPart[] {
@@ -322,6 +322,8 @@ export function writeGlb(spool: Spool, out: string, meta: WriteMeta): number | P
     writeCrsSidecar(out, meta.crs);
     return bytes;
   }
+  // Quantization is per 3D Tiles content only (options.ts refuses it for a GLB).
+  if (compression !== "meshopt") throw new CityMeshError("options", `glbCompression ${compression} is for --format 3dtiles only`);
   return loadMeshoptEncoder().then((enc) => {
     const bytes = writeGlbFile(spool, out, meta, enc);
     writeCrsSidecar(out, meta.crs);

@@ -1,5 +1,6 @@
 // What every writer records so coordinates map back to the world.
 import type { CrsInfo } from "../types";
+import type { GlbCompression } from "./glb";
 
 export interface WriteMeta {
   crs: CrsInfo;
@@ -10,7 +11,7 @@ export interface WriteMeta {
   /** GLB feature table: GeoJSON properties to carry (empty: every scalar one). */
   featureProperties?: readonly string[];
   /** GLB: none, or EXT_meshopt_compression (meshoptimizer's encoder). */
-  glbCompression?: "none" | "meshopt";
+  glbCompression?: GlbCompression;
 }
 
 export const MARKER_CONVENTION = "dtcc: -2 ground, -1 ground touching building, i wall of building i, N+i roof of building i";

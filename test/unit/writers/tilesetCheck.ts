@@ -11,6 +11,7 @@ import path from "node:path";
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import proj4 from "proj4";
 import { validateGlb } from "./validate";
+import { BinBuilder, glbBytes } from "../../../src/core/writers/tiles3d/content";
 
 const SCHEMAS = path.resolve(__dirname, "../../fixtures/schemas/3d-tiles-1.1");
 
@@ -41,7 +42,7 @@ export interface Gltf {
   accessors: { bufferView?: number; byteOffset?: number; componentType: number; count: number; type: string; min?: number[]; max?: number[] }[];
   bufferViews: { byteOffset?: number; byteLength: number }[];
   meshes: { primitives: { attributes: Record<string, number>; indices?: number; extensions?: { EXT_mesh_features?: { featureIds: { featureCount: number; attribute?: number; propertyTable?: number; nullFeatureId?: number }[] } } }[] }[];
-  nodes: { mesh?: number; children?: number[]; matrix?: number[]; translation?: number[] }[];
+  nodes: { mesh?: number; children?: number[]; matrix?: number[]; translation?: number[]; scale?: number[] }[];
   scenes: { nodes?: number[] }[];
   extensions?: { EXT_structural_metadata?: { schema: { classes: Record<string, { properties: Record<string, { type: string; componentType?: string }> }> }; propertyTables: { class: string; count: number; properties: Record<string, { values: number; stringOffsets?: number }> }[] } };
   asset: { extras?: Record<string, unknown> };
@@ -61,14 +62,49 @@ export function viewBytes(g: { json: Gltf; bin: Uint8Array }, view: number): Uin
   return g.bin.subarray(v.byteOffset ?? 0, (v.byteOffset ?? 0) + v.byteLength);
 }
 
-/** Accessor values as numbers (float32, uint32, uint16, uint8; tightly packed). */
+/** Accessor values as numbers (float32, uint32, int16, uint16, uint8), with the view's byteStride if it has one. */
 export function accessorValues(g: { json: Gltf; bin: Uint8Array }, a: number): Float64Array {
   const acc = g.json.accessors[a];
   const comps = ({ SCALAR: 1, VEC3: 3, VEC4: 4, MAT4: 16 } as Record<string, number>)[acc.type];
+  const size = ({ 5126: 4, 5125: 4, 5122: 2, 5123: 2, 5121: 1 } as Record<number, number>)[acc.componentType];
   const bytes = viewBytes(g, acc.bufferView!).subarray(acc.byteOffset ?? 0);
-  const copy = new Uint8Array(bytes); // aligned
-  const arr = acc.componentType === 5126 ? new Float32Array(copy.buffer, 0, acc.count * comps) : acc.componentType === 5125 ? new Uint32Array(copy.buffer, 0, acc.count * comps) : acc.componentType === 5123 ? new Uint16Array(copy.buffer, 0, acc.count * comps) : new Uint8Array(copy.buffer, 0, acc.count * comps);
-  return Float64Array.from(arr);
+  const stride = (g.json.bufferViews[acc.bufferView!] as { byteStride?: number }).byteStride ?? comps * size;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float64Array(acc.count * comps);
+  for (let i = 0; i < acc.count; i++) for (let k = 0; k < comps; k++) {
+    const at = i * stride + k * size;
+    out[i * comps + k] = acc.componentType === 5126 ? dv.getFloat32(at, true) : acc.componentType === 5125 ? dv.getUint32(at, true)
+      : acc.componentType === 5122 ? dv.getInt16(at, true) : acc.componentType === 5123 ? dv.getUint16(at, true) : dv.getUint8(at);
+  }
+  return out;
+}
+
+/**
+ * A GLB with its EXT_meshopt_compression views decoded (meshoptimizer's decoder) into a plain BIN
+ * chunk, every other view copied; quantized positions stay as stored. Index views may come back
+ * with a triangle's corners rotated (the codec keeps winding, not order).
+ */
+export async function decodeMeshoptGlb(glb: Uint8Array): Promise<Uint8Array> {
+  const { MeshoptDecoder } = await import("meshoptimizer/decoder");
+  await MeshoptDecoder.ready;
+  const g = readGlb(glb);
+  const json = JSON.parse(JSON.stringify(g.json)) as Gltf & { bufferViews: Record<string, any>[]; buffers: unknown[]; extensionsUsed?: string[]; extensionsRequired?: string[] };
+  const bin = new BinBuilder();
+  json.bufferViews = (g.json.bufferViews as Record<string, any>[]).map((v) => {
+    const ext = v.extensions?.EXT_meshopt_compression;
+    let bytes: Uint8Array;
+    if (ext) {
+      bytes = new Uint8Array(ext.count * ext.byteStride);
+      MeshoptDecoder.decodeGltfBuffer(bytes, ext.count, ext.byteStride, g.bin.subarray(ext.byteOffset, ext.byteOffset + ext.byteLength), ext.mode, ext.filter ?? "NONE");
+    } else bytes = g.bin.subarray(v.byteOffset ?? 0, (v.byteOffset ?? 0) + v.byteLength);
+    bin.add(bytes, v.name, v.target, v.byteStride);
+    return bin.views.at(-1)! as { byteOffset?: number; byteLength: number };
+  });
+  json.buffers = [{ byteLength: bin.length }];
+  json.extensionsUsed = json.extensionsUsed?.filter((e) => e !== "EXT_meshopt_compression");
+  json.extensionsRequired = json.extensionsRequired?.filter((e) => e !== "EXT_meshopt_compression");
+  if (!json.extensionsRequired?.length) delete json.extensionsRequired;
+  return glbBytes(json as unknown as Record<string, unknown>, bin.parts, bin.length);
 }
 
 /** A property table column: numbers or strings, one per row. */
@@ -88,9 +124,11 @@ export function tableColumn(g: { json: Gltf; bin: Uint8Array }, table: number, i
 }
 
 /** Khronos validator errors, then our checks of EXT_mesh_features / EXT_structural_metadata. */
-export async function glbErrors(buf: Uint8Array, name: string): Promise<string[]> {
+export async function glbErrors(buf: Uint8Array, name: string, { featureChecks = true } = {}): Promise<string[]> {
   const report = await validateGlb(buf);
   const out = report.issues.messages.filter((m) => m.severity === 0).map((m) => `${name}: ${m.code} ${m.pointer ?? ""} ${m.message}`);
+  // A meshopt-compressed file's feature ids are not in its BIN chunk: decode it first (decodeMeshoptGlb).
+  if (!featureChecks) return out;
   const g = readGlb(buf);
   const meta = g.json.extensions?.EXT_structural_metadata;
   const v = schemaValidators();
@@ -129,7 +167,11 @@ const mul = (a: M4, b: M4): M4 => { const r = new Array(16).fill(0); for (let c 
 const I4: M4 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
 /** 3D Tiles: glTF content is y-up; the runtime turns it z-up first: (x, y, z) → (x, −z, y). */
 export const Y_UP_TO_Z_UP: M4 = [1, 0, 0, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 0, 0, 1];
-const nodeMatrix = (n: Gltf["nodes"][number]): M4 => n.matrix ?? (n.translation ? [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, n.translation[0], n.translation[1], n.translation[2], 1] : I4);
+const nodeMatrix = (n: Gltf["nodes"][number]): M4 => {
+  if (n.matrix) return n.matrix;
+  const [tx, ty, tz] = n.translation ?? [0, 0, 0], [sx, sy, sz] = n.scale ?? [1, 1, 1];
+  return [sx, 0, 0, 0, 0, sy, 0, 0, 0, 0, sz, 0, tx, ty, tz, 1];
+};
 const applyM = (m: M4, p: number[]) => [0, 1, 2].map((r) => m[r] * p[0] + m[4 + r] * p[1] + m[8 + r] * p[2] + m[12 + r]);
 
 export interface TileJson { transform?: number[]; content?: { uri: string }; children?: TileJson[]; geometricError: number; boundingVolume: { region?: number[] } }

@@ -11,6 +11,20 @@ import { MATERIALS } from "../glb";
 import { encodeTable } from "./propertyTable";
 import { buildingOf } from "../buildingStats";
 import type { FeatureColumn, FeatureRow } from "./features";
+import type { MeshoptEncoderApi } from "../glb";
+
+/**
+ * How a content's mesh views are stored (option glbCompression):
+ * - quantize: positions as 16-bit integers in the content's box (KHR_mesh_quantization), the
+ *   content's node scaling them back: steps of the box's size / 65,535 per axis (a 1 km leaf:
+ *   1.5 cm; a parent, coarse by design, proportionally more), 8 bytes a vertex instead of 12.
+ *   Per content, unlike a whole city's GLB (New York: 0.5 m steps), which is why only 3D Tiles offers it.
+ * - meshopt: EXT_meshopt_compression of the positions, feature ids and indices (lossless).
+ */
+export interface ContentCompression {
+  quantize?: boolean;
+  meshopt?: MeshoptEncoderApi;
+}
 
 /** Part of a tile mesh: float64 positions relative to the mesh origin (z up), faces, dtcc markers. */
 export interface MeshPiece {
@@ -27,7 +41,7 @@ export interface ContentResult {
   features: number;
 }
 
-const FLOAT = 5126, UNSIGNED_INT = 5125, ARRAY_BUFFER = 34962, ELEMENT_ARRAY_BUFFER = 34963;
+const FLOAT = 5126, SHORT = 5122, UNSIGNED_INT = 5125, ARRAY_BUFFER = 34962, ELEMENT_ARRAY_BUFFER = 34963;
 
 export { buildingOf } from "../buildingStats";
 
@@ -36,7 +50,7 @@ export { buildingOf } from "../buildingStats";
  * z up; glTF's y-up is applied here). `rows(bs)` gives the property table rows of the sorted
  * building indices `bs` present.
  */
-export function buildContent(pieces: readonly MeshPiece[], n: number, toFrame: (x: number, y: number, z: number, out: Float64Array) => void, columns: readonly FeatureColumn[], rows: (bs: number[]) => FeatureRow[], schema: Record<string, unknown>): ContentResult | undefined {
+export function buildContent(pieces: readonly MeshPiece[], n: number, toFrame: (x: number, y: number, z: number, out: Float64Array) => void, columns: readonly FeatureColumn[], rows: (bs: number[]) => FeatureRow[], schema: Record<string, unknown>, compression: ContentCompression = {}): ContentResult | undefined {
   // Features of this content, sorted by building index (deterministic rows).
   const seen = new Set<number>();
   let faceCount = 0;
@@ -82,33 +96,54 @@ export function buildContent(pieces: readonly MeshPiece[], n: number, toFrame: (
       }
     }
   });
-  const pos = new Float32Array(nv * 3);
+  // Positions in the content's frame, glTF y-up: (x, y, z) → (x, z, −y).
+  const frame = new Float64Array(nv * 3);
   const ids = new Float32Array(nv);
-  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
   const q = new Float64Array(3);
   for (let e = 0; e < nv; e++) {
     const src = pieces[srcPiece[e]].vertices, v = srcVertex[e];
     toFrame(src[3 * v], src[3 * v + 1], src[3 * v + 2], q);
-    pos[3 * e] = q[0]; pos[3 * e + 1] = q[2]; pos[3 * e + 2] = -q[1];
+    frame[3 * e] = q[0]; frame[3 * e + 1] = q[2]; frame[3 * e + 2] = -q[1];
     ids[e] = fid[e];
   }
-  for (let i = 0; i < pos.length; i++) {
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < frame.length; i++) {
     const k = i % 3;
-    if (pos[i] < min[k]) min[k] = pos[i];
-    if (pos[i] > max[k]) max[k] = pos[i];
+    if (frame[i] < lo[k]) lo[k] = frame[i];
+    if (frame[i] > hi[k]) hi[k] = frame[i];
   }
 
-  const bin = new BinBuilder();
+  const bin = new BinBuilder(compression.meshopt);
   const accessors: Record<string, unknown>[] = [];
   const featureIds = bs.length > 0 ? [{ featureCount: bs.length, attribute: 0, propertyTable: 0, nullFeatureId: nullId }] : undefined;
-  accessors.push({ name: "positions", bufferView: bin.add(pos, "positions", ARRAY_BUFFER), componentType: FLOAT, type: "VEC3", count: nv, min, max });
+  let node: Record<string, unknown> = { name: "tile", mesh: 0 };
+  if (compression.quantize) {
+    // KHR_mesh_quantization: q = round((p − lo) / step) − 32768 in [−32768, 32767], and the node
+    // maps it back (p = q · step + lo + 32768 · step). Padded to 4 shorts: vertex attributes are 4-byte aligned.
+    const step = [0, 1, 2].map((k) => (hi[k] - lo[k]) / 65535 || 1);
+    const shorts = new Int16Array(nv * 4);
+    for (let e = 0; e < nv; e++) for (let k = 0; k < 3; k++) shorts[4 * e + k] = Math.round((frame[3 * e + k] - lo[k]) / step[k]) - 32768;
+    const qmin = [0, 1, 2].map((k) => (hi[k] > lo[k] ? -32768 : Math.round((hi[k] - lo[k]) / step[k]) - 32768));
+    const qmax = [0, 1, 2].map((k) => (hi[k] > lo[k] ? 32767 : qmin[k]));
+    accessors.push({ name: "positions", bufferView: bin.addAttribute(shorts, "positions", 8), componentType: SHORT, type: "VEC3", count: nv, min: qmin, max: qmax });
+    node = { name: "tile", mesh: 0, translation: [0, 1, 2].map((k) => lo[k] + 32768 * step[k]), scale: step };
+  } else {
+    const pos = Float32Array.from(frame);
+    const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < pos.length; i++) {
+      const k = i % 3;
+      if (pos[i] < min[k]) min[k] = pos[i];
+      if (pos[i] > max[k]) max[k] = pos[i];
+    }
+    accessors.push({ name: "positions", bufferView: bin.addAttribute(pos, "positions", 12), componentType: FLOAT, type: "VEC3", count: nv, min, max });
+  }
   // A content of ground only has no feature: no feature ids, no table.
-  if (featureIds) accessors.push({ name: "feature ids", bufferView: bin.add(ids, "feature ids", ARRAY_BUFFER), componentType: FLOAT, type: "SCALAR", count: nv });
+  if (featureIds) accessors.push({ name: "feature ids", bufferView: bin.addAttribute(ids, "feature ids", 4), componentType: FLOAT, type: "SCALAR", count: nv });
   const materials: Record<string, unknown>[] = [];
   const primitives: Record<string, unknown>[] = [];
   for (let c = 0; c < 3; c++) {
     if (perClass[c] === 0) continue;
-    accessors.push({ name: FACE_CLASSES[c], bufferView: bin.add(index[c], FACE_CLASSES[c], ELEMENT_ARRAY_BUFFER), componentType: UNSIGNED_INT, type: "SCALAR", count: perClass[c] * 3 });
+    accessors.push({ name: FACE_CLASSES[c], bufferView: bin.addIndices(index[c], FACE_CLASSES[c]), componentType: UNSIGNED_INT, type: "SCALAR", count: perClass[c] * 3 });
     const { name, baseColorFactor, roughnessFactor } = MATERIALS[c];
     materials.push({ name, pbrMetallicRoughness: { baseColorFactor, metallicFactor: 0, roughnessFactor }, doubleSided: false });
     primitives.push({
@@ -121,37 +156,86 @@ export function buildContent(pieces: readonly MeshPiece[], n: number, toFrame: (
     asset: { version: "2.0", generator: "citymesh" },
     scene: 0,
     scenes: [{ nodes: [0] }],
-    nodes: [{ name: "tile", mesh: 0 }],
+    nodes: [node],
     meshes: [{ name: "tile", primitives }],
     materials,
     accessors,
   };
+  const used: string[] = [], required: string[] = [];
   if (featureIds) {
     const table = encodeTable(columns, rows(bs));
     const first = bin.views.length;
     for (const v of table.views) bin.add(v.bytes, v.name);
-    json.extensionsUsed = ["EXT_mesh_features", "EXT_structural_metadata"];
+    used.push("EXT_mesh_features", "EXT_structural_metadata");
     json.extensions = { EXT_structural_metadata: { schema, propertyTables: [{ name: "buildings", class: "building", count: bs.length, properties: table.properties(first) }] } };
   }
+  // Both are required: no unquantized or uncompressed copy is stored.
+  if (compression.quantize) { used.push("KHR_mesh_quantization"); required.push("KHR_mesh_quantization"); }
+  if (compression.meshopt) { used.push("EXT_meshopt_compression"); required.push("EXT_meshopt_compression"); }
+  if (used.length) json.extensionsUsed = used;
+  if (required.length) json.extensionsRequired = required;
   json.bufferViews = bin.views;
-  json.buffers = [{ byteLength: bin.length }];
+  json.buffers = compression.meshopt
+    ? [{ byteLength: bin.length }, { byteLength: bin.fallbackLength, extensions: { EXT_meshopt_compression: { fallback: true } } }]
+    : [{ byteLength: bin.length }];
   return { glb: glbBytes(json, bin.parts, bin.length), vertices: nv, triangles: faceCount, features: bs.length };
 }
 
-/** The BIN chunk under construction: views 8-byte aligned (EXT_structural_metadata asks it). */
+/**
+ * The BIN chunk under construction: views 8-byte aligned (EXT_structural_metadata asks it). With
+ * a meshopt encoder, vertex attributes and indices are stored EXT_meshopt_compression-encoded and
+ * their views point into a fallback buffer without data.
+ */
 export class BinBuilder {
   readonly parts: Uint8Array[] = [];
   readonly views: Record<string, unknown>[] = [];
   length = 0;
+  /** Bytes of the (data-less) fallback buffer the encoded views decode into. */
+  fallbackLength = 0;
 
-  add(data: ArrayBufferView, name: string, target?: number): number {
-    let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    if (bytes.length === 0) bytes = new Uint8Array(1); // glTF: byteLength ≥ 1 (an all-empty string column)
+  constructor(private readonly meshopt?: MeshoptEncoderApi) {}
+
+  /** A vertex attribute of `stride` bytes a vertex. */
+  addAttribute(data: ArrayBufferView, name: string, stride: number): number {
+    if (!this.meshopt) return this.add(data, name, ARRAY_BUFFER, stride === 8 ? 8 : undefined);
+    return this.encoded(data, name, ARRAY_BUFFER, stride, "ATTRIBUTES");
+  }
+
+  /** Triangle indices (uint32). */
+  addIndices(data: Uint32Array, name: string): number {
+    if (!this.meshopt) return this.add(data, name, ELEMENT_ARRAY_BUFFER);
+    return this.encoded(data, name, ELEMENT_ARRAY_BUFFER, 4, "TRIANGLES");
+  }
+
+  private encoded(data: ArrayBufferView, name: string, target: number, stride: number, mode: "ATTRIBUTES" | "TRIANGLES"): number {
+    const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const count = raw.length / stride;
+    const packed = this.meshopt!.encodeGltfBuffer(raw, count, stride, mode);
+    const at = this.place(packed);
+    this.fallbackLength += (4 - (this.fallbackLength % 4)) % 4;
+    this.views.push({
+      name, buffer: 1, byteOffset: this.fallbackLength, byteLength: raw.length,
+      ...(mode === "ATTRIBUTES" ? { byteStride: stride } : {}), target,
+      extensions: { EXT_meshopt_compression: { buffer: 0, byteOffset: at, byteLength: packed.length, byteStride: stride, count, mode } },
+    });
+    this.fallbackLength += raw.length;
+    return this.views.length - 1;
+  }
+
+  private place(bytes: Uint8Array): number {
     const pad = (8 - (this.length % 8)) % 8;
     if (pad) { this.parts.push(new Uint8Array(pad)); this.length += pad; }
-    this.views.push({ name, buffer: 0, byteOffset: this.length, byteLength: bytes.length, ...(target ? { target } : {}) });
+    const at = this.length;
     this.parts.push(bytes);
     this.length += bytes.length;
+    return at;
+  }
+
+  add(data: ArrayBufferView, name: string, target?: number, byteStride?: number): number {
+    let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (bytes.length === 0) bytes = new Uint8Array(1); // glTF: byteLength ≥ 1 (an all-empty string column)
+    const at = this.place(bytes);
+    this.views.push({ name, buffer: 0, byteOffset: at, byteLength: bytes.length, ...(byteStride ? { byteStride } : {}), ...(target ? { target } : {}) });
     return this.views.length - 1;
   }
 }

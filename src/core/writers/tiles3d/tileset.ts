@@ -28,7 +28,7 @@ import type { CrsInfo, TileMesh } from "../../types";
 import { CityMeshError } from "../../errors";
 import { writeAtomically } from "../io";
 import { FeatureTable, type FeatureRow } from "./features";
-import { buildContent, type MeshPiece } from "./content";
+import { buildContent, type ContentCompression, type MeshPiece } from "./content";
 import { GRID, blockBuildings, coarsen, emptyGrid, gridMesh, sampleMesh, type CoarseGrid } from "./coarse";
 import { buildingOf, buildingStats } from "../buildingStats";
 import { ecef, frameAt, invertAffine, localToLonLat, mul, regionOf, type Mat4 } from "./frame";
@@ -55,6 +55,8 @@ export interface TilesetJob {
   buildingsFile?: string;
   /** GeoJSON properties for the property tables; empty = every scalar one. */
   properties?: readonly string[];
+  /** How the contents' mesh views are stored (default: plain). */
+  compression?: ContentCompression;
   /** An existing folder for the file of buildings waiting for an ancestor tile (default: the tileset's folder). */
   tempDir?: string;
   signal?: AbortSignal;
@@ -148,7 +150,7 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
     const heights = new Map<number, number>();
     for (const p of pieces) for (const [b, h] of p.heights) heights.set(b, h);
     const rows = (bs: number[]): FeatureRow[] => bs.map((b) => ({ b, record: table.record(b), height: heights.get(b) ?? 0 }));
-    const c = buildContent(pieces, N, placer(world), table.columns, rows, schema);
+    const c = buildContent(pieces, N, placer(world), table.columns, rows, schema, job.compression);
     if (!c) return undefined;
     const uri = `tiles/${name}.glb`;
     stats.bytes += writeAtomically(path.join(dir, uri), (o) => o.write(c.glb), 1 << 16); // a whole file: no 2 MB buffer per tile
