@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { GRID, blockBuildings, coarsen, emptyGrid, gridMesh, sampleMesh, type CoarseGrid } from "../../../src/core/writers/tiles3d/coarse";
 
-const N = 10; // buildings of the marker convention: walls 0..9, roofs 10..19, ground −1
+const N = 10; // buildings of the marker convention: walls 0..9, roofs 10..19, ground −2 (−1: ground touching a building)
 
 /** A 64 m tile of 1 m cells: ground z = 0.1 x + 0.05 y around a 20 × 8 m building (index 3, roof 30 m) at (20..40, 32..40). */
 function tileMesh(): { vertices: Float64Array; faces: Int32Array; markers: Int32Array } {
@@ -78,8 +78,8 @@ test("the grid's mesh: ground and roofs cover each inside cell once, counter-clo
     const area = xyArea(v, a, b, c);
     if (markers[f] < N) {
       // A wall: vertical, its outward normal pointing away from the block it belongs to.
-      assert.ok(markers[f] === 3 || markers[f] === -1);
-      if (markers[f] === -1) { assert.ok(area > 0); ground += area; }
+      assert.ok(markers[f] === 3 || markers[f] === -2);
+      if (markers[f] === -2) { assert.ok(area > 0); ground += area; }
       else {
         walls++;
         assert.ok(Math.abs(area) < 1e-9, "a wall is vertical");
@@ -133,7 +133,7 @@ test("on flat ground, a row's ground is a quad, and a block's walls and roof mer
   const count = (pred: (k: number) => boolean) => m.markers.filter(pred).length;
   assert.equal(count((k) => k === N + 1), 2 * 3);
   assert.equal(count((k) => k === 1), 2 * 4);
-  assert.equal(count((k) => k === -1), 2 * (GRID + 3));
+  assert.equal(count((k) => k === -2), 2 * (GRID + 3));
   assert.equal(gridMesh(emptyGrid(0, 0, 1, 1), N), undefined, "nothing inside: no mesh");
 });
 

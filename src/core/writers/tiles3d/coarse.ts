@@ -108,7 +108,7 @@ export function blockBuildings(g: CoarseGrid): Set<number> {
 }
 
 /**
- * The grid as a mesh (local metres, z up; dtcc markers: ground −1, walls b, roofs n + b): the
+ * The grid as a mesh (local metres, z up; dtcc markers: ground −2, walls b, roofs n + b): the
  * ground on the cells' corners (so it follows a DEM without steps; flat runs of a row are one
  * quad), and on each block cell its roof and the walls down to the lower of its neighbour's roof
  * and the ground. Cells under a building have no ground sample; they take their neighbours'.
@@ -164,7 +164,7 @@ export function gridMesh(g: CoarseGrid, n: number): MeshPiece | undefined {
         while (e < GRID && g.inside[j * GRID + e] && !isBlock(e, j) && corner[j * C + e + 1] === z00 && corner[(j + 1) * C + e + 1] === z00) e++;
       }
       set(0, X(i), Y(j), z00); set(1, X(e), Y(j), corner[j * C + e]); set(2, X(e), Y(j + 1), corner[(j + 1) * C + e]); set(3, X(i), Y(j + 1), z01);
-      quad([0, 1, 2, 3], -1);
+      quad([0, 1, 2, 3], -2);
       i = e;
     }
     // Roofs: runs of one building at one height make one quad.
