@@ -2,7 +2,7 @@
 // Table Format"): one buffer view of values per property, plus one of UINT32 string offsets for
 // STRING; BOOLEAN is a bitstream. The extension asks every buffer view to start at a multiple of 8.
 import path from "node:path";
-import { cell, NO_NUMBER, type FeatureColumn, type FeatureRow } from "./features";
+import { cellOf, NO_NUMBER, type FeatureColumn, type FeatureRow } from "./features";
 
 export interface TableView {
   bytes: Uint8Array;
@@ -19,17 +19,18 @@ export interface EncodedTable {
 /** One column of some rows: its values' bytes, and for STRING the n + 1 offsets (from `base`). */
 function encodeColumn(c: FeatureColumn, rows: readonly FeatureRow[], base = 0): { values: Uint8Array; offsets?: Uint32Array } {
   const n = rows.length;
+  const cell = cellOf(c);
   if (c.type === "SCALAR") {
     const a = c.componentType === "UINT32" ? new Uint32Array(n) : new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const v = cell(c, rows[i]);
+      const v = cell(rows[i]);
       a[i] = typeof v === "number" ? v : NO_NUMBER;
     }
     return { values: new Uint8Array(a.buffer) };
   }
   if (c.type === "BOOLEAN") {
     const bits = new Uint8Array(Math.ceil(n / 8));
-    for (let i = 0; i < n; i++) if (cell(c, rows[i]) === true) bits[i >> 3] |= 1 << (i & 7);
+    for (let i = 0; i < n; i++) if (cell(rows[i]) === true) bits[i >> 3] |= 1 << (i & 7);
     return { values: bits };
   }
   // Measured first, then written into one buffer: no small Buffer per cell.
@@ -37,7 +38,7 @@ function encodeColumn(c: FeatureColumn, rows: readonly FeatureRow[], base = 0): 
   const offsets = new Uint32Array(n + 1);
   offsets[0] = base;
   for (let i = 0; i < n; i++) {
-    const v = cell(c, rows[i]);
+    const v = cell(rows[i]);
     text[i] = v === undefined ? "" : String(v);
     offsets[i + 1] = offsets[i] + Buffer.byteLength(text[i], "utf8");
   }
@@ -75,8 +76,12 @@ export interface TableFile {
 
 /** Rows encoded per batch (a multiple of 8: BOOLEAN bitstreams stay byte-aligned). */
 const STREAM_ROWS = 4096;
-/** Columns written per pass over the rows: bounds the open files and their buffers. */
-const STREAM_COLUMNS = 32;
+/**
+ * Columns written per pass over the rows (each pass reads and parses every record again): bounds
+ * the open files (≤ 2 a column, far under the usual 1,024) and their buffers (64 KB each, 8 MB at
+ * most). 64 takes a typical OSM export in one pass (New York: 51 properties).
+ */
+const STREAM_COLUMNS = 64;
 
 /**
  * The table of rows 0..count-1 (`row(i)`) written column by column into files of `dir`, in
