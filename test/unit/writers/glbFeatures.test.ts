@@ -173,9 +173,15 @@ test("the GLB is byte-identical whatever the merge batch size, with and without 
   }
 });
 
-test("glbCompression accepts none and meshopt only, naming the option and its flag", () => {
+test("glbCompression: none, meshopt, and quantize / meshopt+quantize for 3D Tiles only, naming the option and its flag", () => {
   assert.equal(resolveOptions({ input: "/d/a.geojson" }).glbCompression, "none");
   assert.equal(resolveOptions({ input: "/d/a.geojson", glbCompression: "meshopt" }).glbCompression, "meshopt");
+  assert.equal(resolveOptions({ input: "/d/a.geojson", format: "3dtiles", glbCompression: "meshopt+quantize" }).glbCompression, "meshopt+quantize");
   assert.throws(() => resolveOptions({ input: "/d/a.geojson", glbCompression: "draco" }), (e: unknown) =>
-    e instanceof CityMeshError && e.code === "options" && /glbCompression must be one of none, meshopt \(got "draco"\) \(--glb-compression\)/.test(e.message));
+    e instanceof CityMeshError && e.code === "options" && /glbCompression must be one of none, meshopt, quantize, meshopt\+quantize \(got "draco"\) \(--glb-compression\)/.test(e.message));
+  // A GLB refuses quantization: one box over a whole city.
+  for (const glbCompression of ["quantize", "meshopt+quantize"]) {
+    assert.throws(() => resolveOptions({ input: "/d/a.geojson", glbCompression }), (e: unknown) =>
+      e instanceof CityMeshError && e.code === "options" && /is for --format 3dtiles only: .* \(--glb-compression\)/.test(e.message));
+  }
 });
