@@ -55,6 +55,16 @@ test("4 shards at once into one store, then merge: byte-identical to a single-pr
   const batch = runCli(["merge", store, "-o", merged, "--merge-batch-size", "1"]);
   assert.equal(batch.code, 2);
   assert.match(batch.stderr, /mergeBatchSize must be at least 2 \(got 1\)/);
+  const quantized = runCli(["merge", store, "-o", merged, "--glb-compression", "quantize"]);
+  assert.equal(quantized.code, 2);
+  assert.match(quantized.stderr, /glbCompression quantize is for --format 3dtiles only/);
+  // The same store merged into a tileset with quantized, meshopt-encoded contents.
+  const tiles = runCli(["merge", store, "-o", path.join(dir, "merged3d") + "/tileset.json", "--glb-compression", "meshopt+quantize", "--json"]);
+  assert.equal(tiles.code, 0, tiles.stderr);
+  const first = fs.readdirSync(path.join(dir, "merged3d", "tiles"))[0];
+  const glb = fs.readFileSync(path.join(dir, "merged3d", "tiles", first));
+  const json = JSON.parse(glb.subarray(20, 20 + glb.readUInt32LE(12)).toString("utf8")) as { extensionsRequired?: string[] };
+  assert.deepEqual(json.extensionsRequired, ["KHR_mesh_quantization", "EXT_meshopt_compression"]);
 });
 
 test("a shard killed mid-way: merge names the missing tiles; rerunning that shard rebuilds only its own", async () => {
