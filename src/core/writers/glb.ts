@@ -13,6 +13,7 @@ import path from "node:path";
 import { FACE_CLASSES, SpoolWriter, featureFile, heightsFile, indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "./spool";
 import { CHUNK_BYTES, OutFile, f64, i32, readChunks, writeAtomically } from "./io";
 import { FeatureTable } from "./tiles3d/features";
+import { SideRecords } from "./sideRecords";
 import { streamTable } from "./tiles3d/propertyTable";
 import { MARKER_CONVENTION, type WriteMeta } from "./meta";
 
@@ -175,9 +176,12 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi): GlbPla
   if (withIds) {
     const ft = new FeatureTable(meta.buildingsFile, N, meta.featureProperties ?? []);
     const heights = readHeights(spool);
+    // Rows are asked for in building order: read the side file front to back, not a line per read.
+    const records = new SideRecords(meta.buildingsFile, (b) => ft.record(b));
     try {
-      table = streamTable(ft.columns, N, (b) => ({ b, record: ft.record(b), height: heights[b] }), spool.dir, (f) => new SpoolWriter(f, 1 << 16));
+      table = streamTable(ft.columns, N, (b) => ({ b, record: records.record(b), height: heights[b] }), spool.dir, (f) => new SpoolWriter(f, 1 << 16));
     } finally {
+      records.close();
       ft.close();
     }
     schema = ft.schema();
