@@ -60,3 +60,19 @@ test("a large file waits for the stream many times without piling up listeners (
   assert.deepEqual(warnings.map((w) => w.name), []);
   assert.equal(fs.readFileSync(out, "utf8").split("\n").length, 20_001);
 });
+
+test("lines longer than the 2 MiB block, CRLF line ends, blank lines and a last line without a newline: the same lines out", async () => {
+  const dir = tmpDir(), src = path.join(dir, "long.jsonl"), out = path.join(dir, "long.buildings.jsonl");
+  const long = "é".repeat(3 << 20); // 6 MiB of UTF-8, a multi-byte character across every block boundary
+  const recs = [0, 1, 2, 3, 4].map((b) => ({ b, f: b, id: `w${b}`, properties: { name: b === 2 ? long : `n${b}` } }));
+  fs.writeFileSync(src, recs.slice(0, 3).map((r) => JSON.stringify(r)).join("\r\n") + "\r\n\n" + recs.slice(3).map((r) => JSON.stringify(r)).join("\n"));
+  await writeBuildingsFile(src, out, Uint32Array.of(0, 2, 4));
+  assert.deepEqual(fs.readFileSync(out, "utf8").split("\n"), [...[0, 2, 4].map((b, k) => JSON.stringify({ ...recs[b], b: k })), ""]);
+});
+
+test("a line that is not JSON is a CityMeshError naming the output, and no temporary file is left", async () => {
+  const dir = tmpDir(), src = path.join(dir, "bad.jsonl"), out = path.join(dir, "bad.buildings.jsonl");
+  fs.writeFileSync(src, '{"b":0,"id":"a"}\nnot json\n');
+  await assert.rejects(writeBuildingsFile(src, out, Uint32Array.of(0, 1)), (e: unknown) => e instanceof CityMeshError && e.code === "output" && e.message.includes(out));
+  assert.deepEqual(fs.readdirSync(dir), ["bad.jsonl"]);
+});
