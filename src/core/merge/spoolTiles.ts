@@ -6,8 +6,8 @@ import { CityMeshError } from "../errors";
 import { OPTION_TABLE } from "../optionTable";
 import type { TileSource } from "./tileSource";
 import { SeamMap } from "./seamMap";
-import { FACE_CLASSES, SpoolWriter, faceClass, featureFile, heightsFile, indexFile, markerFile, positionsFile, type Spool } from "../writers/spool";
-import { buildingOf, buildingStats } from "../writers/buildingStats";
+import { FACE_CLASSES, SpoolWriter, faceClass, featureFile, heightsFile, indexFile, markerFile, positionsF32File, positionsFile, type Spool } from "../writers/spool";
+import { buildingOf } from "../writers/buildingStats";
 
 export interface SpoolOptions {
   /** Number of buildings N (walls have markers 0..N-1, roofs N..2N-1). */
@@ -15,7 +15,8 @@ export interface SpoolOptions {
   /**
    * Un-weld by feature (the GLB's EXT_mesh_features): a vertex used by two buildings, or by a
    * building and the ground, becomes one vertex per feature, each with its building in
-   * features.i32 (−1 ground); per-building heights go to heights.f64. Off: one vertex per position.
+   * features.f32 (N for the ground); per-building heights go to heights.f64; positions go to
+   * positions.f32, already in the GLB's form. Off: one vertex per position, positions.f64.
    */
   features?: boolean;
   /** Tiles held in memory at once (default 2, at least 1). */
@@ -34,6 +35,18 @@ export interface SpoolStats {
   degenerate: number;
 }
 
+/** Grow-only scratch arrays, reused from tile to tile: a merge allocates them a few times, not per tile. */
+class Scratch {
+  private readonly arrays = new Map<string, ArrayBufferView & { length: number }>();
+  get<T extends Float64Array | Float32Array | Int32Array | Uint32Array>(name: string, make: new (n: number) => T, n: number): T {
+    const a = this.arrays.get(name) as T | undefined;
+    if (a && a.length >= n) return a;
+    const b = new make(Math.max(n, Math.ceil((a?.length ?? 0) * 1.5), 1024));
+    this.arrays.set(name, b);
+    return b;
+  }
+}
+
 class SpoolBuilder {
   readonly seam = new SeamMap();
   readonly positions: SpoolWriter;
@@ -42,21 +55,37 @@ class SpoolBuilder {
   readonly features?: SpoolWriter;
   /** Height per building (features on): roof top to the building's base, the largest over its tiles. */
   readonly heights?: Float64Array;
+  /** Slot of each building in the current tile's height scratch (−1: none), reset after each tile. */
+  private readonly slotOf?: Int32Array;
   readonly min: [number, number, number] = [Infinity, Infinity, Infinity];
   readonly max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   readonly triangles: [number, number, number] = [0, 0, 0];
   vertices = 0;
   welded = 0;
   degenerate = 0;
+  private readonly scratch = new Scratch();
 
   constructor(readonly dir: string, readonly buildings: number, features: boolean) {
-    this.positions = new SpoolWriter(positionsFile({ dir }));
+    // With features the spool is the GLB's: positions as glTF float32 (Y up), feature ids as float32.
+    this.positions = new SpoolWriter(features ? positionsF32File({ dir }) : positionsFile({ dir }));
     this.index = FACE_CLASSES.map((_, c) => new SpoolWriter(indexFile({ dir }, c)));
     this.markers = FACE_CLASSES.map((_, c) => new SpoolWriter(markerFile({ dir }, c)));
     if (features) {
       this.features = new SpoolWriter(featureFile({ dir }));
       this.heights = new Float64Array(buildings);
+      this.slotOf = new Int32Array(buildings).fill(-1);
     }
+  }
+
+  /** Adds the bounds of vertex (x, y, z). */
+  private bound(x: number, y: number, z: number): void {
+    const { min, max } = this;
+    if (x < min[0]) min[0] = x;
+    if (x > max[0]) max[0] = x;
+    if (y < min[1]) min[1] = y;
+    if (y > max[1]) max[1] = y;
+    if (z < min[2]) min[2] = z;
+    if (z > max[2]) max[2] = z;
   }
 
   /**
@@ -65,58 +94,47 @@ class SpoolBuilder {
    * face-corner order, seam vertices welded by position AND building (so a seam vertex of the
    * ground never welds to a building's).
    */
-  private globals(mesh: TileMesh, u16: Uint16Array): Uint32Array {
+  private globals(mesh: TileMesh, u32: Uint32Array): Uint32Array {
     const { vertices: xyz, faces, markers, seam } = mesh;
     const n = xyz.length / 3, m = markers.length;
     const N = this.buildings;
-    const { min, max } = this;
-    let fresh: Float64Array, k = 0;
-    const add = (v: number): number => {
-      const x = xyz[3 * v], y = xyz[3 * v + 1], z = xyz[3 * v + 2];
-      fresh[3 * k] = x;
-      fresh[3 * k + 1] = y;
-      fresh[3 * k + 2] = z;
-      k++;
-      if (x < min[0]) min[0] = x;
-      if (x > max[0]) max[0] = x;
-      if (y < min[1]) min[1] = y;
-      if (y > max[1]) max[1] = y;
-      if (z < min[2]) min[2] = z;
-      if (z > max[2]) max[2] = z;
-      return this.vertices++;
-    };
     for (let f = 0; f < 3 * m; f++) {
       const v = faces[f];
       if (v < 0 || v >= n) throw new CityMeshError("tile", `Tile ${this.tileNo}: face ${Math.floor(f / 3)} refers to a vertex outside 0..${n - 1}`, { tile: this.tileNo });
     }
+    const corners = this.scratch.get("corners", Uint32Array, 3 * m);
     if (!this.features) {
-      const toGlobal = new Uint32Array(n);
-      fresh = new Float64Array(n * 3);
+      const toGlobal = this.scratch.get("toGlobal", Uint32Array, n);
+      const fresh = this.scratch.get("fresh64", Float64Array, 3 * n);
+      let k = 0;
       for (let v = 0; v < n; v++) {
         if (seam[v] === 1) {
-          const key = SeamMap.key(u16, v);
-          const g = this.seam.get(key);
-          if (g !== undefined) {
+          const g = this.seam.getOrSet(u32, v, 0, this.vertices);
+          if (g >= 0) {
             toGlobal[v] = g;
             this.welded++;
             continue;
           }
-          this.seam.set(key, this.vertices);
         }
-        toGlobal[v] = add(v);
+        const x = xyz[3 * v], y = xyz[3 * v + 1], z = xyz[3 * v + 2];
+        fresh[3 * k] = x;
+        fresh[3 * k + 1] = y;
+        fresh[3 * k + 2] = z;
+        k++;
+        this.bound(x, y, z);
+        toGlobal[v] = this.vertices++;
       }
       this.positions.write(fresh.subarray(0, 3 * k));
-      const corners = new Uint32Array(3 * m);
       for (let i = 0; i < 3 * m; i++) corners[i] = toGlobal[faces[i]];
       return corners;
     }
     // Un-weld: head[v] starts the chain of (v, building) links made so far; nearly every chain
     // has one link, a footprint corner two or three. Typed arrays: no garbage per vertex.
-    const head = new Int32Array(n).fill(-1), next = new Int32Array(3 * m), linkB = new Int32Array(3 * m), linkG = new Uint32Array(3 * m);
-    const ids = new Int32Array(3 * m);
-    fresh = new Float64Array(9 * m);
-    let links = 0, nf = 0;
-    const corners = new Uint32Array(3 * m);
+    const head = this.scratch.get("head", Int32Array, n).fill(-1, 0, n);
+    const next = this.scratch.get("next", Int32Array, 3 * m), linkB = this.scratch.get("linkB", Int32Array, 3 * m), linkG = this.scratch.get("linkG", Uint32Array, 3 * m);
+    // New vertices straight in the GLB's form: float32, glTF axes (x, z, −y), building as float32 (ground = N).
+    const fresh = this.scratch.get("fresh32", Float32Array, 9 * m), ids = this.scratch.get("ids32", Float32Array, 3 * m);
+    let links = 0, k = 0;
     for (let f = 0; f < m; f++) {
       const b = buildingOf(markers[f], N);
       for (let c = 0; c < 3; c++) {
@@ -128,16 +146,20 @@ class SpoolBuilder {
           linkB[e] = b;
           next[e] = head[v];
           head[v] = e;
-          let g: number | undefined;
+          let g = -1;
           if (seam[v] === 1) {
-            const key = SeamMap.key(u16, v) + String.fromCharCode(b & 0xffff, (b >>> 16) & 0xffff);
-            g = this.seam.get(key);
-            if (g !== undefined) this.welded++;
-            else this.seam.set(key, this.vertices);
+            g = this.seam.getOrSet(u32, v, b, this.vertices);
+            if (g >= 0) this.welded++;
           }
-          if (g === undefined) {
-            g = add(v);
-            ids[nf++] = b;
+          if (g < 0) {
+            const x = xyz[3 * v], y = xyz[3 * v + 1], z = xyz[3 * v + 2];
+            fresh[3 * k] = x;
+            fresh[3 * k + 1] = z;
+            fresh[3 * k + 2] = -y;
+            ids[k] = b < 0 ? N : b;
+            k++;
+            this.bound(x, y, z);
+            g = this.vertices++;
           }
           linkG[e] = g;
         }
@@ -145,10 +167,62 @@ class SpoolBuilder {
       }
     }
     this.positions.write(fresh.subarray(0, 3 * k));
-    this.features.write(ids.subarray(0, nf));
-    const stats = buildingStats(xyz, faces, markers, N);
-    for (const [b, h] of stats.heights) if (h > this.heights![b]) this.heights![b] = h;
+    this.features.write(ids.subarray(0, k));
+    this.tileHeights(xyz, faces, markers);
     return corners;
+  }
+
+  /**
+   * Each building's height in this tile, kept when larger than in earlier tiles: roof top to the
+   * building's lowest wall (no walls of its own, enclosed by taller ones: to the tile's lowest
+   * ground; no ground either: its own lowest point); no roof: its own highest point. The same
+   * numbers as buildingStats (writers/buildingStats.ts), on typed arrays instead of Maps.
+   */
+  private tileHeights(xyz: Float64Array, faces: Int32Array, markers: Int32Array): void {
+    const N = this.buildings, slotOf = this.slotOf!, heights = this.heights!;
+    const m = markers.length;
+    const who = this.scratch.get("who", Int32Array, m);
+    const lo = this.scratch.get("lo", Float64Array, m), hi = this.scratch.get("hi", Float64Array, m);
+    const roofTop = this.scratch.get("roofTop", Float64Array, m), wallLow = this.scratch.get("wallLow", Float64Array, m);
+    let slots = 0, groundLow = Infinity;
+    for (let f = 0; f < m; f++) {
+      const mk = markers[f];
+      const a = 3 * faces[3 * f] + 2, bz = 3 * faces[3 * f + 1] + 2, cz = 3 * faces[3 * f + 2] + 2;
+      const za = xyz[a], zb = xyz[bz], zc = xyz[cz];
+      if (mk < 0) {
+        groundLow = Math.min(groundLow, za, zb, zc);
+        continue;
+      }
+      const b = mk < N ? mk : mk - N;
+      if (b >= N) continue; // a marker past 2N−1 names no building (buildingStats keeps no height for it either)
+      let s = slotOf[b];
+      if (s < 0) {
+        s = slots++;
+        slotOf[b] = s;
+        who[s] = b;
+        lo[s] = Infinity;
+        hi[s] = -Infinity;
+        roofTop[s] = -Infinity;
+        wallLow[s] = Infinity;
+      }
+      // Comparisons, not Math.min/max, for lo/hi: as buildingStats does (a NaN never enters them).
+      if (za < lo[s]) lo[s] = za;
+      if (za > hi[s]) hi[s] = za;
+      if (zb < lo[s]) lo[s] = zb;
+      if (zb > hi[s]) hi[s] = zb;
+      if (zc < lo[s]) lo[s] = zc;
+      if (zc > hi[s]) hi[s] = zc;
+      if (mk >= N) roofTop[s] = Math.max(roofTop[s], za, zb, zc);
+      else wallLow[s] = Math.min(wallLow[s], za, zb, zc);
+    }
+    for (let s = 0; s < slots; s++) {
+      const b = who[s];
+      slotOf[b] = -1;
+      const top = roofTop[s] > -Infinity ? roofTop[s] : hi[s];
+      const base = wallLow[s] < Infinity ? wallLow[s] : Number.isFinite(groundLow) ? groundLow : lo[s];
+      const h = Math.max(0, top - base);
+      if (h > heights[b]) heights[b] = h;
+    }
   }
 
   private tileNo = 0;
@@ -160,17 +234,22 @@ class SpoolBuilder {
     if (!Number.isInteger(n) || !Number.isInteger(m) || seam.length !== n || markers.length !== m) {
       throw new CityMeshError("tile", `Tile ${tile} is inconsistent (vertices ${xyz.length}, faces ${faces.length}, markers ${markers.length}, seam ${seam.length})`, { tile });
     }
-    const u16 = new Uint16Array(xyz.buffer, xyz.byteOffset, xyz.length * 4);
+    const u32 = new Uint32Array(xyz.buffer, xyz.byteOffset, xyz.length * 2);
     this.tileNo = tile;
-    const corners = this.globals(mesh, u16);
+    const corners = this.globals(mesh, u32);
 
     // Faces, split by class into per-class scratch arrays (sized by a counting pass), then one
     // write per class.
     const N = this.buildings;
-    const size = [0, 0, 0];
-    for (let f = 0; f < m; f++) size[faceClass(markers[f], N)]++;
-    const idx = size.map((s) => new Uint32Array(s * 3));
-    const mk = size.map((s) => new Int32Array(s));
+    let s0 = 0, s1 = 0, s2 = 0;
+    for (let f = 0; f < m; f++) {
+      const mk = markers[f];
+      if (mk < 0) s0++;
+      else if (mk < N) s1++;
+      else s2++;
+    }
+    const idx = [this.scratch.get("idx0", Uint32Array, 3 * s0), this.scratch.get("idx1", Uint32Array, 3 * s1), this.scratch.get("idx2", Uint32Array, 3 * s2)];
+    const mk = [this.scratch.get("mk0", Int32Array, s0), this.scratch.get("mk1", Int32Array, s1), this.scratch.get("mk2", Int32Array, s2)];
     const cnt = [0, 0, 0];
     for (let f = 0; f < m; f++) {
       const ga = corners[3 * f], gb = corners[3 * f + 1], gc = corners[3 * f + 2];
@@ -178,13 +257,14 @@ class SpoolBuilder {
         this.degenerate++;
         continue;
       }
-      const cls = faceClass(markers[f], N);
+      const marker = markers[f];
+      const cls = faceClass(marker, N);
       const j = cnt[cls]++;
       const out = idx[cls];
       out[3 * j] = ga;
       out[3 * j + 1] = gb;
       out[3 * j + 2] = gc;
-      mk[cls][j] = markers[f];
+      mk[cls][j] = marker;
     }
     for (let c = 0; c < 3; c++) {
       this.index[c].write(idx[c].subarray(0, 3 * cnt[c]));

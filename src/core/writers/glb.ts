@@ -10,8 +10,8 @@
 import { CityMeshError } from "../errors";
 import fs from "node:fs";
 import path from "node:path";
-import { FACE_CLASSES, SpoolWriter, featureFile, heightsFile, indexFile, markerFile, positionsFile, totalTriangles, type Spool } from "./spool";
-import { CHUNK_BYTES, OutFile, f64, i32, readChunks, writeAtomically } from "./io";
+import { FACE_CLASSES, SpoolWriter, featureFile, heightsFile, indexFile, markerFile, positionsF32File, positionsFile, totalTriangles, type Spool } from "./spool";
+import { CHUNK_BYTES, OutFile, f64, readChunks, writeAtomically } from "./io";
 import { FeatureTable } from "./tiles3d/features";
 import { SideRecords } from "./sideRecords";
 import { streamTable } from "./tiles3d/propertyTable";
@@ -72,11 +72,11 @@ export type GlbCompression = "none" | "meshopt" | "quantize" | "meshopt+quantize
 /** Writes the raw (uncompressed) bytes of every view of the spool's mesh into parts. */
 function meshParts(spool: Spool, withIds: boolean): ViewPart[] {
   const parts: ViewPart[] = [];
-  const N = spool.buildings;
   parts.push({
     name: "positions", bytes: spool.vertices * 12, target: ARRAY_BUFFER, align: 4,
-    // float64 Z-up → float32 Y-up, chunk by chunk (24 bytes per vertex in, 12 out).
-    emit: (o) => {
+    // A feature spool holds them as stored here already; else float64 Z-up → float32 Y-up, chunk
+    // by chunk (24 bytes per vertex in, 12 out).
+    emit: spool.features ? (o) => copyInto(o, positionsF32File(spool)) : (o) => {
       const chunk = Math.floor(CHUNK_BYTES / 24) * 24;
       const f32 = new Float32Array(chunk / 8);
       readChunks(positionsFile(spool), chunk, (c) => {
@@ -91,18 +91,9 @@ function meshParts(spool: Spool, withIds: boolean): ViewPart[] {
     },
   });
   if (withIds) {
-    parts.push({
-      name: "feature ids", bytes: spool.vertices * 4, target: ARRAY_BUFFER, align: 4,
-      // Building index as float32 (glTF vertex attributes may not be uint32; exact to 2^24), ground = N.
-      emit: (o) => {
-        const f32 = new Float32Array(CHUNK_BYTES / 4);
-        readChunks(featureFile(spool), CHUNK_BYTES, (c) => {
-          const b = i32(c);
-          for (let i = 0; i < b.length; i++) f32[i] = b[i] < 0 ? N : b[i];
-          o.write(f32.subarray(0, b.length));
-        });
-      },
-    });
+    // Building index as float32 (glTF vertex attributes may not be uint32; exact to 2^24), ground = N:
+    // the feature spool holds them so.
+    parts.push({ name: "feature ids", bytes: spool.vertices * 4, target: ARRAY_BUFFER, align: 4, emit: (o) => copyInto(o, featureFile(spool)) });
   }
   for (let c = 0; c < 3; c++) {
     if (spool.triangles[c] === 0) continue;

@@ -3,9 +3,13 @@
 //   positions.f64            x,y,z float64 per welded vertex (local metres, Z up)
 //   {ground,walls,roofs}.u32 three uint32 global vertex indices per triangle, by face class
 //   {ground,walls,roofs}.i32 int32 dtcc marker per triangle, same order
-// and, when the spool is un-welded by feature (Spool.features, the GLB's feature ids):
-//   features.i32             int32 building per vertex (−1 ground), in positions.f64's order
+// and, when the spool is un-welded by feature (Spool.features, the GLB's feature ids), the vertex
+// files already in the form the GLB stores them, so its writer only copies them:
+//   positions.f32            x,z,−y float32 per vertex (glTF axes, Y up), instead of positions.f64
+//   features.f32             building per vertex as float32 (N for the ground), in positions.f32's order
 //   heights.f64              float64 height per building 0..N-1
+// (A feature spool wrote float64 positions and int32 buildings, which the GLB writer read back
+// and converted: 36 bytes per vertex written, read and converted again, where 16 are copied now.)
 // Splitting by class lets the GLB writer emit three primitives by plain copies, and every writer
 // reads these files sequentially in fixed-size chunks: the city is never in memory at once.
 import fs from "node:fs";
@@ -25,7 +29,7 @@ export interface Spool {
   /** Float64 bounds of all vertices; [Infinity..] / [-Infinity..] when there are none. */
   min: [number, number, number];
   max: [number, number, number];
-  /** Un-welded by feature: every vertex belongs to one building or to the ground (features.i32). */
+  /** Un-welded by feature: every vertex belongs to one building or to the ground (features.f32); positions in positions.f32. */
   features?: boolean;
 }
 
@@ -33,7 +37,9 @@ export const positionsFile = (s: Pick<Spool, "dir">): string => path.join(s.dir,
 export const indexFile = (s: Pick<Spool, "dir">, c: number): string => path.join(s.dir, `${FACE_CLASSES[c]}.u32`);
 export const markerFile = (s: Pick<Spool, "dir">, c: number): string => path.join(s.dir, `${FACE_CLASSES[c]}.i32`);
 
-export const featureFile = (s: Pick<Spool, "dir">): string => path.join(s.dir, "features.i32");
+/** Feature spools only (Spool.features): positions as glTF float32, and the building of each vertex as float32. */
+export const positionsF32File = (s: Pick<Spool, "dir">): string => path.join(s.dir, "positions.f32");
+export const featureFile = (s: Pick<Spool, "dir">): string => path.join(s.dir, "features.f32");
 export const heightsFile = (s: Pick<Spool, "dir">): string => path.join(s.dir, "heights.f64");
 
 export const totalTriangles = (s: Spool): number => s.triangles[0] + s.triangles[1] + s.triangles[2];
