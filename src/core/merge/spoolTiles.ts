@@ -6,7 +6,7 @@ import { CityMeshError } from "../errors";
 import { OPTION_TABLE } from "../optionTable";
 import type { TileSource } from "./tileSource";
 import { SeamMap } from "./seamMap";
-import { FACE_CLASSES, SpoolWriter, faceClass, featureFile, heightsFile, indexFile, markerFile, positionsF32File, positionsFile, type Spool } from "../writers/spool";
+import { FACE_CLASSES, SpoolWriter, ValueSpool, faceClass, featureFile, heightsFile, indexFile, markerFile, positionsF32File, positionsFile, type Spool } from "../writers/spool";
 import { buildingOf } from "../writers/buildingStats";
 
 export interface SpoolOptions {
@@ -49,10 +49,13 @@ class Scratch {
 
 class SpoolBuilder {
   readonly seam = new SeamMap();
-  readonly positions: SpoolWriter;
-  readonly index: SpoolWriter[];
-  readonly markers: SpoolWriter[];
-  readonly features?: SpoolWriter;
+  /** Float64 positions (spool without features). */
+  readonly positions64?: SpoolWriter;
+  /** Float32 glTF positions, three values per vertex (feature spool). */
+  readonly positions32?: ValueSpool;
+  readonly index: ValueSpool[];
+  readonly markers: ValueSpool[];
+  readonly features?: ValueSpool;
   /** Height per building (features on): roof top to the building's base, the largest over its tiles. */
   readonly heights?: Float64Array;
   /** Slot of each building in the current tile's height scratch (−1: none), reset after each tile. */
@@ -67,11 +70,12 @@ class SpoolBuilder {
 
   constructor(readonly dir: string, readonly buildings: number, features: boolean) {
     // With features the spool is the GLB's: positions as glTF float32 (Y up), feature ids as float32.
-    this.positions = new SpoolWriter(features ? positionsF32File({ dir }) : positionsFile({ dir }));
-    this.index = FACE_CLASSES.map((_, c) => new SpoolWriter(indexFile({ dir }, c)));
-    this.markers = FACE_CLASSES.map((_, c) => new SpoolWriter(markerFile({ dir }, c)));
+    if (features) this.positions32 = new ValueSpool(positionsF32File({ dir }));
+    else this.positions64 = new SpoolWriter(positionsFile({ dir }));
+    this.index = FACE_CLASSES.map((_, c) => new ValueSpool(indexFile({ dir }, c)));
+    this.markers = FACE_CLASSES.map((_, c) => new ValueSpool(markerFile({ dir }, c)));
     if (features) {
-      this.features = new SpoolWriter(featureFile({ dir }));
+      this.features = new ValueSpool(featureFile({ dir }));
       this.heights = new Float64Array(buildings);
       this.slotOf = new Int32Array(buildings).fill(-1);
     }
@@ -124,7 +128,7 @@ class SpoolBuilder {
         this.bound(x, y, z);
         toGlobal[v] = this.vertices++;
       }
-      this.positions.write(fresh.subarray(0, 3 * k));
+      this.positions64!.write(fresh.subarray(0, 3 * k));
       for (let i = 0; i < 3 * m; i++) corners[i] = toGlobal[faces[i]];
       return corners;
     }
@@ -132,9 +136,10 @@ class SpoolBuilder {
     // has one link, a footprint corner two or three. Typed arrays: no garbage per vertex.
     const head = this.scratch.get("head", Int32Array, n).fill(-1, 0, n);
     const next = this.scratch.get("next", Int32Array, 3 * m), linkB = this.scratch.get("linkB", Int32Array, 3 * m), linkG = this.scratch.get("linkG", Uint32Array, 3 * m);
-    // New vertices straight in the GLB's form: float32, glTF axes (x, z, −y), building as float32 (ground = N).
-    const fresh = this.scratch.get("fresh32", Float32Array, 9 * m), ids = this.scratch.get("ids32", Float32Array, 3 * m);
-    let links = 0, k = 0;
+    // New vertices go straight to the spool in the GLB's form: float32, glTF axes (x, z, −y),
+    // building as float32 (ground = N).
+    const pos = this.positions32!, ids = this.features;
+    let links = 0;
     for (let f = 0; f < m; f++) {
       const b = buildingOf(markers[f], N);
       for (let c = 0; c < 3; c++) {
@@ -153,11 +158,10 @@ class SpoolBuilder {
           }
           if (g < 0) {
             const x = xyz[3 * v], y = xyz[3 * v + 1], z = xyz[3 * v + 2];
-            fresh[3 * k] = x;
-            fresh[3 * k + 1] = z;
-            fresh[3 * k + 2] = -y;
-            ids[k] = b < 0 ? N : b;
-            k++;
+            pos.putF32(x);
+            pos.putF32(z);
+            pos.putF32(-y);
+            ids.putF32(b < 0 ? N : b);
             this.bound(x, y, z);
             g = this.vertices++;
           }
@@ -166,8 +170,6 @@ class SpoolBuilder {
         corners[3 * f + c] = linkG[e];
       }
     }
-    this.positions.write(fresh.subarray(0, 3 * k));
-    this.features.write(ids.subarray(0, k));
     this.tileHeights(xyz, faces, markers);
     return corners;
   }
@@ -238,19 +240,9 @@ class SpoolBuilder {
     this.tileNo = tile;
     const corners = this.globals(mesh, u32);
 
-    // Faces, split by class into per-class scratch arrays (sized by a counting pass), then one
-    // write per class.
+    // Faces, by class, straight into the class's spool files.
     const N = this.buildings;
-    let s0 = 0, s1 = 0, s2 = 0;
-    for (let f = 0; f < m; f++) {
-      const mk = markers[f];
-      if (mk < 0) s0++;
-      else if (mk < N) s1++;
-      else s2++;
-    }
-    const idx = [this.scratch.get("idx0", Uint32Array, 3 * s0), this.scratch.get("idx1", Uint32Array, 3 * s1), this.scratch.get("idx2", Uint32Array, 3 * s2)];
-    const mk = [this.scratch.get("mk0", Int32Array, s0), this.scratch.get("mk1", Int32Array, s1), this.scratch.get("mk2", Int32Array, s2)];
-    const cnt = [0, 0, 0];
+    const { index, markers: mks, triangles } = this;
     for (let f = 0; f < m; f++) {
       const ga = corners[3 * f], gb = corners[3 * f + 1], gc = corners[3 * f + 2];
       if (ga === gb || gb === gc || ga === gc) {
@@ -259,22 +251,17 @@ class SpoolBuilder {
       }
       const marker = markers[f];
       const cls = faceClass(marker, N);
-      const j = cnt[cls]++;
-      const out = idx[cls];
-      out[3 * j] = ga;
-      out[3 * j + 1] = gb;
-      out[3 * j + 2] = gc;
-      mk[cls][j] = marker;
-    }
-    for (let c = 0; c < 3; c++) {
-      this.index[c].write(idx[c].subarray(0, 3 * cnt[c]));
-      this.markers[c].write(mk[c].subarray(0, cnt[c]));
-      this.triangles[c] += cnt[c];
+      const out = index[cls];
+      out.putU32(ga);
+      out.putU32(gb);
+      out.putU32(gc);
+      mks[cls].putI32(marker);
+      triangles[cls]++;
     }
   }
 
   close(): void {
-    for (const w of [this.positions, ...this.index, ...this.markers, ...(this.features ? [this.features] : [])]) w.close();
+    for (const w of [this.positions64 ?? this.positions32!, ...this.index, ...this.markers, ...(this.features ? [this.features] : [])]) w.close();
     if (this.heights) {
       const h = new SpoolWriter(heightsFile({ dir: this.dir }));
       h.write(this.heights);

@@ -14,7 +14,7 @@
 // reads these files sequentially in fixed-size chunks: the city is never in memory at once.
 import fs from "node:fs";
 import path from "node:path";
-import { BufferedOut } from "../bufferedOut";
+import { BufferedOut, writeAll } from "../bufferedOut";
 
 export const FACE_CLASSES = ["ground", "walls", "roofs"] as const;
 export type FaceClass = (typeof FACE_CLASSES)[number];
@@ -51,6 +51,60 @@ export const faceClass = (marker: number, buildings: number): number => (marker 
 export class SpoolWriter extends BufferedOut {
   constructor(readonly file: string, bufferBytes = 1 << 20) {
     super(fs.openSync(file, "w"), bufferBytes);
+  }
+
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      fs.closeSync(this.fd);
+    }
+  }
+}
+
+/**
+ * Append-only spool file of 4-byte values, put one at a time straight into its write buffer (no
+ * scratch array per tile to fill and then copy). The merge's hot loops call these methods per
+ * value; each keeps one typed view, so the calls stay monomorphic and inline.
+ */
+export class ValueSpool {
+  private readonly fd: number;
+  private readonly u32: Uint32Array;
+  private readonly i32: Int32Array;
+  private readonly f32: Float32Array;
+  private used = 0;
+  /** Values written so far. */
+  count = 0;
+
+  constructor(readonly file: string, bufferBytes = 1 << 18) {
+    const buf = new ArrayBuffer(bufferBytes);
+    this.u32 = new Uint32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.f32 = new Float32Array(buf);
+    this.fd = fs.openSync(file, "w");
+  }
+
+  putU32(v: number): void {
+    if (this.used === this.u32.length) this.flush();
+    this.u32[this.used++] = v;
+    this.count++;
+  }
+
+  putI32(v: number): void {
+    if (this.used === this.i32.length) this.flush();
+    this.i32[this.used++] = v;
+    this.count++;
+  }
+
+  putF32(v: number): void {
+    if (this.used === this.f32.length) this.flush();
+    this.f32[this.used++] = v;
+    this.count++;
+  }
+
+  flush(): void {
+    if (this.used > 0) writeAll(this.fd, new Uint8Array(this.u32.buffer, 0, this.used * 4));
+    this.used = 0;
   }
 
   close(): void {
