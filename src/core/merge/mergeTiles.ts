@@ -6,12 +6,13 @@ import path from "node:path";
 import type { BuildFormat, CrsInfo } from "../types";
 import { CityMeshError } from "../errors";
 import { needsFeatureSpool, writeSpool } from "../writers/index";
+import type { GlbInPlace } from "../writers/meta";
 import type { TileSource } from "./tileSource";
 import { spoolTiles, type SpoolStats } from "./spoolTiles";
 import { totalTriangles } from "../writers/spool";
 import { mergeTempDir } from "./temps";
 import { writeTileset, type TilesetLayout } from "../writers/tiles3d/tileset";
-import { loadMeshoptEncoder, type GlbCompression } from "../writers/glb";
+import { loadMeshoptEncoder, startGlbInPlace, type GlbCompression } from "../writers/glb";
 
 export interface MergeOptions {
   output: string;
@@ -72,14 +73,20 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
     const why = (code && OUTPUT_REASONS[code]) ?? code ?? String(e);
     throw new CityMeshError("output", `Cannot write ${out}: ${why} (${path.dirname(out)})`, { file: out, errno: code });
   }
+  // An uncompressed GLB is begun now: the merge spools its positions straight into its file.
+  let glbInPlace: GlbInPlace | undefined;
   try {
     const t0 = performance.now();
-    const { spool, stats } = await spoolTiles(source, tempDir, { ...opts, features: needsFeatureSpool(opts.format) });
+    const meta = { crs: opts.crs, tiles: source.count, buildingsFile: opts.buildingsFile, featureProperties: opts.featureProperties, glbCompression: opts.glbCompression };
+    if (opts.format === "glb" && (opts.glbCompression ?? "none") === "none") glbInPlace = startGlbInPlace(out, meta, opts.buildings);
+    const { spool, stats } = await spoolTiles(source, tempDir, {
+      ...opts, features: needsFeatureSpool(opts.format), ...(glbInPlace ? { positionsInto: { file: glbInPlace.file, offset: glbInPlace.offset } } : {}),
+    });
     const t1 = performance.now();
     if (opts.signal?.aborted) throw new CityMeshError("cancelled", "Merge cancelled");
-    const bytes = await writeSpool(opts.format as Exclude<BuildFormat, "3dtiles">, spool, out, {
-      crs: opts.crs, tiles: stats.tiles, buildingsFile: opts.buildingsFile, featureProperties: opts.featureProperties, glbCompression: opts.glbCompression,
-    });
+    const inPlace = glbInPlace;
+    glbInPlace = undefined; // writeGlb owns it now: it closes the table and removes the file on failure
+    const bytes = await writeSpool(opts.format as Exclude<BuildFormat, "3dtiles">, spool, out, { ...meta, glbInPlace: inPlace });
     const t2 = performance.now();
     return {
       ...stats,
@@ -91,6 +98,10 @@ export async function mergeTiles(source: TileSource, opts: MergeOptions): Promis
       tempDir: opts.keepTemp ? tempDir : undefined,
     };
   } finally {
+    if (glbInPlace) {
+      glbInPlace.table.close();
+      fs.rmSync(glbInPlace.file, { force: true });
+    }
     if (!opts.keepTemp) fs.rmSync(tempDir, { recursive: true, force: true });
   }
 }

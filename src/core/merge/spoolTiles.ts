@@ -19,6 +19,8 @@ export interface SpoolOptions {
    * positions.f32, already in the GLB's form. Off: one vertex per position, positions.f64.
    */
   features?: boolean;
+  /** Feature spool: write the positions into this file from this byte on (a GLB begun in place), not into positions.f32. */
+  positionsInto?: { file: string; offset: number };
   /** Tiles held in memory at once (default 2, at least 1). */
   mergeBatchSize?: number;
   signal?: AbortSignal;
@@ -68,9 +70,9 @@ class SpoolBuilder {
   degenerate = 0;
   private readonly scratch = new Scratch();
 
-  constructor(readonly dir: string, readonly buildings: number, features: boolean) {
+  constructor(readonly dir: string, readonly buildings: number, features: boolean, positionsInto?: { file: string; offset: number }) {
     // With features the spool is the GLB's: positions as glTF float32 (Y up), feature ids as float32.
-    if (features) this.positions32 = new ValueSpool(positionsF32File({ dir }));
+    if (features) this.positions32 = positionsInto ? new ValueSpool(positionsInto.file, positionsInto.offset) : new ValueSpool(positionsF32File({ dir }));
     else this.positions64 = new SpoolWriter(positionsFile({ dir }));
     this.index = FACE_CLASSES.map((_, c) => new ValueSpool(indexFile({ dir }, c)));
     this.markers = FACE_CLASSES.map((_, c) => new ValueSpool(markerFile({ dir }, c)));
@@ -278,7 +280,7 @@ export async function spoolTiles(source: TileSource, dir: string, opts: SpoolOpt
   const batch = Math.max(1, Math.floor(opts.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default));
   let b: SpoolBuilder;
   try {
-    b = new SpoolBuilder(dir, opts.buildings, opts.features === true);
+    b = new SpoolBuilder(dir, opts.buildings, opts.features === true, opts.positionsInto);
   } catch (e) {
     throw new CityMeshError("output", `Cannot create merge files in ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { dir });
   }

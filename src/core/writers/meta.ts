@@ -1,6 +1,7 @@
 // What every writer records so coordinates map back to the world.
 import type { CrsInfo } from "../types";
 import type { GlbCompression } from "./glb";
+import type { FeatureTable } from "./tiles3d/features";
 
 export interface WriteMeta {
   crs: CrsInfo;
@@ -12,6 +13,16 @@ export interface WriteMeta {
   featureProperties?: readonly string[];
   /** GLB: none, or EXT_meshopt_compression (meshoptimizer's encoder). */
   glbCompression?: GlbCompression;
+  /** GLB: its positions were spooled into its temp file already (glb.ts startGlbInPlace). */
+  glbInPlace?: GlbInPlace;
+}
+
+/** A GLB begun before the merge: its temp file beside the output, positions from `offset` on (glb.ts). */
+export interface GlbInPlace {
+  file: string;
+  offset: number;
+  /** The feature table, opened to size the header; writeGlb closes it. */
+  table: FeatureTable;
 }
 
 export const MARKER_CONVENTION = "dtcc: -2 ground, -1 ground touching building, i wall of building i, N+i roof of building i";

@@ -14,7 +14,7 @@
 // reads these files sequentially in fixed-size chunks: the city is never in memory at once.
 import fs from "node:fs";
 import path from "node:path";
-import { BufferedOut, writeAll } from "../bufferedOut";
+import { BufferedOut } from "../bufferedOut";
 
 export const FACE_CLASSES = ["ground", "walls", "roofs"] as const;
 export type FaceClass = (typeof FACE_CLASSES)[number];
@@ -76,12 +76,21 @@ export class ValueSpool {
   /** Values written so far. */
   count = 0;
 
-  constructor(readonly file: string, bufferBytes = 1 << 18) {
+  /** File offset of the next write. */
+  private at: number;
+
+  /**
+   * `start`: the byte offset of the first value, in an existing file (a GLB's positions are
+   * spooled straight into the GLB's temp file, after the room kept for its header: glb.ts
+   * startGlbInPlace). Without it the file is created, or emptied, and written from 0.
+   */
+  constructor(readonly file: string, start?: number, bufferBytes = 1 << 18) {
     const buf = new ArrayBuffer(bufferBytes);
     this.u32 = new Uint32Array(buf);
     this.i32 = new Int32Array(buf);
     this.f32 = new Float32Array(buf);
-    this.fd = fs.openSync(file, "w");
+    this.fd = fs.openSync(file, start === undefined ? "w" : "r+");
+    this.at = start ?? 0;
   }
 
   putU32(v: number): void {
@@ -103,7 +112,9 @@ export class ValueSpool {
   }
 
   flush(): void {
-    if (this.used > 0) writeAll(this.fd, new Uint8Array(this.u32.buffer, 0, this.used * 4));
+    const bytes = new Uint8Array(this.u32.buffer, 0, this.used * 4);
+    for (let off = 0; off < bytes.length; ) off += fs.writeSync(this.fd, bytes, off, bytes.length - off, this.at + off);
+    this.at += bytes.length;
     this.used = 0;
   }
 
