@@ -43,7 +43,16 @@ class Scratch {
   get<T extends Float64Array | Float32Array | Int32Array | Uint32Array>(name: string, make: new (n: number) => T, n: number): T {
     const a = this.arrays.get(name) as T | undefined;
     if (a && a.length >= n) return a;
-    const b = new make(Math.max(n, Math.ceil((a?.length ?? 0) * 1.5), 1024));
+    const b = new make(Math.max(n, 1024));
+    this.arrays.set(name, b);
+    return b;
+  }
+
+  /** Array `name` enlarged to `n` elements, its first `keep` copied over. */
+  grow<T extends Float64Array | Float32Array | Int32Array | Uint32Array>(name: string, make: new (n: number) => T, n: number, keep: number): T {
+    const a = this.arrays.get(name) as T;
+    const b = new make(Math.max(n, 1024));
+    b.set(a.subarray(0, keep));
     this.arrays.set(name, b);
     return b;
   }
@@ -137,7 +146,9 @@ class SpoolBuilder {
     // Un-weld: head[v] starts the chain of (v, building) links made so far; nearly every chain
     // has one link, a footprint corner two or three. Typed arrays: no garbage per vertex.
     const head = this.scratch.get("head", Int32Array, n).fill(-1, 0, n);
-    const next = this.scratch.get("next", Int32Array, 3 * m), linkB = this.scratch.get("linkB", Int32Array, 3 * m), linkG = this.scratch.get("linkG", Uint32Array, 3 * m);
+    // Links: one per (vertex, building) pair, about one per face (New York: 0.86); at most 3 per
+    // face. Sized for one per face and grown when a tile needs more, not for the worst case.
+    let next = this.scratch.get("next", Int32Array, m), linkB = this.scratch.get("linkB", Int32Array, m), linkG = this.scratch.get("linkG", Uint32Array, m);
     // New vertices go straight to the spool in the GLB's form: float32, glTF axes (x, z, −y),
     // building as float32 (ground = N).
     const pos = this.positions32!, ids = this.features;
@@ -150,6 +161,12 @@ class SpoolBuilder {
         while (e >= 0 && linkB[e] !== b) e = next[e];
         if (e < 0) {
           e = links++;
+          if (e === linkB.length) {
+            const want = Math.min(3 * m, 2 * e);
+            next = this.scratch.grow("next", Int32Array, want, e);
+            linkB = this.scratch.grow("linkB", Int32Array, want, e);
+            linkG = this.scratch.grow("linkG", Uint32Array, want, e);
+          }
           linkB[e] = b;
           next[e] = head[v];
           head[v] = e;
@@ -185,9 +202,11 @@ class SpoolBuilder {
   private tileHeights(xyz: Float64Array, faces: Int32Array, markers: Int32Array): void {
     const N = this.buildings, slotOf = this.slotOf!, heights = this.heights!;
     const m = markers.length;
-    const who = this.scratch.get("who", Int32Array, m);
-    const lo = this.scratch.get("lo", Float64Array, m), hi = this.scratch.get("hi", Float64Array, m);
-    const roofTop = this.scratch.get("roofTop", Float64Array, m), wallLow = this.scratch.get("wallLow", Float64Array, m);
+    // Per building of the tile (a few per hundred faces): grown when a tile has more.
+    const first = Math.min(m, 4096);
+    let who = this.scratch.get("who", Int32Array, first);
+    let lo = this.scratch.get("lo", Float64Array, first), hi = this.scratch.get("hi", Float64Array, first);
+    let roofTop = this.scratch.get("roofTop", Float64Array, first), wallLow = this.scratch.get("wallLow", Float64Array, first);
     let slots = 0, groundLow = Infinity;
     for (let f = 0; f < m; f++) {
       const mk = markers[f];
@@ -202,6 +221,13 @@ class SpoolBuilder {
       let s = slotOf[b];
       if (s < 0) {
         s = slots++;
+        if (s === who.length) {
+          who = this.scratch.grow("who", Int32Array, 2 * s, s);
+          lo = this.scratch.grow("lo", Float64Array, 2 * s, s);
+          hi = this.scratch.grow("hi", Float64Array, 2 * s, s);
+          roofTop = this.scratch.grow("roofTop", Float64Array, 2 * s, s);
+          wallLow = this.scratch.grow("wallLow", Float64Array, 2 * s, s);
+        }
         slotOf[b] = s;
         who[s] = b;
         lo[s] = Infinity;
