@@ -4,7 +4,7 @@
 // streamed (a city's properties can be larger than we want in memory).
 import fs from "fs";
 import path from "path";
-import { BufferedOut } from "../bufferedOut";
+import { writeAll } from "../bufferedOut";
 import { CityMeshError } from "../errors";
 
 /** The side file's name in a scratch store (for `citymesh merge`). */
@@ -58,7 +58,7 @@ async function renumber(readerLines: string, fd: number, sourceIndex: Uint32Arra
   const inFd = fs.openSync(readerLines, "r");
   try {
     let buf = Buffer.allocUnsafe(BLOCK);
-    const o = new BufferedOut(fd, BLOCK);
+    const o = new LineOut(fd);
     let have = 0, pos = 0, eof = false, k = 0;
     const line = (start: number, end: number): void => {
       if (end > start && buf[end - 1] === 13) end--; // CRLF
@@ -70,11 +70,8 @@ async function renumber(readerLines: string, fd: number, sourceIndex: Uint32Arra
       const b = m ? m.b : rec!.b;
       while (k < sourceIndex.length && sourceIndex[k] < b) k++;
       if (k < sourceIndex.length && sourceIndex[k] === b) {
-        if (m) {
-          o.write(`{"b":${k},`);
-          o.write(buf.subarray(m.rest, end));
-          o.write(NEWLINE);
-        } else o.write(JSON.stringify({ ...rec, b: k }) + "\n");
+        if (m) o.renumbered(k, buf, m.rest, end);
+        else o.text(JSON.stringify({ ...rec, b: k }) + "\n");
       }
     };
     for (;;) {
@@ -109,8 +106,40 @@ async function renumber(readerLines: string, fd: number, sourceIndex: Uint32Arra
   }
 }
 
-const NEWLINE = new Uint8Array([10]);
 const PREFIX_BYTES = Buffer.from('{"b":');
+
+/** The output side: lines assembled in one 2 MiB buffer, written when full (no Buffer per line). */
+class LineOut {
+  private buf = Buffer.allocUnsafe(BLOCK);
+  private used = 0;
+
+  constructor(private readonly fd: number) {}
+
+  /** `{"b":k,` then bytes start..end of `src`, then a newline. */
+  renumbered(k: number, src: Buffer, start: number, end: number): void {
+    const need = PREFIX_BYTES.length + 16 + (end - start) + 1;
+    if (this.used + need > this.buf.length) this.flush(need);
+    let at = this.used + PREFIX_BYTES.copy(this.buf, this.used);
+    at += this.buf.write(String(k), at, "latin1");
+    this.buf[at++] = 44; // ','
+    at += src.copy(this.buf, at, start, end);
+    this.buf[at++] = 10;
+    this.used = at;
+  }
+
+  text(s: string): void {
+    const need = Buffer.byteLength(s, "utf8");
+    if (this.used + need > this.buf.length) this.flush(need);
+    this.used += this.buf.write(s, this.used, "utf8");
+  }
+
+  /** Writes what is buffered; makes room for `need` bytes (a line longer than the buffer). */
+  flush(need = 0): void {
+    if (this.used > 0) writeAll(this.fd, this.buf.subarray(0, this.used));
+    this.used = 0;
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
+  }
+}
 
 /** `{"b":<digits>,` at the start of a line: the building, and where the rest of the line starts. */
 function prefix(buf: Buffer, start: number, end: number): { b: number; rest: number } | undefined {
