@@ -73,8 +73,6 @@ export class ValueSpool {
   private readonly i32: Int32Array;
   private readonly f32: Float32Array;
   private used = 0;
-  /** Values written so far. */
-  count = 0;
 
   /** File offset of the next write. */
   private at: number;
@@ -96,19 +94,16 @@ export class ValueSpool {
   putU32(v: number): void {
     if (this.used === this.u32.length) this.flush();
     this.u32[this.used++] = v;
-    this.count++;
   }
 
   putI32(v: number): void {
     if (this.used === this.i32.length) this.flush();
     this.i32[this.used++] = v;
-    this.count++;
   }
 
   putF32(v: number): void {
     if (this.used === this.f32.length) this.flush();
     this.f32[this.used++] = v;
-    this.count++;
   }
 
   flush(): void {
