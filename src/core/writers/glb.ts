@@ -13,7 +13,6 @@ import path from "node:path";
 import { FACE_CLASSES, SpoolWriter, featureFile, heightsFile, indexFile, markerFile, positionsF32File, positionsFile, totalTriangles, type Spool } from "./spool";
 import { CHUNK_BYTES, OutFile, f64, readChunks, writeAtomically } from "./io";
 import { FeatureTable } from "./tiles3d/features";
-import { SideRecords } from "./sideRecords";
 import { streamTable } from "./tiles3d/propertyTable";
 import { MARKER_CONVENTION, type GlbInPlace, type WriteMeta } from "./meta";
 import { tempName } from "../store/fsLayer";
@@ -166,14 +165,11 @@ interface TablePlan {
 /** Streams the property table of a feature spool into files of its folder, from `given` (which the caller closes) or a table of its own. */
 function streamGlbTable(spool: Spool, meta: WriteMeta, given?: FeatureTable): TablePlan {
   const ft = given ?? new FeatureTable(meta.buildingsFile, spool.buildings, meta.featureProperties ?? []);
-  // Rows are asked for in building order: read the side file front to back, not a line per read.
-  const records = new SideRecords(meta.buildingsFile, (b) => ft.record(b));
   try {
     const heights = readHeights(spool);
-    const t = streamTable(ft.columns, spool.buildings, (b) => ({ b, record: records.record(b), height: heights[b] }), spool.dir, (f) => new SpoolWriter(f, 1 << 16));
+    const t = streamTable(ft.columns, spool.buildings, (b) => ({ b, record: ft.record(b), height: heights[b] }), spool.dir, (f) => new SpoolWriter(f, 1 << 16));
     return { files: t.files, properties: t.properties, schema: ft.schema() };
   } finally {
-    records.close();
     if (!given) ft.close();
   }
 }
