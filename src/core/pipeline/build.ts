@@ -112,13 +112,18 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
     if (needsBuildingsFile(o.format)) job.buildingsFile = await sideFile;
     let stats: MergeStats;
     try {
-      stats = await pool.exec("merge", [job], {
+      // The merge gets a fresh thread: the tile workers' heaps and h5wasm memory end with them
+      // (New York: peak RSS 363–374 → 329–336 MB).
+      const ended = pool.renew();
+      const merged = pool.exec("merge", [job], {
         transfer,
         on: ({ done, total, triangles }) => {
           const eta = done > 0 ? ((Date.now() - mergeStarted) / 1000 / done) * (total - done) : undefined;
           ctx.emit(done < total ? "merging" : "writing", { tilesDone: done, tilesTotal: total, triangles, etaSeconds: eta });
         },
       });
+      await ended;
+      stats = await merged;
     } catch (e) {
       await sideFile.then((tmp) => fs.rmSync(tmp, { force: true }), () => {});
       if (ctx.signal?.aborted) throw cancelled();

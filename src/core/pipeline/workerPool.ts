@@ -72,6 +72,18 @@ export class BuildPool {
     return this.pool.exec(job, args, opts) as unknown as Promise<JobResult<K>>;
   }
 
+  /**
+   * Ends the pool's threads and starts an empty pool in its place (threads start as jobs come).
+   * Before the merge: the tile workers' heaps and h5wasm memory, which the merge does not need,
+   * go back to the system instead of staying beside the merge worker's.
+   */
+  renew(): Promise<void> {
+    const old = this.pool;
+    this.pool = workerpool.pool(this.script, { maxWorkers: this.size, workerType: "thread" });
+    // The old threads are idle: they end while the new pool's first thread starts.
+    return old.terminate().then(() => undefined);
+  }
+
   /** Runs a job in a fresh single-thread pool that is discarded afterwards. */
   async execFresh<K extends JobName>(job: K, args: JobArgs<K>, opts: ExecOptions<K> = {}): Promise<JobResult<K>> {
     const p = workerpool.pool(this.script, { maxWorkers: 1, workerType: "thread" });
