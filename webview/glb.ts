@@ -16,7 +16,7 @@ interface Gltf {
 }
 
 const GLB_MAGIC = 0x46546c67, CHUNK_JSON = 0x4e4f534a, CHUNK_BIN = 0x004e4942;
-const F32 = 5126, U32 = 5125, U16 = 5123, U8 = 5121;
+const F32 = 5126, U32 = 5125, U16 = 5123, I16 = 5122, U8 = 5121;
 
 /** Splits a GLB into its JSON and the byte offset/length of its BIN chunk. */
 export function readGlbChunks(buf: ArrayBuffer): { json: Gltf; binOffset: number; binLength: number } {
@@ -37,8 +37,11 @@ export function readGlbChunks(buf: ArrayBuffer): { json: Gltf; binOffset: number
 /** True when the file is a citymesh GLB the fast path understands. */
 export function isCitymeshGlb(json: Gltf): boolean {
   const nodes = json.nodes ?? [];
-  const transformed = nodes.some((n) => n.mesh !== undefined && (n.matrix || n.translation || n.rotation || n.scale));
   const prims = json.meshes?.length === 1 ? json.meshes[0].primitives : [];
+  // The mesh's node may scale and translate int16 positions back to metres (KHR_mesh_quantization:
+  // glbCompression quantize), nothing more.
+  const quantized = prims.length > 0 && json.accessors?.[prims[0].attributes.POSITION]?.componentType === I16;
+  const transformed = nodes.some((n) => n.mesh !== undefined && (n.matrix || n.rotation || (!quantized && (n.translation || n.scale))));
   return !!json.asset.extras?.citymesh && !transformed && prims.length > 0 &&
     prims.every((p) => (p.mode ?? 4) === 4 && p.indices !== undefined && p.attributes.POSITION === prims[0].attributes.POSITION);
 }
@@ -107,10 +110,18 @@ export function parseCitymeshGlb(buf: ArrayBuffer, decoded?: { json: Gltf; binOf
   const prims = json.meshes![0].primitives;
   const accs = json.accessors ?? [];
   const posAcc = accs[prims[0].attributes.POSITION];
-  if (posAcc.componentType !== F32 || posAcc.type !== "VEC3") throw new Error("GLB: POSITION must be float32 VEC3");
+  const quantized = posAcc.componentType === I16;
+  if ((posAcc.componentType !== F32 && !quantized) || posAcc.type !== "VEC3") throw new Error("GLB: POSITION must be float32 or int16 (KHR_mesh_quantization) VEC3");
   const pv = viewBytes(json, buf, binOffset, posAcc.bufferView!, posAcc.byteOffset ?? 0);
   let positions: Float32Array;
-  if ((!pv.stride || pv.stride === 12) && pv.offset % 4 === 0) positions = new Float32Array(buf, pv.offset, 3 * posAcc.count);
+  const node = (json.nodes ?? []).find((n) => n.mesh !== undefined);
+  if (quantized) {
+    // Back to metres through the mesh node's scale and translation, as any glTF reader does.
+    const s = node?.scale ?? [1, 1, 1], t = node?.translation ?? [0, 0, 0];
+    positions = new Float32Array(3 * posAcc.count);
+    const dv = new DataView(buf, pv.offset), stride = pv.stride ?? 6;
+    for (let i = 0; i < posAcc.count; i++) for (let k = 0; k < 3; k++) positions[3 * i + k] = dv.getInt16(i * stride + 2 * k, true) * s[k] + t[k];
+  } else if ((!pv.stride || pv.stride === 12) && pv.offset % 4 === 0) positions = new Float32Array(buf, pv.offset, 3 * posAcc.count);
   else {
     positions = new Float32Array(3 * posAcc.count);
     const dv = new DataView(buf, pv.offset), stride = pv.stride ?? 12;

@@ -76,11 +76,12 @@ export const OPTION_TABLE = {
   },
   glbCompression: {
     kind: "choice", default: "none", choices: ["none", "meshopt", "quantize", "meshopt+quantize"], arg: "none|meshopt|quantize|meshopt+quantize",
-    summary: "glTF compression of the GLB or the 3D Tiles contents: none, meshopt (EXT_meshopt_compression, lossless), and for 3D Tiles also quantize (KHR_mesh_quantization: 16-bit positions per content) or both",
-    detail: "`meshopt`: `EXT_meshopt_compression`, lossless, about a third of the size; readers need a meshopt decoder, as three.js, CesiumJS, Babylon.js and this viewer have. `quantize` (`--format 3dtiles` only): positions as 16-bit integers in each content's box (`KHR_mesh_quantization`): steps of 1.5 cm in a 1 km store tile. Not offered for a GLB: one box over a whole city makes the steps too coarse (New York, 20 km across: 0.31 m).",
-    enumDescriptions: ["Plain binary glTF: every reader opens it", "EXT_meshopt_compression (lossless, about a third of the size): three.js, CesiumJS, Babylon.js and this viewer decode it", "3D Tiles only: KHR_mesh_quantization, 16-bit positions per content (1.5 cm steps in a 1 km tile)", "3D Tiles only: both"],
+    summary: "glTF compression of the GLB or the 3D Tiles contents: none, meshopt (EXT_meshopt_compression, lossless), quantize (KHR_mesh_quantization, 16-bit positions) or both",
+    detail: "`meshopt`: `EXT_meshopt_compression`, lossless, about a third of the size; readers need a meshopt decoder, as three.js, CesiumJS, Babylon.js and this viewer have. `quantize`: positions as 16-bit integers in the mesh's box (`KHR_mesh_quantization`), lossy: steps of the box's size / 65,535 — 1.5 cm in a 1 km 3D Tiles content, but 0.31 m over the whole of New York (20 km) in one GLB (the steps are in the GLB's `.crs.json`).",
+    enumDescriptions: ["Plain binary glTF: every reader opens it", "EXT_meshopt_compression (lossless, about a third of the size): three.js, CesiumJS, Babylon.js and this viewer decode it", "KHR_mesh_quantization: 16-bit positions, steps of the box's size / 65,535 (a whole city's GLB: decimetres; a 1 km 3D Tiles content: 1.5 cm)", "Both: the smallest files"],
     setting: { scope: "resource", order: 7 },
   },
+
   tileSize: {
     kind: "number", default: 1000, minimum: 50, maximum: 20000, arg: "M",
     summary: "tile edge, metres; data that fits one tile is not tiled",

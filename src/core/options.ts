@@ -59,8 +59,6 @@ export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedO
     if (problem) throw new CityMeshError("options", name === "format" ? problem : `${problem.replace(/\.$/, "")} (--${cliFlag(name)}).`);
   }
   if (v.maxMeshSize > v.tileSize) throw new CityMeshError("options", `maxMeshSize (${v.maxMeshSize} m) must not exceed tileSize (${v.tileSize} m).`);
-  const compressionProblem = glbCompressionProblem(v.glbCompression, v.format);
-  if (compressionProblem) throw new CityMeshError("options", compressionProblem);
   const abs = (p: string) => path.resolve(base, p);
   const input = abs(o.input);
   return {
@@ -93,12 +91,4 @@ export function resolveOptions(o: BuildOptions, base = process.cwd()): ResolvedO
     groundPercentile: v.groundPercentile,
     terrainCellSize: v.terrainCellSize,
   };
-}
-
-/** Quantization is per content: a 3D Tiles option only (one box over a whole city's GLB gives coarse steps). */
-export function glbCompressionProblem(compression: string | undefined, format: string): string | undefined {
-  if (compression?.includes("quantize") && format !== "3dtiles") {
-    return `glbCompression ${compression} is for --format 3dtiles only: quantized positions of a whole city's ${format.toUpperCase()} in one box would be off by up to half a step of its size / 65,535 (New York, 20 km across: 0.15 m); use meshopt (lossless) (--glb-compression).`;
-  }
-  return undefined;
 }

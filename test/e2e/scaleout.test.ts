@@ -55,9 +55,10 @@ test("4 shards at once into one store, then merge: byte-identical to a single-pr
   const batch = runCli(["merge", store, "-o", merged, "--merge-batch-size", "1"]);
   assert.equal(batch.code, 2);
   assert.match(batch.stderr, /mergeBatchSize must be at least 2 \(got 1\)/);
-  const quantized = runCli(["merge", store, "-o", merged, "--glb-compression", "quantize"]);
-  assert.equal(quantized.code, 2);
-  assert.match(quantized.stderr, /glbCompression quantize is for --format 3dtiles only/);
+  const quantized = runCli(["merge", store, "-o", path.join(dir, "quantized.glb"), "--glb-compression", "quantize"]);
+  assert.equal(quantized.code, 0, quantized.stderr);
+  const q = fs.readFileSync(path.join(dir, "quantized.glb"));
+  assert.deepEqual((JSON.parse(q.subarray(20, 20 + q.readUInt32LE(12)).toString("utf8")) as { extensionsRequired?: string[] }).extensionsRequired, ["KHR_mesh_quantization"]);
   // The same store merged into a tileset with quantized, meshopt-encoded contents.
   const tiles = runCli(["merge", store, "-o", path.join(dir, "merged3d") + "/tileset.json", "--glb-compression", "meshopt+quantize", "--json"]);
   assert.equal(tiles.code, 0, tiles.stderr);

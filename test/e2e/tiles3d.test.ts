@@ -247,10 +247,6 @@ test("--glb-compression meshopt+quantize: valid contents, mesh data under half t
   console.log(`meshopt+quantize: ${packedBytes} bytes against ${plainBytes} (${(packedBytes / plainBytes).toFixed(2)}×; mesh views ${packedMesh} against ${plainMesh}, ${(packedMesh / plainMesh).toFixed(2)}×, the rest property tables); ${vertices} vertices, worst ${worst.toFixed(2)} of half a step (+ float32 rounding)`);
   assert.ok(packedMesh < plainMesh * 0.5 && packedBytes < plainBytes, `mesh views ${packedMesh} bytes against ${plainMesh}; files ${packedBytes} against ${plainBytes}`);
   assert.ok(worst <= 1.01, `a vertex ${worst.toFixed(2)} half-steps off`);
-  // Quantization is refused for a GLB, naming the option and why.
-  const r = runCli(["build", cityFile, "-o", path.join(dir, "q.glb"), "--glb-compression", "quantize", "--quiet", "--scratch-dir", path.join(dir, "scratch-q")]);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /glbCompression quantize is for --format 3dtiles only: .*--glb-compression/);
 });
 
 test("--feature-properties picks the GeoJSON properties of the tables", () => {

@@ -14,7 +14,7 @@ import type { MeshData } from "../../webview/meshData";
 
 const crs = { name: "EPSG:32618", proj4: "+proj=utm +zone=18 +datum=WGS84 +units=m +no_defs", origin: [581000, 4501000] as [number, number], sourceCrs: "EPSG:4326" };
 
-async function glb(glbCompression: "none" | "meshopt"): Promise<ArrayBuffer> {
+async function glb(glbCompression: "none" | "meshopt" | "quantize" | "meshopt+quantize"): Promise<ArrayBuffer> {
   const city = syntheticCity(3, 2, 6);
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-viewer-mo-")), "city.glb");
   await mergeTiles(memoryTileSource(city.tiles), { output: out, format: "glb", crs, buildings: city.buildings, glbCompression });
@@ -47,6 +47,26 @@ describe("meshopt-compressed citymesh GLB", () => {
     const packed = await parseMesh(await glb("meshopt"), "glb");
     sameMesh(packed, plain);
   });
+  it("quantized (KHR_mesh_quantization), with or without meshopt: the same mesh, every position within half a step", async () => {
+    const plain = parseCitymeshGlb(await glb("none"));
+    const raw = await glb("quantize");
+    const quantized = await parseMesh(raw, "glb");
+    const both = await parseMesh(await glb("meshopt+quantize"), "glb");
+    // The step per axis is the city node's scale.
+    const json = JSON.parse(Buffer.from(raw, 20, new DataView(raw).getUint32(12, true)).toString("utf8")) as { nodes: { mesh?: number; scale?: number[] }[] };
+    const step = json.nodes.find((n) => n.mesh !== undefined)!.scale!;
+    assert.ok(step.every((s) => s > 0 && s < 0.05), `steps ${step}`);
+    assert.equal(quantized.positions.length, plain.positions.length);
+    let worst = 0;
+    for (let i = 0; i < plain.positions.length; i++) worst = Math.max(worst, Math.abs(quantized.positions[i] - plain.positions[i]) / (step[i % 3] / 2));
+    assert.ok(worst <= 1.001, `a position ${worst.toFixed(3)} half-steps off`);
+    assert.deepEqual(triangles(quantized), triangles(plain));
+    assert.deepEqual([...quantized.markers!], [...plain.markers!]);
+    assert.deepEqual(quantized.groups, plain.groups);
+    assert.deepEqual([...both.positions], [...quantized.positions]);
+    assert.deepEqual(triangles(both), triangles(quantized));
+  });
+
   it("the fast parser refuses a compressed file it was not given decoded", async () => {
     const buf = await glb("meshopt");
     assert.throws(() => parseCitymeshGlb(buf), /EXT_meshopt_compression: decode it first/);

@@ -6,7 +6,7 @@ import path from "path";
 import type { BuildFormat } from "../types";
 import { CityMeshError } from "../errors";
 import { OPTION_TABLE, optionProblem } from "../optionTable";
-import { glbCompressionProblem, outputFormat } from "../options";
+import { outputFormat } from "../options";
 import type { GlbCompression } from "../writers/glb";
 import { findStore, readStoreInfo, type StoreInfo } from "./storeInfo";
 import { tileFileName } from "../store/manifest";
@@ -42,7 +42,7 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
   const output = path.resolve(mo.output);
   const format = outputFormat(mo.format, output) as BuildFormat;
   const mergeBatchSize = mo.mergeBatchSize ?? OPTION_TABLE.mergeBatchSize.default;
-  for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize), ...(mo.glbCompression !== undefined ? [optionProblem("glbCompression", mo.glbCompression), glbCompressionProblem(mo.glbCompression, format)] : [])]) {
+  for (const problem of [optionProblem("format", format), optionProblem("mergeBatchSize", mergeBatchSize), ...(mo.glbCompression !== undefined ? [optionProblem("glbCompression", mo.glbCompression)] : [])]) {
     if (problem) throw new CityMeshError("options", problem);
   }
   const ids: number[] = [], missing: number[] = [];

@@ -23,6 +23,7 @@ const CHUNK_BIN = 0x004e4942;
 const ARRAY_BUFFER = 34962;
 const ELEMENT_ARRAY_BUFFER = 34963;
 const FLOAT = 5126;
+const SHORT = 5122;
 const UNSIGNED_INT = 5125;
 const GL_INT = 5124;
 const TRIANGLES = 4;
@@ -60,7 +61,28 @@ interface ViewPart {
   emit(o: Sink): void;
   /** EXT_meshopt_compression: how the raw view was encoded (bytes is then the encoded size). */
   meshopt?: { byteLength: number; byteStride: number; count: number; mode: "ATTRIBUTES" | "TRIANGLES" };
+  /** Bytes per element when the view needs a byteStride (quantized positions: 8). */
+  byteStride?: number;
 }
+
+/**
+ * KHR_mesh_quantization of a whole city's positions: 16-bit integers in the mesh's box (glTF axes),
+ * q = round((p − lo) / step) − 32768, which the city node's scale and translation map back. Steps
+ * are the box's size / 65,535 per axis (New York, 20 km across: 0.31 m): a choice for a smaller
+ * file to look at, not for measuring; 3D Tiles contents are quantized per content (1.5 cm a 1 km tile).
+ */
+export interface Quantization { lo: [number, number, number]; step: [number, number, number] }
+
+export function quantizationOf(spool: Pick<Spool, "min" | "max">): Quantization {
+  const { min, max } = spool;
+  // glTF axes of the float32 positions (fround is monotonic: the stored extremes are these).
+  const lo: [number, number, number] = [Math.fround(min[0]), Math.fround(min[2]), Math.fround(-max[1])];
+  const hi = [Math.fround(max[0]), Math.fround(max[2]), Math.fround(-min[1])];
+  const step = [0, 1, 2].map((k) => (hi[k] - lo[k]) / 65535 || 1) as [number, number, number];
+  return { lo, step };
+}
+
+const quantize = (v: number, q: Quantization, k: number) => Math.max(-32768, Math.min(32767, Math.round((v - q.lo[k]) / q.step[k]) - 32768));
 
 export interface Sink {
   write(a: ArrayBufferView): void;
@@ -70,9 +92,24 @@ export interface Sink {
 export type GlbCompression = "none" | "meshopt" | "quantize" | "meshopt+quantize";
 
 /** Writes the raw (uncompressed) bytes of every view of the spool's mesh into parts. */
-function meshParts(spool: Spool, withIds: boolean): ViewPart[] {
+function meshParts(spool: Spool, withIds: boolean, quant?: Quantization): ViewPart[] {
   const parts: ViewPart[] = [];
-  parts.push({
+  if (quant) {
+    parts.push({
+      name: "positions", bytes: spool.vertices * 8, target: ARRAY_BUFFER, align: 4, byteStride: 8,
+      // The feature spool's float32 glTF positions, 12 bytes a vertex in, 4 shorts (the last one padding) out.
+      emit: (o) => {
+        const chunk = Math.floor(CHUNK_BYTES / 12) * 12;
+        const q16 = new Int16Array((chunk / 12) * 4);
+        readChunks(positionsF32File(spool), chunk, (c) => {
+          const p = new Float32Array(c.buffer, c.byteOffset, c.byteLength / 4);
+          const n = p.length / 3;
+          for (let v = 0; v < n; v++) for (let k = 0; k < 3; k++) q16[4 * v + k] = quantize(p[3 * v + k], quant, k);
+          o.write(q16.subarray(0, 4 * n));
+        });
+      },
+    });
+  } else parts.push({
     name: "positions", bytes: spool.vertices * 12, target: ARRAY_BUFFER, align: 4,
     // A feature spool holds them as stored here already; else float64 Z-up → float32 Y-up, chunk
     // by chunk (24 bytes per vertex in, 12 out).
@@ -124,7 +161,7 @@ function materialise(p: ViewPart): Uint8Array {
  */
 function compressParts(parts: ViewPart[], spool: Spool, enc: MeshoptEncoderApi): ViewPart[] {
   return parts.map((p, k) => {
-    const stride = p.name === "positions" ? 12 : 4;
+    const stride = p.byteStride ?? (p.name === "positions" ? 12 : 4);
     const mode = p.target === ELEMENT_ARRAY_BUFFER ? "TRIANGLES" : "ATTRIBUTES";
     const count = p.bytes / stride;
     const raw = materialise(p);
@@ -179,7 +216,9 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf
   const N = spool.buildings;
   // Feature ids need a spool un-welded by feature; a mesh of ground only has no feature.
   const withIds = tris > 0 && spool.features === true && N > 0;
-  let parts = tris > 0 ? meshParts(spool, withIds) : [];
+  // Quantized positions come from the feature spool's float32 file (every GLB spool is one).
+  const quant = meta.glbCompression?.includes("quantize") && spool.features ? quantizationOf(spool) : undefined;
+  let parts = tris > 0 ? meshParts(spool, withIds, quant) : [];
   if (enc && parts.length) parts = compressParts(parts, spool, enc);
   let table: TablePlan | undefined;
   let schema: Record<string, unknown> | undefined;
@@ -209,7 +248,7 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf
       });
       rawOffset += p.meshopt.byteLength;
     } else {
-      bufferViews.push({ name: p.name, buffer: 0, byteOffset: offsets[k], byteLength: p.bytes, ...(p.target ? { target: p.target } : {}) });
+      bufferViews.push({ name: p.name, buffer: 0, byteOffset: offsets[k], byteLength: p.bytes, ...(p.byteStride ? { byteStride: p.byteStride } : {}), ...(p.target ? { target: p.target } : {}) });
     }
   });
   const viewOf = (name: string) => parts.findIndex((p) => p.name === name);
@@ -223,10 +262,11 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf
     // min/max must equal the stored float32 values; fround is monotonic, so they are the rounded
     // float64 extremes. The Y/Z swap with negation turns max y into min glTF z.
     const { min, max } = spool;
+    const lo = [Math.fround(min[0]), Math.fround(min[2]), Math.fround(-max[1])], hi = [Math.fround(max[0]), Math.fround(max[2]), Math.fround(-min[1])];
     accessors.push({
-      name: "positions", bufferView: viewOf("positions"), componentType: FLOAT, type: "VEC3", count: spool.vertices,
-      min: [Math.fround(min[0]), Math.fround(min[2]), Math.fround(-max[1])],
-      max: [Math.fround(max[0]), Math.fround(max[2]), Math.fround(-min[1])],
+      name: "positions", bufferView: viewOf("positions"), componentType: quant ? SHORT : FLOAT, type: "VEC3", count: spool.vertices,
+      min: quant ? lo.map((v, k) => quantize(v, quant, k)) : lo,
+      max: quant ? hi.map((v, k) => quantize(v, quant, k)) : hi,
     });
     if (withIds) accessors.push({ name: "feature ids", bufferView: viewOf("feature ids"), componentType: FLOAT, type: "SCALAR", count: spool.vertices });
     let faceOffset = 0;
@@ -262,10 +302,11 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf
     scenes: [tris > 0 ? { name: "city", nodes: [0] } : { name: "city" }],
   };
   if (tris > 0) {
-    const used = [...(withIds ? ["EXT_mesh_features", "EXT_structural_metadata"] : []), ...(enc ? ["EXT_meshopt_compression"] : [])];
+    const required = [...(quant ? ["KHR_mesh_quantization"] : []), ...(enc ? ["EXT_meshopt_compression"] : [])];
+    const used = [...(withIds ? ["EXT_mesh_features", "EXT_structural_metadata"] : []), ...required];
     if (used.length) json.extensionsUsed = used;
     // The decoder is needed to read anything: no uncompressed copy is stored (fallback buffer without data).
-    if (enc) json.extensionsRequired = ["EXT_meshopt_compression"];
+    if (required.length) json.extensionsRequired = required;
     if (table) {
       const first = parts.findIndex((p) => p.align === 8);
       json.extensions = { EXT_structural_metadata: { schema, propertyTables: [{ name: "buildings", class: "building", count: N, properties: table.properties(first) }] } };
@@ -274,7 +315,10 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf
       // The root node carries the origin (glTF y-up: east, up, −north), so a tool that applies
       // node transforms puts the mesh at its CRS coordinates while positions stay small float32;
       // the mesh sits on a child node of its own, untransformed (our viewer reads it as before).
-      nodes: [{ name: "origin", translation: [meta.crs.origin[0], 0, -meta.crs.origin[1]], children: [1] }, { name: "city", mesh: 0 }],
+      // Quantized, the city node maps the integers back to metres.
+      nodes: [{ name: "origin", translation: [meta.crs.origin[0], 0, -meta.crs.origin[1]], children: [1] }, quant
+        ? { name: "city", mesh: 0, translation: [0, 1, 2].map((k) => quant.lo[k] + 32768 * quant.step[k]), scale: quant.step }
+        : { name: "city", mesh: 0 }],
       meshes: [{ name: "city", primitives }],
       materials,
       accessors,
@@ -305,7 +349,7 @@ export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, u
 export const crsSidecarOf = (out: string): string => `${out}.crs.json`;
 
 /** Writes the sidecar: CRS name, EPSG code, proj4, origin and how glTF positions map to CRS coordinates. */
-export function writeCrsSidecar(out: string, crs: WriteMeta["crs"]): void {
+export function writeCrsSidecar(out: string, crs: WriteMeta["crs"], quant?: Quantization): void {
   const epsg = /^EPSG:(\d+)$/i.exec(crs.name);
   const body = {
     crs: crs.name,
@@ -315,6 +359,14 @@ export function writeCrsSidecar(out: string, crs: WriteMeta["crs"]): void {
     origin: crs.origin,
     units: "metre",
     axes: "glTF (x, y, z) = (easting - origin[0], height, -(northing - origin[1])); the root node's translation [origin[0], 0, -origin[1]] adds the origin back",
+    ...(quant ? {
+      quantization: {
+        extension: "KHR_mesh_quantization",
+        stepMetres: quant.step,
+        positions: "16-bit integers q: glTF (x, y, z) = q * stepMetres + quantizationOrigin (the city node's scale and translation)",
+        quantizationOrigin: [0, 1, 2].map((k) => quant.lo[k] + 32768 * quant.step[k]),
+      },
+    } : {}),
   };
   writeAtomically(crsSidecarOf(out), (o) => o.write(JSON.stringify(body, null, 1) + "\n"));
 }
@@ -367,16 +419,15 @@ export function writeGlb(spool: Spool, out: string, meta: WriteMeta): number | P
     writeCrsSidecar(out, meta.crs);
     return bytes;
   }
-  if (compression === "none") {
+  const quant = compression.includes("quantize") && spool.features ? quantizationOf(spool) : undefined;
+  if (!compression.includes("meshopt")) {
     const bytes = writeGlbFile(spool, out, meta);
-    writeCrsSidecar(out, meta.crs);
+    writeCrsSidecar(out, meta.crs, quant);
     return bytes;
   }
-  // Quantization is per 3D Tiles content only (options.ts refuses it for a GLB).
-  if (compression !== "meshopt") throw new CityMeshError("options", `glbCompression ${compression} is for --format 3dtiles only`);
   return loadMeshoptEncoder().then((enc) => {
     const bytes = writeGlbFile(spool, out, meta, enc);
-    writeCrsSidecar(out, meta.crs);
+    writeCrsSidecar(out, meta.crs, quant);
     return bytes;
   });
 }

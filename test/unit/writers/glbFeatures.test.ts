@@ -11,6 +11,7 @@ import { memoryTileSource } from "../../../src/core/merge/tileSource";
 import { resolveOptions } from "../../../src/core/options";
 import { CityMeshError } from "../../../src/core/errors";
 import type { CrsInfo, TileMesh } from "../../../src/core/types";
+import type { GlbCompression } from "../../../src/core/writers/glb";
 import { syntheticCity } from "../../support/tiledCity";
 import { errorsOf, validateGlb } from "./validate";
 import { accessorValues, glbErrors, readGlb, tableColumn, viewBytes } from "./tilesetCheck";
@@ -18,10 +19,10 @@ import { accessorValues, glbErrors, readGlb, tableColumn, viewBytes } from "./ti
 const crs: CrsInfo = { name: "EPSG:32618", proj4: "+proj=utm +zone=18 +datum=WGS84 +units=m +no_defs", origin: [581000, 4501000], sourceCrs: "EPSG:4326" };
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-glbfeat-"));
 
-async function write(tiles: TileMesh[], buildings: number, extra: { buildingsFile?: string; glbCompression?: "none" | "meshopt"; mergeBatchSize?: number; featureProperties?: string[] } = {}) {
+async function write(tiles: TileMesh[], buildings: number, extra: { buildingsFile?: string; glbCompression?: GlbCompression; mergeBatchSize?: number; featureProperties?: string[] } = {}) {
   const out = path.join(tmpDir(), "city.glb");
   const stats = await mergeTiles(memoryTileSource(tiles), { output: out, format: "glb", crs, buildings, ...extra });
-  return { bytes: new Uint8Array(fs.readFileSync(out)), stats };
+  return { bytes: new Uint8Array(fs.readFileSync(out)), stats, out };
 }
 
 const tile = (xyz: number[], faces: number[], markers: number[], seam?: number[]): TileMesh => ({
@@ -173,15 +174,30 @@ test("the GLB is byte-identical whatever the merge batch size, with and without 
   }
 });
 
-test("glbCompression: none, meshopt, and quantize / meshopt+quantize for 3D Tiles only, naming the option and its flag", () => {
+test("glbCompression: none, meshopt, quantize and meshopt+quantize, naming the option and its flag", () => {
   assert.equal(resolveOptions({ input: "/d/a.geojson" }).glbCompression, "none");
-  assert.equal(resolveOptions({ input: "/d/a.geojson", glbCompression: "meshopt" }).glbCompression, "meshopt");
-  assert.equal(resolveOptions({ input: "/d/a.geojson", format: "3dtiles", glbCompression: "meshopt+quantize" }).glbCompression, "meshopt+quantize");
+  for (const c of ["meshopt", "quantize", "meshopt+quantize"]) assert.equal(resolveOptions({ input: "/d/a.geojson", glbCompression: c }).glbCompression, c);
   assert.throws(() => resolveOptions({ input: "/d/a.geojson", glbCompression: "draco" }), (e: unknown) =>
     e instanceof CityMeshError && e.code === "options" && /glbCompression must be one of none, meshopt, quantize, meshopt\+quantize \(got "draco"\) \(--glb-compression\)/.test(e.message));
-  // A GLB refuses quantization: one box over a whole city.
-  for (const glbCompression of ["quantize", "meshopt+quantize"]) {
-    assert.throws(() => resolveOptions({ input: "/d/a.geojson", glbCompression }), (e: unknown) =>
-      e instanceof CityMeshError && e.code === "options" && /is for --format 3dtiles only: .* \(--glb-compression\)/.test(e.message));
+});
+
+test("quantize: KHR_mesh_quantization positions (validator 0 errors), the city node scaling them back, the steps in the sidecar", async () => {
+  const city = syntheticCity(3, 3, 12);
+  const plain = (await write(city.tiles, city.buildings)).bytes;
+  const w = await write(city.tiles, city.buildings, { glbCompression: "quantize" });
+  assert.deepEqual(errorsOf(await validateGlb(w.bytes)), []);
+  const p = readGlb(plain), q = readGlb(w.bytes);
+  const json = q.json as { extensionsRequired?: string[]; nodes: { mesh?: number; scale?: number[]; translation?: number[] }[] };
+  assert.deepEqual(json.extensionsRequired, ["KHR_mesh_quantization"]);
+  const node = json.nodes.find((n) => n.mesh !== undefined)!;
+  const a = accessorValues(p, 0), b = accessorValues(q, 0);
+  assert.equal(a.length, b.length);
+  for (let i = 0; i < a.length; i++) {
+    const k = i % 3, back = b[i] * node.scale![k] + node.translation![k];
+    assert.ok(Math.abs(back - a[i]) <= node.scale![k] / 2 + 1e-6, `position ${i}: ${back} for ${a[i]}`);
   }
+  assert.ok(w.bytes.length < plain.length, `${w.bytes.length} vs ${plain.length}`);
+  const side = JSON.parse(fs.readFileSync(w.out + ".crs.json", "utf8")) as { quantization?: { stepMetres: number[]; quantizationOrigin: number[] } };
+  assert.deepEqual(side.quantization?.stepMetres, node.scale);
+  assert.deepEqual(side.quantization?.quantizationOrigin, node.translation);
 });

@@ -18,7 +18,7 @@ import type { MeshoptEncoderApi } from "../glb";
  * - quantize: positions as 16-bit integers in the content's box (KHR_mesh_quantization), the
  *   content's node scaling them back: steps of the box's size / 65,535 per axis (a 1 km leaf:
  *   1.5 cm; a parent, coarse by design, proportionally more), 8 bytes a vertex instead of 12.
- *   Per content, unlike a whole city's GLB (New York, 20 km across: 0.31 m steps), which is why only 3D Tiles offers it.
+ *   Per content: a whole city's GLB has one box (New York, 20 km across: 0.31 m steps).
  * - meshopt: EXT_meshopt_compression of the positions, feature ids and indices (lossless).
  */
 export interface ContentCompression {
