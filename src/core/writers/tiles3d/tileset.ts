@@ -253,7 +253,11 @@ export async function writeTileset(source: TilesetSource, job: TilesetJob): Prom
   try {
     const rootWorld = frameAt(toLonLat, 0, 0);
     const top = await visit(depth, 0, 0, rootWorld);
-    const topError = Math.max(errorOf(depth + 1), 1);
+    // The root holds the transform and no content: drawing nothing misses the whole city, so its
+    // error is the city's size (at least the top node's error doubled). Then every viewer refines it
+    // at any distance it is seen from; loaders.gl (deck.gl) with its default 8 px did not refine
+    // a root whose error was the top node's doubled (Zurich: 1.8 px) and drew nothing.
+    const topError = Math.max(errorOf(depth + 1), Math.hypot(domain[2] - domain[0], domain[3] - domain[1]), 1);
     const root: TileJson = top
       ? { boundingVolume: top.tile.boundingVolume, geometricError: topError, refine: "REPLACE", transform: rootWorld, children: [top.tile] }
       : { boundingVolume: { region: regionOf(toLonLat, [domain[0], domain[1], domain[2], domain[3]], 0, 0, 0) }, geometricError: topError, refine: "REPLACE", transform: rootWorld };
