@@ -1,8 +1,7 @@
 // The input footprints of a city in lon/lat, with their roof heights as citymesh resolves them, and
 // the geometry the globe and map tests check picks against (bounds, centroids, metres from a
-// footprint, buildings to pick, the buildings side file). The same functions as
-// test/viewer/cesium.test.ts's, for test/viewer/deckgl.test.ts (the CesiumJS test can import them
-// from here too).
+// footprint, buildings to pick, the buildings side file), for test/viewer/cesium.test.ts and
+// test/viewer/deckgl.test.ts.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
