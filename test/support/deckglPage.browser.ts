@@ -19,6 +19,8 @@ const tilesLoaded: string[] = [];
 const tileErrors: string[] = [];
 /** Frames deck.gl drew (onAfterRender). */
 let drawn = 0;
+/** Tileset3D's traversal count when the last tile loaded: the layer asks for a traversal after each load (Tile3DLayer._onTileLoad), which may refine further. */
+let traversalAtLastLoad = 0;
 
 /** Resolves at the first animation frame where everything the current view selects is loaded and drawn. */
 function settled(): Promise<{ frames: number; ms: number; stats: Record<string, unknown> }> {
@@ -33,6 +35,9 @@ function settled(): Promise<{ frames: number; ms: number; stats: Record<string, 
       if (drawnAfterTraversal === Infinity && ts.frameNumber > traversalAtStart) drawnAfterTraversal = drawn;
       const loaded =
         drawnAfterTraversal !== Infinity &&
+        // The last tile's load was followed by a traversal (with the loaded tile, it may select its
+        // children): without this, a view settled on a parent whose children were not asked for yet.
+        ts.frameNumber > traversalAtLastLoad &&
         ts.isLoaded() && // no tile request pending nor queued by the last traversal
         layer!.isLoaded && // the layer and its sub-layers (one ScenegraphLayer per tile)
         selected.every((t) => t.contentAvailable && t.tileDrawn !== false) && // may be none: the test says whether that is right
@@ -103,7 +108,7 @@ window.citymesh = {
           const c = ts.cartographicCenter!;
           resolve({ centre: [c[0], c[1], c[2]], zoom: ts.zoom, maximumScreenSpaceError: ts.memoryAdjustedScreenSpaceError });
         },
-        onTileLoad: (t: Tile3D) => { tilesLoaded.push(t.id); },
+        onTileLoad: (t: Tile3D) => { tilesLoaded.push(t.id); traversalAtLastLoad = tileset?.frameNumber ?? 0; },
         onTileError: (t: Tile3D, message: string, u: string) => { tileErrors.push(`${u}: ${message}`); },
       });
       deck = new Deck({
