@@ -11,7 +11,7 @@ import { CityMeshError } from "../errors";
 import fs from "node:fs";
 import path from "node:path";
 import { FACE_CLASSES, SpoolWriter, featureFile, heightsFile, indexFile, markerFile, positionsF32File, positionsFile, totalTriangles, type Spool } from "./spool";
-import { CHUNK_BYTES, OutFile, f64, readChunks, writeAtomically } from "./io";
+import { CHUNK_BYTES, OutFile, f64, outputWriteError, readChunks, writeAtomically } from "./io";
 import { FeatureTable } from "./tiles3d/features";
 import { streamTable } from "./tiles3d/propertyTable";
 import { MARKER_CONVENTION, type GlbInPlace, type WriteMeta } from "./meta";
@@ -399,9 +399,7 @@ export function startGlbInPlace(out: string, meta: WriteMeta, buildings: number)
     try {
       fs.writeFileSync(file, new Uint8Array(0));
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === "ENOSPC" ? "the disk is full (ENOSPC)" : code === "EACCES" || code === "EPERM" ? `permission denied (${code})` : code === "EROFS" ? "read-only file system (EROFS)" : code ?? String(e);
-      throw new CityMeshError("output", `Cannot write ${out} (in ${path.dirname(out)}): ${why}`, { file: out, errno: code });
+      throw outputWriteError(out, e);
     }
     return { file, offset: 20 + Math.ceil(room / 8) * 8 + 8, table };
   } catch (e) {
@@ -541,10 +539,7 @@ function writeGlbInPlace(spool: Spool, out: string, meta: WriteMeta, at: GlbInPl
       }
     }
     fs.rmSync(file, { force: true });
-    if (e instanceof CityMeshError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOSPC" ? "the disk is full (ENOSPC)" : code ?? String(e);
-    throw new CityMeshError("output", `Cannot write ${out} (in ${path.dirname(out)}): ${why}`, { file: out, errno: code });
+    throw outputWriteError(out, e);
   }
 }
 

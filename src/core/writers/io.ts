@@ -81,12 +81,17 @@ export function writeAtomically(out: string, body: (o: OutFile) => void, bufferB
     } catch {
       // never created
     }
-    if (e instanceof CityMeshError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOSPC" ? "the disk is full (ENOSPC)" : code === "EACCES" || code === "EPERM" ? `permission denied (${code})` : code === "EROFS" ? "read-only file system (EROFS)" : code ?? String(e);
-    throw new CityMeshError("output", `Cannot write ${out} (in ${path.dirname(out)}): ${why}`, { file: out, errno: code });
+    throw outputWriteError(out, e);
   }
+}
+
+/** A failed write of `out` as the output error users see: the reason named from its errno (a CityMeshError passes as it is). */
+export function outputWriteError(out: string, e: unknown): CityMeshError {
+  if (e instanceof CityMeshError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOSPC" ? "the disk is full (ENOSPC)" : code === "EACCES" || code === "EPERM" ? `permission denied (${code})` : code === "EROFS" ? "read-only file system (EROFS)" : code ?? String(e);
+  return new CityMeshError("output", `Cannot write ${out} (in ${path.dirname(out)}): ${why}`, { file: out, errno: code });
 }
 
 /**
