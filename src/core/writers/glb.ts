@@ -66,29 +66,33 @@ interface ViewPart {
 }
 
 /**
- * KHR_mesh_quantization of a whole city's positions: 16-bit integers in the mesh's box (glTF axes),
- * q = round((p − lo) / step) − 32768, which the city node's scale and translation map back. Steps
- * are the box's size / 65,535 per axis (New York, 20 km across: 0.31 m): a choice for a smaller
- * file to look at, not for measuring; 3D Tiles contents are quantized per content (1.5 cm a 1 km tile).
+ * KHR_mesh_quantization of positions in a box (glTF axes): 16-bit integers
+ * q = round((p − lo) / step) − 32768 in [−32768, 32767], which the mesh node maps back with
+ * scale = step and translation = origin (lo + 32768 · step). Steps are the box's size / 65,535 per
+ * axis: a whole city's GLB has one box (New York, 20 km across: 0.31 m), a choice for a smaller file
+ * to look at, not for measuring; a 3D Tiles content has its own (1.5 cm in a 1 km tile).
  */
-export interface Quantization { lo: [number, number, number]; step: [number, number, number] }
+export interface Quantization { lo: number[]; step: number[]; origin: number[] }
 
-export function quantizationOf(spool: Pick<Spool, "min" | "max">): Quantization {
-  const { min, max } = spool;
-  // glTF axes of the float32 positions (fround is monotonic: the stored extremes are these).
-  const lo: [number, number, number] = [Math.fround(min[0]), Math.fround(min[2]), Math.fround(-max[1])];
-  const hi = [Math.fround(max[0]), Math.fround(max[2]), Math.fround(-min[1])];
-  const step = [0, 1, 2].map((k) => (hi[k] - lo[k]) / 65535 || 1) as [number, number, number];
-  return { lo, step };
+export function boxQuantization(lo: readonly number[], hi: readonly number[]): Quantization {
+  const step = [0, 1, 2].map((k) => (hi[k] - lo[k]) / 65535 || 1);
+  return { lo: [...lo], step, origin: [0, 1, 2].map((k) => lo[k] + 32768 * step[k]) };
 }
 
-const quantize = (v: number, q: Quantization, k: number) => Math.max(-32768, Math.min(32767, Math.round((v - q.lo[k]) / q.step[k]) - 32768));
+/** The quantization of a spool's positions: its box in glTF axes (fround is monotonic: the stored float32 extremes are these). */
+export function quantizationOf(spool: Pick<Spool, "min" | "max">): Quantization {
+  const { min, max } = spool;
+  return boxQuantization([Math.fround(min[0]), Math.fround(min[2]), Math.fround(-max[1])], [Math.fround(max[0]), Math.fround(max[2]), Math.fround(-min[1])]);
+}
+
+/** Coordinate k of a position, quantized. */
+export const quantize = (v: number, q: Quantization, k: number): number => Math.max(-32768, Math.min(32767, Math.round((v - q.lo[k]) / q.step[k]) - 32768));
 
 export interface Sink {
   write(a: ArrayBufferView): void;
 }
 
-/** Option glbCompression: none, or EXT_meshopt_compression of the mesh views; quantize (3D Tiles only, writers/tiles3d/content.ts). */
+/** Option glbCompression: none, EXT_meshopt_compression of the mesh views, KHR_mesh_quantization of the positions, or both. */
 export type GlbCompression = "none" | "meshopt" | "quantize" | "meshopt+quantize";
 
 /** Writes the raw (uncompressed) bytes of every view of the spool's mesh into parts. */
@@ -317,7 +321,7 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf
       // the mesh sits on a child node of its own, untransformed (our viewer reads it as before).
       // Quantized, the city node maps the integers back to metres.
       nodes: [{ name: "origin", translation: [meta.crs.origin[0], 0, -meta.crs.origin[1]], children: [1] }, quant
-        ? { name: "city", mesh: 0, translation: [0, 1, 2].map((k) => quant.lo[k] + 32768 * quant.step[k]), scale: quant.step }
+        ? { name: "city", mesh: 0, translation: quant.origin, scale: quant.step }
         : { name: "city", mesh: 0 }],
       meshes: [{ name: "city", primitives }],
       materials,
@@ -364,7 +368,7 @@ export function writeCrsSidecar(out: string, crs: WriteMeta["crs"], quant?: Quan
         extension: "KHR_mesh_quantization",
         stepMetres: quant.step,
         positions: "16-bit integers q: glTF (x, y, z) = q * stepMetres + quantizationOrigin (the city node's scale and translation)",
-        quantizationOrigin: [0, 1, 2].map((k) => quant.lo[k] + 32768 * quant.step[k]),
+        quantizationOrigin: quant.origin,
       },
     } : {}),
   };

@@ -7,11 +7,10 @@
 // feature (un-welded); the feature id is float32 (exact to 2^24 rows; glTF wants vertex
 // attributes 4-byte aligned, so a smaller type would save nothing without a stride).
 import { FACE_CLASSES, faceClass } from "../spool";
-import { MATERIALS } from "../glb";
+import { MATERIALS, boxQuantization, quantize, type MeshoptEncoderApi } from "../glb";
 import { encodeTable } from "./propertyTable";
 import { buildingOf } from "../buildingStats";
 import type { FeatureColumn, FeatureRow } from "./features";
-import type { MeshoptEncoderApi } from "../glb";
 
 /**
  * How a content's mesh views are stored (option glbCompression):
@@ -118,15 +117,14 @@ export function buildContent(pieces: readonly MeshPiece[], n: number, toFrame: (
   const featureIds = bs.length > 0 ? [{ featureCount: bs.length, attribute: 0, propertyTable: 0, nullFeatureId: nullId }] : undefined;
   let node: Record<string, unknown> = { name: "tile", mesh: 0 };
   if (compression.quantize) {
-    // KHR_mesh_quantization: q = round((p − lo) / step) − 32768 in [−32768, 32767], and the node
-    // maps it back (p = q · step + lo + 32768 · step). Padded to 4 shorts: vertex attributes are 4-byte aligned.
-    const step = [0, 1, 2].map((k) => (hi[k] - lo[k]) / 65535 || 1);
+    // KHR_mesh_quantization in the content's box (glb.ts), the node mapping back. Padded to 4
+    // shorts: vertex attributes are 4-byte aligned.
+    const quant = boxQuantization(lo, hi);
     const shorts = new Int16Array(nv * 4);
-    for (let e = 0; e < nv; e++) for (let k = 0; k < 3; k++) shorts[4 * e + k] = Math.round((frame[3 * e + k] - lo[k]) / step[k]) - 32768;
-    const qmin = [0, 1, 2].map((k) => (hi[k] > lo[k] ? -32768 : Math.round((hi[k] - lo[k]) / step[k]) - 32768));
-    const qmax = [0, 1, 2].map((k) => (hi[k] > lo[k] ? 32767 : qmin[k]));
+    for (let e = 0; e < nv; e++) for (let k = 0; k < 3; k++) shorts[4 * e + k] = quantize(frame[3 * e + k], quant, k);
+    const qmin = lo.map((v, k) => quantize(v, quant, k)), qmax = hi.map((v, k) => quantize(v, quant, k));
     accessors.push({ name: "positions", bufferView: bin.addAttribute(shorts, "positions", 8), componentType: SHORT, type: "VEC3", count: nv, min: qmin, max: qmax });
-    node = { name: "tile", mesh: 0, translation: [0, 1, 2].map((k) => lo[k] + 32768 * step[k]), scale: step };
+    node = { name: "tile", mesh: 0, translation: quant.origin, scale: quant.step };
   } else {
     const pos = Float32Array.from(frame);
     const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
