@@ -130,14 +130,11 @@ export function gridMesh(g: CoarseGrid, n: number): MeshPiece | undefined {
   }
   const xs: number[] = [], faces: number[] = [], markers: number[] = [];
   const vertex = (x: number, y: number, z: number): number => { xs.push(x, y, z); return xs.length / 3 - 1; };
-  const quad = (p: number[], marker: number) => {
-    const [a, b, c, d] = p.map((k) => vertex(xs0[k], ys0[k], zs0[k]));
+  /** Two triangles of the vertices a, b, c, d (counter-clockwise seen from the side they face). */
+  const quad = (marker: number, a: number, b: number, c: number, d: number) => {
     faces.push(a, b, c, a, c, d);
     markers.push(marker, marker);
   };
-  // Scratch for quad(): four corners' coordinates.
-  const xs0 = [0, 0, 0, 0], ys0 = [0, 0, 0, 0], zs0 = [0, 0, 0, 0];
-  const set = (k: number, x: number, y: number, z: number) => { xs0[k] = x; ys0[k] = y; zs0[k] = z; };
   const X = (i: number) => g.x0 + i * g.cw, Y = (j: number) => g.y0 + j * g.ch;
   // Block roofs on steps of half a cell (a quarter of the tile's geometric error at most), so
   // neighbours of about one height share one, and the wall between them goes (New York's
@@ -163,8 +160,7 @@ export function gridMesh(g: CoarseGrid, n: number): MeshPiece | undefined {
       if (z00 === z10 && z10 === z11 && z11 === z01) {
         while (e < GRID && g.inside[j * GRID + e] && !isBlock(e, j) && corner[j * C + e + 1] === z00 && corner[(j + 1) * C + e + 1] === z00) e++;
       }
-      set(0, X(i), Y(j), z00); set(1, X(e), Y(j), corner[j * C + e]); set(2, X(e), Y(j + 1), corner[(j + 1) * C + e]); set(3, X(i), Y(j + 1), z01);
-      quad([0, 1, 2, 3], -2);
+      quad(-2, vertex(X(i), Y(j), z00), vertex(X(e), Y(j), corner[j * C + e]), vertex(X(e), Y(j + 1), corner[(j + 1) * C + e]), vertex(X(i), Y(j + 1), z01));
       i = e;
     }
     // Roofs: runs of one building at one height make one quad.
@@ -173,8 +169,7 @@ export function gridMesh(g: CoarseGrid, n: number): MeshPiece | undefined {
       const c = j * GRID + i, r = roof[c], b = g.id[c];
       let e = i + 1;
       while (e < GRID && isBlock(e, j) && roof[j * GRID + e] === r && g.id[j * GRID + e] === b) e++;
-      set(0, X(i), Y(j), r); set(1, X(e), Y(j), r); set(2, X(e), Y(j + 1), r); set(3, X(i), Y(j + 1), r);
-      quad([0, 1, 2, 3], n + b);
+      quad(n + b, vertex(X(i), Y(j), r), vertex(X(e), Y(j), r), vertex(X(e), Y(j + 1), r), vertex(X(i), Y(j + 1), r));
       i = e;
     }
   }
@@ -213,8 +208,7 @@ export function gridMesh(g: CoarseGrid, n: number): MeshPiece | undefined {
         if (dir.reversed) [Pi, Pj, pz, Qi, Qj, qz] = [ei, ej, ez, ai, aj, za];
         const P = [X(Pi), Y(Pj)], Q = [X(Qi), Y(Qj)];
         if (pz < r && qz < r) {
-          set(0, P[0], P[1], pz); set(1, Q[0], Q[1], qz); set(2, Q[0], Q[1], r); set(3, P[0], P[1], r);
-          quad([0, 1, 2, 3], b);
+          quad(b, vertex(P[0], P[1], pz), vertex(Q[0], Q[1], qz), vertex(Q[0], Q[1], r), vertex(P[0], P[1], r));
         } else {
           // One end already at the roof: a triangle.
           const v0 = vertex(P[0], P[1], pz), v1 = vertex(Q[0], Q[1], qz), v2 = pz < r ? vertex(Q[0], Q[1], r) : vertex(P[0], P[1], r);
