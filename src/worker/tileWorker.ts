@@ -3,16 +3,13 @@
 // Big results cross back by transfer, not by copy.
 import workerpool from "workerpool";
 import { jobHandlers } from "../core/pipeline/jobHandlers";
-import { meshBuffers, type Transferred, type WorkerMethods } from "../core/pipeline/jobs";
+import { meshBuffers, type Transferred, type TileWorkerMethods } from "../core/pipeline/jobs";
 
 const emit = (e: unknown) => workerpool.workerEmit(e);
 const transfer = <T extends object>(result: T, buffers: ArrayBuffer[]) => new workerpool.Transfer(result, buffers) as Transferred<T>;
 
 workerpool.worker({
   buildTile: async (job) => { const r = await jobHandlers.buildTile(emit, job); return r.mesh ? transfer(r, meshBuffers(r.mesh)) : r; },
-  // Planning runs alone in a child process that exits afterwards (workerPool.ts: execAlone); its
-  // result is copied over the IPC channel (no transfer there), and it is small: per tile, not per building.
-  plan: (o, files) => jobHandlers.plan(emit, o, files),
   verifyTile: (file, tileId, checksum) => jobHandlers.verifyTile(emit, file, tileId, checksum),
   merge: (job) => jobHandlers.merge(emit, job),
-} satisfies WorkerMethods);
+} satisfies TileWorkerMethods);

@@ -13,12 +13,12 @@ import { memoryTileSource } from "../merge/tileSource";
 import { storeTileSource } from "../merge/storeSource";
 import { readTileInput } from "../tiling/tileInputsFile";
 import { injectFault } from "./faultHook";
-import { planCityInputs } from "./planning";
+import { plannerHandlers } from "./plannerHandlers";
 import type { BuildTileJob, BuiltTile, JobHandlers, MergeJob, MergeProgress, TileCheck, TileMeta } from "./jobs";
 import path from "path";
 
 export const jobHandlers: JobHandlers = {
-  plan: (emit, o, files) => planCityInputs(o, files, emit),
+  ...plannerHandlers,
   buildTile: (_emit, job) => buildTileJob(job),
   verifyTile: (_emit, file, tileId, checksum) => verifyTileJob(file, tileId, checksum),
   merge: (emit, job) => mergeJob(job, emit),

@@ -4,7 +4,9 @@
 // implements them; the worker bundle's entry (tileWorker.ts, in src/worker) registers those
 // handlers under these names, checked against WorkerMethods. A job's name, arguments or events
 // cannot drift between the caller and the worker without the type check saying so.
-import type { BuildFormat, CrsInfo, TileMesh } from "../types";
+import type { BuildFormat, CrsInfo, Footprints, TileMesh } from "../types";
+import type { CleanupResult } from "../geometry/cleanup";
+import type { PartOptions } from "../geometry/cleanupParts";
 import type { ResolvedOptions } from "../options";
 import type { MergeStats } from "../merge/mergeTiles";
 import type { TilesetLayout } from "../writers/tiles3d/tileset";
@@ -72,8 +74,10 @@ export interface MergeProgress {
 }
 
 export interface JobContract {
-  /** Read and plan the city; runs alone in the planner process (execAlone, planning.ts). */
-  plan: { args: [o: ResolvedOptions, files: PlannerFiles]; result: { read: ReadSummary; plan: PlanSummary }; event: PlannerEvent };
+  /** Read and plan the city; runs alone in the planner process (execAlone, planning.ts), which is dist/planner.mjs (`script`: its path, for the planner's own threads). */
+  plan: { args: [o: ResolvedOptions, files: PlannerFiles, script?: string]; result: { read: ReadSummary; plan: PlanSummary }; event: PlannerEvent };
+  /** Clean one part of the city's footprints (geometry/cleanupParts.ts); runs on a thread of the planner process. */
+  cleanPart: { args: [part: Footprints, o: PartOptions]; result: CleanupResult; event: never };
   /** Mesh one tile and write it to the store (and its preview file). */
   buildTile: { args: [job: BuildTileJob]; result: BuiltTile; event: never };
   /** Read a stored tile back in full and compare its checksum with the manifest's, if given. */
@@ -97,8 +101,16 @@ export interface Transferred<T> {
   transfer: object[];
 }
 
-/** What the worker entry registers with workerpool: each job under its name, taking its arguments. */
+/** What a worker entry registers with workerpool: each job under its name, taking its arguments. */
 export type WorkerMethods = { [K in JobName]: (...args: JobArgs<K>) => Promise<JobResult<K> | Transferred<JobResult<K>>> };
+/** The planner's jobs: dist/planner.mjs (src/worker/plannerWorker.ts) runs them, without HDF5 or the mesher. */
+export type PlannerJobName = "plan" | "cleanPart";
+export type PlannerMethods = Pick<WorkerMethods, PlannerJobName>;
+/** The build's jobs: dist/worker.mjs (src/worker/tileWorker.ts). */
+export type TileWorkerMethods = Omit<WorkerMethods, PlannerJobName>;
 
 /** The buffers of a tile mesh, which cross between threads by transfer (a worker's result, the merge's input). */
 export const meshBuffers = (m: TileMesh): ArrayBuffer[] => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[];
+
+/** The buffers of footprints, which cross to and from the planner's threads by transfer. */
+export const footprintBuffers = (f: Footprints): ArrayBuffer[] => [f.xy.buffer, f.ringStart.buffer, f.polyStart.buffer, f.buildingStart.buffer, f.height.buffer, f.featureIndex.buffer] as ArrayBuffer[];

@@ -10,6 +10,7 @@ import fs from "fs";
 import path from "path";
 import type { CrsInfo, Diagnostic, Footprints } from "../types";
 import type { ResolvedOptions } from "../options";
+import type { PlanOptions } from "../tiling/plan";
 import { DEM_MAX_MESH_SIZE } from "../optionTable";
 import { CityMeshError } from "../errors";
 import { problemCountText, problemList } from "../problemList";
@@ -18,7 +19,8 @@ import { openGround, groundZ, type GroundSurface } from "../groundHeight";
 import { footprintBase } from "../footprintBase";
 import { demFiles, hashDem } from "../demFiles";
 import { groundOutside } from "../demCoverage";
-import { planBuild } from "../tiling/plan";
+import { cleanupOptions, planCleaned, planGrid } from "../tiling/plan";
+import { cleanInParts, cleanInPartsHere } from "../geometry/cleanupParts";
 import { autoTileSize, gridDomain, makeGrid, type TileGrid } from "../tiling/grid";
 import { pointCloudFiles, hashPointClouds } from "../pointcloud/files";
 import { liftFromPointClouds, type Lifted } from "../pointcloud/lift";
@@ -29,7 +31,8 @@ import { hashInput } from "../input/hash";
 import { ensureDir } from "../store/fsLayer";
 import { ensureScratchGitignore } from "../store/gitignore";
 import { processAlive } from "../merge/temps";
-import { execAlone } from "./workerPool";
+import { BuildPool, execAlone, plannerScript } from "./workerPool";
+import { footprintBuffers } from "./jobs";
 import { HOST, processTag } from "./scratchNames";
 import { cancelled, type RunCtx } from "./runCtx";
 
@@ -100,7 +103,8 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
     demHashing.catch(() => {}); // likewise: the planner opens the DEM and says what is wrong with it
     const cloudHashing = o.pointCloud.length ? hashPointClouds(o.pointCloud) : Promise.resolve(undefined);
     cloudHashing.catch(() => {}); // and the point clouds
-    const { read, plan } = await execAlone(workerScript, "plan", [o, temps], {
+    const planner = plannerScript(workerScript);
+    const { read, plan } = await execAlone(planner, "plan", [o, temps, planner], {
       signal: ctx.signal,
       on: (e) => {
         if ("log" in e) ctx.log(e.log);
@@ -162,7 +166,21 @@ export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem"> 
   return refinedMeshSize(o) ?? tileSize;
 }
 
-export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
+/**
+ * Reads and plans the city (the planner process's job). `script`: dist/planner.mjs, whose threads
+ * (o.workers of them) clean the footprints' parts side by side; without it (or with one worker)
+ * everything runs in this thread, with the same result.
+ */
+export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal, script?: string): Promise<{ read: ReadSummary; plan: PlanSummary }> {
+  const threads = script && o.workers > 1 ? new BuildPool(script, o.workers) : undefined;
+  try {
+    return await planWith(threads, o, files, emit, signal);
+  } finally {
+    await threads?.close(true);
+  }
+}
+
+async function planWith(threads: BuildPool | undefined, o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
   const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, layer: o.layer, propertiesOut: files.propsTmp }, signal);
   emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
   emit({ log: `heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` });
@@ -217,7 +235,7 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
   const building = new Map<number, number>();
   read.footprints.featureIndex.forEach((f, b) => building.set(f, b));
   const pos = read.featurePositions;
-  const plan = planBuild(read.footprints, read.bounds, {
+  const planOptions: PlanOptions = {
     tileSize, maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
     featureId: (f) => { const b = building.get(f); return b === undefined ? null : read.featureIds[b]; },
     featurePosition: (f) => { const b = building.get(f); return b === undefined || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
@@ -225,7 +243,17 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
     zAt,
     ...(base ? { base, demName: o.dem ?? `made from ${cloudName}` } : {}),
     ...(lifted ? { lifted: { roofZ: lifted.roofs.roofZ, points: lifted.roofs.points, name: cloudName } } : {}),
-  });
+  };
+  const grid = planGrid(read.footprints, read.bounds, planOptions);
+  const cleaning = cleanupOptions(grid, planOptions);
+  const t0 = performance.now();
+  let parts = 0;
+  const clean = threads
+    ? await cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return threads.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: threads.size })
+    : cleanInPartsHere(read.footprints, cleaning, { onPart: () => parts++ });
+  emit({ log: `clean-up: ${parts} part(s) on ${threads ? `${threads.size} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
+  if (signal?.aborted) throw cancelled();
+  const plan = planCleaned(clean, grid, planOptions);
   if (lifted) {
     const fromCloud = plan.diagnostics.filter((d) => d.code === "pointcloud-few-points" || d.code === "pointcloud-low-roof").length;
     emit({ log: `heights from ${cloudName}: ${plan.footprints.count - fromCloud} of ${plan.footprints.count} buildings (${lifted.roofs.classified ? "class 6 points" : "all points but ground and noise: the cloud has no class 6"}, percentile ${o.roofPercentile}); ${fromCloud} keep their attribute or default height` });

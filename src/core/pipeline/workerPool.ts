@@ -26,6 +26,11 @@ export function findWorkerScript(explicit?: string): string {
   throw new Error("citymesh: dist/worker.mjs not found; run `npm run build` first");
 }
 
+/** dist/planner.mjs, the planner's bundle, beside the worker bundle. */
+export function plannerScript(workerScript: string): string {
+  return path.join(path.dirname(workerScript), "planner.mjs");
+}
+
 /**
  * Runs one job in a child process of its own that exits afterwards. Used for planning, which
  * holds every footprint of the city and a lot of short-lived garbage: a process gives all of it

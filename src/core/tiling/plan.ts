@@ -1,7 +1,8 @@
 // From read footprints to tile inputs: clean-up, grid, ownership, roof heights. Runs once per
 // build in the planner process (core/pipeline/planning.ts), which writes every tile's input to disk.
 import type { Diagnostic, Footprints } from "../types";
-import { cleanFootprints } from "../geometry/cleanup";
+import type { CleanupOptions, CleanupResult } from "../geometry/cleanup";
+import { cleanInPartsHere } from "../geometry/cleanupParts";
 import { FootprintBuilder, buildingBoxes } from "../geometry/footprintBuilder";
 import { type TileGrid, gridDomain, makeGrid, tileCount, tileOfPoint } from "./grid";
 import { CityMeshError } from "../errors";
@@ -72,10 +73,25 @@ export const SPARSE_MIN_TILES = 256;
 export const SPARSE_MIN_AREA = 100e6;
 export const SPARSE_RATIO = 0.005;
 
+/** Plans a build in this thread: planGrid, the clean-up part by part (cleanupParts.ts), planCleaned. */
 export function planBuild(read: Footprints, bounds: [number, number, number, number], o: PlanOptions): BuildPlan {
+  const grid = planGrid(read, bounds, o);
+  return planCleaned(cleanInPartsHere(read, cleanupOptions(grid, o)), grid, o);
+}
+
+/** The tile grid of the data, refused up front when no city needs it (checkExtent). */
+export function planGrid(read: Footprints, bounds: [number, number, number, number], o: PlanOptions): TileGrid {
   const grid = makeGrid(bounds, o);
   checkExtent(read, bounds, grid, o);
-  const clean = cleanFootprints(read, { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureId: o.featureId, featurePosition: o.featurePosition });
+  return grid;
+}
+
+export function cleanupOptions(grid: TileGrid, o: PlanOptions): CleanupOptions {
+  return { lattice: grid.lattice, snapTolerance: o.snapTolerance, file: o.file, featureId: o.featureId, featurePosition: o.featurePosition };
+}
+
+/** The rest of the plan once the footprints are clean (by cleanInPartsHere, or cleanInParts on the planner's threads): bases, roofs, tiles. */
+export function planCleaned(clean: CleanupResult, grid: TileGrid, o: PlanOptions): BuildPlan {
   const f = clean.footprints;
   // Buildings stand on the terrain: the base is the lowest ground under the footprint (its
   // vertices on flat ground; with a DEM also every cell inside it, footprintBase.ts).

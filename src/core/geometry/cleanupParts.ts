@@ -1,0 +1,157 @@
+// The clean-up (cleanup.ts) of a city in independent parts, so the planner can run them on
+// several threads and never needs one arrangement of every footprint at once.
+//
+// Why parts give the same footprints as one global clean-up: snap rounding only ever moves an
+// edge to the centre of a hot pixel the edge itself meets, and every hot pixel of a footprint
+// (its vertices, its edges' crossings, their lattice-line crossings and subdivision points)
+// lies inside its own box on the integer grid. An edge meets a pixel only when the pixel's centre
+// is within √2/2 of it, so two footprints whose integer boxes stay more than REACH units apart
+// never meet each other's hot pixels, never cross, and never nest (a building inside another's
+// courtyard lies inside its box). The arrangement's faces, windings and owners of one group of
+// touching buildings are therefore decided by that group alone. Groups are the connected
+// components of "boxes within REACH"; the parts are runs of components in a fixed spatial order,
+// each holding its buildings in input order (overlap ties go to the lower index, as globally).
+//
+// The partition depends on the footprints only — never on how many threads run it — so a build
+// makes the same bytes with any worker count. Diagnostics come back in building order.
+import type { Diagnostic, Footprints } from "../types";
+import { type CleanupOptions, type CleanupResult, cleanFootprints } from "./cleanup";
+import { FootprintBuilder, buildingBoxes } from "./footprintBuilder";
+import { type Lattice, toUnitsX, toUnitsY } from "./lattice";
+import { Buckets } from "./spatialGrid";
+
+/** Integer units between two boxes below which their buildings may interact (√2/2 rounded up, and one for safety). */
+export const REACH = 2;
+/** A part holds at least this many points (fewer: a thread's start-up and the copies cost more than the work). */
+export const MIN_PART_POINTS = 50_000;
+/** Parts a large city is cut into: enough for two or more threads to stay busy to the end. */
+export const PARTS = 16;
+/** Side of the cells (metres) that order the components spatially before they are cut into parts. */
+const ORDER_CELL = 1000;
+
+/** What a part's clean-up needs besides the footprints (plain data: it crosses to a thread). */
+export type PartOptions = Pick<CleanupOptions, "lattice" | "snapTolerance" | "file">;
+
+/** How a city is cleaned in parts: parts in flight at once, and (tests) the points a part is filled to instead of the default. */
+export interface PartsOptions { concurrent?: number; partPoints?: number; onPart?: () => void }
+
+/** Runs one part's clean-up (inline, or on a planner thread). */
+export type CleanPart = (part: Footprints, o: PartOptions) => CleanupResult | Promise<CleanupResult>;
+
+/**
+ * The parts: each an ascending list of building indices; together every building once. Buildings
+ * are joined into components when their integer boxes come within REACH units; components are
+ * ordered by the row-major cell of ORDER_CELL metres holding their box's lower-left corner (then by
+ * their first building), and consecutive components fill a part up to the target size.
+ */
+export function cleanupParts(f: Footprints, l: Lattice, partPoints?: number): Int32Array[] {
+  const n = f.count;
+  if (n === 0) return [];
+  const boxes = buildingBoxes(f);
+  const ub = new Float64Array(4 * n);
+  for (let b = 0; b < n; b++) {
+    ub[4 * b] = toUnitsX(l, boxes[4 * b]) - REACH; ub[4 * b + 1] = toUnitsY(l, boxes[4 * b + 1]) - REACH;
+    ub[4 * b + 2] = toUnitsX(l, boxes[4 * b + 2]) + REACH; ub[4 * b + 3] = toUnitsY(l, boxes[4 * b + 3]) + REACH;
+  }
+  // Union-find over overlapping widened boxes (a grid of about twice the mean box).
+  let sum = 0;
+  for (let b = 0; b < n; b++) sum += Math.max(ub[4 * b + 2] - ub[4 * b], ub[4 * b + 3] - ub[4 * b + 1]);
+  const grid = new Buckets(Math.max(1, (2 * sum) / n), n, (b, o) => { o[0] = ub[4 * b]; o[1] = ub[4 * b + 1]; o[2] = ub[4 * b + 2]; o[3] = ub[4 * b + 3]; });
+  const parent = new Int32Array(n);
+  for (let b = 0; b < n; b++) parent[b] = b;
+  const root = (b: number) => { while (parent[b] !== b) { parent[b] = parent[parent[b]]; b = parent[b]; } return b; };
+  const hits: number[] = [];
+  for (let b = 0; b < n; b++) {
+    grid.query(ub[4 * b], ub[4 * b + 1], ub[4 * b + 2], ub[4 * b + 3], hits);
+    for (const c of hits) {
+      if (c <= b || ub[4 * c] > ub[4 * b + 2] || ub[4 * c + 2] < ub[4 * b] || ub[4 * c + 1] > ub[4 * b + 3] || ub[4 * c + 3] < ub[4 * b + 1]) continue;
+      const rb = root(b), rc = root(c);
+      if (rb !== rc) parent[Math.max(rb, rc)] = Math.min(rb, rc); // the root is the component's first building
+    }
+  }
+  // Components: first building, lower-left corner and points, in the order of their first building.
+  const compOf = new Int32Array(n), first: number[] = [], cx: number[] = [], cy: number[] = [], points: number[] = [];
+  for (let b = 0; b < n; b++) {
+    const r = root(b);
+    let c: number;
+    if (r === b) { c = first.length; first.push(b); cx.push(Infinity); cy.push(Infinity); points.push(0); }
+    else c = compOf[r];
+    compOf[b] = c;
+    cx[c] = Math.min(cx[c], boxes[4 * b]); cy[c] = Math.min(cy[c], boxes[4 * b + 1]);
+    points[c] += f.ringStart[f.polyStart[f.buildingStart[b + 1]]] - f.ringStart[f.polyStart[f.buildingStart[b]]];
+  }
+  const nc = first.length;
+  const order = Array.from({ length: nc }, (_, c) => c);
+  const row = (c: number) => Math.floor(cy[c] / ORDER_CELL), col = (c: number) => Math.floor(cx[c] / ORDER_CELL);
+  order.sort((a, b) => row(a) - row(b) || col(a) - col(b) || first[a] - first[b]);
+  const total = points.reduce((s, p) => s + p, 0);
+  const target = partPoints ?? Math.max(MIN_PART_POINTS, Math.ceil(total / PARTS));
+  const partOf = new Int32Array(nc);
+  let parts = 0, filled = 0;
+  for (const c of order) {
+    if (filled >= target) { parts++; filled = 0; }
+    partOf[c] = parts;
+    filled += points[c];
+  }
+  parts++;
+  const sizes = new Int32Array(parts);
+  for (let b = 0; b < n; b++) sizes[partOf[compOf[b]]]++;
+  const out = Array.from(sizes, (s) => new Int32Array(s)), fill = new Int32Array(parts);
+  for (let b = 0; b < n; b++) { const p = partOf[compOf[b]]; out[p][fill[p]++] = b; }
+  return out;
+}
+
+/** The buildings of one part as footprints of their own (input order kept). */
+export function partFootprints(f: Footprints, buildings: Int32Array): Footprints {
+  const sub = new FootprintBuilder();
+  for (let k = 0; k < buildings.length; k++) sub.copyBuilding(f, buildings[k]);
+  return sub.finish();
+}
+
+/**
+ * Cleans the city part by part through `run` (at most `concurrent` parts in flight, so only
+ * those parts' copies exist at once) and puts the results back together: the kept buildings in
+ * input order, each with its index in the input, and the diagnostics in building order, given
+ * their feature ids and source positions here (functions do not cross to a thread).
+ */
+export async function cleanInParts(f: Footprints, opts: CleanupOptions, run: CleanPart, how: PartsOptions = {}): Promise<CleanupResult> {
+  const parts = cleanupParts(f, opts.lattice, how.partPoints);
+  const concurrent = how.concurrent ?? 1;
+  const o: PartOptions = { lattice: opts.lattice, snapTolerance: opts.snapTolerance, file: opts.file };
+  const results: CleanupResult[] = new Array(parts.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < parts.length) {
+      const p = next++;
+      results[p] = await run(partFootprints(f, parts[p]), o);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrent, parts.length)) }, lane));
+  return assemble(f, parts, results, opts);
+}
+
+/** cleanInParts with every part cleaned in this thread, one after another (the same result). */
+export function cleanInPartsHere(f: Footprints, opts: CleanupOptions, how: PartsOptions = {}): CleanupResult {
+  const parts = cleanupParts(f, opts.lattice, how.partPoints);
+  const o: PartOptions = { lattice: opts.lattice, snapTolerance: opts.snapTolerance, file: opts.file };
+  return assemble(f, parts, parts.map((p) => { how.onPart?.(); return cleanFootprints(partFootprints(f, p), o); }), opts);
+}
+
+function assemble(f: Footprints, parts: Int32Array[], results: CleanupResult[], opts: CleanupOptions): CleanupResult {
+  // Kept building → (part, index in the part's result), by input index.
+  const at = new Int32Array(f.count).fill(-1), partOfKept = new Int32Array(f.count);
+  results.forEach((r, p) => r.sourceIndex.forEach((k, i) => { const b = parts[p][k]; at[b] = i; partOfKept[b] = p; }));
+  const out = new FootprintBuilder(), kept: number[] = [];
+  for (let b = 0; b < f.count; b++) {
+    if (at[b] < 0) continue;
+    out.copyBuilding(results[partOfKept[b]].footprints, at[b]);
+    kept.push(b);
+  }
+  // Each part's diagnostics are in its building order; feature indices rise with building indices,
+  // so a stable sort by feature index gives the global building order.
+  const diagnostics: Diagnostic[] = results.flatMap((r) => r.diagnostics).sort((a, b) => a.featureIndex - b.featureIndex).map((d) => {
+    const fi = d.featureIndex, at = opts.featurePosition?.(fi);
+    return { file: d.file, featureIndex: fi, featureId: opts.featureId?.(fi) ?? null, ...(at ? { line: at.line, column: at.column } : {}), severity: d.severity, code: d.code, message: d.message };
+  });
+  return { footprints: out.finish(), sourceIndex: Uint32Array.from(kept), diagnostics };
+}

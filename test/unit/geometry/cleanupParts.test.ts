@@ -1,0 +1,94 @@
+// The clean-up in parts (cleanupParts.ts) gives the global clean-up's footprints byte for byte,
+// however the parts are cut and in whatever order they finish, on footprints that interact the
+// ways real ones do: shared walls up to float noise, overlaps, buildings inside buildings.
+import test from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { cleanFootprints, type CleanupResult } from "../../../src/core/geometry/cleanup";
+import { REACH, cleanInParts, cleanInPartsHere, cleanupParts, type PartOptions } from "../../../src/core/geometry/cleanupParts";
+import { buildingBoxes } from "../../../src/core/geometry/footprintBuilder";
+import { makeLattice, toUnitsX, toUnitsY } from "../../../src/core/geometry/lattice";
+import { readFootprints } from "../../../src/core/geojson/read";
+import { makeGrid } from "../../../src/core/tiling/grid";
+import type { Footprints } from "../../../src/core/types";
+import { tangledCity } from "../../support/tangledCity";
+
+const lattice = makeLattice(900, 1900, 100, 10, 0.001);
+const options = { lattice, snapTolerance: 0.001, file: "tangled.geojson", featureId: (fi: number) => `f${fi}`, featurePosition: (fi: number) => ({ line: fi + 1, column: 3 }) };
+
+function assertSameCleanup(actual: CleanupResult, expected: CleanupResult, what: string): void {
+  for (const k of ["xy", "ringStart", "polyStart", "buildingStart", "height", "featureIndex"] as const) {
+    assert.deepEqual(actual.footprints[k], expected.footprints[k], `${what}: footprints.${k}`);
+  }
+  assert.deepEqual(actual.sourceIndex, expected.sourceIndex, `${what}: sourceIndex`);
+  const key = (r: CleanupResult) => r.diagnostics.map((d) => JSON.stringify(d)).sort();
+  assert.deepEqual(key(actual), key(expected), `${what}: diagnostics`);
+}
+
+test("parts: every building once, ascending, and buildings whose boxes come within REACH units share a part", () => {
+  const f = tangledCity(1500, 3);
+  const parts = cleanupParts(f, lattice, 1000);
+  assert.ok(parts.length > 5, `${parts.length} parts`);
+  const partOf = new Int32Array(f.count).fill(-1);
+  parts.forEach((p, k) => p.forEach((b, i) => {
+    assert.equal(partOf[b], -1, `building ${b} in two parts`);
+    partOf[b] = k;
+    if (i) assert.ok(p[i - 1] < b, "ascending within a part");
+  }));
+  assert.ok(partOf.every((k) => k >= 0), "every building in a part");
+  const boxes = buildingBoxes(f);
+  const u = (b: number) => [toUnitsX(lattice, boxes[4 * b]), toUnitsY(lattice, boxes[4 * b + 1]), toUnitsX(lattice, boxes[4 * b + 2]), toUnitsY(lattice, boxes[4 * b + 3])];
+  let near = 0;
+  for (let a = 0; a < f.count; a++) {
+    const A = u(a);
+    for (let b = a + 1; b < f.count; b++) {
+      const B = u(b);
+      if (A[0] - REACH > B[2] + REACH || B[0] - REACH > A[2] + REACH || A[1] - REACH > B[3] + REACH || B[1] - REACH > A[3] + REACH) continue;
+      near++;
+      assert.equal(partOf[a], partOf[b], `buildings ${a} and ${b} are within reach but in parts ${partOf[a]} and ${partOf[b]}`);
+    }
+  }
+  assert.ok(near > f.count / 2, `${near} pairs within reach: the city has shared walls and overlaps`);
+});
+
+test("cleaned in parts = cleaned globally, byte for byte, with the global diagnostics", () => {
+  const f = tangledCity(1500, 3);
+  const global = cleanFootprints(f, options);
+  assert.ok(global.diagnostics.some((d) => d.code === "overlap") && global.diagnostics.some((d) => d.code === "overlap-contained"), "the city overlaps and nests");
+  for (const partPoints of [1, 700, 5000, Infinity]) {
+    const parts = cleanInPartsHere(f, options, { partPoints });
+    assertSameCleanup(parts, global, `parts of ${partPoints} points`);
+  }
+  const d = cleanInPartsHere(f, options, { partPoints: 700 }).diagnostics.find((x) => x.code === "overlap")!;
+  assert.equal(d.featureId, `f${d.featureIndex}`);
+  assert.equal(d.line, d.featureIndex + 1, "diagnostics get their feature's position");
+});
+
+test("parts cleaned concurrently and out of order (as on threads) give the same result", async () => {
+  const f = tangledCity(800, 11);
+  const here = cleanInPartsHere(f, options, { partPoints: 600 });
+  let inFlight = 0, most = 0, calls = 0;
+  const pending: (() => void)[] = [];
+  // A runner that answers its parts in reverse order of arrival whenever three are waiting:
+  // results must be put back by part, not by when they come.
+  const run = (part: Footprints, o: PartOptions) => new Promise<CleanupResult>((resolve) => {
+    calls++; inFlight++; most = Math.max(most, inFlight);
+    const copy = structuredClone(part); // what crosses to a thread is a copy
+    pending.push(() => { inFlight--; resolve(cleanFootprints(copy, o)); });
+    if (pending.length === 3 || calls === cleanupParts(f, lattice, 600).length) while (pending.length) pending.pop()!();
+  });
+  const threaded = await cleanInParts(f, options, run, { concurrent: 3, partPoints: 600 });
+  assert.ok(calls > 3);
+  assert.equal(most, 3, "at most `concurrent` parts in flight");
+  assertSameCleanup(threaded, here, "concurrent parts");
+});
+
+const nyc = path.resolve(import.meta.dirname, "../../../../shared/data/nyc-osm-buildings.geojson");
+test("New York (../shared/data): cleaned in its default parts = cleaned globally", { skip: fs.existsSync(nyc) ? false : `SKIPPED LOUDLY: ${nyc} is absent (../shared/data is not beside the repository)` }, async () => {
+  const r = await readFootprints(nyc, {});
+  const grid = makeGrid(r.bounds, { tileSize: 1000, maxMeshSize: 1000, margin: 0, snapTolerance: 0.001 });
+  const o = { lattice: grid.lattice, snapTolerance: 0.001, file: nyc };
+  assert.ok(cleanupParts(r.footprints, grid.lattice).length >= 8, "New York is cut into several parts");
+  assertSameCleanup(cleanInPartsHere(r.footprints, o), cleanFootprints(r.footprints, o), "New York");
+});
