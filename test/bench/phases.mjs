@@ -2,7 +2,7 @@
 // Phase times and peak RSS of `citymesh build`, for two CLI bundles side by side, runs interleaved
 // (A, B, A, B, …) so a noisy shared machine hits both alike. Phases come from the CLI's progress
 // lines as run.mjs times them (read: start → `tiling:`; plan → `building:`; tiles → `merging:`;
-// merge + write → the `wrote …` line); peak RSS is /usr/bin/time's maxrss and the highest 100 ms
+// merge + write → the `wrote …` line) and CPU time (user + system, children included); peak RSS is /usr/bin/time's maxrss and the highest 100 ms
 // sample of the CLI process and its children added up, per phase.
 //   node test/bench/phases.mjs INPUT [--runs N] [--a dist-a/cli.mjs] [--b dist/cli.mjs] [-- extra build args]
 // A baseline bundle: `git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci && npm run build)`,
@@ -72,6 +72,8 @@ function build(cli, label, k) {
         label, wallS: s(wall), readS: s(tT), planS: s(tB - tT), tilesS: s(tM - tB), mergeS: s(tW - tM),
         mergeMBps: Math.round((bytes + jsonlBytes) / 1e6 / ((tW - tM) / 1000)), outputMB: +((bytes + jsonlBytes) / 1e6).toFixed(1),
         maxrssMB: Math.round(Number(all.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1]) * 1024 / 1e6),
+        // CPU time of the process and its children (user + system): on a shared machine less noisy than wall time.
+        cpuS: Math.round((Number(all.match(/User time \(seconds\): ([\d.]+)/)?.[1]) + Number(all.match(/System time \(seconds\): ([\d.]+)/)?.[1])) * 100) / 100,
         sampledPeakMiB: { read: peak(0, tT), plan: peak(tT, tB), tiles: peak(tB, tM), merge: peak(tM, tW) },
       });
     });

@@ -1,4 +1,4 @@
-// The work a pool thread (or the planner process) does: one handler per job of the contract
+// The work the build's pool threads do (the planner's jobs are in plannerHandlers.ts): one handler per job of the contract
 // (jobs.ts), as plain async functions (the worker entry only registers them, so tests can call
 // them in-process too). A built tile is written to the store by the thread that built it; only
 // metadata goes back, never the big arrays (unless there is no store).
@@ -13,12 +13,11 @@ import { memoryTileSource } from "../merge/tileSource";
 import { storeTileSource } from "../merge/storeSource";
 import { readTileInput } from "../tiling/tileInputsFile";
 import { injectFault } from "./faultHook";
-import { plannerHandlers } from "./plannerHandlers";
-import type { BuildTileJob, BuiltTile, JobHandlers, MergeJob, MergeProgress, TileCheck, TileMeta } from "./jobs";
+import type { BuildTileJob, BuiltTile, JobHandlers, PlannerJobName, MergeJob, MergeProgress, TileCheck, TileMeta } from "./jobs";
 import path from "path";
 
-export const jobHandlers: JobHandlers = {
-  ...plannerHandlers,
+/** The build's jobs (the planner's are in plannerHandlers.ts, so this worker's bundle has no readers or clean-up). */
+export const jobHandlers: Omit<JobHandlers, PlannerJobName> = {
   buildTile: (_emit, job) => buildTileJob(job),
   verifyTile: (_emit, file, tileId, checksum) => verifyTileJob(file, tileId, checksum),
   merge: (emit, job) => mergeJob(job, emit),

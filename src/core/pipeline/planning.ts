@@ -20,7 +20,7 @@ import { footprintBase } from "../footprintBase";
 import { demFiles, hashDem } from "../demFiles";
 import { groundOutside } from "../demCoverage";
 import { cleanupOptions, planCleaned, planGrid } from "../tiling/plan";
-import { cleanInParts, cleanInPartsHere } from "../geometry/cleanupParts";
+import { cleanInParts, cleanInPartsHere, partPointsFor } from "../geometry/cleanupParts";
 import { autoTileSize, gridDomain, makeGrid, type TileGrid } from "../tiling/grid";
 import { pointCloudFiles, hashPointClouds } from "../pointcloud/files";
 import { liftFromPointClouds, type Lifted } from "../pointcloud/lift";
@@ -248,8 +248,10 @@ async function planWith(threads: BuildPool | undefined, o: ResolvedOptions, file
   const cleaning = cleanupOptions(grid, planOptions);
   const t0 = performance.now();
   let parts = 0;
-  const clean = threads
-    ? await cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return threads.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: threads.size })
+  // One part per thread; a small city (or one worker) is cleaned here in one part.
+  const partPoints = threads ? partPointsFor(read.footprints, threads.size) : Infinity;
+  const clean = threads && partPoints < Infinity
+    ? await cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return threads.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: threads.size, partPoints })
     : cleanInPartsHere(read.footprints, cleaning, { onPart: () => parts++ });
   emit({ log: `clean-up: ${parts} part(s) on ${threads ? `${threads.size} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
   if (signal?.aborted) throw cancelled();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { cleanFootprints, type CleanupResult } from "../../../src/core/geometry/cleanup";
-import { REACH, cleanInParts, cleanInPartsHere, cleanupParts, type PartOptions } from "../../../src/core/geometry/cleanupParts";
+import { REACH, cleanInParts, cleanInPartsHere, cleanupParts, partPointsFor, type PartOptions } from "../../../src/core/geometry/cleanupParts";
 import { buildingBoxes } from "../../../src/core/geometry/footprintBuilder";
 import { makeLattice, toUnitsX, toUnitsY } from "../../../src/core/geometry/lattice";
 import { readFootprints } from "../../../src/core/geojson/read";
@@ -85,10 +85,14 @@ test("parts cleaned concurrently and out of order (as on threads) give the same 
 });
 
 const nyc = path.resolve(import.meta.dirname, "../../../../shared/data/nyc-osm-buildings.geojson");
-test("New York (../shared/data): cleaned in its default parts = cleaned globally", { skip: fs.existsSync(nyc) ? false : `SKIPPED LOUDLY: ${nyc} is absent (../shared/data is not beside the repository)` }, async () => {
+test("New York (../shared/data): cleaned in the parts of 2 and of 5 threads = cleaned globally", { skip: fs.existsSync(nyc) ? false : `SKIPPED LOUDLY: ${nyc} is absent (../shared/data is not beside the repository)` }, async () => {
   const r = await readFootprints(nyc, {});
   const grid = makeGrid(r.bounds, { tileSize: 1000, maxMeshSize: 1000, margin: 0, snapTolerance: 0.001 });
   const o = { lattice: grid.lattice, snapTolerance: 0.001, file: nyc };
-  assert.ok(cleanupParts(r.footprints, grid.lattice).length >= 8, "New York is cut into several parts");
-  assertSameCleanup(cleanInPartsHere(r.footprints, o), cleanFootprints(r.footprints, o), "New York");
+  const global = cleanFootprints(r.footprints, o);
+  for (const threads of [2, 5]) {
+    const partPoints = partPointsFor(r.footprints, threads);
+    assert.equal(cleanupParts(r.footprints, grid.lattice, partPoints).length, threads, `New York is cut into ${threads} parts`);
+    assertSameCleanup(cleanInPartsHere(r.footprints, o, { partPoints }), global, `New York in ${threads} parts`);
+  }
 });
