@@ -41,7 +41,16 @@ export function partPointsFor(f: Footprints, threads: number): number {
 }
 
 /** How a city is cleaned in parts: parts in flight at once, and the points a part is filled to (default: one part). */
-export interface PartsOptions { concurrent?: number; partPoints?: number; onPart?: () => void }
+export interface PartsOptions {
+  concurrent?: number;
+  partPoints?: number;
+  /**
+   * One of the `concurrent` lanes cleans its parts in this thread (started after the others have
+   * sent theirs off): the caller's thread would only wait, and it saves a thread's heap.
+   */
+  here?: boolean;
+  onPart?: () => void;
+}
 
 /** Runs one part's clean-up (inline, or on a planner thread). */
 export type CleanPart = (part: Footprints, o: PartOptions) => CleanupResult | Promise<CleanupResult>;
@@ -131,13 +140,20 @@ export async function cleanInParts(f: Footprints, opts: CleanupOptions, run: Cle
   const o: PartOptions = { lattice: opts.lattice, snapTolerance: opts.snapTolerance, file: opts.file };
   const results: CleanupResult[] = new Array(parts.length);
   let next = 0;
-  const lane = async () => {
+  const lane = async (inThisThread: boolean) => {
     while (next < parts.length) {
       const p = next++;
-      results[p] = await run(partFootprints(f, parts[p]), o);
+      if (!inThisThread) { results[p] = await run(partFootprints(f, parts[p]), o); continue; }
+      how.onPart?.();
+      results[p] = cleanFootprints(partFootprints(f, parts[p]), o);
+      await new Promise<void>((r) => setImmediate(r)); // the other lanes' answers come in meanwhile
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrent, parts.length)) }, lane));
+  // The lanes that send their parts away start first: an async function runs up to its first
+  // await at once, so their parts are on their way before this thread's lane blocks it.
+  const lanes: Promise<void>[] = [];
+  for (let k = Math.max(1, Math.min(concurrent, parts.length)) - 1; k >= 0; k--) lanes.push(lane(k === 0 && !!how.here));
+  await Promise.all(lanes);
   return assemble(f, parts, results, opts);
 }
 

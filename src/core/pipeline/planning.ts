@@ -172,7 +172,8 @@ export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem"> 
  * everything runs in this thread, with the same result.
  */
 export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal, script?: string): Promise<{ read: ReadSummary; plan: PlanSummary }> {
-  const threads = script && o.workers > 1 ? new BuildPool(script, o.workers) : undefined;
+  // o.workers − 1 threads: the planner's own thread is the last worker (it would only wait).
+  const threads = script && o.workers > 1 ? new BuildPool(script, o.workers - 1) : undefined;
   try {
     return await planWith(threads, o, files, emit, signal);
   } finally {
@@ -248,12 +249,12 @@ async function planWith(threads: BuildPool | undefined, o: ResolvedOptions, file
   const cleaning = cleanupOptions(grid, planOptions);
   const t0 = performance.now();
   let parts = 0;
-  // One part per thread; a small city (or one worker) is cleaned here in one part.
-  const partPoints = threads ? partPointsFor(read.footprints, threads.size) : Infinity;
+  // One part per worker (this thread and the pool's); a small city (or one worker) is cleaned here in one part.
+  const partPoints = threads ? partPointsFor(read.footprints, o.workers) : Infinity;
   const clean = threads && partPoints < Infinity
-    ? await cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return threads.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: threads.size, partPoints })
+    ? await cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return threads.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: o.workers, here: true, partPoints, onPart: () => parts++ })
     : cleanInPartsHere(read.footprints, cleaning, { onPart: () => parts++ });
-  emit({ log: `clean-up: ${parts} part(s) on ${threads ? `${threads.size} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
+  emit({ log: `clean-up: ${parts} part(s) on ${partPoints < Infinity ? `${o.workers} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
   if (signal?.aborted) throw cancelled();
   const plan = planCleaned(clean, grid, planOptions);
   if (lifted) {

@@ -82,6 +82,13 @@ test("parts cleaned concurrently and out of order (as on threads) give the same 
   assert.ok(calls > 3);
   assert.equal(most, 3, "at most `concurrent` parts in flight");
   assertSameCleanup(threaded, here, "concurrent parts");
+
+  // One lane in this thread (the planner's own), the other sent away: both lanes take parts.
+  let sent = 0, inline = 0;
+  const mixed = await cleanInParts(f, options, async (part, o) => { sent++; return cleanFootprints(structuredClone(part), o); }, { concurrent: 2, here: true, partPoints: 600, onPart: () => inline++ });
+  assert.ok(sent > 0 && inline > 0, `${sent} parts sent, ${inline} cleaned here`);
+  assert.equal(sent + inline, cleanupParts(f, lattice, 600).length);
+  assertSameCleanup(mixed, here, "one lane here");
 });
 
 const nyc = path.resolve(import.meta.dirname, "../../../../shared/data/nyc-osm-buildings.geojson");
