@@ -15,7 +15,8 @@ import { CityMeshError } from "../errors";
 
 const GROUND = -2, HALO = -1;
 
-export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: number) => number, isFootprintVertex: (x: number, y: number) => boolean): void {
+/** `footprintVertex(x, y)`: the mesh builder's footprint vertex id at (x, y), or -1. */
+export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: number) => number, footprintVertex: (x: number, y: number) => number): void {
   const f = t.footprints, l = t.lattice;
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
   const pts = new PointIndex(2);
@@ -114,12 +115,13 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
     if (added > 0) continue;
     // A point's mesh vertex and whether it is a footprint vertex, looked up once per point (a
     // point is a corner of six ground triangles on average).
-    const vertexOf = new Int32Array(cdt.coords.length >> 1).fill(-1), footprintVertex = new Uint8Array(vertexOf.length);
+    // A point at no footprint vertex is distinct from every other vertex of the tile: made fresh.
+    const vertexOf = new Int32Array(cdt.coords.length >> 1).fill(-1), atFootprint = new Uint8Array(vertexOf.length);
     const vertex = (p: number): number => {
       if (vertexOf[p] < 0) {
-        const x = C[2 * p], y = C[2 * p + 1];
-        footprintVertex[p] = isFootprintVertex(x, y) ? 1 : 0;
-        vertexOf[p] = mb.vertex(x, y, zAt(x, y));
+        const x = C[2 * p], y = C[2 * p + 1], v = footprintVertex(x, y);
+        atFootprint[p] = v >= 0 ? 1 : 0;
+        vertexOf[p] = v >= 0 ? mb.at(v, zAt(x, y)) : mb.fresh(x, y, zAt(x, y));
       }
       return vertexOf[p];
     };
@@ -127,7 +129,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
       if (cls[tri] !== 0) continue;
       const a = T[3 * tri], b = T[3 * tri + 1], c = T[3 * tri + 2];
       const va = vertex(a), vb = vertex(b), vc = vertex(c);
-      const halo = footprintVertex[a] | footprintVertex[b] | footprintVertex[c];
+      const halo = atFootprint[a] | atFootprint[b] | atFootprint[c];
       // Delaunator's triangles are clockwise in a y-up frame; emit counter-clockwise (normal up).
       mb.triangle(va, vc, vb, halo ? HALO : GROUND);
     }

@@ -18,20 +18,22 @@ import { orient } from "../geometry/predicates";
 import earcut from "earcut";
 import Constrainautor from "@kninnug/constrainautor";
 
-export function meshRoof(t: TileInput, b: number, mb: MeshBuilder): void {
+/** The roof of building b. `idOf`: footprint point index → the mesh builder's footprint vertex id. */
+export function meshRoof(t: TileInput, b: number, mb: MeshBuilder, idOf: Int32Array): void {
   const f = t.footprints, z = t.roofZ[b], marker = t.buildingCount + t.globalIndex[b];
   for (let p = f.buildingStart[b]; p < f.buildingStart[b + 1]; p++) {
     const r0 = f.polyStart[p], r1 = f.polyStart[p + 1];
-    if (r1 - r0 === 1 && fanRoof(f, f.ringStart[r0], f.ringStart[r1], z, marker, mb)) continue;
-    if (earcutRoof(f, p, z, marker, mb)) continue;
-    cdtRoof(t, b, p, z, marker, mb);
+    if (r1 - r0 === 1 && fanRoof(f, f.ringStart[r0], f.ringStart[r1], z, marker, mb, idOf)) continue;
+    if (earcutRoof(f, p, z, marker, mb, idOf)) continue;
+    cdtRoof(t, b, p, z, marker, mb, idOf);
   }
 }
 
 /** Roof polygon `p` by constrained Delaunay triangulation of its rings: exact, keeps collinear vertices. */
-function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, mb: MeshBuilder): void {
+function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, mb: MeshBuilder, idOf: Int32Array): void {
   const f = t.footprints, r0 = f.polyStart[p], r1 = f.polyStart[p + 1];
-  const pts = new PointIndex(2, 64);
+  const pts = new PointIndex(2, Math.max(16, f.ringStart[r1] - f.ringStart[r0]));
+  const pointOf: number[] = []; // point id → a footprint point index there
   const edges: number[] = []; // ring edges, two point ids each
   const ringEdge = new PairSet(64);
   for (let r = r0; r < r1; r++) {
@@ -39,6 +41,7 @@ function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, 
     let first = -1, prev = -1;
     for (let i = s; i < e; i++) {
       const id = pts.id(f.xy[2 * i], f.xy[2 * i + 1]);
+      if (id === pointOf.length) pointOf.push(i);
       if (prev >= 0 && prev !== id) { edges.push(prev, id); ringEdge.add(prev, id); }
       if (first < 0) first = id;
       prev = id;
@@ -52,16 +55,16 @@ function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, 
     // Constrainautor gives up on some near-degenerate rings (found by fuzzing: a 4 km sliver whose
     // sides are chains of almost collinear lattice split points). Such a ring has needles in any
     // triangulation: earcut's, checked for exactness and flipped towards Delaunay, is kept then.
-    if (earcutRoof(f, p, z, marker, mb, true)) return;
+    if (earcutRoof(f, p, z, marker, mb, idOf, true)) return;
     throw new CityMeshError("tile", `tile ${t.spec.id}: roof of building ${t.globalIndex[b]} (feature ${f.featureIndex[b]}) could not be triangulated (${(e as Error).message})`, { tile: t.spec.id });
   }
   // Rings run with the interior on their left; a region right of u→v is inside when v→u is a ring edge.
   const cls = classifyRegions(cdt, (u, v) => (ringEdge.has(v, u) ? 1 : 0));
-  const T = cdt.triangles, C = cdt.coords;
+  const T = cdt.triangles;
   for (let tri = 0; tri < cls.length; tri++) {
     if (cls[tri] !== 1) continue;
     const a = T[3 * tri], b2 = T[3 * tri + 1], c = T[3 * tri + 2];
-    const va = mb.vertex(C[2 * a], C[2 * a + 1], z), vb = mb.vertex(C[2 * b2], C[2 * b2 + 1], z), vc = mb.vertex(C[2 * c], C[2 * c + 1], z);
+    const va = mb.at(idOf[pointOf[a]], z), vb = mb.at(idOf[pointOf[b2]], z), vc = mb.at(idOf[pointOf[c]], z);
     mb.triangle(va, vc, vb, marker); // delaunator is clockwise in y-up: flip to face up
   }
 }
@@ -75,7 +78,7 @@ function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, 
  * for any other ring (a collinear vertex, a neighbour's corner on this wall, or a reflex one) and
  * for one whose fan would hold a needle (MIN_ROOF_TRIANGLE_HEIGHT).
  */
-function fanRoof(f: TileInput["footprints"], s: number, e: number, z: number, marker: number, mb: MeshBuilder): boolean {
+function fanRoof(f: TileInput["footprints"], s: number, e: number, z: number, marker: number, mb: MeshBuilder, idOf: Int32Array): boolean {
   const n = e - s, xy = f.xy;
   if (n < 3) return false;
   let dxSigns = 0, dySigns = 0, lastDx = 0, lastDy = 0;
@@ -98,10 +101,10 @@ function fanRoof(f: TileInput["footprints"], s: number, e: number, z: number, ma
     const i = s + k, j = s + k + 1;
     if (!fat(0, 0, xy[2 * i] - x0, xy[2 * i + 1] - y0, xy[2 * j] - x0, xy[2 * j + 1] - y0)) return false;
   }
-  const v0 = mb.vertex(x0, y0, z);
-  let prev = mb.vertex(xy[2 * s + 2], xy[2 * s + 3], z);
+  const v0 = mb.at(idOf[s], z);
+  let prev = mb.at(idOf[s + 1], z);
   for (let k = 2; k < n; k++) {
-    const next = mb.vertex(xy[2 * (s + k)], xy[2 * (s + k) + 1], z);
+    const next = mb.at(idOf[s + k], z);
     mb.triangle(v0, prev, next, marker); // the ring is counter-clockwise: faces up
     prev = next;
   }
@@ -134,7 +137,7 @@ function fat(ax: number, ay: number, bx: number, by: number, cx: number, cy: num
  * (making them Delaunay doubled the roofs' time on New York). Coordinates relative to the first
  * vertex for precision. Returns false (nothing added) when the check fails.
  */
-function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: number, mb: MeshBuilder, lastResort = false): boolean {
+function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: number, mb: MeshBuilder, idOf: Int32Array, lastResort = false): boolean {
   const r0 = f.polyStart[p], r1 = f.polyStart[p + 1];
   const s0 = f.ringStart[r0], n = f.ringStart[r1] - s0;
   const x0 = f.xy[2 * s0], y0 = f.xy[2 * s0 + 1];
@@ -164,8 +167,7 @@ function earcutRoof(f: TileInput["footprints"], p: number, z: number, marker: nu
   }
   if (!(poly > 0 && Math.abs(sum - poly) <= 1e-9 * poly)) return false;
   if (lastResort) flipTowardsDelaunay(tri, local);
-  const v = (i: number) => mb.vertex(f.xy[2 * (s0 + i)], f.xy[2 * (s0 + i) + 1], z);
-  for (let k = 0; k < tri.length; k += 3) mb.triangle(v(tri[k]), v(tri[k + 1]), v(tri[k + 2]), marker); // counter-clockwise: faces up
+  for (let k = 0; k < tri.length; k += 3) mb.triangle(mb.at(idOf[s0 + tri[k]], z), mb.at(idOf[s0 + tri[k + 1]], z), mb.at(idOf[s0 + tri[k + 2]], z), marker); // counter-clockwise: faces up
   return true;
 }
 

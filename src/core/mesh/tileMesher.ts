@@ -14,20 +14,26 @@ export type HeightAt = (x: number, y: number) => number;
 export const flatGround: HeightAt = () => 0;
 
 export function meshTile(t: TileInput, zAt: HeightAt = flatGround): TileMesh {
-  const mb = new MeshBuilder();
   const adj = new Adjacency(t);
+  const np = t.footprints.xy.length >> 1;
+  // Sized from the footprint points: each has a ground, a roof and a wall-top vertex or so, and
+  // four triangles (two of a wall, about one of the roof and one of the ground).
+  const mb = new MeshBuilder(adj.points, 3 * np + 1024, 4 * np + 2048);
+  const points = adj.points;
   const corners = new Corners({
-    vertexId: (x, y) => adj.vertexId(x, y),
-    neighbours: (x, y) => adj.neighbours(x, y),
-    leftOf: (ax, ay, bx, by) => adj.leftOf(ax, ay, bx, by),
+    vertexCount: points.count,
+    x: (v) => points.x(v),
+    y: (v) => points.y(v),
+    neighbours: (v, out) => adj.neighbours(v, out),
+    leftOf: (a, b) => adj.ownerOf(a, b),
     roofZ: (b) => t.roofZ[b],
     groundZ: zAt,
   });
-  meshGround(t, mb, zAt, (x, y) => adj.vertexId(x, y) >= 0);
+  meshGround(t, mb, zAt, (x, y) => adj.vertexId(x, y));
   const f = t.footprints;
   for (let b = 0; b < f.count; b++) {
     if (!t.owned[b]) continue;
-    meshRoof(t, b, mb);
+    meshRoof(t, b, mb, adj.idOf);
     meshWalls(t, b, adj, corners, mb, zAt);
   }
   // A vertex may appear in another tile's mesh when it lies on or beyond this tile's edge, or
@@ -36,7 +42,7 @@ export function meshTile(t: TileInput, zAt: HeightAt = flatGround): TileMesh {
   return mb.finish((i) => {
     const x = mb.x(i), y = mb.y(i);
     if (x <= xmin || x >= xmax || y <= ymin || y >= ymax) return true;
-    const v = adj.vertexId(x, y);
+    const v = mb.footprintVertex(i);
     return v >= 0 && adj.hasForeignUser(v);
   });
 }

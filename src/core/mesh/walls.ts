@@ -12,20 +12,24 @@ import { PointIndex } from "../geometry/pointIndex";
 /**
  * Lookups over the tile's buildings: which building lies across each directed edge, and who has a
  * vertex where. Positions are interned once in a PointIndex; all lookups go through vertex ids.
+ * Everything is in typed arrays sized from the footprint point count: no Map, no per-call array
+ * (a Map keyed by a·n + b and a neighbour list per corner were a tenth of New York's tile time).
  */
 export class Adjacency {
   /** The tile's distinct footprint vertices. */
-  readonly points = new PointIndex(2);
-  /** Directed edge (vertex id a, vertex id b) as a·n + b → the building on its left. */
-  private readonly edgeOwner = new Map<number, number>();
+  readonly points: PointIndex;
   /** CSR by vertex id: [building, footprint point index] pairs having that vertex. */
   private readonly usersStart: Int32Array;
   private readonly users: Int32Array;
   /** Footprint point index → vertex id. */
   readonly idOf: Int32Array;
+  /** Footprint point index → the next and the previous point index along its ring. */
+  private readonly nextOf: Int32Array;
+  private readonly prevOf: Int32Array;
 
   constructor(private readonly t: TileInput) {
     const f = t.footprints, np = f.xy.length >> 1;
+    this.points = new PointIndex(2, Math.max(16, np));
     const idOf = (this.idOf = new Int32Array(np)), buildingOf = new Int32Array(np);
     for (let b = 0; b < f.count; b++) {
       for (let i = f.ringStart[f.polyStart[f.buildingStart[b]]]; i < f.ringStart[f.polyStart[f.buildingStart[b + 1]]]; i++) {
@@ -38,12 +42,15 @@ export class Adjacency {
     for (let i = 0; i < np; i++) this.usersStart[idOf[i] + 1] += 2;
     for (let v = 0; v < n; v++) this.usersStart[v + 1] += this.usersStart[v];
     this.users = new Int32Array(this.usersStart[n]);
+    this.nextOf = new Int32Array(np);
+    this.prevOf = new Int32Array(np);
     const fill = this.usersStart.slice(0, n);
+    // Users of a vertex in ring order, so ownerOf's last match is the last ring with that edge.
     for (let r = 0; r + 1 < f.ringStart.length; r++) {
       const s = f.ringStart[r], e = f.ringStart[r + 1];
       for (let i = s; i < e; i++) {
-        const j = i + 1 < e ? i + 1 : s;
-        this.edgeOwner.set(idOf[i] * n + idOf[j], buildingOf[i]);
+        this.nextOf[i] = i + 1 < e ? i + 1 : s;
+        this.prevOf[i] = i > s ? i - 1 : e - 1;
         this.users[fill[idOf[i]]++] = buildingOf[i];
         this.users[fill[idOf[i]]++] = i;
       }
@@ -72,9 +79,15 @@ export class Adjacency {
     return false;
   }
 
-  /** The building on the left of the directed edge between vertex ids a→b, or -1. */
+  /**
+   * The building on the left of the directed edge between vertex ids a→b, or -1: a ring through a
+   * whose next vertex is b. Should two rings have that edge, the last ring's building, as a table
+   * filled in ring order would hold.
+   */
   ownerOf(a: number, b: number): number {
-    return this.edgeOwner.get(a * this.points.count + b) ?? -1;
+    let owner = -1;
+    for (let k = this.usersStart[a]; k < this.usersStart[a + 1]; k += 2) if (this.idOf[this.nextOf[this.users[k + 1]]] === b) owner = this.users[k];
+    return owner;
   }
 
   /** True when a building that is not owned by this tile has vertex v. */
@@ -83,39 +96,24 @@ export class Adjacency {
     return false;
   }
 
-  /** Neighbour points of (x, y) along footprint edges, each once. */
-  neighbours(x: number, y: number): number[] {
-    const v = this.points.find(x, y), out: number[] = [];
-    if (v < 0) return out;
-    const f = this.t.footprints, seen: number[] = [];
+  /**
+   * Neighbour vertices of vertex v along footprint edges, each once, into `out` (cleared first):
+   * for each ring through v (in ring order) the previous, then the next vertex.
+   */
+  neighbours(v: number, out: number[]): void {
+    out.length = 0;
     for (let k = this.usersStart[v]; k < this.usersStart[v + 1]; k += 2) {
-      const i = this.users[k + 1], r = this.ringOf(i);
-      const s = f.ringStart[r], e = f.ringStart[r + 1];
-      for (const m of [i > s ? i - 1 : e - 1, i + 1 < e ? i + 1 : s]) {
-        const w = this.points.find(f.xy[2 * m], f.xy[2 * m + 1]);
-        if (!seen.includes(w)) { seen.push(w); out.push(f.xy[2 * m], f.xy[2 * m + 1]); }
-      }
+      const i = this.users[k + 1];
+      const w0 = this.idOf[this.prevOf[i]], w1 = this.idOf[this.nextOf[i]];
+      if (!out.includes(w0)) out.push(w0);
+      if (!out.includes(w1)) out.push(w1);
     }
-    return out;
-  }
-
-  /** Building on the left of the directed edge a→b (its owner), or -1. */
-  leftOf(ax: number, ay: number, bx: number, by: number): number {
-    const a = this.points.find(ax, ay), b = this.points.find(bx, by);
-    if (a < 0 || b < 0) return -1;
-    return this.edgeOwner.get(a * this.points.count + b) ?? -1;
-  }
-
-  private ringOf(i: number): number {
-    const rs = this.t.footprints.ringStart;
-    let lo = 0, hi = rs.length - 2;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (rs[mid] <= i) lo = mid; else hi = mid - 1; }
-    return lo;
   }
 }
 
 export function meshWalls(t: TileInput, b: number, adj: Adjacency, corners: Corners, mb: MeshBuilder, zAt: (x: number, y: number) => number): void {
   const f = t.footprints, top = t.roofZ[b], marker = t.globalIndex[b];
+  const sideP = corners.sideP, sideQ = corners.sideQ;
   for (let r = f.polyStart[f.buildingStart[b]]; r < f.polyStart[f.buildingStart[b + 1]]; r++) {
     const s = f.ringStart[r], e = f.ringStart[r + 1];
     // The last whole wall's side at q (bottom and top vertex), which the next wall's side at p reuses
@@ -143,16 +141,20 @@ export function meshWalls(t: TileInput, b: number, adj: Adjacency, corners: Corn
       if (wholeP && wholeQ) {
         // The panel p-bottom → q-bottom → q-top → p-top as two triangles (what ladder gives for two sides of one piece).
         const reuse = i === lastQ && loP === lastLo;
-        const pb = reuse ? lastBottom : mb.vertex(px, py, loP), pt = reuse ? lastTop : mb.vertex(px, py, top);
-        const qb = mb.vertex(qx, qy, loQ), qt = mb.vertex(qx, qy, top);
+        const pb = reuse ? lastBottom : mb.at(vp, loP), pt = reuse ? lastTop : mb.at(vp, top);
+        const qb = mb.at(vq, loQ), qt = mb.at(vq, top);
         mb.triangle(pb, qb, qt, marker);
         mb.triangle(pb, qt, pt, marker);
         lastQ = j; lastLo = loQ; lastBottom = qb; lastTop = qt;
         continue;
       }
-      const sideP = wholeP ? [loP, top] : [loP, ...corners.splits(px, py, qx, qy, loP, top), top];
-      const sideQ = wholeQ ? [loQ, top] : [loQ, ...corners.splits(qx, qy, px, py, loQ, top), top];
-      ladder(mb, px, py, sideP, qx, qy, sideQ, marker);
+      sideP.length = 0; sideP.push(loP);
+      if (!wholeP) corners.splits(vp, vq, loP, top, sideP);
+      sideP.push(top);
+      sideQ.length = 0; sideQ.push(loQ);
+      if (!wholeQ) corners.splits(vq, vp, loQ, top, sideQ);
+      sideQ.push(top);
+      ladder(mb, vp, sideP, vq, sideQ, marker, corners.ladderP, corners.ladderQ);
     }
   }
 }
@@ -166,12 +168,14 @@ function whole(adj: Adjacency, v: number, x: number, y: number, lo: number, hi: 
 }
 
 /**
- * Triangulates the wall panel between the vertical sides at p and q, each given as ascending
- * heights, by zipping up from the bottom. Seen from outside (the right of p→q) the panel runs
- * p-bottom → q-bottom → q-top → p-top, counter-clockwise.
+ * Triangulates the wall panel between the vertical sides at footprint vertices p and q, each
+ * given as ascending heights, by zipping up from the bottom. Seen from outside (the right of
+ * p→q) the panel runs p-bottom → q-bottom → q-top → p-top, counter-clockwise. P, Q: scratch.
  */
-function ladder(mb: MeshBuilder, px: number, py: number, zp: number[], qx: number, qy: number, zq: number[], marker: number): void {
-  const P = zp.map((z) => mb.vertex(px, py, z)), Q = zq.map((z) => mb.vertex(qx, qy, z));
+function ladder(mb: MeshBuilder, vp: number, zp: number[], vq: number, zq: number[], marker: number, P: number[], Q: number[]): void {
+  P.length = 0; Q.length = 0;
+  for (let k = 0; k < zp.length; k++) P.push(mb.at(vp, zp[k]));
+  for (let k = 0; k < zq.length; k++) Q.push(mb.at(vq, zq[k]));
   let i = 0, j = 0;
   while (i < P.length - 1 || j < Q.length - 1) {
     const advanceQ = i === P.length - 1 || (j < Q.length - 1 && zq[j + 1] <= zp[i + 1]);

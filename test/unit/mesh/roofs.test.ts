@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import type { TileInput } from "../../../src/core/mesh/tileInput";
 import { MeshBuilder } from "../../../src/core/mesh/meshBuilder";
 import { meshRoof } from "../../../src/core/mesh/roofs";
+import { Adjacency } from "../../../src/core/mesh/walls";
 import { FootprintBuilder, buildingArea } from "../../../src/core/geometry/footprintBuilder";
 
 /** One building's roof at 10 m: its triangles as [x, y] corner triples. */
@@ -15,8 +16,9 @@ function roof(rings: number[][]): { tris: number[][][]; area: number; vertices: 
   fb.endBuilding(10, 0);
   const f = fb.finish();
   const t = { footprints: f, roofZ: Float64Array.of(10), buildingCount: 1, globalIndex: Uint32Array.of(0), spec: { id: 0 } } as unknown as TileInput;
-  const mb = new MeshBuilder();
-  meshRoof(t, 0, mb);
+  const adj = new Adjacency(t);
+  const mb = new MeshBuilder(adj.points);
+  meshRoof(t, 0, mb, adj.idOf);
   const m = mb.finish(() => false);
   const tris: number[][][] = [];
   for (let k = 0; k < m.faces.length; k += 3) tris.push([0, 1, 2].map((j) => [m.vertices[3 * m.faces[k + j]], m.vertices[3 * m.faces[k + j] + 1]]));
