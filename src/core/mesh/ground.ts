@@ -15,16 +15,24 @@ import { CityMeshError } from "../errors";
 
 const GROUND = -2, HALO = -1;
 
-/** `footprintVertex(x, y)`: the mesh builder's footprint vertex id at (x, y), or -1. */
-export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: number) => number, footprintVertex: (x: number, y: number) => number): void {
-  const f = t.footprints, l = t.lattice;
+/**
+ * `footprintVertex(x, y)`: the mesh builder's footprint vertex id at (x, y), or -1; `idOf`: the
+ * same for each footprint point index (known without a lookup).
+ */
+export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: number) => number, footprintVertex: (x: number, y: number) => number, idOf: Int32Array): void {
+  const f = t.footprints, l = t.lattice, np = f.xy.length >> 1;
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
-  const pts = new PointIndex(2);
+  // Sized from the footprint points (each is a ground point, its edge a constraint), so the
+  // tables are not rehashed as they fill.
+  const pts = new PointIndex(2, np + 1024);
   const point = (x: number, y: number): number => pts.id(x, y);
-  const edgeSeen = new PairSet(1024);
+  const edgeSeen = new PairSet(np + 1024);
   const edges: number[] = []; // constraint edges, two point ids each
   // Directed footprint edges (building interior on their left), by point index.
-  const footprintEdge = new PairSet(1024);
+  const footprintEdge = new PairSet(np + 16);
+  // Footprint point index → its ground point, once found (each point begins two edges' lookups).
+  const groundOf = new Int32Array(np).fill(-1);
+  const groundPoint = (i: number): number => (groundOf[i] >= 0 ? groundOf[i] : (groundOf[i] = point(f.xy[2 * i], f.xy[2 * i + 1])));
   const constrain = (a: number, b: number) => {
     if (a === b) return;
     if (a < b ? edgeSeen.add(a, b) : edgeSeen.add(b, a)) edges.push(a, b);
@@ -32,7 +40,8 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
   const inSquare = (x: number, y: number) => x >= xmin && x <= xmax && y >= ymin && y <= ymax;
 
   // Footprint edges inside the closed square (after the clean-up, an edge never crosses a tile edge).
-  const segs: number[] = []; // x0,y0,x1,y1 of footprint edges in this tile, for spacing interior points
+  const segs = new Float64Array(4 * np); // x0,y0,x1,y1 of footprint edges in this tile, for spacing interior points
+  let nsegs = 0;
   const onEdge: number[][] = [[], [], [], []]; // footprint vertices on the south, east, north, west edges
   for (let r = 0; r + 1 < f.ringStart.length; r++) {
     const s = f.ringStart[r], e = f.ringStart[r + 1];
@@ -40,12 +49,15 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
       const j = i + 1 < e ? i + 1 : s;
       const ax = f.xy[2 * i], ay = f.xy[2 * i + 1], bx = f.xy[2 * j], by = f.xy[2 * j + 1];
       if (!inSquare(ax, ay) || !inSquare(bx, by)) continue;
-      const pa = point(ax, ay), pb = point(bx, by);
+      const pa = groundPoint(i), pb = groundPoint(j);
       footprintEdge.add(pa, pb);
       constrain(pa, pb);
-      segs.push(ax, ay, bx, by);
+      segs[nsegs++] = ax; segs[nsegs++] = ay; segs[nsegs++] = bx; segs[nsegs++] = by;
     }
   }
+  // The ground points so far are all footprint vertices: their ids need no lookup.
+  const fromFootprints = pts.count, footprintOfPoint = new Int32Array(fromFootprints);
+  for (let i = 0; i < np; i++) if (groundOf[i] >= 0) footprintOfPoint[groundOf[i]] = idOf[i];
   // Every footprint vertex on the square's edges, also one whose edges all leave the square (a
   // building touching the tile edge at a corner): the neighbouring tile has it on its edge too.
   for (let i = 0; i < f.xy.length; i += 2) {
@@ -76,7 +88,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
   side(ymax, xmin, xmax, (k) => latticeX(l, k), i0, i1, onEdge[2], true);
   side(xmin, ymin, ymax, (k) => latticeY(l, k), j0, j1, onEdge[3], false);
 
-  addInteriorPoints(t, segs, point);
+  addInteriorPoints(t, segs.subarray(0, nsegs), point);
 
   const maxLen = t.maxMeshSize;
   for (let round = 0; ; round++) {
@@ -119,7 +131,7 @@ export function meshGround(t: TileInput, mb: MeshBuilder, zAt: (x: number, y: nu
     const vertexOf = new Int32Array(cdt.coords.length >> 1).fill(-1), atFootprint = new Uint8Array(vertexOf.length);
     const vertex = (p: number): number => {
       if (vertexOf[p] < 0) {
-        const x = C[2 * p], y = C[2 * p + 1], v = footprintVertex(x, y);
+        const x = C[2 * p], y = C[2 * p + 1], v = p < fromFootprints ? footprintOfPoint[p] : footprintVertex(x, y);
         atFootprint[p] = v >= 0 ? 1 : 0;
         vertexOf[p] = v >= 0 ? mb.at(v, zAt(x, y)) : mb.fresh(x, y, zAt(x, y));
       }
@@ -151,39 +163,69 @@ function insideFootprint(t: TileInput, x: number, y: number): boolean {
  * just over the limit kept reappearing); at 0.8 / 0.2 every tile needs at most one, with
  * fewer ground triangles in all.
  */
-function addInteriorPoints(t: TileInput, segs: number[], point: (x: number, y: number) => number): void {
+function addInteriorPoints(t: TileInput, segs: Float64Array, point: (x: number, y: number) => number): void {
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
   const s = 0.8 * Math.min(t.maxMeshSize, t.lattice.h), rowH = (s * Math.sqrt(3)) / 2, clear = 0.2 * s;
   const ox = t.lattice.x0, oy = t.lattice.y0;
-  // Bucket footprint edges by cell of size s for the clearance test.
-  const cells = new Map<number, number[]>();
-  const key = (i: number, j: number) => i * 0x200000 + j;
-  for (let k = 0; k < segs.length; k += 4) {
-    const a = Math.floor((Math.min(segs[k], segs[k + 2]) - clear - xmin) / s), b = Math.floor((Math.max(segs[k], segs[k + 2]) + clear - xmin) / s);
-    const c = Math.floor((Math.min(segs[k + 1], segs[k + 3]) - clear - ymin) / s), d = Math.floor((Math.max(segs[k + 1], segs[k + 3]) + clear - ymin) / s);
-    for (let i = a; i <= b; i++) for (let j = c; j <= d; j++) {
-      const list = cells.get(key(i, j));
-      if (list) list.push(k); else cells.set(key(i, j), [k]);
-    }
-  }
-  const clear2 = clear * clear;
-  const nearSegment = (x: number, y: number): boolean => {
-    const list = cells.get(key(Math.floor((x - xmin) / s), Math.floor((y - ymin) / s)));
-    if (!list) return false;
-    for (const k of list) {
-      const ax = segs[k], ay = segs[k + 1], ux = segs[k + 2] - ax, uy = segs[k + 3] - ay;
-      const len2 = ux * ux + uy * uy;
-      const tt = len2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * ux + (y - ay) * uy) / len2)) : 0;
-      const dx = ax + tt * ux - x, dy = ay + tt * uy - y;
-      if (dx * dx + dy * dy < clear2) return true;
-    }
-    return false;
-  };
+  const near = segmentBuckets(segs, xmin, ymin, xmax, ymax, s, clear);
   for (let j = Math.ceil((ymin + clear - oy) / rowH); oy + j * rowH <= ymax - clear; j++) {
     const y = oy + j * rowH, shift = (j & 1) * (s / 2);
     for (let i = Math.ceil((xmin + clear - ox - shift) / s); ox + shift + i * s <= xmax - clear; i++) {
       const x = ox + shift + i * s;
-      if (!nearSegment(x, y)) point(x, y);
+      if (!near(x, y)) point(x, y);
     }
   }
+}
+
+/**
+ * Footprint edges bucketed by cell of size s (each in every cell its clearance box touches), and
+ * the test whether (x, y) lies within `clear` of one. The cells of the square are one CSR table
+ * (counts, then edge lists) when there are not many more cells than edges; a huge square of few
+ * buildings (data that fits one tile is not tiled) keeps a map of the cells used instead.
+ */
+function segmentBuckets(segs: Float64Array, xmin: number, ymin: number, xmax: number, ymax: number, s: number, clear: number): (x: number, y: number) => boolean {
+  const clear2 = clear * clear;
+  const cellsOf = (k: number, visit: (i: number, j: number) => void) => {
+    const a = Math.floor((Math.min(segs[k], segs[k + 2]) - clear - xmin) / s), b = Math.floor((Math.max(segs[k], segs[k + 2]) + clear - xmin) / s);
+    const c = Math.floor((Math.min(segs[k + 1], segs[k + 3]) - clear - ymin) / s), d = Math.floor((Math.max(segs[k + 1], segs[k + 3]) + clear - ymin) / s);
+    for (let i = a; i <= b; i++) for (let j = c; j <= d; j++) visit(i, j);
+  };
+  const hits = (k: number, x: number, y: number): boolean => {
+    const ax = segs[k], ay = segs[k + 1], ux = segs[k + 2] - ax, uy = segs[k + 3] - ay;
+    const len2 = ux * ux + uy * uy;
+    const tt = len2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * ux + (y - ay) * uy) / len2)) : 0;
+    const dx = ax + tt * ux - x, dy = ay + tt * uy - y;
+    return dx * dx + dy * dy < clear2;
+  };
+  // Cells i, j from -1 (the clearance reaches past the square's low edges) to the last one touched.
+  const nx = Math.floor((xmax - xmin + clear) / s) + 2, ny = Math.floor((ymax - ymin + clear) / s) + 2;
+  if (nx * ny <= 4 * segs.length + 65536) {
+    const cell = (i: number, j: number) => (i + 1) * ny + (j + 1);
+    const start = new Int32Array(nx * ny + 1);
+    for (let k = 0; k < segs.length; k += 4) cellsOf(k, (i, j) => { start[cell(i, j) + 1]++; });
+    for (let c = 0; c < nx * ny; c++) start[c + 1] += start[c];
+    const list = new Int32Array(start[nx * ny]), fill = start.slice(0, nx * ny);
+    for (let k = 0; k < segs.length; k += 4) cellsOf(k, (i, j) => { list[fill[cell(i, j)]++] = k; });
+    return (x, y) => {
+      const i = Math.floor((x - xmin) / s), j = Math.floor((y - ymin) / s);
+      if (i < -1 || j < -1 || i >= nx - 1 || j >= ny - 1) return false;
+      const c = cell(i, j);
+      for (let m = start[c]; m < start[c + 1]; m++) if (hits(list[m], x, y)) return true;
+      return false;
+    };
+  }
+  const cells = new Map<number, number[]>();
+  const key = (i: number, j: number) => i * 0x200000 + j;
+  for (let k = 0; k < segs.length; k += 4) {
+    cellsOf(k, (i, j) => {
+      const list = cells.get(key(i, j));
+      if (list) list.push(k); else cells.set(key(i, j), [k]);
+    });
+  }
+  return (x, y) => {
+    const list = cells.get(key(Math.floor((x - xmin) / s), Math.floor((y - ymin) / s)));
+    if (!list) return false;
+    for (const k of list) if (hits(k, x, y)) return true;
+    return false;
+  };
 }

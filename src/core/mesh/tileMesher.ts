@@ -29,7 +29,7 @@ export function meshTile(t: TileInput, zAt: HeightAt = flatGround): TileMesh {
     roofZ: (b) => t.roofZ[b],
     groundZ: zAt,
   });
-  meshGround(t, mb, zAt, (x, y) => adj.vertexId(x, y));
+  meshGround(t, mb, zAt, (x, y) => adj.vertexId(x, y), adj.idOf);
   const f = t.footprints;
   for (let b = 0; b < f.count; b++) {
     if (!t.owned[b]) continue;

@@ -92,8 +92,7 @@ export async function writeTileFile(
     // file that reads back with its checksum counts.
     let unreadable = "";
     try {
-      const c = await readTileFile(tmp, tileId);
-      if (c.checksum !== checksum) unreadable = `it reads back with checksum ${c.checksum}, not ${checksum}`;
+      unreadable = await readBackProblem(h5wasm, tmp, tileId, mesh, checksum);
     } catch (e) {
       unreadable = (e as Error).message;
     }
@@ -110,6 +109,34 @@ export async function writeTileFile(
       // not created
     }
     throw storeError(e, dir, `write tile ${tileId} (${path.basename(file)})`, payload);
+  }
+}
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * Why the tile file just written does not read back as `mesh` with `checksum`, or "" when it does:
+ * opened through HDF5 again, its four datasets must hold exactly the mesh's bytes and its checksum
+ * attribute must be `checksum`. The bytes are compared with the arrays still in memory instead of
+ * hashed again (a full readTileFile hashed every tile a second time; same guarantee, byte for byte).
+ */
+async function readBackProblem(h5wasm: H5Wasm, file: string, tileId: number, mesh: TileMesh, checksum: string): Promise<string> {
+  const f = new h5wasm.File(file, "r");
+  if (f.file_id < 0n) return "HDF5 could not open it";
+  try {
+    const g = f.get(`tiles/tile_${tileId}`);
+    if (!(g instanceof h5wasm.Group)) return `group /tiles/tile_${tileId} is missing`;
+    for (const [name, want] of [["vertices", mesh.vertices], ["faces", mesh.faces], ["markers", mesh.markers], ["seam", mesh.seam]] as const) {
+      const d = g.get(name);
+      if (!(d instanceof h5wasm.Dataset)) return `dataset ${name} is missing`;
+      const got = d.value;
+      if (!ArrayBuffer.isView(got) || Buffer.compare(bytesOf(got), bytesOf(want)) !== 0) return `dataset ${name} does not hold the bytes written`;
+    }
+    const stored = g.get_attribute("checksum", false);
+    if (stored !== checksum) return `it reads back with checksum ${String(stored)}, not ${checksum}`;
+    return "";
+  } finally {
+    f.close();
   }
 }
 
