@@ -30,6 +30,20 @@ export class PairSet {
     return true;
   }
 
+  /**
+   * Removes every pair, keeping the storage, for a scratch set reused per polygon; storage far
+   * larger than `expected` pairs need is dropped instead (see PointIndex.clear).
+   */
+  clear(expected = 0): void {
+    let n = 16;
+    while (n < 2 * expected) n *= 2;
+    if (this.keysB.length > 1024 && this.keysB.length > 4 * n) {
+      this.keysA = new Int32Array(n);
+      this.keysB = new Int32Array(n).fill(-1);
+    } else this.keysB.fill(-1);
+    this.size = 0;
+  }
+
   /** The slot holding (a, b), or the empty slot where it would go (linear probing). */
   private slot(a: number, b: number): number {
     const A = this.keysA, B = this.keysB, mask = B.length - 1;

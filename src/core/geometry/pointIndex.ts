@@ -53,6 +53,21 @@ export class PointIndex {
     }
   }
 
+  /**
+   * Forgets every point (ids start again at 0), keeping the storage, for a scratch index reused
+   * per polygon; storage far larger than `expected` points need (left by a huge polygon) is
+   * dropped instead, so clearing stays proportional to the polygon.
+   */
+  clear(expected = 0): void {
+    let size = 16;
+    while (size < 2 * expected) size *= 2;
+    if (this.table.length > 1024 && this.table.length > 4 * size) {
+      this.table = new Int32Array(size);
+      this.coords = new Float64Array(this.dim * Math.max(8, size >> 1));
+    } else this.table.fill(0);
+    this.count = 0;
+  }
+
   x(i: number): number { return this.coords[this.dim * i]; }
   y(i: number): number { return this.coords[this.dim * i + 1]; }
 

@@ -167,7 +167,10 @@ function addInteriorPoints(t: TileInput, segs: Float64Array, point: (x: number, 
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
   const s = 0.8 * Math.min(t.maxMeshSize, t.lattice.h), rowH = (s * Math.sqrt(3)) / 2, clear = 0.2 * s;
   const ox = t.lattice.x0, oy = t.lattice.y0;
-  const near = segmentBuckets(segs, xmin, ymin, xmax, ymax, s, clear);
+  // Few candidate points (flat ground: the spacing is the tile's, one or two points a tile) are
+  // each checked against every edge; many (a DEM's 10 m) go through buckets of edges.
+  const candidates = (Math.floor((ymax - ymin) / rowH) + 1) * (Math.floor((xmax - xmin) / s) + 2);
+  const near = candidates <= 4 ? segmentScan(segs, xmin, ymin, s, clear) : segmentBuckets(segs, xmin, ymin, xmax, ymax, s, clear);
   for (let j = Math.ceil((ymin + clear - oy) / rowH); oy + j * rowH <= ymax - clear; j++) {
     const y = oy + j * rowH, shift = (j & 1) * (s / 2);
     for (let i = Math.ceil((xmin + clear - ox - shift) / s); ox + shift + i * s <= xmax - clear; i++) {
@@ -177,26 +180,46 @@ function addInteriorPoints(t: TileInput, segs: Float64Array, point: (x: number, 
   }
 }
 
+/** True when (x, y) lies within `clear` of footprint edge k (segs[k..k+3]). */
+function nearEdge(segs: Float64Array, k: number, x: number, y: number, clear2: number): boolean {
+  const ax = segs[k], ay = segs[k + 1], ux = segs[k + 2] - ax, uy = segs[k + 3] - ay;
+  const len2 = ux * ux + uy * uy;
+  const tt = len2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * ux + (y - ay) * uy) / len2)) : 0;
+  const dx = ax + tt * ux - x, dy = ay + tt * uy - y;
+  return dx * dx + dy * dy < clear2;
+}
+
+/**
+ * The same test as segmentBuckets' without the buckets: every edge whose clearance box covers
+ * the point's cell (exactly the edges its bucket would hold) is measured.
+ */
+export function segmentScan(segs: Float64Array, xmin: number, ymin: number, s: number, clear: number): (x: number, y: number) => boolean {
+  const clear2 = clear * clear;
+  return (x, y) => {
+    const i = Math.floor((x - xmin) / s), j = Math.floor((y - ymin) / s);
+    for (let k = 0; k < segs.length; k += 4) {
+      if (i < Math.floor((Math.min(segs[k], segs[k + 2]) - clear - xmin) / s) || i > Math.floor((Math.max(segs[k], segs[k + 2]) + clear - xmin) / s)) continue;
+      if (j < Math.floor((Math.min(segs[k + 1], segs[k + 3]) - clear - ymin) / s) || j > Math.floor((Math.max(segs[k + 1], segs[k + 3]) + clear - ymin) / s)) continue;
+      if (nearEdge(segs, k, x, y, clear2)) return true;
+    }
+    return false;
+  };
+}
+
 /**
  * Footprint edges bucketed by cell of size s (each in every cell its clearance box touches), and
  * the test whether (x, y) lies within `clear` of one. The cells of the square are one CSR table
  * (counts, then edge lists) when there are not many more cells than edges; a huge square of few
  * buildings (data that fits one tile is not tiled) keeps a map of the cells used instead.
  */
-function segmentBuckets(segs: Float64Array, xmin: number, ymin: number, xmax: number, ymax: number, s: number, clear: number): (x: number, y: number) => boolean {
+export function segmentBuckets(segs: Float64Array, xmin: number, ymin: number, xmax: number, ymax: number, s: number, clear: number): (x: number, y: number) => boolean {
   const clear2 = clear * clear;
   const cellsOf = (k: number, visit: (i: number, j: number) => void) => {
     const a = Math.floor((Math.min(segs[k], segs[k + 2]) - clear - xmin) / s), b = Math.floor((Math.max(segs[k], segs[k + 2]) + clear - xmin) / s);
     const c = Math.floor((Math.min(segs[k + 1], segs[k + 3]) - clear - ymin) / s), d = Math.floor((Math.max(segs[k + 1], segs[k + 3]) + clear - ymin) / s);
     for (let i = a; i <= b; i++) for (let j = c; j <= d; j++) visit(i, j);
   };
-  const hits = (k: number, x: number, y: number): boolean => {
-    const ax = segs[k], ay = segs[k + 1], ux = segs[k + 2] - ax, uy = segs[k + 3] - ay;
-    const len2 = ux * ux + uy * uy;
-    const tt = len2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * ux + (y - ay) * uy) / len2)) : 0;
-    const dx = ax + tt * ux - x, dy = ay + tt * uy - y;
-    return dx * dx + dy * dy < clear2;
-  };
+  const hits = (k: number, x: number, y: number): boolean => nearEdge(segs, k, x, y, clear2);
   // Cells i, j from -1 (the clearance reaches past the square's low edges) to the last one touched.
   const nx = Math.floor((xmax - xmin + clear) / s) + 2, ny = Math.floor((ymax - ymin + clear) / s) + 2;
   if (nx * ny <= 4 * segs.length + 65536) {

@@ -20,3 +20,18 @@ test("PairSet holds ordered pairs: (a, b) is not (b, a), an add reports whether 
   s.add(2 ** 31 - 1, 2 ** 31 - 1);
   assert.equal(s.has(2 ** 31 - 1, 2 ** 31 - 1), true);
 });
+
+test("PairSet.clear removes every pair, also after the table grew, and the set fills again", () => {
+  const s = new PairSet(2);
+  for (let a = 0; a < 2000; a++) s.add(a, a + 1);
+  s.clear(4);
+  assert.equal(s.size, 0);
+  assert.equal(s.has(5, 6), false);
+  assert.equal(s.add(5, 6), true);
+  assert.equal(s.add(5, 6), false);
+  assert.equal(s.has(6, 5), false);
+  s.clear();
+  assert.equal(s.has(5, 6), false);
+  for (let a = 0; a < 50; a++) assert.equal(s.add(a, 2 * a), true);
+  assert.equal(s.size, 50);
+});

@@ -35,3 +35,19 @@ test("PointIndex 2D ignores z; 3D tells heights apart", () => {
   assert.equal(p2.id(1, 2, 3), p2.id(1, 2, 9));
   assert.notEqual(p3.id(1, 2, 3), p3.id(1, 2, 9));
 });
+
+test("PointIndex.clear forgets every point (ids from 0 again) and drops storage far larger than the next polygon needs", () => {
+  const p = new PointIndex(2, 4);
+  for (let i = 0; i < 5000; i++) p.id(i, i * 0.5);
+  p.clear(10);
+  assert.equal(p.count, 0);
+  assert.equal(p.find(3, 1.5), -1, "an old point is gone");
+  assert.equal(p.id(7, 7), 0);
+  assert.equal(p.id(3, 1.5), 1);
+  assert.equal(p.id(7, 7), 0);
+  assert.equal(p.count, 2);
+  assert.ok(p.coords.length < 1000, `storage shrunk (${p.coords.length})`);
+  p.clear();
+  assert.equal(p.find(7, 7), -1);
+  for (let i = 0; i < 100; i++) assert.equal(p.id(i, -i), i, "ids in first-seen order after a clear");
+});

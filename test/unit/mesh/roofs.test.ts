@@ -56,3 +56,26 @@ test("a convex ring with a nearly straight chain of vertices gets no needles (th
   const cap = [30, 70, 10, 72, -8, 60, -15, 40, -12, 20, -6, 6];
   assertCovers([[...chain, ...cap]], "chain");
 });
+
+test("the needle test's fast path (squared lengths) answers as the exact expression with Math.hypot, also at the limit", async () => {
+  const { fat } = await import("../../../src/core/mesh/roofs");
+  const exact = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) =>
+    Math.abs((bx - ax) * (cy - ay) - (cx - ax) * (by - ay)) >= 0.05 * Math.max(Math.hypot(bx - ax, by - ay), Math.hypot(cx - bx, cy - by), Math.hypot(ax - cx, ay - cy));
+  let seed = 5;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  let near = 0;
+  for (let k = 0; k < 20000; k++) {
+    const bx = rnd() * 40 - 20, by = rnd() * 40 - 20;
+    // c at height h over a→b: around the limit (0.05 m over the longest side) and far from it.
+    const len = Math.hypot(bx, by), t = rnd() * 1.2 - 0.1;
+    const h = k % 2 ? 0.05 * Math.max(len, 1) * (1 + (rnd() - 0.5) * 1e-8) : rnd() * 2;
+    const cx = t * bx - (by / len) * h, cy = t * by + (bx / len) * h;
+    if (Math.abs(h / (0.05 * len) - 1) < 1e-8) near++;
+    assert.equal(fat(0, 0, bx, by, cx, cy), exact(0, 0, bx, by, cx, cy), `triangle (0,0) (${bx},${by}) (${cx},${cy})`);
+  }
+  assert.ok(near > 1000, `${near} triangles within 1e-8 of the limit`);
+  assert.equal(fat(0, 0, 0, 0, 0, 0), exact(0, 0, 0, 0, 0, 0), "a point");
+  assert.equal(fat(0, 0, 1e-160, 0, 0, 1e-160), exact(0, 0, 1e-160, 0, 0, 1e-160), "underflowing squares");
+  assert.equal(fat(0, 0, 1e160, 0, 0, 1e160), exact(0, 0, 1e160, 0, 0, 1e160), "overflowing squares");
+  assert.equal(fat(0, 0, NaN, 0, 0, 1), false);
+});
