@@ -24,11 +24,25 @@ export interface Cdt {
  */
 export class SparseFlips {
   private readonly on: Uint8Array;
-  private members: number[] = [];
-  constructor(edges: number) { this.on = new Uint8Array(edges); }
+  // Members in two typed buffers used in turn: a walk takes one (sorted natively, no comparator
+  // callback) while the edges it adds go to the other. An edge deleted and added again is listed
+  // twice, as in the number list this replaced; the walk's flag test sees it as the bit set would.
+  private members: Int32Array;
+  private spare: Int32Array;
+  private n = 0;
+  private walking = false;
+  constructor(edges: number) {
+    this.on = new Uint8Array(edges);
+    this.members = new Int32Array(64);
+    this.spare = new Int32Array(64);
+  }
   has(e: number): boolean { return this.on[e] === 1; }
   add(e: number): this {
-    if (this.on[e] === 0) { this.on[e] = 1; this.members.push(e); }
+    if (this.on[e] === 0) {
+      this.on[e] = 1;
+      if (this.n === this.members.length) { const g = new Int32Array(2 * this.n); g.set(this.members); this.members = g; }
+      this.members[this.n++] = e;
+    }
     return this;
   }
   delete(e: number): this { this.on[e] = 0; return this; }
@@ -39,10 +53,20 @@ export class SparseFlips {
     return val;
   }
   forEach(fn: (e: number) => void): this {
-    const batch = this.members;
-    this.members = [];
-    if (batch.length > 1) batch.sort((a, b) => a - b);
-    for (const e of batch) if (this.on[e] === 1) fn(e);
+    const count = this.n;
+    // A walk inside a walk (not done by Constrainautor 4.1) gets its own copy.
+    const batch = this.walking ? this.members.slice(0, count) : this.members;
+    if (!this.walking) { this.members = this.spare; this.spare = batch; }
+    this.n = 0;
+    const walking = this.walking;
+    this.walking = true;
+    try {
+      const list = batch.subarray(0, count);
+      if (count > 1) list.sort();
+      for (let i = 0; i < count; i++) { const e = list[i]; if (this.on[e] === 1) fn(e); }
+    } finally {
+      this.walking = walking;
+    }
     return this;
   }
 }

@@ -170,7 +170,7 @@ function addInteriorPoints(t: TileInput, segs: Float64Array, point: (x: number, 
   // Few candidate points (flat ground: the spacing is the tile's, one or two points a tile) are
   // each checked against every edge; many (a DEM's 10 m) go through buckets of edges.
   const candidates = (Math.floor((ymax - ymin) / rowH) + 1) * (Math.floor((xmax - xmin) / s) + 2);
-  const near = candidates <= 4 ? segmentScan(segs, xmin, ymin, s, clear) : segmentBuckets(segs, xmin, ymin, xmax, ymax, s, clear);
+  const near = candidates <= 8 ? segmentScan(segs, xmin, ymin, s, clear) : segmentBuckets(segs, xmin, ymin, xmax, ymax, s, clear);
   for (let j = Math.ceil((ymin + clear - oy) / rowH); oy + j * rowH <= ymax - clear; j++) {
     const y = oy + j * rowH, shift = (j & 1) * (s / 2);
     for (let i = Math.ceil((xmin + clear - ox - shift) / s); ox + shift + i * s <= xmax - clear; i++) {
