@@ -31,10 +31,20 @@ export class SparseFlips {
   private spare: Int32Array;
   private n = 0;
   private walking = false;
+  /** Edges of the triangulation served now (flags beyond are unused and stay 0). */
+  private extent: number;
   constructor(edges: number) {
     this.on = new Uint8Array(edges);
+    this.extent = edges;
     this.members = new Int32Array(64);
     this.spare = new Int32Array(64);
+  }
+  get capacity(): number { return this.on.length; }
+  /** Empties the set for a triangulation of `edges` half-edges (at most `capacity`), keeping the storage. */
+  reset(edges: number): void {
+    this.on.fill(0, 0, this.extent);
+    this.extent = edges;
+    this.n = 0;
   }
   has(e: number): boolean { return this.on[e] === 1; }
   add(e: number): this {
@@ -74,8 +84,17 @@ export class SparseFlips {
 /** A Constrainautor whose re-check set is a SparseFlips. */
 export function constrainautor(del: ConstructorParameters<typeof Constrainautor>[0]): Constrainautor {
   const con = new Constrainautor(del);
-  (con as unknown as { flips: SparseFlips }).flips = new SparseFlips(del.triangles.length);
+  (con as unknown as { flips: SparseFlips }).flips = sparseFlips(del.triangles.length);
   return con;
+}
+
+// One SparseFlips per thread, reset for each triangulation (they run one at a time): a flag array
+// allocated per roof was a few per cent of New York's tile time, mostly in the garbage collector.
+let sharedFlips: SparseFlips | undefined;
+function sparseFlips(edges: number): SparseFlips {
+  if (!sharedFlips || sharedFlips.capacity < edges) sharedFlips = new SparseFlips(Math.max(edges, 4096));
+  else sharedFlips.reset(edges);
+  return sharedFlips;
 }
 
 /** Delaunay triangulation of `coords` (x, y pairs) constrained by `edges` (point id pairs, flat). */

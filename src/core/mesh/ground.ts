@@ -167,17 +167,20 @@ function addInteriorPoints(t: TileInput, segs: Float64Array, point: (x: number, 
   const [xmin, ymin, xmax, ymax] = t.spec.bounds;
   const s = 0.8 * Math.min(t.maxMeshSize, t.lattice.h), rowH = (s * Math.sqrt(3)) / 2, clear = 0.2 * s;
   const ox = t.lattice.x0, oy = t.lattice.y0;
-  // Few candidate points (flat ground: the spacing is the tile's, one or two points a tile) are
-  // each checked against every edge; many (a DEM's 10 m) go through buckets of edges.
-  const candidates = (Math.floor((ymax - ymin) / rowH) + 1) * (Math.floor((xmax - xmin) / s) + 2);
-  const near = candidates <= 8 ? segmentScan(segs, xmin, ymin, s, clear) : segmentBuckets(segs, xmin, ymin, xmax, ymax, s, clear);
+  // The candidates in lattice order. Few (flat ground: the spacing is the tile's, one or two a
+  // tile) are measured against every edge in one pass; many (a DEM's 10 m) through buckets of edges.
+  const xs: number[] = [], ys: number[] = [];
   for (let j = Math.ceil((ymin + clear - oy) / rowH); oy + j * rowH <= ymax - clear; j++) {
     const y = oy + j * rowH, shift = (j & 1) * (s / 2);
-    for (let i = Math.ceil((xmin + clear - ox - shift) / s); ox + shift + i * s <= xmax - clear; i++) {
-      const x = ox + shift + i * s;
-      if (!near(x, y)) point(x, y);
-    }
+    for (let i = Math.ceil((xmin + clear - ox - shift) / s); ox + shift + i * s <= xmax - clear; i++) { xs.push(ox + shift + i * s); ys.push(y); }
   }
+  if (xs.length <= 8) {
+    const near = segmentScan(segs, xmin, ymin, s, clear, xs, ys);
+    for (let k = 0; k < xs.length; k++) if (!near[k]) point(xs[k], ys[k]);
+    return;
+  }
+  const near = segmentBuckets(segs, xmin, ymin, xmax, ymax, s, clear);
+  for (let k = 0; k < xs.length; k++) if (!near(xs[k], ys[k])) point(xs[k], ys[k]);
 }
 
 /** True when (x, y) lies within `clear` of footprint edge k (segs[k..k+3]). */
@@ -190,20 +193,23 @@ function nearEdge(segs: Float64Array, k: number, x: number, y: number, clear2: n
 }
 
 /**
- * The same test as segmentBuckets' without the buckets: every edge whose clearance box covers
- * the point's cell (exactly the edges its bucket would hold) is measured.
+ * segmentBuckets' test for a few points at once, without the buckets: one pass over the edges,
+ * each measured against the points whose cell its clearance box covers (exactly the edges those
+ * points' buckets would hold). Returns 1 per point within `clear` of an edge.
  */
-export function segmentScan(segs: Float64Array, xmin: number, ymin: number, s: number, clear: number): (x: number, y: number) => boolean {
-  const clear2 = clear * clear;
-  return (x, y) => {
-    const i = Math.floor((x - xmin) / s), j = Math.floor((y - ymin) / s);
-    for (let k = 0; k < segs.length; k += 4) {
-      if (i < Math.floor((Math.min(segs[k], segs[k + 2]) - clear - xmin) / s) || i > Math.floor((Math.max(segs[k], segs[k + 2]) + clear - xmin) / s)) continue;
-      if (j < Math.floor((Math.min(segs[k + 1], segs[k + 3]) - clear - ymin) / s) || j > Math.floor((Math.max(segs[k + 1], segs[k + 3]) + clear - ymin) / s)) continue;
-      if (nearEdge(segs, k, x, y, clear2)) return true;
+export function segmentScan(segs: Float64Array, xmin: number, ymin: number, s: number, clear: number, xs: readonly number[], ys: readonly number[]): Uint8Array {
+  const clear2 = clear * clear, n = xs.length, near = new Uint8Array(n);
+  const ci = new Float64Array(n), cj = new Float64Array(n);
+  for (let p = 0; p < n; p++) { ci[p] = Math.floor((xs[p] - xmin) / s); cj[p] = Math.floor((ys[p] - ymin) / s); }
+  for (let k = 0; k < segs.length; k += 4) {
+    const a = Math.floor((Math.min(segs[k], segs[k + 2]) - clear - xmin) / s), b = Math.floor((Math.max(segs[k], segs[k + 2]) + clear - xmin) / s);
+    const c = Math.floor((Math.min(segs[k + 1], segs[k + 3]) - clear - ymin) / s), d = Math.floor((Math.max(segs[k + 1], segs[k + 3]) + clear - ymin) / s);
+    for (let p = 0; p < n; p++) {
+      if (near[p] || ci[p] < a || ci[p] > b || cj[p] < c || cj[p] > d) continue;
+      if (nearEdge(segs, k, xs[p], ys[p], clear2)) near[p] = 1;
     }
-    return false;
-  };
+  }
+  return near;
 }
 
 /**

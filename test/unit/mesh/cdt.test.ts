@@ -110,3 +110,29 @@ test("constrainautor() installs the sparse set on the instance Constrainautor 4.
   for (const [a, b] of edges) con.constrainOne(a, b);
   for (const [a, b] of edges) assert.ok(con.isConstrained(con.findEdge(a, b)) || con.isConstrained(con.findEdge(b, a)));
 });
+
+test("SparseFlips.reset empties the set (flags and pending members) for the next triangulation", () => {
+  const s = new SparseFlips(32);
+  for (const e of [3, 9, 31, 9]) s.add(e);
+  s.reset(20);
+  for (let e = 0; e < 32; e++) assert.equal(s.has(e), false, `edge ${e} after reset`);
+  const seen: number[] = [];
+  s.forEach((e) => seen.push(e));
+  assert.deepEqual(seen, [], "no member left from before");
+  s.add(7).add(2);
+  s.forEach((e) => seen.push(e));
+  assert.deepEqual(seen, [2, 7]);
+  assert.equal(s.capacity, 32);
+});
+
+test("triangulations in a row (one shared flip set) give what each gives alone", () => {
+  const square = (n: number) => { const c: number[] = []; for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c.push(i + 0.3 * ((i * j) % 3), j + 0.2 * ((i + j) % 2)); return Float64Array.from(c); };
+  const big = square(12), small = square(4);
+  const diag = [0, 143, 11, 35], diagSmall = [0, 15, 3, 7];
+  const alone = triangulate(small.slice(), diagSmall);
+  const first = Array.from(alone.triangles), firstC = Array.from(alone.constrained);
+  triangulate(big.slice(), diag);
+  const again = triangulate(small.slice(), diagSmall);
+  assert.deepEqual(Array.from(again.triangles), first);
+  assert.deepEqual(Array.from(again.constrained), firstC);
+});
