@@ -97,9 +97,30 @@ function sparseFlips(edges: number): SparseFlips {
   return sharedFlips;
 }
 
-/** Delaunay triangulation of `coords` (x, y pairs) constrained by `edges` (point id pairs, flat). */
-export function triangulate(coords: Float64Array, edges: ArrayLike<number>): Cdt {
-  const del = new Delaunator(coords);
+// Delaunator per point count up to POOLED points, reused: update() recomputes the whole
+// triangulation from its coords in the arrays it made for that count (seven typed arrays; a
+// sixth of New York's roofs need a CDT, each of a few dozen points).
+const POOLED = 128;
+const delaunators: (Delaunator<Float64Array> | undefined)[] = [];
+
+function delaunay(coords: Float64Array, scratch: boolean): Delaunator<Float64Array> {
+  const n = coords.length >> 1;
+  if (!scratch || n > POOLED) return new Delaunator(coords);
+  let del = delaunators[n];
+  if (!del) return (delaunators[n] = new Delaunator(Float64Array.from(coords)));
+  del.coords.set(coords);
+  del.update();
+  return del;
+}
+
+/**
+ * Delaunay triangulation of `coords` (x, y pairs) constrained by `edges` (point id pairs, flat).
+ * `scratch`: the result may live in storage the next scratch triangulation of as many points
+ * reuses (its coords are a copy then), so it must be used up before that.
+ */
+export function triangulate(coords: Float64Array, edges: ArrayLike<number>, scratch = false): Cdt {
+  const del = delaunay(coords, scratch);
+  coords = del.coords;
   const con = constrainautor(del);
   for (let k = 0; k + 1 < edges.length; k += 2) con.constrainOne(edges[k], edges[k + 1]);
   const n = del.triangles.length;

@@ -56,7 +56,7 @@ function cdtRoof(t: TileInput, b: number, p: number, z: number, marker: number, 
   }
   let cdt;
   try {
-    cdt = triangulate(pts.coords.slice(0, 2 * pts.count), edges);
+    cdt = triangulate(pts.coords.subarray(0, 2 * pts.count), edges, true); // used up below, before the next roof
   } catch (e) {
     // Constrainautor gives up on some near-degenerate rings (found by fuzzing: a 4 km sliver whose
     // sides are chains of almost collinear lattice split points). Such a ring has needles in any

@@ -118,7 +118,7 @@ test("SparseFlips.reset empties the set (flags and pending members) for the next
   for (let e = 0; e < 32; e++) assert.equal(s.has(e), false, `edge ${e} after reset`);
   const seen: number[] = [];
   s.forEach((e) => seen.push(e));
-  assert.deepEqual(seen, [], "no member left from before");
+  assert.equal(seen.length, 0, "no member left from before");
   s.add(7).add(2);
   s.forEach((e) => seen.push(e));
   assert.deepEqual(seen, [2, 7]);
@@ -135,4 +135,19 @@ test("triangulations in a row (one shared flip set) give what each gives alone",
   const again = triangulate(small.slice(), diagSmall);
   assert.deepEqual(Array.from(again.triangles), first);
   assert.deepEqual(Array.from(again.constrained), firstC);
+});
+
+test("a scratch triangulation (pooled Delaunator) equals a fresh one, also after other point sets of the same count", () => {
+  const ring = (n: number, r: number, phase: number) => Float64Array.from({ length: 2 * n }, (_, k) => (k % 2 ? Math.sin : Math.cos)(phase + (2 * Math.PI * (k >> 1)) / n) * r * (1 + 0.1 * ((k >> 1) % 3)));
+  for (const n of [5, 17, 40]) {
+    const edges = Array.from({ length: 2 * n }, (_, k) => (k % 2 ? ((k >> 1) + 1) % n : k >> 1));
+    for (const phase of [0.1, 0.7, 2.3]) {
+      const c = ring(n, 10, phase);
+      const fresh = triangulate(c.slice(), edges);
+      const want = [Array.from(fresh.triangles), Array.from(fresh.halfedges), Array.from(fresh.constrained)];
+      const pooled = triangulate(c, edges, true);
+      assert.deepEqual([Array.from(pooled.triangles), Array.from(pooled.halfedges), Array.from(pooled.constrained)], want, `n ${n}, phase ${phase}`);
+      assert.deepEqual(Array.from(pooled.coords), Array.from(c), "the pooled coords are a copy of the input");
+    }
+  }
 });
