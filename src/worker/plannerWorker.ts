@@ -15,4 +15,8 @@ workerpool.worker({
     const r = await plannerHandlers.cleanPart(emit, part, o);
     return new workerpool.Transfer(r, [...footprintBuffers(r.footprints), r.sourceIndex.buffer]) as Transferred<typeof r>;
   },
+  readRange: async (job) => {
+    const r = await plannerHandlers.readRange(emit, job);
+    return new workerpool.Transfer(r, [...footprintBuffers(r.footprints), r.positions.buffer, r.sources.buffer]) as Transferred<typeof r>;
+  },
 } satisfies PlannerMethods);

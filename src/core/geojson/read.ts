@@ -16,9 +16,14 @@ import { GEOJSON_CRS_FROM } from "../input/scanner";
 import { HeightResolver } from "../height";
 import { DiagnosticSink } from "./diagnostics";
 import { FootprintBuilder } from "../geometry/footprintBuilder";
-import type { FeatureScanner, SourceFeature } from "./scan";
+import { FeatureCollectionScanner, type FeatureScanner, type SourceFeature } from "./scan";
 import { openScanner } from "./openScanner";
 import { validateFeature } from "./validate";
+import { splitFeatureCollection, type Layout } from "./split";
+import { PARALLEL_MIN_BYTES, JoinedFootprints, featureRanges, joinFootprints, rangeJob, runInOrder, shiftPropertyLines, type ParallelRead } from "./parallelRead";
+import type { RangeResult } from "./readRange";
+
+export type { ParallelRead } from "./parallelRead";
 
 export { looksLikeFeatureCollection } from "./scan";
 
@@ -42,6 +47,11 @@ export interface ReadOptions {
   maxDepth?: number;
   /** Called now and then (about every 50 ms) with bytes read, file size and features seen. */
   onProgress?: (bytesRead: number, totalBytes: number, features: number) => void;
+  /**
+   * Read a large FeatureCollection in ranges of features run through this (the planner's threads),
+   * with the same result as the serial read (parallelRead.ts).
+   */
+  parallel?: ParallelRead;
 }
 
 export interface ReadResult {
@@ -64,11 +74,14 @@ export interface ReadResult {
   bounds: [number, number, number, number];
 }
 
+/** What the reader uses of the footprints after its pass: a FootprintBuilder's (serial) or the joined ranges' (parallel). */
+type PassFootprints = Pick<FootprintBuilder, "count" | "pointCount" | "coords" | "area" | "featureIndexOf" | "finish" | "finishKept">;
+
 interface Pass {
-  builder: FootprintBuilder;
+  builder: PassFootprints;
   /** Per added building: its feature's id, and line and column in the source (two per building, 0 = unknown). */
   ids: (string | number | null)[];
-  positions: number[];
+  positions: number[] | Uint32Array;
   heights: HeightResolver;
   sink: DiagnosticSink;
   scanner: FeatureScanner;
@@ -91,11 +104,13 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   if (opts.minBuildingArea !== undefined && !(opts.minBuildingArea >= 0)) throw new CityMeshError("options", `minBuildingArea must be ≥ 0 (got ${opts.minBuildingArea}).`);
   const optionSource = opts.sourceCrs ? resolveCrs(opts.sourceCrs, "source CRS") : undefined;
 
-  let pass = await readPass(file, opts, optionSource, undefined, signal);
+  // A large FeatureCollection with threads to read it: its features' bytes first (undefined: read it serially).
+  const layout = opts.parallel ? splitFor(file, opts, opts.parallel) : undefined;
+  let pass = await readPass(file, opts, optionSource, undefined, signal, layout);
   // A `crs` member after the features: read again if it changes the validation rules.
   if (!optionSource && !pass.memberSeen && pass.scanner.members.crs !== undefined) {
     const late = sourceFromMember(file, pass.scanner.members.crs, pass.sink, pass.scanner.crsFrom);
-    if (late && late.proj4 !== pass.source.proj4) pass = await readPass(file, opts, undefined, late, signal);
+    if (late && late.proj4 !== pass.source.proj4) pass = await readPass(file, opts, undefined, late, signal, layout);
   }
   const { builder, sink, scanner, heights } = pass;
   const source = pass.source;
@@ -164,7 +179,7 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   const all = keep ? builder.finishKept(keep) : { footprints: builder.finish(), newIndex: null };
   const footprints = all.footprints, newIndex = all.newIndex;
   const ids = keep ? pass.ids.filter((_, b) => keep![b]) : pass.ids;
-  const positions = Uint32Array.from(keep ? pass.positions.filter((_, k) => keep![k >> 1]) : pass.positions);
+  const positions = keep ? Uint32Array.from(pass.positions).filter((_, k) => keep![k >> 1]) : Uint32Array.from(pass.positions);
 
   // Local origin and bounds (recomputed over kept buildings).
   let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
@@ -225,9 +240,30 @@ function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink, f
   }
 }
 
-async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedCrs | undefined, forced: ResolvedCrs | undefined, signal?: AbortSignal): Promise<Pass> {
+/** The layout of `file` when it is a FeatureCollection large enough to read in ranges, of the ordinary shape, with features. */
+function splitFor(file: string, opts: ReadOptions, parallel: ParallelRead): Layout | undefined {
+  const scanner = openScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth, layer: opts.layer });
+  if (!(scanner instanceof FeatureCollectionScanner) || scanner.size < (parallel.minBytes ?? PARALLEL_MIN_BYTES)) return undefined;
+  const layout = splitFeatureCollection(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
+  return layout && layout.featureCount > 0 ? layout : undefined;
+}
+
+/** What the serial scanner would hold once it has read the members before the features (the members grow to all of them at the end). */
+class LayoutScanner implements FeatureScanner {
+  readonly members: Record<string, unknown> = {};
+  readonly diagnostics: Diagnostic[] = [];
+  featureCount = 0;
+  bytesRead = 0;
+  constructor(readonly layout: Layout) {
+    for (const [k, v] of layout.before) this.members[k] = v;
+  }
+  get size(): number { return this.layout.size; }
+  features(): Iterable<SourceFeature> { return []; }
+}
+
+async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedCrs | undefined, forced: ResolvedCrs | undefined, signal?: AbortSignal, layout?: Layout): Promise<Pass> {
   // A FeatureCollection, a sequence of features, FlatGeobuf, GeoPackage or Shapefile: validated alike.
-  const scanner: FeatureScanner = openScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth, layer: opts.layer });
+  const scanner: FeatureScanner = layout ? new LayoutScanner(layout) : openScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth, layer: opts.layer });
   const sink = new DiagnosticSink(file);
   const heights = new HeightResolver(opts);
   const builder = new FootprintBuilder();
@@ -276,7 +312,7 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
       const h = heights.resolve(v.properties, { file, featureIndex: sf.index, featureId: v.id, line: sf.line, column: sf.column }, (d) => sink.add(d));
       const b = builder.addBuilding(v.polygons, h.height, sf.index);
       pass.ids.push(v.id);
-      pass.positions.push(sf.line ?? 0, sf.column ?? 0);
+      (pass.positions as number[]).push(sf.line ?? 0, sf.column ?? 0);
       sources.push(h.source);
       props?.write(JSON.stringify({ b, f: sf.index, id: v.id, properties: v.properties }));
     }
@@ -289,6 +325,16 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
     last = performance.now();
     if (signal?.aborted) throw cancelled();
   };
+  if (layout) {
+    try {
+      decide();
+      unit = metresPerUnit(pass.source);
+      await readRanges(file, layout, opts, opts.parallel!, pass, scanner as LayoutScanner, unit, props, signal);
+    } finally {
+      props?.close();
+    }
+    return pass;
+  }
   try {
     const features = scanner.features();
     // Text scanners are synchronous: no await per feature on their path (a million features).
@@ -304,6 +350,53 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
   }
   if (!decided) decide();
   return pass;
+}
+
+/**
+ * The pass over a FeatureCollection's ranges (parallelRead.ts): each range validated through
+ * `parallel.run`, the results joined in file order into `pass`, `scanner` and the side file
+ * exactly as the serial pass adds them feature by feature.
+ */
+async function readRanges(file: string, layout: Layout, opts: ReadOptions, parallel: ParallelRead, pass: Pass, scanner: LayoutScanner, unit: number, props: LineWriter | undefined, signal?: AbortSignal): Promise<void> {
+  const ranges = featureRanges(layout);
+  const heightOptions = { heightAttributes: opts.heightAttributes, defaultHeight: opts.defaultHeight, levelHeight: opts.levelHeight };
+  const parts: RangeResult["footprints"][] = [];
+  const ids = pass.ids, positions: Uint32Array[] = [], sources = pass.heightSource, counts = pass.heights.counts;
+  let buildings = 0;
+  await runInOrder(
+    ranges.length,
+    (k) => {
+      if (signal?.aborted) throw cancelled();
+      return rangeJob(layout, ranges[k], { file, geographic: pass.source.geographic, metresPerUnit: unit, heights: heightOptions, properties: !!props });
+    },
+    parallel.run,
+    parallel.concurrent,
+    (r, k) => {
+      scanner.diagnostics.push(...r.scanDiagnostics);
+      pass.sink.absorb(r.sink);
+      for (const [source, n] of r.heightCounts) counts[source] = (counts[source] ?? 0) + n;
+      for (let b = 0; b < r.ids.length; b++) {
+        ids.push(r.ids[b]);
+        sources.push(r.sourceNames[r.sources[b]]);
+      }
+      positions.push(r.positions);
+      parts.push(r.footprints);
+      pass.projectedLike += r.projectedLike;
+      pass.withGeometry += r.withGeometry;
+      if (props && r.properties) props.writeText(shiftPropertyLines(r.properties, buildings));
+      buildings += r.footprints.count;
+      scanner.featureCount = ranges[k][1];
+      scanner.bytesRead = k + 1 < ranges.length ? layout.starts[ranges[k + 1][0]] : layout.size;
+      opts.onProgress?.(scanner.bytesRead, layout.size, scanner.featureCount);
+    },
+  );
+  if (signal?.aborted) throw cancelled();
+  for (const [k, v] of layout.after) scanner.members[k] = v;
+  const all = new Uint32Array(positions.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of positions) { all.set(p, at); at += p.length; }
+  pass.positions = all;
+  pass.builder = new JoinedFootprints(joinFootprints(parts));
 }
 
 /** Buffered synchronous line writer (a JSON line per building; flushed in ~1 MB writes). */
@@ -323,6 +416,15 @@ class LineWriter {
     this.buf.push(line);
     this.size += line.length + 1;
     if (this.size > 1 << 20) this.flush();
+  }
+  /** Whole lines, each ending in "\n", written after those before. */
+  writeText(text: string): void {
+    this.flush();
+    try {
+      fs.writeSync(this.fd, text);
+    } catch (e) {
+      throw new CityMeshError("output", `Cannot write the properties file ${this.file}: ${(e as Error).message}`, { path: this.file });
+    }
   }
   private flush(): void {
     if (!this.buf.length) return;

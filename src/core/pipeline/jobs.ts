@@ -7,6 +7,7 @@
 import type { BuildFormat, CrsInfo, Footprints, TileMesh } from "../types";
 import type { CleanupResult } from "../geometry/cleanup";
 import type { PartOptions } from "../geometry/cleanupParts";
+import type { RangeJob, RangeResult } from "../geojson/readRange";
 import type { ResolvedOptions } from "../options";
 import type { MergeStats } from "../merge/mergeTiles";
 import type { TilesetLayout } from "../writers/tiles3d/tileset";
@@ -78,6 +79,8 @@ export interface JobContract {
   plan: { args: [o: ResolvedOptions, files: PlannerFiles, script?: string]; result: { read: ReadSummary; plan: PlanSummary }; event: PlannerEvent };
   /** Clean one part of the city's footprints (geometry/cleanupParts.ts); runs on a thread of the planner process. */
   cleanPart: { args: [part: Footprints, o: PartOptions]; result: CleanupResult; event: never };
+  /** Validate one range of a FeatureCollection's features (geojson/parallelRead.ts); runs on a thread of the planner process. */
+  readRange: { args: [job: RangeJob]; result: RangeResult; event: never };
   /** Mesh one tile and write it to the store (and its preview file). */
   buildTile: { args: [job: BuildTileJob]; result: BuiltTile; event: never };
   /** Read a stored tile back in full and compare its checksum with the manifest's, if given. */
@@ -104,7 +107,7 @@ export interface Transferred<T> {
 /** What a worker entry registers with workerpool: each job under its name, taking its arguments. */
 export type WorkerMethods = { [K in JobName]: (...args: JobArgs<K>) => Promise<JobResult<K> | Transferred<JobResult<K>>> };
 /** The planner's jobs: dist/planner.mjs (src/worker/plannerWorker.ts) runs them, without HDF5 or the mesher. */
-export type PlannerJobName = "plan" | "cleanPart";
+export type PlannerJobName = "plan" | "cleanPart" | "readRange";
 export type PlannerMethods = Pick<WorkerMethods, PlannerJobName>;
 /** The build's jobs: dist/worker.mjs (src/worker/tileWorker.ts). */
 export type TileWorkerMethods = Omit<WorkerMethods, PlannerJobName>;

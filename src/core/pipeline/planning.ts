@@ -182,7 +182,7 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
 }
 
 async function planWith(threads: BuildPool | undefined, o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
-  const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, layer: o.layer, propertiesOut: files.propsTmp }, signal);
+  const read = await readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, layer: o.layer, propertiesOut: files.propsTmp, ...(threads ? { parallel: { run: (job) => threads.exec("readRange", [job]), concurrent: threads.size } } : {}) }, signal);
   emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
   emit({ log: `heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` });
   if (read.footprints.count === 0) {

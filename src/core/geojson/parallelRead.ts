@@ -1,0 +1,135 @@
+// The parallel read of a FeatureCollection (read.ts uses it when it is given a way to run ranges):
+// the structural pass (split.ts) finds every feature's bytes; the features are cut into ranges of
+// whole features; each range is validated on a planner thread (readRange.ts, the readRange job);
+// the reader puts the ranges back together in file order, so everything it makes (footprints, ids,
+// positions, heights, diagnostics, the properties side file) is the serial read's, byte for byte.
+//
+// The ranges depend on the file only (its size and its features' offsets), never on the number of
+// threads, and results are joined in range order whatever order they finish in.
+import type { Footprints } from "../types";
+import { FootprintBuilder, buildingArea } from "../geometry/footprintBuilder";
+import type { Layout } from "./split";
+import type { RangeJob, RangeResult } from "./readRange";
+
+/** How the reader runs a range: on a planner thread (the readRange job) or inline (readRange). */
+export interface ParallelRead {
+  run: (job: RangeJob) => RangeResult | Promise<RangeResult>;
+  /** Ranges in flight at once (the threads). */
+  concurrent: number;
+  /** Files smaller than this are read serially (default PARALLEL_MIN_BYTES). */
+  minBytes?: number;
+}
+
+/** Below this a file is read in one pass on the planner's main thread: threads cost more than they save. */
+export const PARALLEL_MIN_BYTES = 8 << 20;
+/** Ranges a file is cut into at least (more than threads, so they finish close together)… */
+const RANGES = 16;
+/** …and a range's bytes at most (memory: a range's text and parsed features live at once on a thread). */
+const MAX_RANGE_BYTES = 16 << 20;
+
+/** The ranges of a layout: [first feature, end feature) each, cut at the first feature starting past each multiple of the range size. */
+export function featureRanges(l: Layout): [number, number][] {
+  const n = l.featureCount;
+  if (n === 0) return [];
+  const step = Math.max(1, Math.min(MAX_RANGE_BYTES, Math.ceil(l.size / RANGES)));
+  const out: [number, number][] = [];
+  let from = 0, next = l.starts[0] + step;
+  for (let f = 1; f < n; f++) {
+    if (l.starts[f] >= next) {
+      out.push([from, f]);
+      from = f;
+      next = l.starts[f] + step;
+    }
+  }
+  out.push([from, n]);
+  return out;
+}
+
+/** The job of range [a, b): its bytes and its features' offsets (relative), lines and columns. */
+export function rangeJob(l: Layout, [a, b]: [number, number], rest: Omit<RangeJob, "first" | "start" | "end" | "starts" | "ends" | "lines" | "columns">): RangeJob {
+  const start = l.starts[a], n = b - a;
+  const starts = new Uint32Array(n), ends = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    starts[k] = l.starts[a + k] - start;
+    ends[k] = l.ends[a + k] - start;
+  }
+  return { ...rest, first: a, start, end: l.ends[b - 1], starts, ends, lines: l.lines.slice(a, b), columns: l.columns.slice(a, b) };
+}
+
+/**
+ * Runs every job through `run` (at most `concurrent` at once) and hands each result to `take` in
+ * job order, as soon as it and those before it are done, so only out-of-order results wait.
+ */
+export async function runInOrder<J, R>(jobs: number, make: (k: number) => J, run: (job: J) => R | Promise<R>, concurrent: number, take: (r: R, k: number) => void | Promise<void>): Promise<void> {
+  const done: (R | undefined)[] = new Array(jobs);
+  let next = 0, taken = 0;
+  let failure: unknown;
+  let draining: Promise<void> = Promise.resolve();
+  const drain = async () => {
+    while (taken < jobs && done[taken] !== undefined) {
+      const r = done[taken]!;
+      done[taken] = undefined;
+      await take(r, taken++);
+    }
+  };
+  const lane = async () => {
+    while (next < jobs && failure === undefined) {
+      const k = next++;
+      done[k] = await run(make(k));
+      draining = draining.then(drain);
+      await draining;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrent, jobs)) }, () => lane().catch((e) => { failure ??= e; throw e; })));
+  await draining;
+}
+
+/** Footprints put together from the ranges', with the FootprintBuilder surface the reader uses after its pass. */
+export class JoinedFootprints {
+  constructor(readonly f: Footprints) {}
+  get count(): number { return this.f.count; }
+  get pointCount(): number { return this.f.xy.length >> 1; }
+  coords(): Float64Array { return this.f.xy; }
+  area(b: number): number { return buildingArea(this.f, b); }
+  featureIndexOf(b: number): number { return this.f.featureIndex[b]; }
+  finish(): Footprints { return this.f; }
+  finishKept(keep: Uint8Array): { footprints: Footprints; newIndex: Int32Array } {
+    const newIndex = new Int32Array(this.f.count).fill(-1);
+    const out = new FootprintBuilder();
+    for (let b = 0; b < this.f.count; b++) if (keep[b]) { newIndex[b] = out.count; out.copyBuilding(this.f, b); }
+    return { footprints: out.finish(), newIndex };
+  }
+}
+
+/** The footprints of the parts one after another, as one FootprintBuilder fed them all would have made. */
+export function joinFootprints(parts: Footprints[]): Footprints {
+  let count = 0, points = 0, rings = 0, polys = 0;
+  for (const p of parts) { count += p.count; points += p.xy.length >> 1; rings += p.ringStart.length - 1; polys += p.polyStart.length - 1; }
+  const xy = new Float64Array(2 * points), ringStart = new Uint32Array(rings + 1), polyStart = new Uint32Array(polys + 1), buildingStart = new Uint32Array(count + 1);
+  const height = new Float64Array(count), featureIndex = new Uint32Array(count);
+  let b0 = 0, p0 = 0, r0 = 0, q0 = 0;
+  for (const p of parts) {
+    xy.set(p.xy, 2 * q0);
+    for (let r = 1; r < p.ringStart.length; r++) ringStart[r0 + r] = p.ringStart[r] + q0;
+    for (let q = 1; q < p.polyStart.length; q++) polyStart[p0 + q] = p.polyStart[q] + r0;
+    for (let b = 1; b < p.buildingStart.length; b++) buildingStart[b0 + b] = p.buildingStart[b] + p0;
+    height.set(p.height, b0);
+    featureIndex.set(p.featureIndex, b0);
+    b0 += p.count; p0 += p.polyStart.length - 1; r0 += p.ringStart.length - 1; q0 += p.xy.length >> 1;
+  }
+  return { count, xy, ringStart, polyStart, buildingStart, height, featureIndex };
+}
+
+/** A range's properties lines with their building numbers moved up by `base` (`{"b":N,` is how every line starts). */
+export function shiftPropertyLines(text: string, base: number): string {
+  if (base === 0 || text === "") return text;
+  const out: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const nl = text.indexOf("\n", at);
+    const comma = text.indexOf(",", at + 5);
+    out.push('{"b":' + (Number(text.slice(at + 5, comma)) + base) + text.slice(comma, nl + 1));
+    at = nl + 1;
+  }
+  return out.join("");
+}
