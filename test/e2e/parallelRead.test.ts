@@ -30,9 +30,10 @@ test("a city read in ranges on 2 planner threads plans the same bytes as read se
   const script = plannerScript(findWorkerScript());
   const exec = BuildPool.prototype.exec;
   let ranges = 0;
-  BuildPool.prototype.exec = function (this: BuildPool, job, args, opts) {
-    if (job === "readRange") ranges++;
-    return exec.call(this, job, args, opts);
+  // Count the ranges the planner sends to its threads.
+  BuildPool.prototype.exec = function (this: BuildPool, ...a: Parameters<typeof exec>) {
+    if (a[0] === "readRange") ranges++;
+    return exec.apply(this, a);
   } as typeof exec;
   const plan = async (workers: number) => {
     const o = resolveOptions({ input, scratchDir: dir, workers, tileSize: 250 });

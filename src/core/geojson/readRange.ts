@@ -2,11 +2,11 @@
 // same validation, repairs, heights and properties lines as the serial reader's `take` in read.ts,
 // for the features whose bytes, lines and columns the structural pass (split.ts) found.
 //
-// Faster per feature than the serial path: the range's text is one JSON array (features are
+// Faster per feature than the serial path: a run of features is one JSON array (features are
 // separated by commas and whitespace only, which split.ts checked), so one JSON.parse call makes
-// every feature, instead of a toString and a JSON.parse per feature. If that fails, some feature
-// is not valid JSON: the range is parsed feature by feature, and the bad ones get the serial
-// scanner's diagnostic, word for word.
+// GROUP features, instead of a toString and a JSON.parse per feature. If that fails, some feature
+// of the group is not valid JSON: the group is parsed feature by feature, and the bad ones get the
+// serial scanner's diagnostic, word for word.
 import fs from "fs";
 import type { Diagnostic, Footprints } from "../types";
 import { CityMeshError } from "../errors";
@@ -14,6 +14,15 @@ import { HeightResolver, type HeightOptions } from "../height";
 import { FootprintBuilder } from "../geometry/footprintBuilder";
 import { DiagnosticSink, type SinkPart } from "./diagnostics";
 import { validateFeature } from "./validate";
+
+/**
+ * Features parsed per JSON.parse call. One call for a whole range (megabytes) keeps every parsed
+ * feature alive until the range is done, so they all survive young-generation collections and
+ * are copied to the old generation; one call per feature pays a call and a string each. Groups of
+ * 64 were fastest on New York (CPU time of the ranges, 4 runs each: 1.23–1.46 s against
+ * 1.39–1.60 s whole and 1.50–1.63 s per feature).
+ */
+const GROUP = 64;
 
 /** A range of features to read: plain data, it crosses to a thread. */
 export interface RangeJob {
@@ -63,13 +72,18 @@ export function readRange(job: RangeJob): RangeResult {
   const { file, first } = job;
   const bytes = readBytes(file, job.start, job.end);
   const n = job.starts.length;
+  const G = GROUP;
   let values: unknown[] | undefined;
-  try {
-    values = JSON.parse("[" + bytes.toString("utf8") + "]") as unknown[];
-    if (values.length !== n) values = undefined;
-  } catch {
-    values = undefined;
-  }
+  let base = 0;
+  const group = (k: number): unknown[] | undefined => {
+    const e = Math.min(n, k + G);
+    try {
+      const v = JSON.parse("[" + bytes.toString("utf8", job.starts[k], job.ends[e - 1]) + "]") as unknown[];
+      return v.length === e - k ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const scanDiagnostics: Diagnostic[] = [];
   const sink = new DiagnosticSink(file);
   const heights = new HeightResolver(job.heights);
@@ -83,9 +97,10 @@ export function readRange(job: RangeJob): RangeResult {
   for (let k = 0; k < n; k++) {
     const index = first + k, line = job.lines[k], column = job.columns[k];
     let value: unknown;
+    if (k % G === 0) { values = group(k); base = k; }
     if (values) {
-      value = values[k];
-      values[k] = undefined; // its garbage can go as soon as it is read
+      value = values[k - base];
+      values[k - base] = undefined; // its garbage can go as soon as it is read
     } else {
       // Feature by feature, as scan.ts's finishValue does.
       try {

@@ -32,7 +32,7 @@ async function read(file: string, opts: ReadOptions, parallel: boolean): Promise
     return { result, props: fs.readFileSync(propertiesOut), ranges };
   } catch (e) {
     if (!(e instanceof CityMeshError)) throw e;
-    return { error: `${e.kind}: ${e.message}`, ranges };
+    return { error: `${e.code}: ${e.message}`, ranges };
   } finally {
     runs += ranges;
   }
