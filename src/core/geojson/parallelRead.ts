@@ -8,7 +8,7 @@
 // threads, and results are joined in range order whatever order they finish in.
 import type { Footprints } from "../types";
 import { FootprintBuilder, buildingArea } from "../geometry/footprintBuilder";
-import type { Layout } from "./split";
+import type { Layout, SplitProgress } from "./split";
 import type { RangeJob, RangeResult } from "./readRange";
 
 /** How the reader runs a range: on a planner thread (the readRange job) or inline (readRange). */
@@ -27,11 +27,17 @@ const RANGES = 16;
 /** …and a range's bytes at most (memory: a range's text and parsed features live at once on a thread). */
 const MAX_RANGE_BYTES = 16 << 20;
 
-/** The ranges of a layout: [first feature, end feature) each, cut at the first feature starting past each multiple of the range size. */
+/** Bytes a range spans at least (the last one excepted): a file's size over RANGES, at most MAX_RANGE_BYTES. */
+const rangeStep = (size: number) => Math.max(1, Math.min(MAX_RANGE_BYTES, Math.ceil(size / RANGES)));
+
+/**
+ * The ranges of a layout: [first feature, end feature) each; a range ends before the first feature
+ * starting rangeStep bytes or more after the range's own first feature.
+ */
 export function featureRanges(l: Layout): [number, number][] {
   const n = l.featureCount;
   if (n === 0) return [];
-  const step = Math.max(1, Math.min(MAX_RANGE_BYTES, Math.ceil(l.size / RANGES)));
+  const step = rangeStep(l.size);
   const out: [number, number][] = [];
   let from = 0, next = l.starts[0] + step;
   for (let f = 1; f < n; f++) {
@@ -45,42 +51,153 @@ export function featureRanges(l: Layout): [number, number][] {
   return out;
 }
 
+/** Features' bytes, lines and columns (a Layout's, or the structural pass's so far). */
+export interface FeatureSpans {
+  starts: ArrayLike<number>;
+  ends: ArrayLike<number>;
+  lines: ArrayLike<number>;
+  columns: ArrayLike<number>;
+}
+
 /** The job of range [a, b): its bytes and its features' offsets (relative), lines and columns. */
-export function rangeJob(l: Layout, [a, b]: [number, number], rest: Omit<RangeJob, "first" | "start" | "end" | "starts" | "ends" | "lines" | "columns">): RangeJob {
+export function rangeJob(l: FeatureSpans, [a, b]: [number, number], rest: Omit<RangeJob, "first" | "start" | "end" | "starts" | "ends" | "lines" | "columns">): RangeJob {
   const start = l.starts[a], n = b - a;
-  const starts = new Uint32Array(n), ends = new Uint32Array(n);
+  const starts = new Uint32Array(n), ends = new Uint32Array(n), lines = new Uint32Array(n), columns = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
     starts[k] = l.starts[a + k] - start;
     ends[k] = l.ends[a + k] - start;
+    lines[k] = l.lines[a + k];
+    columns[k] = l.columns[a + k];
   }
-  return { ...rest, first: a, start, end: l.ends[b - 1], starts, ends, lines: l.lines.slice(a, b), columns: l.columns.slice(a, b) };
+  return { ...rest, first: a, start, end: l.ends[b - 1], starts, ends, lines, columns };
+}
+
+/** The structural pass found the file is not of the ordinary shape (or has no features): read it serially. */
+export class NotOrdinary extends Error {}
+
+/**
+ * The ranges of a file as the structural pass finds them (splitBlocks), so the first ones go to
+ * the threads while the rest of the file is still being walked; or those of a finished layout
+ * (a second pass). The same ranges as featureRanges(layout) either way.
+ */
+export class RangeFeed {
+  /** The whole layout, once the structural pass is done. */
+  layout?: Layout;
+  /** Ranges handed out so far. */
+  readonly ranges: [number, number][] = [];
+  private p?: SplitProgress;
+  private from = 0;
+  private f = 1;
+  private next = NaN;
+  private step = 1;
+  private lastOut = false;
+
+  constructor(private readonly source: Generator<SplitProgress, Layout | undefined> | Layout) {
+    if (!("next" in source)) this.finish(source);
+  }
+
+  /** Walks the file until the members before the features are known; false: read the file serially. */
+  begin(): boolean {
+    try {
+      while (!this.layout && !this.p?.sawFeatures) this.advance();
+      return true;
+    } catch (e) {
+      if (e instanceof NotOrdinary) return false;
+      throw e;
+    }
+  }
+
+  /** Members before `features`. */
+  get before(): [string, unknown][] { return this.layout?.before ?? this.p!.before; }
+  get size(): number { return this.layout?.size ?? this.p!.size; }
+  /** The features' spans found so far. */
+  spans(): FeatureSpans {
+    if (this.layout) return this.layout;
+    const p = this.p!;
+    return { starts: p.starts.a, ends: p.ends.a, lines: p.lines.a, columns: p.columns.a };
+  }
+
+  /** The next range, or undefined after the last. Throws NotOrdinary when the file turns out not to be of the ordinary shape. */
+  nextRange(): [number, number] | undefined {
+    for (;;) {
+      const started = this.layout ? this.layout.featureCount : this.p ? this.p.starts.n : 0;
+      if (started > 0 && Number.isNaN(this.next)) {
+        this.step = rangeStep(this.size);
+        this.next = this.spans().starts[0] + this.step;
+      }
+      const starts = this.spans().starts;
+      for (; this.f < started; this.f++) {
+        if (starts[this.f] >= this.next) {
+          const r: [number, number] = [this.from, this.f];
+          this.from = this.f;
+          this.next = starts[this.f] + this.step;
+          this.f++;
+          this.ranges.push(r);
+          return r;
+        }
+      }
+      if (this.layout) {
+        if (this.lastOut || this.layout.featureCount === 0) return undefined;
+        this.lastOut = true;
+        const r: [number, number] = [this.from, this.layout.featureCount];
+        this.ranges.push(r);
+        return r;
+      }
+      this.advance();
+    }
+  }
+
+  /** Ends the structural pass early (its file is closed). */
+  close(): void {
+    if (!this.layout && "next" in this.source) this.source.return(undefined);
+  }
+
+  private advance(): void {
+    const it = this.source as Generator<SplitProgress, Layout | undefined>;
+    const r = it.next();
+    if (r.done) {
+      if (!r.value || r.value.featureCount === 0) throw new NotOrdinary();
+      this.finish(r.value);
+    } else this.p = r.value;
+  }
+
+  private finish(l: Layout): void {
+    this.layout = l;
+  }
 }
 
 /**
- * Runs every job through `run` (at most `concurrent` at once) and hands each result to `take` in
- * job order, as soon as it and those before it are done, so only out-of-order results wait.
+ * Runs the jobs `nextJob` hands out (until undefined) through `run`, at most `concurrent` at once,
+ * and hands each result to `take` in job order, as soon as it and those before it are done, so
+ * only out-of-order results wait. On a failure, the jobs in flight are waited for (and not taken)
+ * before it is thrown, so nothing runs on behind the caller's back.
  */
-export async function runInOrder<J, R>(jobs: number, make: (k: number) => J, run: (job: J) => R | Promise<R>, concurrent: number, take: (r: R, k: number) => void | Promise<void>): Promise<void> {
-  const done: (R | undefined)[] = new Array(jobs);
-  let next = 0, taken = 0;
-  let failure: unknown;
+export async function runInOrder<J, R>(nextJob: () => J | undefined, run: (job: J) => R | Promise<R>, concurrent: number, take: (r: R, k: number) => void | Promise<void>): Promise<void> {
+  const done = new Map<number, R>();
+  let issued = 0, taken = 0, ended = false, failed = false;
   let draining: Promise<void> = Promise.resolve();
   const drain = async () => {
-    while (taken < jobs && done[taken] !== undefined) {
-      const r = done[taken]!;
-      done[taken] = undefined;
+    while (!failed && done.has(taken)) {
+      const r = done.get(taken)!;
+      done.delete(taken);
       await take(r, taken++);
     }
   };
   const lane = async () => {
-    while (next < jobs && failure === undefined) {
-      const k = next++;
-      done[k] = await run(make(k));
+    while (!failed && !ended) {
+      const job = nextJob();
+      if (job === undefined) { ended = true; return; }
+      const k = issued++;
+      const r = await run(job);
+      done.set(k, r);
       draining = draining.then(drain);
       await draining;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrent, jobs)) }, () => lane().catch((e) => { failure ??= e; throw e; })));
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, concurrent) }, () => lane().catch((e) => { failed = true; throw e; })));
+  await draining.catch(() => {});
+  const failure = lanes.find((l) => l.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
   await draining;
 }
 

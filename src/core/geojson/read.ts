@@ -19,8 +19,8 @@ import { FootprintBuilder } from "../geometry/footprintBuilder";
 import { FeatureCollectionScanner, type FeatureScanner, type SourceFeature } from "./scan";
 import { openScanner } from "./openScanner";
 import { validateFeature } from "./validate";
-import { splitFeatureCollection, type Layout } from "./split";
-import { PARALLEL_MIN_BYTES, JoinedFootprints, featureRanges, joinFootprints, rangeJob, runInOrder, shiftPropertyLines, type ParallelRead } from "./parallelRead";
+import { splitBlocks } from "./split";
+import { PARALLEL_MIN_BYTES, JoinedFootprints, NotOrdinary, RangeFeed, joinFootprints, rangeJob, runInOrder, shiftPropertyLines, type ParallelRead } from "./parallelRead";
 import type { RangeResult } from "./readRange";
 
 export type { ParallelRead } from "./parallelRead";
@@ -104,13 +104,25 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   if (opts.minBuildingArea !== undefined && !(opts.minBuildingArea >= 0)) throw new CityMeshError("options", `minBuildingArea must be ≥ 0 (got ${opts.minBuildingArea}).`);
   const optionSource = opts.sourceCrs ? resolveCrs(opts.sourceCrs, "source CRS") : undefined;
 
-  // A large FeatureCollection with threads to read it: its features' bytes first (undefined: read it serially).
-  const layout = opts.parallel ? splitFor(file, opts, opts.parallel) : undefined;
-  let pass = await readPass(file, opts, optionSource, undefined, signal, layout);
+  // A large FeatureCollection with threads to read it: in ranges, unless it turns out not to be of the ordinary shape.
+  let feed = opts.parallel ? rangeFeed(file, opts, opts.parallel) : undefined;
+  let pass: Pass | undefined;
+  if (feed) {
+    const walking = feed;
+    try {
+      pass = await readPass(file, opts, optionSource, undefined, signal, walking);
+    } catch (e) {
+      if (!(e instanceof NotOrdinary)) throw e;
+      feed = undefined;
+    } finally {
+      walking.close();
+    }
+  }
+  pass ??= await readPass(file, opts, optionSource, undefined, signal);
   // A `crs` member after the features: read again if it changes the validation rules.
   if (!optionSource && !pass.memberSeen && pass.scanner.members.crs !== undefined) {
     const late = sourceFromMember(file, pass.scanner.members.crs, pass.sink, pass.scanner.crsFrom);
-    if (late && late.proj4 !== pass.source.proj4) pass = await readPass(file, opts, undefined, late, signal, layout);
+    if (late && late.proj4 !== pass.source.proj4) pass = await readPass(file, opts, undefined, late, signal, feed?.layout ? new RangeFeed(feed.layout) : undefined);
   }
   const { builder, sink, scanner, heights } = pass;
   const source = pass.source;
@@ -240,30 +252,30 @@ function sourceFromMember(file: string, member: unknown, sink: DiagnosticSink, f
   }
 }
 
-/** The layout of `file` when it is a FeatureCollection large enough to read in ranges, of the ordinary shape, with features. */
-function splitFor(file: string, opts: ReadOptions, parallel: ParallelRead): Layout | undefined {
+/** The ranges of `file` when it is a FeatureCollection large enough to read in ranges. */
+function rangeFeed(file: string, opts: ReadOptions, parallel: ParallelRead): RangeFeed | undefined {
   const scanner = openScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth, layer: opts.layer });
   if (!(scanner instanceof FeatureCollectionScanner) || scanner.size < (parallel.minBytes ?? PARALLEL_MIN_BYTES)) return undefined;
-  const layout = splitFeatureCollection(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth });
-  return layout && layout.featureCount > 0 ? layout : undefined;
+  return new RangeFeed(splitBlocks(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth }));
 }
 
-/** What the serial scanner would hold once it has read the members before the features (the members grow to all of them at the end). */
-class LayoutScanner implements FeatureScanner {
+/** What the serial scanner holds once it has read the members before the features (the others are added at the end). */
+class RangeScanner implements FeatureScanner {
   readonly members: Record<string, unknown> = {};
   readonly diagnostics: Diagnostic[] = [];
   featureCount = 0;
   bytesRead = 0;
-  constructor(readonly layout: Layout) {
-    for (const [k, v] of layout.before) this.members[k] = v;
+  constructor(readonly size: number, before: [string, unknown][]) {
+    for (const [k, v] of before) this.members[k] = v;
   }
-  get size(): number { return this.layout.size; }
   features(): Iterable<SourceFeature> { return []; }
 }
 
-async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedCrs | undefined, forced: ResolvedCrs | undefined, signal?: AbortSignal, layout?: Layout): Promise<Pass> {
+async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedCrs | undefined, forced: ResolvedCrs | undefined, signal?: AbortSignal, feed?: RangeFeed): Promise<Pass> {
+  // The members before the features, in ranges; NotOrdinary when the file must be read serially.
+  if (feed && !feed.begin()) throw new NotOrdinary();
   // A FeatureCollection, a sequence of features, FlatGeobuf, GeoPackage or Shapefile: validated alike.
-  const scanner: FeatureScanner = layout ? new LayoutScanner(layout) : openScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth, layer: opts.layer });
+  const scanner: FeatureScanner = feed ? new RangeScanner(feed.size, feed.before) : openScanner(file, { blockSize: opts.blockSize, maxDepth: opts.maxDepth, layer: opts.layer });
   const sink = new DiagnosticSink(file);
   const heights = new HeightResolver(opts);
   const builder = new FootprintBuilder();
@@ -325,11 +337,11 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
     last = performance.now();
     if (signal?.aborted) throw cancelled();
   };
-  if (layout) {
+  if (feed) {
     try {
       decide();
       unit = metresPerUnit(pass.source);
-      await readRanges(file, layout, opts, opts.parallel!, pass, scanner as LayoutScanner, unit, props, signal);
+      await readRanges(file, feed, opts, opts.parallel!, pass, scanner as RangeScanner, unit, props, signal);
     } finally {
       props?.close();
     }
@@ -357,17 +369,16 @@ async function readPass(file: string, opts: ReadOptions, optionSource: ResolvedC
  * `parallel.run`, the results joined in file order into `pass`, `scanner` and the side file
  * exactly as the serial pass adds them feature by feature.
  */
-async function readRanges(file: string, layout: Layout, opts: ReadOptions, parallel: ParallelRead, pass: Pass, scanner: LayoutScanner, unit: number, props: LineWriter | undefined, signal?: AbortSignal): Promise<void> {
-  const ranges = featureRanges(layout);
+async function readRanges(file: string, feed: RangeFeed, opts: ReadOptions, parallel: ParallelRead, pass: Pass, scanner: RangeScanner, unit: number, props: LineWriter | undefined, signal?: AbortSignal): Promise<void> {
   const heightOptions = { heightAttributes: opts.heightAttributes, defaultHeight: opts.defaultHeight, levelHeight: opts.levelHeight };
   const parts: RangeResult["footprints"][] = [];
   const ids = pass.ids, positions: Uint32Array[] = [], sources = pass.heightSource, counts = pass.heights.counts;
   let buildings = 0;
   await runInOrder(
-    ranges.length,
-    (k) => {
+    () => {
       if (signal?.aborted) throw cancelled();
-      return rangeJob(layout, ranges[k], { file, geographic: pass.source.geographic, metresPerUnit: unit, heights: heightOptions, properties: !!props });
+      const range = feed.nextRange();
+      return range && rangeJob(feed.spans(), range, { file, geographic: pass.source.geographic, metresPerUnit: unit, heights: heightOptions, properties: !!props });
     },
     parallel.run,
     parallel.concurrent,
@@ -385,12 +396,14 @@ async function readRanges(file: string, layout: Layout, opts: ReadOptions, paral
       pass.withGeometry += r.withGeometry;
       if (props && r.properties) props.writeText(shiftPropertyLines(r.properties, buildings));
       buildings += r.footprints.count;
-      scanner.featureCount = ranges[k][1];
-      scanner.bytesRead = k + 1 < ranges.length ? layout.starts[ranges[k + 1][0]] : layout.size;
-      opts.onProgress?.(scanner.bytesRead, layout.size, scanner.featureCount);
+      scanner.featureCount = feed.ranges[k][1];
+      scanner.bytesRead = feed.spans().ends[scanner.featureCount - 1];
+      opts.onProgress?.(scanner.bytesRead, scanner.size, scanner.featureCount);
     },
   );
   if (signal?.aborted) throw cancelled();
+  const layout = feed.layout!;
+  scanner.bytesRead = layout.size;
   for (const [k, v] of layout.after) scanner.members[k] = v;
   const all = new Uint32Array(positions.reduce((n, p) => n + p.length, 0));
   let at = 0;

@@ -50,7 +50,8 @@ for (let b = 0x80; b < 256; b++) EXTRA[b] = b < 0xc0 ? -1 : b < 0xf0 ? 0 : 1;
 const enum S { Start, KeyOrEnd, Key, Colon, Value, AfterValue, ElemOrEnd, AfterElem, Done }
 const enum Cut { None, Feature, Member }
 
-class Grow {
+/** A growing array of numbers (a's first n). */
+export class Grow {
   a: Float64Array;
   n = 0;
   constructor(cap = 1 << 12) { this.a = new Float64Array(cap); }
@@ -60,8 +61,33 @@ class Grow {
   }
 }
 
+/** What the structural pass has found so far: features complete up to ends.n (their starts, lines and columns up to starts.n). */
+export interface SplitProgress {
+  size: number;
+  /** The `features` array has begun: `before` is complete. */
+  sawFeatures: boolean;
+  before: [string, unknown][];
+  starts: Grow;
+  ends: Grow;
+  lines: Grow;
+  columns: Grow;
+}
+
 /** The layout of a FeatureCollection file, or undefined when it is not of the ordinary shape (read it serially then). */
 export function splitFeatureCollection(file: string, opts: SplitOptions = {}): Layout | undefined {
+  const it = splitBlocks(file, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The structural pass a block at a time: yields its progress after each block (so ranges can be
+ * sent to threads while the rest of the file is walked) and returns the layout, or undefined when
+ * the file is not of the ordinary shape.
+ */
+export function* splitBlocks(file: string, opts: SplitOptions = {}): Generator<SplitProgress, Layout | undefined> {
   const blockSize = Math.max(16, opts.blockSize ?? 4 << 20);
   const maxDepth = opts.maxDepth ?? 64;
   const maxMemberBytes = opts.maxMemberBytes ?? 16 << 20;
@@ -75,6 +101,7 @@ export function splitFeatureCollection(file: string, opts: SplitOptions = {}): L
   const buf = Buffer.allocUnsafe(blockSize);
   const starts = new Grow(), ends = new Grow(), lines = new Grow(), cols = new Grow();
   const before: [string, unknown][] = [], after: [string, unknown][] = [];
+  const progress: SplitProgress = { size, sawFeatures: false, before, starts, ends, lines, columns: cols };
   let state = S.Start as S;
   let cut = Cut.None as Cut;
   let sawFeatures = false;
@@ -192,7 +219,7 @@ export function splitFeatureCollection(file: string, opts: SplitOptions = {}): L
           case S.Value:
             if (key === "features") {
               if (b !== 0x5b || sawFeatures) return undefined;
-              sawFeatures = true;
+              sawFeatures = progress.sawFeatures = true;
               state = S.ElemOrEnd;
               break;
             }
@@ -235,6 +262,7 @@ export function splitFeatureCollection(file: string, opts: SplitOptions = {}): L
         if (memBytes > maxMemberBytes) return undefined;
       }
       pos += n;
+      yield progress;
     }
   } finally {
     fs.closeSync(fd);
