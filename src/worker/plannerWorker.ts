@@ -17,6 +17,6 @@ workerpool.worker({
   },
   readRange: async (job) => {
     const r = await plannerHandlers.readRange(emit, job);
-    return new workerpool.Transfer(r, [...footprintBuffers(r.footprints), r.positions.buffer, r.sources.buffer]) as Transferred<typeof r>;
+    return new workerpool.Transfer(r, r instanceof Float64Array ? [r.buffer] : [...footprintBuffers(r.footprints), r.positions.buffer, r.sources.buffer]) as Transferred<typeof r>;
   },
 } satisfies PlannerMethods);

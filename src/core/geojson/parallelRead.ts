@@ -9,11 +9,12 @@
 import type { Footprints } from "../types";
 import { FootprintBuilder, buildingArea } from "../geometry/footprintBuilder";
 import type { Layout, SplitProgress } from "./split";
-import type { RangeJob, RangeResult } from "./readRange";
+import type { RangeJob, ReadJob, ReadJobResult } from "./readRange";
 
 /** How the reader runs a range: on a planner thread (the readRange job) or inline (readRange). */
 export interface ParallelRead {
-  run: (job: RangeJob) => RangeResult | Promise<RangeResult>;
+  /** Runs a job of readRange.ts (runReadJob): a range of features, or coordinates to project. */
+  run: (job: ReadJob) => ReadJobResult | Promise<ReadJobResult>;
   /** Ranges in flight at once (the threads). */
   concurrent: number;
   /** Files smaller than this are read serially (default PARALLEL_MIN_BYTES). */

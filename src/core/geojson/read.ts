@@ -21,7 +21,7 @@ import { openScanner } from "./openScanner";
 import { validateFeature } from "./validate";
 import { splitBlocks } from "./split";
 import { PARALLEL_MIN_BYTES, JoinedFootprints, NotOrdinary, RangeFeed, joinFootprints, rangeJob, runInOrder, shiftPropertyLines, type ParallelRead } from "./parallelRead";
-import type { RangeResult } from "./readRange";
+import type { RangeJob, RangeResult } from "./readRange";
 
 export type { ParallelRead } from "./parallelRead";
 
@@ -79,6 +79,8 @@ type PassFootprints = Pick<FootprintBuilder, "count" | "pointCount" | "coords" |
 
 interface Pass {
   builder: PassFootprints;
+  /** Read in ranges (on the planner's threads). */
+  inRanges?: boolean;
   /** Per added building: its feature's id, and line and column in the source (two per building, 0 = unknown). */
   ids: (string | number | null)[];
   positions: number[] | Uint32Array;
@@ -150,7 +152,9 @@ export async function readFootprints(file: string, opts: ReadOptions = {}, signa
   const target = chooseTargetCrs(source, centre, opts.crs);
   const transform = makeTransform(source, target);
   if (transform) {
-    transform(xy);
+    // Read in ranges: projected on the threads too, in runs of points (the same converter per point, so the same numbers).
+    if (pass.inRanges && opts.parallel) await projectInRuns(xy, source, target, opts.parallel);
+    else transform(xy);
     xmin = ymin = Infinity;
     xmax = ymax = -Infinity;
     for (let i = 0; i < xy.length; i += 2) {
@@ -380,7 +384,7 @@ async function readRanges(file: string, feed: RangeFeed, opts: ReadOptions, para
       const range = feed.nextRange();
       return range && rangeJob(feed.spans(), range, { file, geographic: pass.source.geographic, metresPerUnit: unit, heights: heightOptions, properties: !!props });
     },
-    parallel.run,
+    parallel.run as (job: RangeJob) => RangeResult | Promise<RangeResult>,
     parallel.concurrent,
     (r, k) => {
       scanner.diagnostics.push(...r.scanDiagnostics);
@@ -410,6 +414,28 @@ async function readRanges(file: string, feed: RangeFeed, opts: ReadOptions, para
   for (const p of positions) { all.set(p, at); at += p.length; }
   pass.positions = all;
   pass.builder = new JoinedFootprints(joinFootprints(parts));
+  pass.inRanges = true;
+}
+
+/** Points per projection job at least: fewer cost more to send than to project. */
+const PROJECT_POINTS = 1 << 16;
+
+/** Projects xy in place through `parallel.run`, in runs of points fixed by the number of points (16 at most). */
+async function projectInRuns(xy: Float64Array, from: ResolvedCrs, to: ResolvedCrs, parallel: ParallelRead): Promise<void> {
+  const points = xy.length >> 1;
+  const per = Math.max(PROJECT_POINTS, Math.ceil(points / 16));
+  let next = 0;
+  await runInOrder(
+    () => {
+      if (next >= points) return undefined;
+      const a = next;
+      next = Math.min(points, a + per);
+      return { xy: xy.slice(2 * a, 2 * next), from, to, at: 2 * a };
+    },
+    async (job) => ({ at: job.at, xy: (await parallel.run({ xy: job.xy, from: job.from, to: job.to })) as Float64Array }),
+    parallel.concurrent,
+    (r) => { xy.set(r.xy, r.at); },
+  );
 }
 
 /** Buffered synchronous line writer (a JSON line per building; flushed in ~1 MB writes). */

@@ -14,6 +14,7 @@ import { HeightResolver, type HeightOptions } from "../height";
 import { FootprintBuilder } from "../geometry/footprintBuilder";
 import { DiagnosticSink, type SinkPart } from "./diagnostics";
 import { validateFeature } from "./validate";
+import { makeTransform, type ResolvedCrs } from "../crs";
 
 /**
  * Features parsed per JSON.parse call. One call for a whole range (megabytes) keeps every parsed
@@ -65,6 +66,29 @@ export interface RangeResult {
   withGeometry: number;
   /** The properties side file's lines, "\n"-terminated, `b` local to the range. */
   properties?: string;
+}
+
+/** Coordinates to project from one CRS to another (after the read: the target depends on every footprint). */
+export interface ProjectJob {
+  xy: Float64Array;
+  from: ResolvedCrs;
+  to: ResolvedCrs;
+}
+
+/** The planner threads' part of the read: a range of features, or a run of coordinates to project. */
+export type ReadJob = RangeJob | ProjectJob;
+/** A range's result, or the projected coordinates. */
+export type ReadJobResult = RangeResult | Float64Array;
+
+/** Runs a read job (inline, or as the readRange job on a planner thread). */
+export function runReadJob(job: ReadJob): ReadJobResult {
+  return "xy" in job ? projectChunk(job) : readRange(job);
+}
+
+/** Projects the coordinates in place, point by point as the reader does (the same converter, so the same numbers). */
+export function projectChunk(job: ProjectJob): Float64Array {
+  makeTransform(job.from, job.to)?.(job.xy);
+  return job.xy;
 }
 
 /** Reads a range's bytes and validates its features (inline, or as the readRange job on a planner thread). */

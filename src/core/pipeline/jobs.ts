@@ -7,7 +7,7 @@
 import type { BuildFormat, CrsInfo, Footprints, TileMesh } from "../types";
 import type { CleanupResult } from "../geometry/cleanup";
 import type { PartOptions } from "../geometry/cleanupParts";
-import type { RangeJob, RangeResult } from "../geojson/readRange";
+import type { ReadJob, ReadJobResult } from "../geojson/readRange";
 import type { ResolvedOptions } from "../options";
 import type { MergeStats } from "../merge/mergeTiles";
 import type { TilesetLayout } from "../writers/tiles3d/tileset";
@@ -79,8 +79,8 @@ export interface JobContract {
   plan: { args: [o: ResolvedOptions, files: PlannerFiles, script?: string]; result: { read: ReadSummary; plan: PlanSummary }; event: PlannerEvent };
   /** Clean one part of the city's footprints (geometry/cleanupParts.ts); runs on a thread of the planner process. */
   cleanPart: { args: [part: Footprints, o: PartOptions]; result: CleanupResult; event: never };
-  /** Validate one range of a FeatureCollection's features (geojson/parallelRead.ts); runs on a thread of the planner process. */
-  readRange: { args: [job: RangeJob]; result: RangeResult; event: never };
+  /** Validate one range of a FeatureCollection's features, or project a run of its coordinates (geojson/parallelRead.ts); runs on a thread of the planner process. */
+  readRange: { args: [job: ReadJob]; result: ReadJobResult; event: never };
   /** Mesh one tile and write it to the store (and its preview file). */
   buildTile: { args: [job: BuildTileJob]; result: BuiltTile; event: never };
   /** Read a stored tile back in full and compare its checksum with the manifest's, if given. */

@@ -9,7 +9,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { readFootprints, type ReadOptions, type ReadResult } from "../../../src/core/geojson/read";
-import { readRange, type RangeJob } from "../../../src/core/geojson/readRange";
+import { runReadJob, type ReadJob } from "../../../src/core/geojson/readRange";
 import { splitBlocks, splitFeatureCollection } from "../../../src/core/geojson/split";
 import { RangeFeed, featureRanges, shiftPropertyLines } from "../../../src/core/geojson/parallelRead";
 import { CityMeshError } from "../../../src/core/errors";
@@ -21,12 +21,13 @@ test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 type Outcome = { result?: ReadResult; error?: string; props?: Buffer; ranges: number };
 
-let runs = 0;
+let runs = 0, projected = 0;
 async function read(file: string, opts: ReadOptions, parallel: boolean): Promise<Outcome> {
   const propertiesOut = path.join(dir, `${path.basename(file)}.${parallel ? "par" : "ser"}.jsonl`);
   fs.rmSync(propertiesOut, { force: true });
   let ranges = 0;
-  const run = (job: RangeJob) => { ranges++; return readRange(structuredClone(job)); };
+  // As a thread gets it: a copy (a range of features, or coordinates to project after the read).
+  const run = (job: ReadJob) => { if (!("xy" in job)) ranges++; else projected++; return runReadJob(structuredClone(job)); };
   try {
     const result = await readFootprints(file, { ...opts, propertiesOut, ...(parallel ? { parallel: { run, concurrent: 3, minBytes: 0 } } : {}) });
     return { result, props: fs.readFileSync(propertiesOut), ranges };
@@ -96,6 +97,9 @@ test("the hostile corpus, the real samples and the fuzz fixture read the same in
 test("read in ranges with options: minBuildingArea (renumbered properties), sourceCrs over a crs member, height attributes", async () => {
   const tud = path.join(ROOT, "test/fixtures/real/tudcampus.geojson");
   assert.ok((await same(tud, { minBuildingArea: 50 })) > 1);
+  const before = projected;
+  assert.ok((await same(tud, { crs: "EPSG:32631", minBuildingArea: 50 })) > 1);
+  assert.ok(projected > before, "footprints read in ranges are projected by jobs too");
   assert.ok((await same(tud, { sourceCrs: "EPSG:4326", crs: "EPSG:28992" })) > 1);
   assert.ok((await same(tud, { heightAttributes: ["building:levels", "height"], levelHeight: 2.5, defaultHeight: 7 })) > 1);
   const zurich = path.join(ROOT, "test/fixtures/real/zurich-cea.geojson");
@@ -207,7 +211,7 @@ test("ranges: fixed by the file, whole features, at least 16 for a large file; t
 test("the parallel option leaves small files, sequences and other formats to the serial read", async () => {
   const before = runs;
   const tud = path.join(ROOT, "test/fixtures/real/tudcampus.geojson");
-  const r = await readFootprints(tud, { parallel: { run: (j) => { runs++; return readRange(j); }, concurrent: 2 } });
+  const r = await readFootprints(tud, { parallel: { run: (j) => { runs++; return runReadJob(j); }, concurrent: 2 } });
   assert.equal(runs, before, "2 MB is below PARALLEL_MIN_BYTES");
   assert.ok(r.footprints.count > 1000);
   const seq = write("seq.geojsonl", squares(30).map((f) => JSON.stringify(f)).join("\n") + "\n");
@@ -217,14 +221,15 @@ test("the parallel option leaves small files, sequences and other formats to the
 test("a range that fails fails the read with its error, once the ranges in flight are back", async () => {
   const file = path.join(ROOT, "test/fixtures/real/tudcampus.geojson");
   let calls = 0, inFlight = 0, maxInFlight = 0;
-  const run = async (job: RangeJob) => {
+  const run = async (job: ReadJob) => {
+    if ("xy" in job) return runReadJob(job);
     calls++;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     await new Promise<void>((r) => setImmediate(r));
     inFlight--;
     if (job.first > 0 && calls === 3) throw new CityMeshError("input", "range failed");
-    return readRange(job);
+    return runReadJob(job);
   };
   await assert.rejects(readFootprints(file, { parallel: { run, concurrent: 2, minBytes: 0 } }), /range failed/);
   assert.equal(inFlight, 0, "nothing left running");
