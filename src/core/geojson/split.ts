@@ -50,13 +50,12 @@ for (let b = 0x80; b < 256; b++) EXTRA[b] = b < 0xc0 ? -1 : b < 0xf0 ? 0 : 1;
 const enum S { Start, KeyOrEnd, Key, Colon, Value, AfterValue, ElemOrEnd, AfterElem, Done }
 const enum Cut { None, Feature, Member }
 
-/** A growing array of numbers (a's first n). */
-export class Grow {
-  a: Float64Array;
+/** A growing array of numbers (a's first n): byte offsets in a Float64Array (files may pass 4 GiB), lines and columns in a Uint32Array. */
+export class Grow<T extends Float64Array | Uint32Array = Float64Array | Uint32Array> {
   n = 0;
-  constructor(cap = 1 << 12) { this.a = new Float64Array(cap); }
+  constructor(public a: T) {}
   push(v: number): void {
-    if (this.n === this.a.length) { const b = new Float64Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    if (this.n === this.a.length) { const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2); b.set(this.a); this.a = b; }
     this.a[this.n++] = v;
   }
 }
@@ -99,7 +98,7 @@ export function* splitBlocks(file: string, opts: SplitOptions = {}): Generator<S
   }
   const size = fs.fstatSync(fd).size;
   const buf = Buffer.allocUnsafe(blockSize);
-  const starts = new Grow(), ends = new Grow(), lines = new Grow(), cols = new Grow();
+  const starts = new Grow(new Float64Array(4096)), ends = new Grow(new Float64Array(4096)), lines = new Grow(new Uint32Array(4096)), cols = new Grow(new Uint32Array(4096));
   const before: [string, unknown][] = [], after: [string, unknown][] = [];
   const progress: SplitProgress = { size, sawFeatures: false, before, starts, ends, lines, columns: cols };
   let state = S.Start as S;
@@ -277,7 +276,7 @@ export function* splitBlocks(file: string, opts: SplitOptions = {}): Generator<S
     featureCount: starts.n,
     starts: starts.a.slice(0, starts.n),
     ends: ends.a.slice(0, ends.n),
-    lines: Uint32Array.from(lines.a.subarray(0, lines.n)),
-    columns: Uint32Array.from(cols.a.subarray(0, cols.n)),
+    lines: lines.a.slice(0, lines.n) as Uint32Array,
+    columns: cols.a.slice(0, cols.n) as Uint32Array,
   };
 }
