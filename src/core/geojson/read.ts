@@ -7,6 +7,9 @@
 // the end, so memory is ~ the typed arrays (no second copy, no JS object per coordinate). A
 // second pass happens only when a legacy `crs` member comes *after* `features` and changes how
 // coordinates must be validated (lon/lat range checks).
+//
+// With the planner's threads (opts.parallel) a large FeatureCollection is read in ranges of whole
+// features on them instead (parallelRead.ts), and projected there, with the same result to the byte.
 import fs from "fs";
 import path from "path";
 import type { CrsInfo, Diagnostic, Footprints } from "../types";
