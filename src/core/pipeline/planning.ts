@@ -176,12 +176,6 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
 }
 
 /**
- * A pool of the planner's threads for one step, ended with it: what its threads' heaps grew to
- * (parsed features, a part's arrangement) goes back to the system before the next step instead
- * of staying beside it (New York's plan-phase peak with one pool kept from the read on: 404–442
- * MiB, against 354–409 with the one-thread read).
- */
-/**
  * The young generation of a planner thread, MiB (V8's default lets it grow to 16 MiB per
  * semi-space): the read's ranges and the clean-up's parts keep little alive, so a small nursery
  * costs nothing in speed. New York, 2 workers, one run each: the read's sampled peak 294–326 MiB
@@ -189,6 +183,12 @@ export async function planCityInputs(o: ResolvedOptions, files: PlannerFiles, em
  */
 const PLANNER_YOUNG_MB = 4;
 
+/**
+ * A pool of the planner's threads for one step, ended with it: what its threads' heaps grew to
+ * (parsed features, a part's arrangement) goes back to the system before the next step instead
+ * of staying beside it (New York's plan-phase peak with one pool kept from the read on: 404–442
+ * MiB, against 354–409 with the one-thread read).
+ */
 async function withThreads<T>(script: string | undefined, threads: number, step: (pool: BuildPool | undefined) => Promise<T>): Promise<T> {
   const pool = script && threads > 0 ? new BuildPool(script, threads, { maxYoungGenerationSizeMb: PLANNER_YOUNG_MB }) : undefined;
   try {
@@ -267,8 +267,8 @@ async function planWith(script: string | undefined, o: ResolvedOptions, files: P
   const cleaning = cleanupOptions(grid, planOptions);
   const t0 = performance.now();
   let parts = 0;
-  // One part per worker (this thread and the pool's); a small city (or one worker) is cleaned here in one part.
-  // o.workers − 1 threads and this one (it would only wait, and a thread's heap less keeps the peak down).
+  // One part per worker: o.workers − 1 threads and this one (it would only wait, and a thread's
+  // heap less keeps the peak down); a small city (or one worker) is cleaned here in one part.
   const partPoints = script ? partPointsFor(read.footprints, o.workers) : Infinity;
   const clean = partPoints < Infinity
     ? await withThreads(script, o.workers - 1, async (pool) => { await pool!.started(); return cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return pool!.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: o.workers, here: true, partPoints, onPart: () => parts++ }); })
