@@ -18,7 +18,7 @@ test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test("a city read in ranges on 2 planner threads plans the same bytes as read serially on 1", async () => {
   const input = path.join(dir, "city.geojson");
-  const { bytes } = writeCityGeoJSON(input, { buildings: 40_000, seed: 3, x0: 84000.37, y0: 444000.61, shapes: "varied" });
+  const { bytes } = writeCityGeoJSON(input, { buildings: 90_000, seed: 3, x0: 84000.37, y0: 444000.61, shapes: "varied" });
   assert.ok(bytes > PARALLEL_MIN_BYTES, `${bytes} bytes: large enough to be read in ranges`);
   // Damage a few features: an unusable height, a feature that is not valid JSON, an unclosed ring is left to the generator's closed ones.
   let text = fs.readFileSync(input, "utf8");
