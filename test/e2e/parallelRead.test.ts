@@ -8,9 +8,8 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { writeCityGeoJSON } from "../support/cityGenerator";
-import { resolveOptions } from "../../src/core/options";
-import { planCityInputs } from "../../src/core/pipeline/planning";
-import { BuildPool, findWorkerScript, plannerScript } from "../../src/core/pipeline/workerPool";
+import { planInProcess } from "../support/planInProcess";
+import { BuildPool } from "../../src/core/pipeline/workerPool";
 import { PARALLEL_MIN_BYTES } from "../../src/core/geojson/parallelRead";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-parallel-read-"));
@@ -27,7 +26,6 @@ test("a city read in ranges on 2 planner threads plans the same bytes as read se
   text = text.replace('"id":"b30000","properties":{', '"id":"b30000","properties":{"name2":"Zürich 🏠",');
   fs.writeFileSync(input, text);
 
-  const script = plannerScript(findWorkerScript());
   const exec = BuildPool.prototype.exec;
   let ranges = 0;
   // Count the ranges the planner sends to its threads.
@@ -35,13 +33,7 @@ test("a city read in ranges on 2 planner threads plans the same bytes as read se
     if (a[0] === "readRange") ranges++;
     return exec.apply(this, a);
   } as typeof exec;
-  const plan = async (workers: number) => {
-    const o = resolveOptions({ input, scratchDir: dir, workers, tileSize: 250 });
-    const files = { propsTmp: path.join(dir, `p${workers}.jsonl`), inputsFile: path.join(dir, `t${workers}.bin`) };
-    const logs: string[] = [];
-    const r = await planCityInputs(o, files, (e) => { if ("log" in e) logs.push(e.log); }, undefined, script);
-    return { ...r, logs, inputs: fs.readFileSync(files.inputsFile), props: fs.readFileSync(files.propsTmp) };
-  };
+  const plan = (workers: number) => planInProcess(input, dir, workers);
   try {
     const one = await plan(1);
     assert.equal(ranges, 0, "one worker: read serially");

@@ -7,9 +7,7 @@ import os from "os";
 import path from "path";
 import { cityToGeoJSON } from "../support/cityGenerator";
 import { tangledCity } from "../support/tangledCity";
-import { resolveOptions } from "../../src/core/options";
-import { planCityInputs } from "../../src/core/pipeline/planning";
-import { findWorkerScript, plannerScript } from "../../src/core/pipeline/workerPool";
+import { planInProcess } from "../support/planInProcess";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "citymesh-planner-threads-"));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -18,14 +16,7 @@ test("a city cleaned in 2 parts on 2 planner threads plans the same tile inputs,
   const input = path.join(dir, "city.geojson");
   // 120,000 generated buildings and 24,000 footprints over them (noise-level shared walls, overlaps, buildings inside buildings): over 2 × 250,000 points (MIN_PART_POINTS), so 2 threads clean it in 2 parts.
   fs.writeFileSync(input, cityToGeoJSON(tangledCity(120_000, 5, 84123.4, 446321.7)));
-  const script = plannerScript(findWorkerScript());
-  const plan = async (workers: number) => {
-    const o = resolveOptions({ input, scratchDir: dir, workers, tileSize: 250 });
-    const files = { propsTmp: path.join(dir, `p${workers}.jsonl`), inputsFile: path.join(dir, `t${workers}.bin`) };
-    const logs: string[] = [];
-    const r = await planCityInputs(o, files, (e) => { if ("log" in e) logs.push(e.log); }, undefined, script);
-    return { ...r, logs, inputs: fs.readFileSync(files.inputsFile), props: fs.readFileSync(files.propsTmp) };
-  };
+  const plan = (workers: number) => planInProcess(input, dir, workers);
   const one = await plan(1), two = await plan(2);
   const parts = (logs: string[]) => logs.find((l) => l.startsWith("clean-up:")) ?? "";
   assert.match(parts(one.logs), /clean-up: 1 part\(s\) on 1 thread/);
