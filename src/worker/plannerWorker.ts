@@ -5,6 +5,9 @@
 import workerpool from "workerpool";
 import { plannerHandlers } from "../core/pipeline/plannerHandlers";
 import { footprintBuffers, type PlannerMethods, type Transferred } from "../core/pipeline/jobs";
+// The test-only fault hook (compiled out of production bundles): loading it holds the planner
+// process at its start when a test asks (phase "plan"), so the test can kill a build in its read/plan phase.
+import "../core/pipeline/faultHook";
 
 const emit = (e: unknown) => workerpool.workerEmit(e);
 

@@ -56,8 +56,9 @@ function holdAtGate(gate: string, phase: string, tileId: number): void {
 }
 
 /**
- * Phase "plan": the planner is a child process running the worker bundle (core/pipeline/workerPool.ts
- * execAlone), and the only main thread of that bundle with an IPC channel. It is held here, as the
+ * Phase "plan": the planner is a child process running the planner bundle (dist/planner.mjs, which
+ * loads this module; core/pipeline/workerPool.ts execAlone), the only main thread with an IPC channel
+ * that does. It is held here, as the
  * bundle loads and before the plan job can start, so a test can kill a build that is certainly in
  * its read/plan phase.
  */
