@@ -49,7 +49,9 @@ export interface ArrangementResult {
 
 export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   const { snap, segBuilding, height } = input;
-  const V = snap.vertices, vx = (v: number) => V[2 * v], vy = (v: number) => V[2 * v + 1];
+  // Vertex x of v is V[2v], y V[2v+1], written out rather than through small closures: a closure made
+  // per call is not inlined once this function has run on more than one input (parts of a city).
+  const V = snap.vertices;
   const nb = input.buildings;
 
   // 1. The fragments some building's rings cross on net, with their weights.
@@ -65,7 +67,7 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   for (let v = 0; v < nv; v++) outStart[v + 1] += outStart[v];
   const out = new Int32Array(nh), fill = outStart.slice(0, nv);
   for (let h = 0; h < nh; h++) out[fill[from(h)]++] = h;
-  const half = (h: number) => { const dx = vx(to(h)) - vx(from(h)), dy = vy(to(h)) - vy(from(h)); return dy > 0 || (dy === 0 && dx > 0) ? 0 : 1; };
+  const half = (h: number) => { const dx = V[2 * to(h)] - V[2 * from(h)], dy = V[2 * to(h) + 1] - V[2 * from(h) + 1]; return dy > 0 || (dy === 0 && dx > 0) ? 0 : 1; };
   const pos = new Int32Array(nh);
   const list: number[] = [];
   for (let v = 0; v < nv; v++) {
@@ -73,8 +75,8 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
     if (e - s > 2) {
       list.length = 0;
       for (let k = s; k < e; k++) list.push(out[k]);
-      const x = vx(v), y = vy(v);
-      list.sort((g, h) => half(g) - half(h) || -orient(x, y, vx(to(g)), vy(to(g)), vx(to(h)), vy(to(h))));
+      const x = V[2 * v], y = V[2 * v + 1];
+      list.sort((g, h) => half(g) - half(h) || -orient(x, y, V[2 * to(g)], V[2 * to(g) + 1], V[2 * to(h)], V[2 * to(h) + 1]));
       for (let k = s; k < e; k++) out[k] = list[k - s];
     }
     for (let k = s; k < e; k++) pos[out[k]] = k;
@@ -91,11 +93,11 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   for (let h0 = 0; h0 < nh; h0++) {
     if (cycle[h0] >= 0) continue;
     const c = nc++;
-    const ox = vx(from(h0)), oy = vy(from(h0));
+    const ox = V[2 * from(h0)], oy = V[2 * from(h0) + 1];
     let a = 0, h = h0;
     do {
       cycle[h] = c;
-      a += (vx(from(h)) - ox) * (vy(to(h)) - oy) - (vx(to(h)) - ox) * (vy(from(h)) - oy);
+      a += (V[2 * from(h)] - ox) * (V[2 * to(h) + 1] - oy) - (V[2 * to(h)] - ox) * (V[2 * from(h) + 1] - oy);
       h = next(h);
     } while (h !== h0);
     cycleAreaG[c] = a / 2;
@@ -104,7 +106,7 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   const cycleArea = cycleAreaG.subarray(0, nc), cycleFirst = cycleFirstG.subarray(0, nc);
 
   // 4–5. Each component's outer cycle, and the cycle of the face it sits in.
-  const up = containers({ nv, ne, nc, keptU, keptV, vx, vy, outStart, out, cycle, half, to });
+  const up = containers({ nv, ne, nc, keptU, keptV, V, outStart, out, cycle, half, to });
   // A cycle's face: its own, or for a component's outer cycle, the face it sits in (resolved through nesting).
   const faceOfCycle = new Int32Array(nc).fill(-2);
   const resolve = (cy: number): number => {
@@ -218,7 +220,7 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
       let h = h0;
       do {
         seen[h] = 1;
-        scratch.push(vx(from(h)), vy(from(h)));
+        scratch.push(V[2 * from(h)], V[2 * from(h) + 1]);
         // Turn clockwise around the head through b's own inner fragments to the next boundary one.
         let g = next(h);
         for (let guard = outStart[to(h) + 1] - outStart[to(h)]; !(own(g) === b && boundary(g)) && guard > 0; guard--) g = clockwiseFrom(g);
@@ -257,10 +259,10 @@ function unionFind(n: number): { find: (i: number) => number; union: (a: number,
 
 /** Components of the fragment graph, their outer cycles, and the face cycle each sits in (steps 4–5). */
 function containers(g: {
-  nv: number; ne: number; nc: number; keptU: Int32Array; keptV: Int32Array; vx: (v: number) => number; vy: (v: number) => number;
+  nv: number; ne: number; nc: number; keptU: Int32Array; keptV: Int32Array; V: Float64Array;
   outStart: Int32Array; out: Int32Array; cycle: Int32Array; half: (h: number) => number; to: (h: number) => number;
 }): Int32Array {
-  const { nv, ne, nc, keptU, keptV, vx, vy, outStart, out, cycle, half, to } = g;
+  const { nv, ne, nc, keptU, keptV, V, outStart, out, cycle, half, to } = g;
   // 4. Connected components, their lowest-left vertex and outer cycle.
   const { find, union } = unionFind(nv);
   for (let e = 0; e < ne; e++) union(keptU[e], keptV[e]);
@@ -270,12 +272,12 @@ function containers(g: {
     if (outStart[v + 1] === outStart[v]) continue;
     const r = find(v);
     let c = compOf[r];
-    if (c < 0) { c = compOf[r] = compMin.length; compMin.push(v); compBox.push(vx(v), vy(v), vx(v), vy(v)); }
+    if (c < 0) { c = compOf[r] = compMin.length; compMin.push(v); compBox.push(V[2 * v], V[2 * v + 1], V[2 * v], V[2 * v + 1]); }
     compOf[v] = c;
     const m = compMin[c];
-    if (vx(v) < vx(m) || (vx(v) === vx(m) && vy(v) < vy(m))) compMin[c] = v;
-    compBox[4 * c] = Math.min(compBox[4 * c], vx(v)); compBox[4 * c + 1] = Math.min(compBox[4 * c + 1], vy(v));
-    compBox[4 * c + 2] = Math.max(compBox[4 * c + 2], vx(v)); compBox[4 * c + 3] = Math.max(compBox[4 * c + 3], vy(v));
+    if (V[2 * v] < V[2 * m] || (V[2 * v] === V[2 * m] && V[2 * v + 1] < V[2 * m + 1])) compMin[c] = v;
+    compBox[4 * c] = Math.min(compBox[4 * c], V[2 * v]); compBox[4 * c + 1] = Math.min(compBox[4 * c + 1], V[2 * v + 1]);
+    compBox[4 * c + 2] = Math.max(compBox[4 * c + 2], V[2 * v]); compBox[4 * c + 3] = Math.max(compBox[4 * c + 3], V[2 * v + 1]);
   }
   const ncomp = compMin.length;
   const outerCycleOf = new Int32Array(ncomp);
@@ -286,7 +288,7 @@ function containers(g: {
     let h: number;
     if (d === 2) {
       const g0 = out[s], g1 = out[s + 1];
-      h = orient(vx(v), vy(v), vx(to(g0)), vy(to(g0)), vx(to(g1)), vy(to(g1))) > 0 ? g1 : g0; // two edges are not sorted
+      h = orient(V[2 * v], V[2 * v + 1], V[2 * to(g0)], V[2 * to(g0) + 1], V[2 * to(g1)], V[2 * to(g1) + 1]) > 0 ? g1 : g0; // two edges are not sorted
     } else {
       let up = 0; // edges in the upper half-plane [0, π): they come first
       for (let k = s; k < s + d; k++) if (half(out[k]) === 0) up++;
@@ -296,13 +298,13 @@ function containers(g: {
   }
 
   // 5. The face holding each component: exact ray to the left from its lowest-left vertex.
-  const edgeCells = new Buckets(Math.max(64, Math.ceil(avgEdge(keptU, keptV, vx, vy) * 2)), ne, (e, o) => {
-    o[0] = Math.min(vx(keptU[e]), vx(keptV[e])); o[1] = Math.min(vy(keptU[e]), vy(keptV[e])); o[2] = Math.max(vx(keptU[e]), vx(keptV[e])); o[3] = Math.max(vy(keptU[e]), vy(keptV[e]));
+  const edgeCells = new Buckets(Math.max(64, Math.ceil(avgEdge(keptU, keptV, V) * 2)), ne, (e, o) => {
+    o[0] = Math.min(V[2 * keptU[e]], V[2 * keptV[e]]); o[1] = Math.min(V[2 * keptU[e] + 1], V[2 * keptV[e] + 1]); o[2] = Math.max(V[2 * keptU[e]], V[2 * keptV[e]]); o[3] = Math.max(V[2 * keptU[e] + 1], V[2 * keptV[e] + 1]);
   });
   const compCells = new Buckets(Math.max(64, Math.ceil(avgBox(compBox, ncomp) * 2)), ncomp, (c, o) => { o[0] = compBox[4 * c]; o[1] = compBox[4 * c + 1]; o[2] = compBox[4 * c + 2]; o[3] = compBox[4 * c + 3]; });
   const containerCycle = new Int32Array(ncomp).fill(-1); // -1: the unbounded face
   for (let c = 0; c < ncomp; c++) {
-    const v = compMin[c], x = vx(v), y = vy(v);
+    const v = compMin[c], x = V[2 * v], y = V[2 * v + 1];
     // How far left the ray must look: to the west edge of the components whose box holds v.
     let reach = x;
     const cc = compCells.at(compCells.cell(x), compCells.cell(y));
@@ -323,12 +325,12 @@ function containers(g: {
         const e = edgeCells.ids[m], p = keptU[e], q = keptV[e];
         if (compOf[p] === c) continue;
         let lo = p, hi = q;
-        if (vy(lo) > vy(hi)) { lo = q; hi = p; }
-        if (!(vy(lo) <= y && vy(hi) > y)) continue;
-        if (orient(vx(lo), vy(lo), vx(hi), vy(hi), x, y) >= 0) continue; // v is not right of the upward edge
-        if (best < 0 || rightOf(lo, hi, bestLow, bestHigh, vx, vy)) {
+        if (V[2 * lo + 1] > V[2 * hi + 1]) { lo = q; hi = p; }
+        if (!(V[2 * lo + 1] <= y && V[2 * hi + 1] > y)) continue;
+        if (orient(V[2 * lo], V[2 * lo + 1], V[2 * hi], V[2 * hi + 1], x, y) >= 0) continue; // v is not right of the upward edge
+        if (best < 0 || rightOf(lo, hi, bestLow, bestHigh, V)) {
           best = e; bestLow = lo; bestHigh = hi;
-          bestX = Math.min(vx(lo), vx(hi)); // a safe bound for stopping the scan
+          bestX = Math.min(V[2 * lo], V[2 * hi]); // a safe bound for stopping the scan
         }
       }
     }
@@ -427,21 +429,21 @@ function keptFragments(snap: SnapResult, segBuilding: Int32Array, check: NonNull
 }
 
 /** True when edge (lo1, hi1) crosses the line just above y further right than (lo2, hi2) does; the two never cross. */
-function rightOf(lo1: number, hi1: number, lo2: number, hi2: number, vx: (v: number) => number, vy: (v: number) => number): boolean {
+function rightOf(lo1: number, hi1: number, lo2: number, hi2: number, V: Float64Array): boolean {
   // Test the end point of one edge that lies within the other's height range against the other's line.
-  if (vy(lo1) >= vy(lo2)) {
-    const o = orient(vx(lo2), vy(lo2), vx(hi2), vy(hi2), vx(lo1), vy(lo1));
+  if (V[2 * lo1 + 1] >= V[2 * lo2 + 1]) {
+    const o = orient(V[2 * lo2], V[2 * lo2 + 1], V[2 * hi2], V[2 * hi2 + 1], V[2 * lo1], V[2 * lo1 + 1]);
     if (o !== 0) return o < 0;
-    return orient(vx(lo2), vy(lo2), vx(hi2), vy(hi2), vx(hi1), vy(hi1)) < 0;
+    return orient(V[2 * lo2], V[2 * lo2 + 1], V[2 * hi2], V[2 * hi2 + 1], V[2 * hi1], V[2 * hi1 + 1]) < 0;
   }
-  const o = orient(vx(lo1), vy(lo1), vx(hi1), vy(hi1), vx(lo2), vy(lo2));
+  const o = orient(V[2 * lo1], V[2 * lo1 + 1], V[2 * hi1], V[2 * hi1 + 1], V[2 * lo2], V[2 * lo2 + 1]);
   if (o !== 0) return o > 0;
-  return orient(vx(lo1), vy(lo1), vx(hi1), vy(hi1), vx(hi2), vy(hi2)) > 0;
+  return orient(V[2 * lo1], V[2 * lo1 + 1], V[2 * hi1], V[2 * hi1 + 1], V[2 * hi2], V[2 * hi2 + 1]) > 0;
 }
 
-function avgEdge(u: ArrayLike<number>, v: ArrayLike<number>, vx: (i: number) => number, vy: (i: number) => number): number {
+function avgEdge(u: ArrayLike<number>, v: ArrayLike<number>, V: Float64Array): number {
   let s = 0;
-  for (let e = 0; e < u.length; e++) s += Math.abs(vx(u[e]) - vx(v[e])) + Math.abs(vy(u[e]) - vy(v[e]));
+  for (let e = 0; e < u.length; e++) s += Math.abs(V[2 * u[e]] - V[2 * v[e]]) + Math.abs(V[2 * u[e] + 1] - V[2 * v[e] + 1]);
   return u.length ? s / u.length : 64;
 }
 

@@ -7,24 +7,23 @@ import { Buckets } from "./spatialGrid";
 
 /** Indices of edges (u[e], v[e] into integer vertex coordinates V) that cross, overlap or pass through a vertex. */
 export function planarDefects(V: ArrayLike<number>, u: ArrayLike<number>, v: ArrayLike<number>, edges: number): number[] {
-  const X = (p: number) => V[2 * p], Y = (p: number) => V[2 * p + 1];
   let sum = 0;
-  for (let e = 0; e < edges; e++) sum += Math.abs(X(u[e]) - X(v[e])) + Math.abs(Y(u[e]) - Y(v[e]));
+  for (let e = 0; e < edges; e++) sum += Math.abs(V[2 * u[e]] - V[2 * v[e]]) + Math.abs(V[2 * u[e] + 1] - V[2 * v[e] + 1]);
   const cells = new Buckets(Math.max(64, Math.ceil(edges ? (2 * sum) / edges : 64)), edges, (e, o) => {
-    o[0] = Math.min(X(u[e]), X(v[e])); o[1] = Math.min(Y(u[e]), Y(v[e])); o[2] = Math.max(X(u[e]), X(v[e])); o[3] = Math.max(Y(u[e]), Y(v[e]));
+    o[0] = Math.min(V[2 * u[e]], V[2 * v[e]]); o[1] = Math.min(V[2 * u[e] + 1], V[2 * v[e] + 1]); o[2] = Math.max(V[2 * u[e]], V[2 * v[e]]); o[3] = Math.max(V[2 * u[e] + 1], V[2 * v[e] + 1]);
   });
   const bad = new Set<number>();
   /** True when point p lies on the open segment a–b. */
   const inside = (a: number, b: number, p: number) =>
-    !(X(p) === X(a) && Y(p) === Y(a)) && !(X(p) === X(b) && Y(p) === Y(b)) && onSegment(X(a), Y(a), X(b), Y(b), X(p), Y(p));
+    !(V[2 * p] === V[2 * a] && V[2 * p + 1] === V[2 * a + 1]) && !(V[2 * p] === V[2 * b] && V[2 * p + 1] === V[2 * b + 1]) && onSegment(V[2 * a], V[2 * a + 1], V[2 * b], V[2 * b + 1], V[2 * p], V[2 * p + 1]);
   for (let c = 0; c < cells.cellCount; c++) {
     for (let m = cells.start[c]; m < cells.start[c + 1]; m++) {
       const e = cells.ids[m], a = u[e], b = v[e];
       for (let q = m + 1; q < cells.start[c + 1]; q++) {
         const f = cells.ids[q], p = u[f], r = v[f];
         // Boxes apart: nothing to test (most pairs in a cell).
-        if (Math.max(X(p), X(r)) < Math.min(X(a), X(b)) || Math.min(X(p), X(r)) > Math.max(X(a), X(b)) || Math.max(Y(p), Y(r)) < Math.min(Y(a), Y(b)) || Math.min(Y(p), Y(r)) > Math.max(Y(a), Y(b))) continue;
-        if (properCross(X(a), Y(a), X(b), Y(b), X(p), Y(p), X(r), Y(r)) || inside(a, b, p) || inside(a, b, r) || inside(p, r, a) || inside(p, r, b)) { bad.add(e); bad.add(f); }
+        if (Math.max(V[2 * p], V[2 * r]) < Math.min(V[2 * a], V[2 * b]) || Math.min(V[2 * p], V[2 * r]) > Math.max(V[2 * a], V[2 * b]) || Math.max(V[2 * p + 1], V[2 * r + 1]) < Math.min(V[2 * a + 1], V[2 * b + 1]) || Math.min(V[2 * p + 1], V[2 * r + 1]) > Math.max(V[2 * a + 1], V[2 * b + 1])) continue;
+        if (properCross(V[2 * a], V[2 * a + 1], V[2 * b], V[2 * b + 1], V[2 * p], V[2 * p + 1], V[2 * r], V[2 * r + 1]) || inside(a, b, p) || inside(a, b, r) || inside(p, r, a) || inside(p, r, b)) { bad.add(e); bad.add(f); }
       }
     }
   }

@@ -111,29 +111,28 @@ function crossingPixel(ax: number, ay: number, bx: number, by: number, cx: numbe
 export function snapRound(input: SnapInput): SnapResult {
   const { xy, seg, lattice: l } = input;
   const ns = seg.length / 2;
-  const X = (p: number) => xy[2 * p], Y = (p: number) => xy[2 * p + 1];
 
   // Cell size: about the mean segment length (at least 64 units), so a query sees a few cells.
   let sumLen = 0;
-  for (let s = 0; s < ns; s++) sumLen += Math.abs(X(seg[2 * s + 1]) - X(seg[2 * s])) + Math.abs(Y(seg[2 * s + 1]) - Y(seg[2 * s]));
+  for (let s = 0; s < ns; s++) sumLen += Math.abs(xy[2 * seg[2 * s + 1]] - xy[2 * seg[2 * s]]) + Math.abs(xy[2 * seg[2 * s + 1] + 1] - xy[2 * seg[2 * s] + 1]);
   const size = Math.max(64, Math.ceil(ns ? sumLen / ns : 64));
 
   const hot = new PointIndex(2, Math.max(1024, 2 * ns));
   const pointHot = new Int32Array(xy.length / 2).fill(-1); // input point → its hot pixel
-  for (let k = 0; k < seg.length; k++) { const p = seg[k]; if (pointHot[p] < 0) pointHot[p] = hot.id(X(p), Y(p)); }
+  for (let k = 0; k < seg.length; k++) { const p = seg[k]; if (pointHot[p] < 0) pointHot[p] = hot.id(xy[2 * p], xy[2 * p + 1]); }
 
   // 1. Crossings of two segments (found through a grid of segment boxes).
   const segCells = new Buckets(size, ns, (s, o) => {
     const a = seg[2 * s], b = seg[2 * s + 1];
-    o[0] = Math.min(X(a), X(b)); o[1] = Math.min(Y(a), Y(b)); o[2] = Math.max(X(a), X(b)); o[3] = Math.max(Y(a), Y(b));
+    o[0] = Math.min(xy[2 * a], xy[2 * b]); o[1] = Math.min(xy[2 * a + 1], xy[2 * b + 1]); o[2] = Math.max(xy[2 * a], xy[2 * b]); o[3] = Math.max(xy[2 * a + 1], xy[2 * b + 1]);
   });
   for (let c = 0; c < segCells.cellCount; c++) {
     for (let m = segCells.start[c]; m < segCells.start[c + 1]; m++) {
       const s = segCells.ids[m], a = seg[2 * s], b = seg[2 * s + 1];
-      const ax = X(a), ay = Y(a), bx = X(b), by = Y(b);
+      const ax = xy[2 * a], ay = xy[2 * a + 1], bx = xy[2 * b], by = xy[2 * b + 1];
       for (let q = m + 1; q < segCells.start[c + 1]; q++) {
         const t = segCells.ids[q], c0 = seg[2 * t], d0 = seg[2 * t + 1];
-        const cx = X(c0), cy = Y(c0), dx = X(d0), dy = Y(d0);
+        const cx = xy[2 * c0], cy = xy[2 * c0 + 1], dx = xy[2 * d0], dy = xy[2 * d0 + 1];
         if (Math.max(cx, dx) < Math.min(ax, bx) || Math.min(cx, dx) > Math.max(ax, bx) || Math.max(cy, dy) < Math.min(ay, by) || Math.min(cy, dy) > Math.max(ay, by)) continue;
         if (!properCross(ax, ay, bx, by, cx, cy, dx, dy)) continue;
         const [px, py] = crossingPixel(ax, ay, bx, by, cx, cy, dx, dy);
@@ -148,8 +147,8 @@ export function snapRound(input: SnapInput): SnapResult {
   const breaks: number[] = [];
   for (let s = 0; s < ns; s++) {
     let a = seg[2 * s], b = seg[2 * s + 1];
-    if (X(b) < X(a) || (X(b) === X(a) && Y(b) < Y(a))) { const t = a; a = b; b = t; }
-    const ax = X(a), ay = Y(a), bx = X(b), by = Y(b), ux = bx - ax, uy = by - ay;
+    if (xy[2 * b] < xy[2 * a] || (xy[2 * b] === xy[2 * a] && xy[2 * b + 1] < xy[2 * a + 1])) { const t = a; a = b; b = t; }
+    const ax = xy[2 * a], ay = xy[2 * a + 1], bx = xy[2 * b], by = xy[2 * b + 1], ux = bx - ax, uy = by - ay;
     breaks.length = 0;
     breaks.push(0, ax, ay);
     // Vertical lines (ax < bx: the ends are in lexicographic order), then horizontal ones, from the lower end.
