@@ -38,10 +38,26 @@ const ORDER_CELL = 1000;
 /** What a part's clean-up needs besides the footprints (plain data: it crosses to a thread). */
 export type PartOptions = Pick<CleanupOptions, "lattice" | "snapTolerance" | "file">;
 
-/** The points per part for `threads` threads: one part per thread, or one part for a small city (under 2 × MIN_PART_POINTS). */
+/**
+ * A part holds at most about this many points, so the clean-up's working memory (hot pixels,
+ * fragments, half-edges: several times the part's footprints) follows the part, not the city.
+ * 512,000 generated buildings (2.8 M points) on one thread, peak RSS of reading and cleaning:
+ * 615 MB in one part, 520 MB in 2, 439 MB in 3 parts of under 1 M points, 426 MB in 6; clean-up
+ * 5.5, 6.6, 6.6 and 7.1 s.
+ */
+export const MAX_PART_POINTS = 1_000_000;
+
+/**
+ * The points per part for `threads` threads: one part for a small city (under 2 × MIN_PART_POINTS
+ * points with several threads, under MAX_PART_POINTS with one); else as many parts as threads, or
+ * a multiple of that so no part exceeds MAX_PART_POINTS (each thread then cleans as many).
+ */
 export function partPointsFor(f: Footprints, threads: number): number {
   const total = f.ringStart[f.ringStart.length - 1];
-  return threads <= 1 || total < 2 * MIN_PART_POINTS ? Infinity : Math.ceil(total / threads);
+  const lanes = Math.max(1, threads);
+  if (total <= MAX_PART_POINTS && (lanes === 1 || total < 2 * MIN_PART_POINTS)) return Infinity;
+  const parts = lanes * Math.ceil(total / MAX_PART_POINTS / lanes);
+  return Math.ceil(total / parts);
 }
 
 /** How a city is cleaned in parts: parts in flight at once, and the points a part is filled to (default: one part). */

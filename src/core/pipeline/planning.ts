@@ -267,13 +267,15 @@ async function planWith(script: string | undefined, o: ResolvedOptions, files: P
   const cleaning = cleanupOptions(grid, planOptions);
   const t0 = performance.now();
   let parts = 0;
-  // One part per worker: o.workers − 1 threads and this one (it would only wait, and a thread's
-  // heap less keeps the peak down); a small city (or one worker) is cleaned here in one part.
-  const partPoints = script ? partPointsFor(read.footprints, o.workers) : Infinity;
-  const clean = partPoints < Infinity
+  // One part per worker (or as many each, so no part is larger than MAX_PART_POINTS): o.workers − 1
+  // threads and this one (it would only wait, and a thread's heap less keeps the peak down); a
+  // small city is cleaned in one part, and with one worker every part is cleaned here.
+  const threaded = script !== undefined && o.workers > 1;
+  const partPoints = partPointsFor(read.footprints, threaded ? o.workers : 1);
+  const clean = threaded && partPoints < Infinity
     ? await withThreads(script, o.workers - 1, async (pool) => { await pool!.started(); return cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return pool!.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: o.workers, here: true, partPoints, onPart: () => parts++ }); })
-    : cleanInPartsHere(read.footprints, cleaning, { onPart: () => parts++ });
-  emit({ log: `clean-up: ${parts} part(s) on ${partPoints < Infinity ? `${o.workers} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
+    : cleanInPartsHere(read.footprints, cleaning, { partPoints, onPart: () => parts++ });
+  emit({ log: `clean-up: ${parts} part(s) on ${threaded && partPoints < Infinity ? `${o.workers} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
   if (signal?.aborted) throw cancelled();
   const plan = planCleaned(clean, grid, planOptions);
   if (lifted) {

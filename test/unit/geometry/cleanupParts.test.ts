@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { cleanFootprints, type CleanupResult } from "../../../src/core/geometry/cleanup";
-import { REACH, cleanInParts, cleanInPartsHere, cleanupParts, partPointsFor, type PartOptions } from "../../../src/core/geometry/cleanupParts";
+import { MAX_PART_POINTS, MIN_PART_POINTS, REACH, cleanInParts, cleanInPartsHere, cleanupParts, partPointsFor, type PartOptions } from "../../../src/core/geometry/cleanupParts";
 import { buildingBoxes } from "../../../src/core/geometry/footprintBuilder";
 import { makeLattice, toUnitsX, toUnitsY } from "../../../src/core/geometry/lattice";
 import { readFootprints } from "../../../src/core/geojson/read";
@@ -89,6 +89,23 @@ test("parts cleaned concurrently and out of order (as on threads) give the same 
   assert.ok(sent > 0 && inline > 0, `${sent} parts sent, ${inline} cleaned here`);
   assert.equal(sent + inline, cleanupParts(f, lattice, 600).length);
   assertSameCleanup(mixed, here, "one lane here");
+});
+
+test("parts per thread: one part for a small city, else a multiple of the threads, none over MAX_PART_POINTS", () => {
+  // partPointsFor reads only the number of points (the last ring end).
+  const city = (points: number) => ({ ringStart: Int32Array.of(0, points) }) as unknown as Footprints;
+  assert.equal(partPointsFor(city(MAX_PART_POINTS), 1), Infinity, "one thread: one part up to MAX_PART_POINTS");
+  assert.equal(partPointsFor(city(2 * MIN_PART_POINTS - 1), 2), Infinity, "several threads: one part under 2 × MIN_PART_POINTS");
+  assert.equal(partPointsFor(city(800_000), 2), 400_000, "one part per thread");
+  assert.equal(partPointsFor(city(1_500_000), 1), 750_000, "one thread: 2 parts of 750,000 points");
+  for (const threads of [1, 2, 3, 5]) {
+    for (const total of [1_000_001, 2_200_000, 2_836_462, 5_540_178, 40_000_000]) {
+      const per = partPointsFor(city(total), threads), parts = Math.ceil(total / per);
+      assert.ok(per <= MAX_PART_POINTS, `${total} points on ${threads} thread(s): ${per} per part`);
+      assert.equal(parts % threads, 0, `${total} points on ${threads} thread(s): ${parts} parts, as many for each thread`);
+      assert.ok(Math.ceil(total / MAX_PART_POINTS) + threads > parts, `${total} points on ${threads} thread(s): ${parts} parts, no more than needed`);
+    }
+  }
 });
 
 const nyc = path.resolve(import.meta.dirname, "../../../../shared/data/nyc-osm-buildings.geojson");
