@@ -17,6 +17,7 @@ import { problemCountText, problemList } from "../problemList";
 import { readFootprints } from "../geojson/read";
 import { openGround, groundZ, type GroundSurface } from "../groundHeight";
 import { footprintBase } from "../footprintBase";
+import { featureBuilding } from "../featureBuilding";
 import { demFiles, hashDem } from "../demFiles";
 import { groundOutside } from "../demCoverage";
 import { cleanupOptions, planCleaned, planGrid } from "../tiling/plan";
@@ -251,13 +252,12 @@ async function planWith(script: string | undefined, o: ResolvedOptions, files: P
   };
   // Feature index → building of the read, for the id and source position of clean-up diagnostics
   // (those stay in this process: the tile inputs carry no positions).
-  const building = new Map<number, number>();
-  read.footprints.featureIndex.forEach((f, b) => building.set(f, b));
+  const building = featureBuilding(read.footprints.featureIndex);
   const pos = read.featurePositions;
   const planOptions: PlanOptions = {
     tileSize, maxMeshSize, margin: o.margin, snapTolerance: o.snapTolerance, file: o.input,
-    featureId: (f) => { const b = building.get(f); return b === undefined ? null : read.featureIds[b]; },
-    featurePosition: (f) => { const b = building.get(f); return b === undefined || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
+    featureId: (f) => { const b = building(f); return b < 0 ? null : read.featureIds[b]; },
+    featurePosition: (f) => { const b = building(f); return b < 0 || pos[2 * b] === 0 ? undefined : { line: pos[2 * b], column: pos[2 * b + 1] }; },
     ground: paths.length ? { kind: "dem", paths, origin: read.crs.origin, crs: { name: read.crs.name, proj4: read.crs.proj4 } } : { kind: "flat" },
     zAt,
     ...(base ? { base, demName: o.dem ?? `made from ${cloudName}` } : {}),
