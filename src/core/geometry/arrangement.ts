@@ -374,7 +374,12 @@ function keptFragments(snap: SnapResult, segBuilding: Int32Array, check: NonNull
   // Fragments with a building whose net count is not zero, with their (building, count) pairs,
   // buildings ascending (insertion sort: a fragment has one or two). Two passes over the same
   // walk, counting then filling, so the arrays are allocated at their exact size.
-  const sb: number[] = [], sn: number[] = [];
+  // The current fragment's pairs: sb[0 … sw−1], sn likewise. Typed arrays with a count, sized for
+  // the busiest vertex: JS arrays emptied per fragment (length = 0) had been a third of this walk.
+  let widest = 0;
+  for (let lo = 0; lo < nv; lo++) widest = Math.max(widest, lowStart[lo + 1] - lowStart[lo]);
+  const sb = new Int32Array(widest), sn = new Int32Array(widest);
+  let sw = 0;
   const walk = (emit: (lo: number, hi: number) => void) => {
     for (let lo = 0; lo < nv; lo++) {
       const s0 = lowStart[lo], s1 = lowStart[lo + 1];
@@ -383,15 +388,16 @@ function keptFragments(snap: SnapResult, segBuilding: Int32Array, check: NonNull
         let earlier = false;
         for (let k = s0; k < i && !earlier; k++) earlier = travHigh[k] === hi;
         if (earlier) continue; // taken into this fragment at its first traversal
-        sb.length = 0; sn.length = 0;
+        sw = 0;
         for (let k = i; k < s1; k++) {
           if (travHigh[k] !== hi) continue;
-          const j = sb.indexOf(travB[k]);
-          if (j < 0) { sb.push(travB[k]); sn.push(travDir[k]); } else sn[j] += travDir[k];
+          let j = 0;
+          while (j < sw && sb[j] !== travB[k]) j++;
+          if (j === sw) { sb[sw] = travB[k]; sn[sw++] = travDir[k]; } else sn[j] += travDir[k];
         }
         let w = 0;
-        for (let j = 0; j < sb.length; j++) if (sn[j] !== 0) { sb[w] = sb[j]; sn[w++] = sn[j]; }
-        sb.length = w; sn.length = w;
+        for (let j = 0; j < sw; j++) if (sn[j] !== 0) { sb[w] = sb[j]; sn[w++] = sn[j]; }
+        sw = w;
         if (w === 0) continue;
         for (let j = 1; j < w; j++) for (let q = j; q > 0 && sb[q - 1] > sb[q]; q--) {
           const tb = sb[q]; sb[q] = sb[q - 1]; sb[q - 1] = tb;
@@ -402,11 +408,11 @@ function keptFragments(snap: SnapResult, segBuilding: Int32Array, check: NonNull
     }
   };
   let ne = 0, nw = 0;
-  walk(() => { ne++; nw += sb.length; });
+  walk(() => { ne++; nw += sw; });
   let keptU = new Int32Array(ne), keptV = new Int32Array(ne), wStart = new Int32Array(ne + 1), wB = new Int32Array(nw), wN = new Int32Array(nw);
   ne = 0; nw = 0;
   walk((lo, hi) => {
-    for (let j = 0; j < sb.length; j++) { wB[nw] = sb[j]; wN[nw++] = sn[j]; }
+    for (let j = 0; j < sw; j++) { wB[nw] = sb[j]; wN[nw++] = sn[j]; }
     keptU[ne] = lo; keptV[ne++] = hi; wStart[ne] = nw;
   });
   // Should the kept fragments not be a planar graph (snap rounding proves they are; planarCheck.ts

@@ -177,7 +177,7 @@ export function snapRound(input: SnapInput): SnapResult {
   const hits: number[] = [];
   /** Hot pixels met by the fragment between hot pixels p and q, other than theirs, in order from p. */
   const met = (p: number, q: number, out: number[]): void => {
-    out.length = 0;
+    if (out.length !== 0) out.length = 0; // most calls find it empty, and setting a length is a runtime call
     const ax = hot.x(p), ay = hot.y(p), bx = hot.x(q), by = hot.y(q);
     const i0 = hotCells.cell(Math.min(ax, bx) - 1), i1 = hotCells.cell(Math.max(ax, bx) + 1);
     const j0 = hotCells.cell(Math.min(ay, by) - 1), j1 = hotCells.cell(Math.max(ay, by) + 1);
@@ -206,8 +206,7 @@ export function snapRound(input: SnapInput): SnapResult {
     const a = pointHot[seg[2 * s]], b = pointHot[seg[2 * s + 1]];
     push(a);
     // Depth-first over fragments, in order: the stack holds the chain's remaining points reversed.
-    stack.length = 0;
-    stack.push(b);
+    stack.push(b); // the stack is empty here: the loop below ends only when it is
     let from = a, rounds = 0;
     while (stack.length) {
       const to = stack[stack.length - 1];
