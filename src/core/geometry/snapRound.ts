@@ -144,22 +144,28 @@ export function snapRound(input: SnapInput): SnapResult {
   // 2. Crossings with lattice lines, and subdivision points of long pieces. Computed from the
   //    segment with its ends in lexicographic order, so a wall shared by two footprints (same
   //    segment, opposite directions) gets the same points.
+  // Breaks (t along the segment, x, y) are only needed for a piece longer than maxLength (rare: the
+  // lattice is a tile's), so other segments only mark their crossings hot; the two callbacks are
+  // made once, not per segment, and read the segment from the variables below.
   const breaks: number[] = [];
+  let sax = 0, say = 0, sux = 0, suy = 0, long = false;
+  const onVertical = (L: number, cy: number) => { hot.id(L, cy); if (long) breaks.push((L - sax) / sux, L, cy); };
+  const onHorizontal = (L: number, cx: number) => { hot.id(cx, L); if (long) breaks.push((L - say) / suy, cx, L); };
   for (let s = 0; s < ns; s++) {
     let a = seg[2 * s], b = seg[2 * s + 1];
     if (xy[2 * b] < xy[2 * a] || (xy[2 * b] === xy[2 * a] && xy[2 * b + 1] < xy[2 * a + 1])) { const t = a; a = b; b = t; }
     const ax = xy[2 * a], ay = xy[2 * a + 1], bx = xy[2 * b], by = xy[2 * b + 1], ux = bx - ax, uy = by - ay;
-    breaks.length = 0;
-    breaks.push(0, ax, ay);
+    const len = Math.hypot(ux, uy);
+    sax = ax; say = ay; sux = ux; suy = uy; long = len > input.maxLength;
+    if (long) { breaks.length = 0; breaks.push(0, ax, ay); }
     // Vertical lines (ax < bx: the ends are in lexicographic order), then horizontal ones, from the lower end.
-    if (ux !== 0) latticeCrossings(l, ax, ay, bx, by, (L, cy) => { hot.id(L, cy); breaks.push((L - ax) / ux, L, cy); });
+    if (ux !== 0) latticeCrossings(l, ax, ay, bx, by, onVertical);
     if (uy !== 0) {
       const upward = uy > 0;
-      latticeCrossings(l, upward ? ay : by, upward ? ax : bx, upward ? by : ay, upward ? bx : ax, (L, cx) => { hot.id(cx, L); breaks.push((L - ay) / uy, cx, L); });
+      latticeCrossings(l, upward ? ay : by, upward ? ax : bx, upward ? by : ay, upward ? bx : ax, onHorizontal);
     }
+    if (!long) continue;
     breaks.push(1, bx, by);
-    const len = Math.hypot(ux, uy);
-    if (len <= input.maxLength) continue;
     // Pieces between consecutive breaks, longer than maxLength, get evenly spaced points.
     const order = Array.from({ length: breaks.length / 3 }, (_, k) => k).sort((u, v) => breaks[3 * u] - breaks[3 * v]);
     for (let k = 0; k + 1 < order.length; k++) {
