@@ -19,14 +19,22 @@ export class Growable<T extends Typed> {
     this.a = b;
   }
 
+  /** Room for exactly `total` values in all (when the final size is known: no doubling, and done() then copies nothing). */
+  reserveTotal(total: number): void {
+    if (total <= this.a.length) return;
+    const b = this.make(total);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
+
   push(v: number): void {
     if (this.n === this.a.length) this.reserve(1);
     this.a[this.n++] = v;
   }
 
-  /** An exact-size copy of what was pushed. */
+  /** What was pushed, exactly sized: the array itself when it is full (it must not be pushed to again), else a copy. */
   done(): T {
-    return this.a.slice(0, this.n) as T;
+    return this.n === this.a.length ? this.a : (this.a.slice(0, this.n) as T);
   }
 }
 

@@ -195,7 +195,12 @@ function assemble(f: Footprints, parts: Int32Array[], results: CleanupResult[], 
   // Kept building → (part, index in the part's result), by input index.
   const at = new Int32Array(f.count).fill(-1), partOfKept = new Int32Array(f.count);
   results.forEach((r, p) => r.sourceIndex.forEach((k, i) => { const b = parts[p][k]; at[b] = i; partOfKept[b] = p; }));
+  // The output's size is the parts' together, so it is allocated once at its size (1,000,000
+  // buildings: a doubling builder and its final copy had held up to 3× the city's cleaned arrays).
   const out = new FootprintBuilder(), kept: number[] = [];
+  let points = 0, rings = 0, polys = 0, buildings = 0;
+  for (const r of results) { points += r.footprints.xy.length >> 1; rings += r.footprints.ringStart.length - 1; polys += r.footprints.polyStart.length - 1; buildings += r.footprints.count; }
+  out.reserve(points, rings, polys, buildings);
   for (let b = 0; b < f.count; b++) {
     if (at[b] < 0) continue;
     out.copyBuilding(results[partOfKept[b]].footprints, at[b]);
