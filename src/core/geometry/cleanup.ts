@@ -34,6 +34,8 @@ export interface CleanupResult {
   diagnostics: Diagnostic[];
 }
 
+const NONE: readonly number[] = [];
+
 export function cleanFootprints(input: Footprints, opts: CleanupOptions): CleanupResult {
   const l = opts.lattice, tol = opts.snapTolerance;
   const diagnostics: Diagnostic[] = [];
@@ -86,8 +88,8 @@ export function cleanFootprints(input: Footprints, opts: CleanupOptions): Cleanu
       }
       out.endPolygon();
     }
-    const lostTo = regions.lostTo.get(b) ?? [];
-    const others = lostTo.map(name).join(", ");
+    const lostTo = regions.lostTo.get(b) ?? NONE;
+    const others = lostTo.length ? lostTo.map(name).join(", ") : "";
     if (out.endBuilding(f.height[b], f.featureIndex[b])) {
       kept.push(b);
       const lost = (regions.windingArea[b] - regions.ownedArea[b]) * m2;
