@@ -47,6 +47,27 @@ export interface ArrangementResult {
   unresolved: Uint8Array;
 }
 
+// Half-edges: edge e runs keptU[e] → keptV[e] as half-edge 2e, back as 2e + 1. The helpers are
+// module functions, not closures made per call: a closure made per call is not inlined once the
+// function has run on more than one input (a city cleaned in parts).
+function origin(h: number, u: Int32Array, v: Int32Array): number { return h & 1 ? v[h >> 1] : u[h >> 1]; }
+function target(h: number, u: Int32Array, v: Int32Array): number { return h & 1 ? u[h >> 1] : v[h >> 1]; }
+/** 0 when h points into the half-plane [0°, 180°) (east, then counter-clockwise), else 1. */
+function halfPlane(h: number, V: Float64Array, u: Int32Array, v: Int32Array): number {
+  const a = origin(h, u, v), b = target(h, u, v), dx = V[2 * b] - V[2 * a], dy = V[2 * b + 1] - V[2 * a + 1];
+  return dy > 0 || (dy === 0 && dx > 0) ? 0 : 1;
+}
+/** The outgoing half-edge first clockwise from g around g's origin (from h ^ 1: the next half-edge of h's cycle, its face on the left). */
+function clockwise(g: number, u: Int32Array, v: Int32Array, outStart: Int32Array, out: Int32Array, pos: Int32Array): number {
+  const o = origin(g, u, v), s = outStart[o], d = outStart[o + 1] - s;
+  return out[s + ((pos[g] - s - 1 + d) % d)];
+}
+/** Whether h bounds its owner's region: an owned face on its left, another owner (or none) on its right. */
+function isBoundary(h: number, owner: Int32Array, faceOf: Int32Array): boolean {
+  const o = owner[faceOf[h]];
+  return o >= 0 && o !== owner[faceOf[h ^ 1]];
+}
+
 export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   const { snap, segBuilding, height } = input;
   // Vertex x of v is V[2v], y V[2v+1], written out rather than through small closures: a closure made
@@ -58,16 +79,13 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   const { keptU, keptV, wStart, wB, wN, excluded } = keptFragments(snap, segBuilding, input.check ?? planarDefects);
   const nv = snap.vertexCount;
   const ne = keptU.length, nh = 2 * ne;
-  const from = (h: number) => (h & 1 ? keptV[h >> 1] : keptU[h >> 1]);
-  const to = (h: number) => (h & 1 ? keptU[h >> 1] : keptV[h >> 1]);
 
   // 2. Outgoing half-edges around each vertex, counter-clockwise from east (two need no order).
   const outStart = new Int32Array(nv + 1);
-  for (let h = 0; h < nh; h++) outStart[from(h) + 1]++;
+  for (let h = 0; h < nh; h++) outStart[origin(h, keptU, keptV) + 1]++;
   for (let v = 0; v < nv; v++) outStart[v + 1] += outStart[v];
   const out = new Int32Array(nh), fill = outStart.slice(0, nv);
-  for (let h = 0; h < nh; h++) out[fill[from(h)]++] = h;
-  const half = (h: number) => { const dx = V[2 * to(h)] - V[2 * from(h)], dy = V[2 * to(h) + 1] - V[2 * from(h) + 1]; return dy > 0 || (dy === 0 && dx > 0) ? 0 : 1; };
+  for (let h = 0; h < nh; h++) out[fill[origin(h, keptU, keptV)]++] = h;
   const pos = new Int32Array(nh);
   for (let v = 0; v < nv; v++) {
     const s = outStart[v], e = outStart[v + 1];
@@ -77,11 +95,11 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
       // (a third of the clean-up's allocations). Same order: both are stable, and the order is strict.
       const x = V[2 * v], y = V[2 * v + 1];
       for (let k = s + 1; k < e; k++) {
-        const g = out[k], hg = half(g), gx = V[2 * to(g)], gy = V[2 * to(g) + 1];
+        const g = out[k], hg = halfPlane(g, V, keptU, keptV), gx = V[2 * target(g, keptU, keptV)], gy = V[2 * target(g, keptU, keptV) + 1];
         let j = k - 1;
         for (; j >= s; j--) {
           const h = out[j];
-          if ((half(h) - hg || -orient(x, y, V[2 * to(h)], V[2 * to(h) + 1], gx, gy)) <= 0) break;
+          if ((halfPlane(h, V, keptU, keptV) - hg || -orient(x, y, V[2 * target(h, keptU, keptV)], V[2 * target(h, keptU, keptV) + 1], gx, gy)) <= 0) break;
           out[j + 1] = h;
         }
         out[j + 1] = g;
@@ -89,10 +107,6 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
     }
     for (let k = s; k < e; k++) pos[out[k]] = k;
   }
-  const twin = (h: number) => h ^ 1;
-  /** The outgoing half-edge first clockwise from g around g's origin. */
-  const clockwiseFrom = (g: number) => { const v = from(g), s = outStart[v], d = outStart[v + 1] - s; return out[s + ((pos[g] - s - 1 + d) % d)]; };
-  const next = (h: number) => clockwiseFrom(twin(h));
 
   // 3. Cycles (face boundaries, inside on the left) and their signed areas.
   const cycle = new Int32Array(nh).fill(-1);
@@ -101,12 +115,12 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   for (let h0 = 0; h0 < nh; h0++) {
     if (cycle[h0] >= 0) continue;
     const c = nc++;
-    const ox = V[2 * from(h0)], oy = V[2 * from(h0) + 1];
+    const ox = V[2 * origin(h0, keptU, keptV)], oy = V[2 * origin(h0, keptU, keptV) + 1];
     let a = 0, h = h0;
     do {
       cycle[h] = c;
-      a += (V[2 * from(h)] - ox) * (V[2 * to(h) + 1] - oy) - (V[2 * to(h)] - ox) * (V[2 * from(h) + 1] - oy);
-      h = next(h);
+      a += (V[2 * origin(h, keptU, keptV)] - ox) * (V[2 * target(h, keptU, keptV) + 1] - oy) - (V[2 * target(h, keptU, keptV)] - ox) * (V[2 * origin(h, keptU, keptV) + 1] - oy);
+      h = clockwise(h ^ 1, keptU, keptV, outStart, out, pos);
     } while (h !== h0);
     cycleAreaG[c] = a / 2;
     cycleFirstG[c] = h0;
@@ -114,7 +128,7 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   const cycleArea = cycleAreaG.subarray(0, nc), cycleFirst = cycleFirstG.subarray(0, nc);
 
   // 4–5. Each component's outer cycle, and the cycle of the face it sits in.
-  const up = containers({ nv, ne, nc, keptU, keptV, V, outStart, out, cycle, half, to });
+  const up = containers({ nv, ne, nc, keptU, keptV, V, outStart, out, cycle });
   // A cycle's face: its own, or for a component's outer cycle, the face it sits in (resolved through nesting).
   const faceOfCycle = new Int32Array(nc).fill(-2);
   const resolve = (cy: number): number => {
@@ -125,16 +139,17 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   };
   for (let cy = 0; cy < nc; cy++) resolve(cy);
   // Face id per cycle and per half-edge: a bounded face is its boundary cycle's id; nc is the unbounded face.
-  const faceOfCy = (cy: number) => (faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy]);
-  const faceOf = (h: number) => faceOfCy(cycle[h]);
+  const faceOfCy = new Int32Array(nc), faceOf = new Int32Array(nh);
+  for (let cy = 0; cy < nc; cy++) faceOfCy[cy] = faceOfCycle[cy] < 0 ? nc : faceOfCycle[cy];
+  for (let h = 0; h < nh; h++) faceOf[h] = faceOfCy[cycle[h]];
 
   // 6. Windings, face by face from the unbounded one (breadth first), and each face's owner.
   //    A face's winding is a run of (building, count) pairs, buildings ascending, in one pool.
   const faceStart = new Int32Array(nc + 2);
-  for (let cy = 0; cy < nc; cy++) faceStart[faceOfCy(cy) + 1]++;
+  for (let cy = 0; cy < nc; cy++) faceStart[faceOfCy[cy] + 1]++;
   for (let F = 0; F <= nc; F++) faceStart[F + 1] += faceStart[F];
   const faceList = new Int32Array(nc), faceAt = faceStart.slice(0, nc + 1);
-  for (let cy = 0; cy < nc; cy++) faceList[faceAt[faceOfCy(cy)]++] = cy;
+  for (let cy = 0; cy < nc; cy++) faceList[faceAt[faceOfCy[cy]]++] = cy;
   const windFrom = new Int32Array(nc + 1).fill(-1), windLen = new Int32Array(nc + 1);
   let pool = new Int32Array(1024), used = 0;
   const room = (n: number) => { if (used + n > pool.length) { const g = new Int32Array(Math.max(2 * pool.length, used + n)); g.set(pool); pool = g; } };
@@ -148,7 +163,7 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
       const cy = faceList[fc];
       let h = cycleFirst[cy];
       do {
-        const G = faceOf(twin(h));
+        const G = faceOf[h ^ 1];
         if (windFrom[G] < 0) {
           // Right of h (face G) = left of h (face F) − h's weight: merge two ascending runs.
           const e = h >> 1, sign = h & 1 ? 1 : -1; // −weight of h
@@ -166,7 +181,7 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
           windLen[G] = (used - start) / 2;
           queue[qn++] = G;
         }
-        h = next(h);
+        h = clockwise(h ^ 1, keptU, keptV, outStart, out, pos);
       } while (h !== cycleFirst[cy]);
     }
   }
@@ -197,21 +212,19 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
   for (const l of lostTo.values()) l.sort((p, q) => p - q);
 
   // 7. Each building's boundary: half-edges with its face on the left and another owner on the right.
-  const own = (h: number) => owner[faceOf(h)];
-  const boundary = (h: number) => own(h) >= 0 && own(h) !== own(twin(h));
   // Faces of one building joined across its inner fragments: one group per polygon.
   const faceGroups = unionFind(nc + 1);
   for (let h = 0; h < nh; h += 2) {
-    const a = faceOf(h), b = faceOf(h + 1);
+    const a = faceOf[h], b = faceOf[h + 1];
     if (owner[a] >= 0 && owner[a] === owner[b]) faceGroups.union(a, b);
   }
   // Boundary half-edges by building (counting sort), then each building's rings traced in turn:
   // its polygons in order of first appearance, each its outer ring (positive area) then holes.
   const bStart = new Int32Array(nb + 1);
-  for (let h = 0; h < nh; h++) if (boundary(h)) bStart[own(h) + 1]++;
+  for (let h = 0; h < nh; h++) if (isBoundary(h, owner, faceOf)) bStart[owner[faceOf[h]] + 1]++;
   for (let b = 0; b < nb; b++) bStart[b + 1] += bStart[b];
   const bList = new Int32Array(bStart[nb]), bAt = bStart.slice(0, nb);
-  for (let h = 0; h < nh; h++) if (boundary(h)) bList[bAt[own(h)]++] = h;
+  for (let h = 0; h < nh; h++) if (isBoundary(h, owner, faceOf)) bList[bAt[owner[faceOf[h]]]++] = h;
   const seen = new Uint8Array(nh);
   const outXy = new Float64Array(2 * bStart[nb]);
   const ringStart: number[] = [0], polyStart: number[] = [0], buildingStart = new Int32Array(nb + 1);
@@ -228,13 +241,13 @@ export function resolveArrangement(input: ArrangementInput): ArrangementResult {
       let h = h0;
       do {
         seen[h] = 1;
-        scratch.push(V[2 * from(h)], V[2 * from(h) + 1]);
+        scratch.push(V[2 * origin(h, keptU, keptV)], V[2 * origin(h, keptU, keptV) + 1]);
         // Turn clockwise around the head through b's own inner fragments to the next boundary one.
-        let g = next(h);
-        for (let guard = outStart[to(h) + 1] - outStart[to(h)]; !(own(g) === b && boundary(g)) && guard > 0; guard--) g = clockwiseFrom(g);
+        let g = clockwise(h ^ 1, keptU, keptV, outStart, out, pos);
+        for (let guard = outStart[target(h, keptU, keptV) + 1] - outStart[target(h, keptU, keptV)]; !(owner[faceOf[g]] === b && isBoundary(g, owner, faceOf)) && guard > 0; guard--) g = clockwise(g, keptU, keptV, outStart, out, pos);
         h = g;
       } while (h !== h0 && !seen[h]);
-      rings.push({ from: from0, to: scratch.length, group: faceGroups.find(faceOf(h0)), outer: ringArea(scratch, from0 / 2, scratch.length / 2) > 0 });
+      rings.push({ from: from0, to: scratch.length, group: faceGroups.find(faceOf[h0]), outer: ringArea(scratch, from0 / 2, scratch.length / 2) > 0 });
     }
     // Polygons in order of their group's first ring; the outer ring first (a group without one,
     // never seen, is dropped).
@@ -268,9 +281,9 @@ function unionFind(n: number): { find: (i: number) => number; union: (a: number,
 /** Components of the fragment graph, their outer cycles, and the face cycle each sits in (steps 4–5). */
 function containers(g: {
   nv: number; ne: number; nc: number; keptU: Int32Array; keptV: Int32Array; V: Float64Array;
-  outStart: Int32Array; out: Int32Array; cycle: Int32Array; half: (h: number) => number; to: (h: number) => number;
+  outStart: Int32Array; out: Int32Array; cycle: Int32Array;
 }): Int32Array {
-  const { nv, ne, nc, keptU, keptV, V, outStart, out, cycle, half, to } = g;
+  const { nv, ne, nc, keptU, keptV, V, outStart, out, cycle } = g;
   // 4. Connected components, their lowest-left vertex and outer cycle.
   const { find, union } = unionFind(nv);
   for (let e = 0; e < ne; e++) union(keptU[e], keptV[e]);
@@ -296,10 +309,10 @@ function containers(g: {
     let h: number;
     if (d === 2) {
       const g0 = out[s], g1 = out[s + 1];
-      h = orient(V[2 * v], V[2 * v + 1], V[2 * to(g0)], V[2 * to(g0) + 1], V[2 * to(g1)], V[2 * to(g1) + 1]) > 0 ? g1 : g0; // two edges are not sorted
+      h = orient(V[2 * v], V[2 * v + 1], V[2 * target(g0, keptU, keptV)], V[2 * target(g0, keptU, keptV) + 1], V[2 * target(g1, keptU, keptV)], V[2 * target(g1, keptU, keptV) + 1]) > 0 ? g1 : g0; // two edges are not sorted
     } else {
       let up = 0; // edges in the upper half-plane [0, π): they come first
-      for (let k = s; k < s + d; k++) if (half(out[k]) === 0) up++;
+      for (let k = s; k < s + d; k++) if (halfPlane(out[k], V, keptU, keptV) === 0) up++;
       h = out[s + ((up - 1 + d) % d)];
     }
     outerCycleOf[c] = cycle[h];
