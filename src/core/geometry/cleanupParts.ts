@@ -42,8 +42,8 @@ export type PartOptions = Pick<CleanupOptions, "lattice" | "snapTolerance" | "fi
  * A part holds at most about this many points, so the clean-up's working memory (hot pixels,
  * fragments, half-edges: several times the part's footprints) follows the part, not the city.
  * 512,000 generated buildings (2.8 M points) on one thread, peak RSS of reading and cleaning:
- * 615 MB in one part, 520 MB in 2, 439 MB in 3 parts of under 1 M points, 426 MB in 6; clean-up
- * 5.5, 6.6, 6.6 and 7.1 s.
+ * 619 MB in one part, 521 MB in 2, 453 MB in 3 parts of under 1 M points, 422 MB in 6; clean-up
+ * 4.1, 5.1, 5.3 and 5.3 s.
  */
 export const MAX_PART_POINTS = 1_000_000;
 
