@@ -146,14 +146,16 @@ export function classifyRegions(cdt: Cdt, classify: (u: number, v: number) => nu
   const region = new Int32Array(nt).fill(-1);
   const cls = new Int32Array(nt).fill(UNSET);
   const { triangles: T, halfedges: H, constrained } = cdt;
-  const members: number[] = [];
+  // The region being filled: members[0 … count−1] (each triangle joins one region, so nt is room
+  // enough; a JS array emptied per region cost a runtime call and its growth each time).
+  const members = new Int32Array(nt);
   for (let t = 0; t < nt; t++) {
     if (region[t] >= 0) continue;
-    members.length = 0;
-    members.push(t);
+    let count = 0;
+    members[count++] = t;
     region[t] = t;
     let k = -1;
-    for (let m = 0; m < members.length; m++) {
+    for (let m = 0; m < count; m++) {
       const u = members[m];
       for (let j = 0; j < 3; j++) {
         const e = 3 * u + j, o = H[e];
@@ -162,11 +164,11 @@ export function classifyRegions(cdt: Cdt, classify: (u: number, v: number) => nu
           continue;
         }
         const v = (o / 3) | 0;
-        if (region[v] < 0) { region[v] = t; members.push(v); }
+        if (region[v] < 0) { region[v] = t; members[count++] = v; }
       }
     }
     if (k < 0) k = inside(t);
-    for (const u of members) cls[u] = k;
+    for (let m = 0; m < count; m++) cls[members[m]] = k;
   }
   return cls;
 }
