@@ -156,11 +156,17 @@ try {
     let fgbMissing;
     try { execFileSync("ogr2ogr", ["-f", "FlatGeobuf", "-lco", "SPATIAL_INDEX=NO", fgb, src.file], { stdio: ["ignore", "ignore", "pipe"] }); } catch (e) { fgbMissing = String(e.message).split("\n")[0]; }
     const as = (file, label) => ({ ...src, file, label });
-    const runs = { geojson: await cm(as(src.file, "GeoJSON"), {}) };
-    runs.geoparquet = await cm(as(parquet, "GeoParquet"), {});
-    if (!fgbMissing) runs.flatgeobuf = await cm(as(fgb, "FlatGeobuf"), {});
+    // Two interleaved rounds, each format's highest peak kept (as figures 9 and 10 do): the three
+    // peaks lie within a few per cent of each other, about what identical runs vary by, so one run
+    // each had passed or failed by chance (0.88–1.06× over the last runs with no change to the readers).
+    const runs = { geojson: [], geoparquet: [], ...(fgbMissing ? {} : { flatgeobuf: [] }) };
+    for (let rep = 0; rep < 2; rep++) {
+      runs.geojson.push(await cm(as(src.file, "GeoJSON"), {}));
+      runs.geoparquet.push(await cm(as(parquet, "GeoParquet"), {}));
+      if (!fgbMissing) runs.flatgeobuf.push(await cm(as(fgb, "FlatGeobuf"), {}));
+      log(`formats ${fmt(src.n)}: ${Object.entries(runs).map(([k, r]) => `${k} ${fmt(r.at(-1).rssMB)} MB ${fmt(r.at(-1).wallMs)} ms`).join(", ")}`);
+    }
     results.formats = { n: src.n, real: src.real, bytes: { geojson: fs.statSync(src.file).size, geoparquet: fs.statSync(parquet).size, ...(fgbMissing ? {} : { flatgeobuf: fs.statSync(fgb).size }) }, runs, fgbMissing };
-    log(`formats ${fmt(src.n)}: ${Object.entries(runs).map(([k, r]) => `${k} ${fmt(r.rssMB)} MB ${fmt(r.wallMs)} ms`).join(", ")}`);
   }
 
   // Figure 9 (issue 18): a point-cloud build's peak RSS does not grow with the number of points. The Delft BGT
@@ -452,13 +458,16 @@ function report(R, svgPath) {
 
   // 8
   if (R.formats) {
-    const f = R.formats, g = f.runs.geojson;
+    const f = R.formats;
+    const list = (k) => f.runs[k] ?? [];
+    const peak = (k) => Math.max(...list(k).map((r) => r.rssMB)), wall = (k) => Math.min(...list(k).map((r) => r.wallMs));
+    const all = (k) => list(k).map((r) => fmt(r.rssMB)).join(", ");
     for (const k of ["flatgeobuf", "geoparquet"]) {
-      const x = f.runs[k], name = k === "flatgeobuf" ? "FlatGeobuf (ogr2ogr)" : "GeoParquet (parquet-wasm, zstd, 10k-row groups)";
-      if (!x) { rows.push([`8. input formats, ${name}`, "≤ 1× the GeoJSON's peak RSS", `**not run**: ${f.fgbMissing}`, "–", "**SKIPPED**"]); continue; }
+      const name = k === "flatgeobuf" ? "FlatGeobuf (ogr2ogr)" : "GeoParquet (parquet-wasm, zstd, 10k-row groups)";
+      if (!list(k).length) { rows.push([`8. input formats, ${name}`, "≤ 1× the GeoJSON's peak RSS", `**not run**: ${f.fgbMissing}`, "–", "**SKIPPED**"]); continue; }
       rows.push([`8. input formats, ${f.real ? `${f.real}, ` : ""}${fmt(f.n)} buildings as ${name} vs GeoJSON`, "≤ 1× the GeoJSON's peak RSS",
-        `${fmt(x.rssMB)} vs ${fmt(g.rssMB)} MB; ${fmt(x.wallMs / 1000, 1)} s vs ${fmt(g.wallMs / 1000, 1)} s; file ${fmt(mb(f.bytes[k]), 1)} vs ${fmt(mb(f.bytes.geojson), 1)} MB`,
-        `${fmt(x.rssMB / g.rssMB, 2)}×`, pf(x.rssMB <= g.rssMB)]);
+        `${fmt(peak(k))} vs ${fmt(peak("geojson"))} MB (highest of ${list(k).length} runs each: ${all(k)} vs ${all("geojson")} MB); ${fmt(wall(k) / 1000, 1)} s vs ${fmt(wall("geojson") / 1000, 1)} s; file ${fmt(mb(f.bytes[k]), 1)} vs ${fmt(mb(f.bytes.geojson), 1)} MB`,
+        `${fmt(peak(k) / peak("geojson"), 2)}×`, pf(peak(k) <= peak("geojson"))]);
     }
   }
 
