@@ -148,6 +148,7 @@ export function snapRound(input: SnapInput): SnapResult {
   // lattice is a tile's), so other segments only mark their crossings hot; the two callbacks are
   // made once, not per segment, and read the segment from the variables below.
   const breaks: number[] = [];
+  const maxLen = input.maxLength;
   let sax = 0, say = 0, sux = 0, suy = 0, long = false;
   const onVertical = (L: number, cy: number) => { hot.id(L, cy); if (long) breaks.push((L - sax) / sux, L, cy); };
   const onHorizontal = (L: number, cx: number) => { hot.id(cx, L); if (long) breaks.push((L - say) / suy, cx, L); };
@@ -157,8 +158,7 @@ export function snapRound(input: SnapInput): SnapResult {
     const ax = xy[2 * a], ay = xy[2 * a + 1], bx = xy[2 * b], by = xy[2 * b + 1], ux = bx - ax, uy = by - ay;
     // Math.hypot only near or past maxLength (it boxes its result: a tenth of snap rounding's
     // allocations); below (1 − 1e-9)·maxLength² the squared length settles it.
-    const m = input.maxLength;
-    sax = ax; say = ay; sux = ux; suy = uy; long = ux * ux + uy * uy > m * m * (1 - 1e-9) && Math.hypot(ux, uy) > m;
+    sax = ax; say = ay; sux = ux; suy = uy; long = ux * ux + uy * uy > maxLen * maxLen * (1 - 1e-9) && Math.hypot(ux, uy) > maxLen;
     if (long) { breaks.length = 0; breaks.push(0, ax, ay); }
     // Vertical lines (ax < bx: the ends are in lexicographic order), then horizontal ones, from the lower end.
     if (ux !== 0) latticeCrossings(l, ax, ay, bx, by, onVertical);
