@@ -14,9 +14,7 @@ export class Growable<T extends Typed> {
     if (this.n + extra <= this.a.length) return;
     let cap = Math.max(1, this.a.length * 2);
     while (cap < this.n + extra) cap *= 2;
-    const b = this.make(cap);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
+    this.reserveTotal(cap);
   }
 
   /** Room for exactly `total` values in all (when the final size is known: no doubling, and done() then copies nothing). */

@@ -7,7 +7,7 @@
 // The ranges depend on the file only (its size and its features' offsets), never on the number of
 // threads, and results are joined in range order whatever order they finish in.
 import type { Footprints } from "../types";
-import { FootprintBuilder, buildingArea } from "../geometry/footprintBuilder";
+import { FootprintBuilder, buildingArea, footprintSizes } from "../geometry/footprintBuilder";
 import type { Layout, SplitProgress } from "./split";
 import type { RangeJob, ReadJob, ReadJobResult } from "./readRange";
 
@@ -230,8 +230,7 @@ export class JoinedFootprints {
 
 /** The footprints of the parts one after another, as one FootprintBuilder fed them all would have made. */
 export function joinFootprints(parts: Footprints[]): Footprints {
-  let count = 0, points = 0, rings = 0, polys = 0;
-  for (const p of parts) { count += p.count; points += p.xy.length >> 1; rings += p.ringStart.length - 1; polys += p.polyStart.length - 1; }
+  const { buildings: count, points, rings, polys } = footprintSizes(parts);
   const xy = new Float64Array(2 * points), ringStart = new Uint32Array(rings + 1), polyStart = new Uint32Array(polys + 1), buildingStart = new Uint32Array(count + 1);
   const height = new Float64Array(count), featureIndex = new Uint32Array(count);
   let b0 = 0, p0 = 0, r0 = 0, q0 = 0;

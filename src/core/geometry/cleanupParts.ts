@@ -20,7 +20,7 @@
 // back in building order.
 import type { Diagnostic, Footprints } from "../types";
 import { type CleanupOptions, type CleanupResult, cleanFootprints } from "./cleanup";
-import { FootprintBuilder, buildingBoxes } from "./footprintBuilder";
+import { FootprintBuilder, buildingBoxes, footprintSizes } from "./footprintBuilder";
 import { type Lattice, toUnitsX, toUnitsY } from "./lattice";
 import { Buckets } from "./spatialGrid";
 
@@ -198,9 +198,7 @@ function assemble(f: Footprints, parts: Int32Array[], results: CleanupResult[], 
   // The output's size is the parts' together, so it is allocated once at its size (1,000,000
   // buildings: a doubling builder and its final copy had held up to 3× the city's cleaned arrays).
   const out = new FootprintBuilder(), kept: number[] = [];
-  let points = 0, rings = 0, polys = 0, buildings = 0;
-  for (const r of results) { points += r.footprints.xy.length >> 1; rings += r.footprints.ringStart.length - 1; polys += r.footprints.polyStart.length - 1; buildings += r.footprints.count; }
-  out.reserve(points, rings, polys, buildings);
+  out.reserve(footprintSizes(results.map((r) => r.footprints)));
   for (let b = 0; b < f.count; b++) {
     if (at[b] < 0) continue;
     out.copyBuilding(results[partOfKept[b]].footprints, at[b]);

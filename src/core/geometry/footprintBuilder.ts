@@ -6,6 +6,16 @@
 import type { Footprints } from "../types";
 import { growableF64, growableU32 } from "../growable";
 
+/** How many points, rings, polygons and buildings some footprints hold. */
+export interface FootprintSizes { points: number; rings: number; polys: number; buildings: number }
+
+/** The sizes of `parts` together (footprints joined or put back together from them). */
+export function footprintSizes(parts: readonly Footprints[]): FootprintSizes {
+  let points = 0, rings = 0, polys = 0, buildings = 0;
+  for (const p of parts) { points += p.xy.length >> 1; rings += p.ringStart.length - 1; polys += p.polyStart.length - 1; buildings += p.count; }
+  return { points, rings, polys, buildings };
+}
+
 export class FootprintBuilder {
   private xy = growableF64(4096);
   private ringStart = growableU32();
@@ -29,7 +39,7 @@ export class FootprintBuilder {
    * (footprints put back together from parts): finish() then hands the arrays over without the
    * doubling's spare room or a final copy.
    */
-  reserve(points: number, rings: number, polys: number, buildings: number): void {
+  reserve({ points, rings, polys, buildings }: FootprintSizes): void {
     this.xy.reserveTotal(2 * points);
     this.ringStart.reserveTotal(rings + 1);
     this.polyStart.reserveTotal(polys + 1);

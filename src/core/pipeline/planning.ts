@@ -272,10 +272,11 @@ async function planWith(script: string | undefined, o: ResolvedOptions, files: P
   // small city is cleaned in one part, and with one worker every part is cleaned here.
   const threaded = script !== undefined && o.workers > 1;
   const partPoints = partPointsFor(read.footprints, threaded ? o.workers : 1);
-  const clean = threaded && partPoints < Infinity
+  const onThreads = threaded && partPoints < Infinity;
+  const clean = onThreads
     ? await withThreads(script, o.workers - 1, async (pool) => { await pool!.started(); return cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return pool!.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: o.workers, here: true, partPoints, onPart: () => parts++ }); })
     : cleanInPartsHere(read.footprints, cleaning, { partPoints, onPart: () => parts++ });
-  emit({ log: `clean-up: ${parts} part(s) on ${threaded && partPoints < Infinity ? `${o.workers} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
+  emit({ log: `clean-up: ${parts} part(s) on ${onThreads ? `${o.workers} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
   if (signal?.aborted) throw cancelled();
   const plan = planCleaned(clean, grid, planOptions);
   if (lifted) {
