@@ -12,4 +12,5 @@ workerpool.worker({
   buildTile: async (job) => { const r = await jobHandlers.buildTile(emit, job); return r.mesh ? transfer(r, meshBuffers(r.mesh)) : r; },
   verifyTile: (file, tileId, checksum) => jobHandlers.verifyTile(emit, file, tileId, checksum),
   merge: (job) => jobHandlers.merge(emit, job),
+  glbTable: (job) => jobHandlers.glbTable(emit, job),
 } satisfies TileWorkerMethods);

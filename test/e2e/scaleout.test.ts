@@ -68,6 +68,24 @@ test("4 shards at once into one store, then merge: byte-identical to a single-pr
   assert.deepEqual(json.extensionsRequired, ["KHR_mesh_quantization", "EXT_meshopt_compression"]);
 });
 
+test("merge with a damaged buildings file in the store: an error naming the file and line, no output and no temp file (the GLB's table is made on a thread of the merge's own)", () => {
+  // A copy of the store the test above filled, its buildings file damaged on line 2.
+  const store = path.join(dir, "damaged-store"), out = path.join(dir, "damaged.glb");
+  fs.cpSync(path.join(dir, "shared-store"), store, { recursive: true });
+  const side = (fs.readdirSync(store, { recursive: true }) as string[]).find((f) => path.basename(f) === "buildings.jsonl");
+  assert.ok(side, "the store has a buildings file");
+  const file = path.join(store, side), lines = fs.readFileSync(file, "utf8").split("\n");
+  lines[1] = "{not json";
+  fs.writeFileSync(file, lines.join("\n"));
+  const before = (fs.readdirSync(store, { recursive: true }) as string[]).sort();
+  const m = runCli(["merge", store, "-o", out]);
+  assert.equal(m.code, 1, m.stderr);
+  assert.ok(m.stderr.includes(`${file} line 2: not a buildings record`), m.stderr);
+  assert.ok(!fs.existsSync(out));
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith("damaged.glb")), [], "no temp GLB beside the output");
+  assert.deepEqual((fs.readdirSync(store, { recursive: true }) as string[]).sort(), before, "no merge folder left in the store");
+});
+
 test("a shard killed mid-way: merge names the missing tiles; rerunning that shard rebuilds only its own", async () => {
   const store = path.join(dir, "store-kill"), out = path.join(dir, "kill.glb"), single = path.join(dir, "single.glb");
   for (const i of [0, 1, 3]) assert.equal(runCli(["build", input, ...opts, "--shard", `${i}/4`, "--scratch-dir", store, "--quiet"]).code, 0);

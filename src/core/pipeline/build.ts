@@ -99,6 +99,8 @@ export async function buildCityMesh(options: BuildOptions, hooks: BuildHooks = {
       output: o.output, format: o.format, crs: p.read.crs, buildings: plan.buildings, mergeBatchSize: o.mergeBatchSize, spoolDir: o.scratchDir,
       ...(o.format === "3dtiles" ? { layout: { nx: plan.grid.nx, ny: plan.grid.ny, domain: gridDomain(plan.grid) } } : {}),
       ...(o.format === "glb" || o.format === "3dtiles" ? { featureProperties: o.featureProperties, glbCompression: o.glbCompression as GlbCompression } : {}),
+      // With two workers or more, the merge (one thread) has a second for its GLB's property table.
+      ...(o.format === "glb" && o.workers > 1 ? { tableThread: true } : {}),
       ...(o.useDiskStore ? { files: ids.map((i) => path.join(p.storeDir, tileFileName(i))), ids } : { meshes: tiles.meshes }),
     };
     const transfer = o.useDiskStore ? [] : tiles.meshes!.flatMap(meshBuffers);

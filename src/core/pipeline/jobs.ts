@@ -11,7 +11,8 @@ import type { ReadJob, ReadJobResult } from "../geojson/readRange";
 import type { ResolvedOptions } from "../options";
 import type { MergeStats } from "../merge/mergeTiles";
 import type { TilesetLayout } from "../writers/tiles3d/tileset";
-import type { GlbCompression } from "../writers/glb";
+import type { GlbCompression, GlbTable, GlbTableJob } from "../writers/glb";
+import type { FeatureColumn } from "../writers/tiles3d/features";
 import type { PlanSummary, PlannerEvent, PlannerFiles, ReadSummary } from "./planning";
 
 export interface TileMeta {
@@ -65,6 +66,8 @@ export interface MergeJob {
   featureProperties?: string[];
   /** GLB: none, or EXT_meshopt_compression. */
   glbCompression?: GlbCompression;
+  /** An uncompressed GLB's property table is made on a thread of the merge's own (the glbTable job) while it welds the tiles. */
+  tableThread?: boolean;
 }
 
 /** Tiles merged so far (`done` of `total`) and the triangles they hold. */
@@ -87,6 +90,8 @@ export interface JobContract {
   verifyTile: { args: [file: string, tileId: number, checksum?: string]; result: TileCheck; event: never };
   /** Merge the tiles (store files or meshes) into the output file. */
   merge: { args: [job: MergeJob]; result: MergeStats; event: MergeProgress };
+  /** A GLB's property table into files of the merge's spool folder; runs on a thread the merge starts. Its event: the table's columns, as soon as the buildings file has been scanned. */
+  glbTable: { args: [job: GlbTableJob]; result: GlbTable; event: { columns: FeatureColumn[] } };
 }
 
 export type JobName = keyof JobContract;

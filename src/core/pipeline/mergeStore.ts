@@ -2,6 +2,7 @@
 // Every tile is read back and checked (shape, index range, checksum) as it is merged; missing
 // tiles are named, and only written around (holes) when the user allows it.
 import fs from "fs";
+import os from "os";
 import path from "path";
 import type { BuildFormat } from "../types";
 import { CityMeshError } from "../errors";
@@ -66,6 +67,8 @@ export async function mergeStore(dir: string, mo: MergeStoreOptions, hooks: Buil
       files: ids.map((i) => path.join(storeDir, tileFileName(i))), ids, output, format, crs: info.crs, buildings: info.buildings, mergeBatchSize, spoolDir,
       ...(format === "3dtiles" ? { layout: storeLayout(info) } : {}),
       ...(format === "glb" || format === "3dtiles" ? { featureProperties: mo.featureProperties ?? [], glbCompression: mo.glbCompression ?? "none" } : {}),
+      // The merge is one thread: on a machine with a core to spare its GLB's property table gets another.
+      ...(format === "glb" && (os.availableParallelism?.() ?? os.cpus().length) > 1 ? { tableThread: true } : {}),
       ...(hasSide && needsBuildingsFile(format) ? { buildingsFile: side } : {}),
     }], { on: ({ done, total, triangles }) => hooks.onProgress?.({ phase: done < total ? "merging" : "writing", tilesDone: done, tilesTotal: total, triangles }) });
     let buildingsFile: string | undefined;

@@ -12,8 +12,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { FACE_CLASSES, SpoolWriter, featureFile, heightsFile, indexFile, markerFile, positionsF32File, positionsFile, totalTriangles, type Spool } from "./spool";
 import { CHUNK_BYTES, OutFile, f64, outputWriteError, readChunks, writeAtomically } from "./io";
-import { FeatureTable } from "./tiles3d/features";
-import { streamTable } from "./tiles3d/propertyTable";
+import { FeatureTable, schemaOf, type FeatureColumn } from "./tiles3d/features";
+import { propertiesOf, streamTable, type ColumnRef, type TableFile } from "./tiles3d/propertyTable";
 import { MARKER_CONVENTION, type GlbInPlace, type WriteMeta } from "./meta";
 import { tempName } from "../store/fsLayer";
 
@@ -203,19 +203,47 @@ interface TablePlan {
   schema: Record<string, unknown>;
 }
 
-/** Streams the property table of a feature spool into files of its folder, from `given` (which the caller closes) or a table of its own. */
-function streamGlbTable(spool: Spool, meta: WriteMeta, given?: FeatureTable): TablePlan {
+/**
+ * A GLB's property table as files of the spool folder (plain data: a thread of the merge can make
+ * it while the tiles are welded, merge/mergeTiles.ts). The height column is the spool's
+ * heights.f64, which holds exactly its bytes (float64 per building), so it is taken as it is.
+ */
+export interface GlbTable {
+  files: TableFile[];
+  refs: ColumnRef[];
+  schema: Record<string, unknown>;
+}
+
+/** What a thread needs to make a GLB's property table: the side file, N, the properties to carry, the spool folder. */
+export interface GlbTableJob {
+  buildingsFile: string;
+  buildings: number;
+  featureProperties: readonly string[];
+  dir: string;
+}
+
+/** Streams the side-file columns of `ft` (opened on N buildings) into files of `dir`, the spool folder. */
+export function streamGlbTable(ft: FeatureTable, buildings: number, dir: string): GlbTable {
+  const heights: TableFile = { file: heightsFile({ dir }), name: "height", bytes: 8 * buildings };
+  const own = (c: FeatureColumn) => ("own" in c.source && c.source.own === "height" ? heights : undefined);
+  const t = streamTable(ft.columns, buildings, (b) => ({ b, record: ft.record(b), height: NaN }), dir, (f) => new SpoolWriter(f, 1 << 16), own);
+  return { files: t.files, refs: t.refs, schema: ft.schema() };
+}
+
+/** A GlbTable for planGlb. */
+const tablePlan = (t: GlbTable): TablePlan => ({ files: t.files, properties: (first) => propertiesOf(t.refs, first), schema: t.schema });
+
+/** The property table of a feature spool, from `given` (which the caller closes) or a table of its own. */
+function glbTableOf(spool: Spool, meta: WriteMeta, given?: FeatureTable): TablePlan {
   const ft = given ?? new FeatureTable(meta.buildingsFile, spool.buildings, meta.featureProperties ?? []);
   try {
-    const heights = readHeights(spool);
-    const t = streamTable(ft.columns, spool.buildings, (b) => ({ b, record: ft.record(b), height: heights[b] }), spool.dir, (f) => new SpoolWriter(f, 1 << 16));
-    return { files: t.files, properties: t.properties, schema: ft.schema() };
+    return tablePlan(streamGlbTable(ft, spool.buildings, spool.dir));
   } finally {
     if (!given) ft.close();
   }
 }
 
-function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf: (spool: Spool) => TablePlan = (sp) => streamGlbTable(sp, meta)): GlbPlan {
+function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf: (spool: Spool) => TablePlan = (sp) => glbTableOf(sp, meta)): GlbPlan {
   const tris = totalTriangles(spool);
   const N = spool.buildings;
   // Feature ids need a spool un-welded by feature; a mesh of ground only has no feature.
@@ -335,14 +363,6 @@ function planGlb(spool: Spool, meta: WriteMeta, enc?: MeshoptEncoderApi, tableOf
   return { json, parts, offsets, binBytes: offset };
 }
 
-function readHeights(spool: Spool): Float64Array {
-  const h = new Float64Array(spool.buildings);
-  const bytes = new Uint8Array(h.buffer);
-  let at = 0;
-  readChunks(heightsFile(spool), CHUNK_BYTES, (c) => { bytes.set(c, at); at += c.length; });
-  return h;
-}
-
 /** The glTF JSON of a spool's GLB, with the BIN chunk length (tests). */
 export function glbJson(spool: Spool, meta: WriteMeta): { json: Record<string, unknown>; binBytes: number } {
   const { json, binBytes } = planGlb(spool, meta);
@@ -390,26 +410,45 @@ export function writeCrsSidecar(out: string, crs: WriteMeta["crs"], quant?: Quan
 export function startGlbInPlace(out: string, meta: WriteMeta, buildings: number): GlbInPlace {
   const table = new FeatureTable(meta.buildingsFile, buildings, meta.featureProperties ?? []);
   try {
-    const wide = 0xffffffff, far = -3.4028234663852886e38;
-    const spool: Spool = { dir: "", vertices: wide, triangles: [wide, wide, wide], buildings, min: [far, far, far], max: [far, far, far], features: true };
-    const standIn: TablePlan = {
-      files: table.columns.flatMap((c) => [{ name: c.id, bytes: wide }, ...(c.type === "STRING" ? [{ name: `${c.id} offsets`, bytes: wide }] : [])]),
-      properties: () => Object.fromEntries(table.columns.map((c) => [c.id, { values: wide, ...(c.type === "STRING" ? { stringOffsets: wide, stringOffsetType: "UINT32" } : {}) }])),
-      schema: table.schema(),
-    };
-    const { json } = planGlb(spool, meta, undefined, () => standIn);
-    const room = Buffer.byteLength(JSON.stringify(json), "utf8") + 256;
-    const file = tempName(out);
-    try {
-      fs.writeFileSync(file, new Uint8Array(0));
-    } catch (e) {
-      throw outputWriteError(out, e);
-    }
-    return { file, offset: 20 + Math.ceil(room / 8) * 8 + 8, table };
+    const offset = glbPositionsOffset(meta, buildings, table.columns);
+    return { file: beginGlbFile(out), offset, table };
   } catch (e) {
     table.close();
     throw e;
   }
+}
+
+/**
+ * Where the positions of a GLB begun in place start: after the room for its header and JSON,
+ * which depends on the feature table's columns (and on nothing the merge finds later).
+ */
+export function glbPositionsOffset(meta: WriteMeta, buildings: number, columns: readonly FeatureColumn[]): number {
+  const wide = 0xffffffff, far = -3.4028234663852886e38;
+  const spool: Spool = { dir: "", vertices: wide, triangles: [wide, wide, wide], buildings, min: [far, far, far], max: [far, far, far], features: true };
+  const standIn: TablePlan = {
+    files: columns.flatMap((c) => [{ name: c.id, bytes: wide }, ...(c.type === "STRING" ? [{ name: `${c.id} offsets`, bytes: wide }] : [])]),
+    properties: () => Object.fromEntries(columns.map((c) => [c.id, { values: wide, ...(c.type === "STRING" ? { stringOffsets: wide, stringOffsetType: "UINT32" } : {}) }])),
+    schema: schemaOf(columns),
+  };
+  const { json } = planGlb(spool, meta, undefined, () => standIn);
+  const room = Buffer.byteLength(JSON.stringify(json), "utf8") + 256;
+  return 20 + Math.ceil(room / 8) * 8 + 8;
+}
+
+/** The empty temp file of a GLB begun in place, beside `out`. */
+export function beginGlbFile(out: string): string {
+  const file = tempName(out);
+  try {
+    fs.writeFileSync(file, new Uint8Array(0));
+  } catch (e) {
+    throw outputWriteError(out, e);
+  }
+  return file;
+}
+
+/** Closes a GLB's table if it is a side file opened here (a table made by a thread has nothing to close). */
+export function closeGlbTable(at: GlbInPlace): void {
+  if (at.table instanceof FeatureTable) at.table.close();
 }
 
 /** Writes `out` as GLB from the spool (atomically), and its CRS sidecar. Returns the GLB's size in bytes. */
@@ -417,9 +456,19 @@ export function writeGlb(spool: Spool, out: string, meta: WriteMeta): number | P
   const compression = meta.glbCompression ?? "none";
   if (meta.glbInPlace) {
     if (compression !== "none") throw new CityMeshError("output", `Cannot write ${out}: a GLB begun in place is not compressed`, { file: out });
-    const bytes = writeGlbInPlace(spool, out, meta, meta.glbInPlace);
-    writeCrsSidecar(out, meta.crs);
-    return bytes;
+    const at = meta.glbInPlace;
+    const done = (table: TablePlan | undefined, failed?: unknown) => {
+      if (failed !== undefined) {
+        fs.rmSync(at.file, { force: true });
+        throw failed;
+      }
+      const bytes = writeGlbInPlace(spool, out, meta, at, table);
+      writeCrsSidecar(out, meta.crs);
+      return bytes;
+    };
+    // A table made by a thread meanwhile is awaited; one opened here is streamed now.
+    if (at.table instanceof FeatureTable) return done(undefined);
+    return at.table.then((t) => done(tablePlan(t)), (e) => done(undefined, e ?? new Error("the feature table failed")));
   }
   const quant = compression.includes("quantize") && spool.features ? quantizationOf(spool) : undefined;
   if (!compression.includes("meshopt")) {
@@ -487,13 +536,13 @@ function glbHead(json: Buffer, jsonBytes: number, total: number, binTotal: numbe
  * room (not expected: the room is its widest form) or a mesh without triangles (no BIN chunk) is
  * written the ordinary way, the positions copied from the temp file.
  */
-function writeGlbInPlace(spool: Spool, out: string, meta: WriteMeta, at: GlbInPlace): number {
+function writeGlbInPlace(spool: Spool, out: string, meta: WriteMeta, at: GlbInPlace, made?: TablePlan): number {
   const { file, offset } = at;
   let plan: GlbPlan;
   try {
-    plan = planGlb(spool, meta, undefined, (sp) => streamGlbTable(sp, meta, at.table));
+    plan = planGlb(spool, meta, undefined, (sp) => made ?? glbTableOf(sp, meta, at.table as FeatureTable));
   } finally {
-    at.table.close();
+    closeGlbTable(at);
   }
   const { json, parts, offsets, binBytes } = plan;
   const text = Buffer.from(JSON.stringify(json), "utf8");

@@ -1,6 +1,6 @@
 // What every writer records so coordinates map back to the world.
 import type { CrsInfo } from "../types";
-import type { GlbCompression } from "./glb";
+import type { GlbCompression, GlbTable } from "./glb";
 import type { FeatureTable } from "./tiles3d/features";
 
 export interface WriteMeta {
@@ -21,8 +21,11 @@ export interface WriteMeta {
 export interface GlbInPlace {
   file: string;
   offset: number;
-  /** The feature table, opened to size the header; writeGlb closes it. */
-  table: FeatureTable;
+  /**
+   * The feature table: the side file opened to size the header, which writeGlb streams and
+   * closes; or the table a thread makes while the tiles are welded (merge/mergeTiles.ts).
+   */
+  table: FeatureTable | Promise<GlbTable>;
 }
 
 export const MARKER_CONVENTION = "dtcc: -2 ground, -1 ground touching building, i wall of building i, N+i roof of building i";

@@ -68,13 +68,14 @@ export class SpoolWriter extends BufferedOut {
  * value; each keeps one typed view, so the calls stay monomorphic and inline.
  */
 export class ValueSpool {
-  private readonly fd: number;
+  private fd: number;
   private readonly u32: Uint32Array;
   private readonly i32: Int32Array;
   private readonly f32: Float32Array;
   private used = 0;
 
-  /** File offset of the next write. */
+  /** File offset of the first value, and of the next write. */
+  private begin: number;
   private at: number;
 
   /**
@@ -82,13 +83,13 @@ export class ValueSpool {
    * spooled straight into the GLB's temp file, after the room kept for its header: glb.ts
    * startGlbInPlace). Without it the file is created, or emptied, and written from 0.
    */
-  constructor(readonly file: string, start?: number, bufferBytes = 1 << 18) {
+  constructor(private file: string, start?: number, bufferBytes = 1 << 18) {
     const buf = new ArrayBuffer(bufferBytes);
     this.u32 = new Uint32Array(buf);
     this.i32 = new Int32Array(buf);
     this.f32 = new Float32Array(buf);
-    this.fd = fs.openSync(file, start === undefined ? "w" : "r+");
-    this.at = start ?? 0;
+    this.fd = fs.openSync(file, start === undefined ? "w+" : "r+"); // readable: moveTo reads it back
+    this.at = this.begin = start ?? 0;
   }
 
   putU32(v: number): void {
@@ -111,6 +112,34 @@ export class ValueSpool {
     for (let off = 0; off < bytes.length; ) off += fs.writeSync(this.fd, bytes, off, bytes.length - off, this.at + off);
     this.at += bytes.length;
     this.used = 0;
+  }
+
+  /**
+   * Moves the values written so far into the existing `file` from byte `start` on, removes the
+   * file they were in, and goes on writing there: the positions of a GLB whose header size became
+   * known only once the merge was under way (merge/mergeTiles.ts).
+   */
+  moveTo(file: string, start: number): void {
+    this.flush();
+    const to = fs.openSync(file, "r+");
+    try {
+      const buf = new Uint8Array(1 << 20);
+      for (let done = 0; done < this.at - this.begin; ) {
+        const n = fs.readSync(this.fd, buf, 0, Math.min(buf.length, this.at - this.begin - done), this.begin + done);
+        if (n === 0) throw new Error(`${this.file} ended early`);
+        for (let off = 0; off < n; ) off += fs.writeSync(to, buf, off, n - off, start + done + off);
+        done += n;
+      }
+    } catch (e) {
+      fs.closeSync(to);
+      throw e;
+    }
+    fs.closeSync(this.fd);
+    fs.rmSync(this.file, { force: true });
+    this.fd = to;
+    this.file = file;
+    this.at = start + (this.at - this.begin);
+    this.begin = start;
   }
 
   close(): void {

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { mergeTiles } from "../../../src/core/merge/mergeTiles";
+import { mergeTiles, type MergeOptions } from "../../../src/core/merge/mergeTiles";
 import { memoryTileSource, type TileSource } from "../../../src/core/merge/tileSource";
 import { spoolTiles } from "../../../src/core/merge/spoolTiles";
-import { startGlbInPlace, writeGlb } from "../../../src/core/writers/glb";
+import { startGlbInPlace, streamGlbTable, writeGlb } from "../../../src/core/writers/glb";
+import { FeatureTable } from "../../../src/core/writers/tiles3d/features";
 import { CityMeshError } from "../../../src/core/errors";
 import type { CrsInfo, TileMesh } from "../../../src/core/types";
 import { syntheticCity } from "../../support/tiledCity";
@@ -82,4 +83,77 @@ test("a temp file it cannot create beside the output is an output error naming t
   const city = syntheticCity(1, 1, 4);
   await assert.rejects(mergeTiles(memoryTileSource(city.tiles), { output: out, format: "glb", crs, buildings: city.buildings, spoolDir }), (e: unknown) => e instanceof CityMeshError && e.code === "output" && e.message.includes(out));
   assert.deepEqual(fs.readdirSync(spoolDir), [], "the spool folder is removed");
+});
+
+// The property table made elsewhere (a table thread, pipeline/jobHandlers.ts) while the merge
+// welds: the GLB's header size waits for the table's columns, so the positions spooled before
+// they come move into the GLB when they do. Here the "thread" is in-process and held by the test:
+// its columns are released when the merge reads a given tile (or never), so which case runs is
+// decided by the test, not by timing.
+
+/** A table thread in this thread, whose columns come when `release` resolves (or fail when it rejects). */
+function heldTable(release: Promise<void>): NonNullable<MergeOptions["tableThread"]> {
+  return (job) => {
+    const ft = new FeatureTable(job.buildingsFile, job.buildings, job.featureProperties);
+    const columns = release.then(() => ft.columns);
+    const table = columns.then(() => streamGlbTable(ft, job.buildings, job.dir)).finally(() => ft.close());
+    return { columns, table, stop: async () => {} };
+  };
+}
+
+/** Files under `dir`, recursively (names relative to it). */
+const filesUnder = (dir: string): string[] => (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+
+for (const when of ["mid-merge", "after the last tile"] as const) {
+  test(`a table made elsewhere, its columns coming ${when}: the same GLB as the table made in the merge's thread`, async () => {
+    const city = syntheticCity(3, 2, 10);
+    const dir = tmpDir(), side = sideFile(dir, city.buildings), spoolDir = fs.mkdtempSync(path.join(dir, "spool-"));
+    const reference = path.join(dir, "reference.glb"), out = path.join(dir, "elsewhere.glb");
+    await mergeTiles(memoryTileSource(city.tiles), { output: reference, format: "glb", crs, buildings: city.buildings, buildingsFile: side });
+    let release!: () => void;
+    const released = new Promise<void>((r) => { release = r; });
+    const seen: string[][] = [];
+    const last = city.tiles.length - 1;
+    const source: TileSource = {
+      count: city.tiles.length,
+      read: (i) => {
+        seen.push(filesUnder(spoolDir).filter((f) => f.endsWith("positions.f32")));
+        if (when === "mid-merge" && i === 2) release();
+        return city.tiles[i];
+      },
+    };
+    // "after the last tile": released when the merge reports its last tile welded, so the whole
+    // positions file moves once the weld is over.
+    const onProgress = (done: number, total: number) => { if (when === "after the last tile" && done === total) release(); };
+    await mergeTiles(source, { output: out, format: "glb", crs, buildings: city.buildings, buildingsFile: side, mergeBatchSize: 1, spoolDir, tableThread: heldTable(released), onProgress });
+    assert.deepEqual(new Uint8Array(fs.readFileSync(out)), new Uint8Array(fs.readFileSync(reference)), "byte for byte");
+    // Before the release the positions go to positions.f32; mid-merge, they are in the GLB by the last tile.
+    assert.equal(seen[0].length, 1, "positions spooled aside before the columns came");
+    if (when === "mid-merge") assert.deepEqual(seen[last], [], "positions moved into the GLB mid-merge");
+    else assert.equal(seen[last].length, 1, "positions still aside at the last tile");
+    assert.deepEqual(fs.readdirSync(spoolDir), [], "spool folder removed");
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith("elsewhere")).sort(), ["elsewhere.glb", "elsewhere.glb.crs.json"]);
+  });
+}
+
+test("a table made elsewhere that fails (a bad buildings file): the merge fails with its error, stops it, and leaves no temp file and the old output", async () => {
+  const city = syntheticCity(2, 2, 8);
+  const dir = tmpDir(), side = path.join(dir, "bad.buildings.jsonl"), out = path.join(dir, "city.glb"), spoolDir = fs.mkdtempSync(path.join(dir, "spool-"));
+  fs.writeFileSync(side, '{"b":0,"id":"a"}\nnot json\n');
+  fs.writeFileSync(out, "previous");
+  const stopped: string[] = [];
+  // The real scan throws in the table's constructor; here the failure reaches the merge through its columns.
+  const failing: NonNullable<MergeOptions["tableThread"]> = (job) => {
+    const columns = Promise.resolve().then(() => new FeatureTable(job.buildingsFile, job.buildings, job.featureProperties).columns);
+    const table = columns.then(() => { throw new Error("unreachable"); });
+    return { columns, table, stop: async () => { stopped.push(job.dir); } };
+  };
+  await assert.rejects(
+    mergeTiles(memoryTileSource(city.tiles), { output: out, format: "glb", crs, buildings: city.buildings, buildingsFile: side, mergeBatchSize: 1, spoolDir, tableThread: failing }),
+    (e: unknown) => e instanceof CityMeshError && e.code === "output" && e.message.includes("line 2: not a buildings record"),
+  );
+  assert.equal(stopped.length, 1, "the table thread was stopped");
+  assert.equal(fs.readFileSync(out, "utf8"), "previous");
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["bad.buildings.jsonl", "city.glb", path.basename(spoolDir)].sort());
+  assert.deepEqual(fs.readdirSync(spoolDir), []);
 });

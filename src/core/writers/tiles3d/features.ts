@@ -132,22 +132,27 @@ export class FeatureTable {
 
   /** The schema of EXT_structural_metadata (the same in every tile). */
   schema(): Record<string, unknown> {
-    const properties: Record<string, unknown> = {};
-    for (const c of this.columns) {
-      properties[c.id] = {
-        name: c.name,
-        ...(c.description ? { description: c.description } : {}),
-        type: c.type,
-        ...(c.componentType ? { componentType: c.componentType } : {}),
-        ...(c.noData !== undefined ? { noData: c.noData } : {}),
-      };
-    }
-    return { id: "citymesh", classes: { building: { name: "Building", properties } } };
+    return schemaOf(this.columns);
   }
 
   close(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
   }
+}
+
+/** The schema of EXT_structural_metadata for these columns (plain data: a thread that scanned the side file sends its columns). */
+export function schemaOf(columns: readonly FeatureColumn[]): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const c of columns) {
+    properties[c.id] = {
+      name: c.name,
+      ...(c.description ? { description: c.description } : {}),
+      type: c.type,
+      ...(c.componentType ? { componentType: c.componentType } : {}),
+      ...(c.noData !== undefined ? { noData: c.noData } : {}),
+    };
+  }
+  return { id: "citymesh", classes: { building: { name: "Building", properties } } };
 }
 
 /** Calls `each(byteOffset, bytes)` for every line of the open file (without its newline). */

@@ -47,8 +47,11 @@ function encodeColumn(c: FeatureColumn, rows: readonly FeatureRow[], base = 0): 
   return { values: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), offsets };
 }
 
+/** A column's views: its values' and (STRING) its offsets' index among the table's views. */
+export interface ColumnRef { id: string; values: number; offsets?: number }
+
 /** propertyTables[i].properties from each column's view numbers. */
-function propertiesOf(refs: { id: string; values: number; offsets?: number }[], first: number): Record<string, unknown> {
+export function propertiesOf(refs: readonly ColumnRef[], first: number): Record<string, unknown> {
   return Object.fromEntries(refs.map((r) => [r.id, {
     values: first + r.values,
     ...(r.offsets !== undefined ? { stringOffsets: first + r.offsets, stringOffsetType: "UINT32" } : {}),
@@ -57,7 +60,7 @@ function propertiesOf(refs: { id: string; values: number; offsets?: number }[], 
 
 export function encodeTable(columns: readonly FeatureColumn[], rows: readonly FeatureRow[]): EncodedTable {
   const views: TableView[] = [];
-  const refs: { id: string; values: number; offsets?: number }[] = [];
+  const refs: ColumnRef[] = [];
   for (const c of columns) {
     const { values, offsets } = encodeColumn(c, rows);
     refs.push({ id: c.id, values: views.length, ...(offsets ? { offsets: views.length + 1 } : {}) });
@@ -87,24 +90,37 @@ const STREAM_COLUMNS = 64;
  * The table of rows 0..count-1 (`row(i)`) written column by column into files of `dir`, in
  * batches of rows: memory is one batch of rows and one buffer per open file, whatever the
  * city's size. Same bytes as encodeTable of all rows at once. `open(file)` makes a writer.
+ * `premade(c)`: a column whose values view exists already (a file holding exactly its bytes),
+ * taken as it is instead of encoded (not for STRING: it has two views).
  */
 export function streamTable(
   columns: readonly FeatureColumn[], count: number, row: (i: number) => FeatureRow, dir: string,
   open: (file: string) => { write(a: ArrayBufferView): void; close(): void },
-): { files: TableFile[]; properties(firstView: number): Record<string, unknown> } {
+  premade: (c: FeatureColumn) => TableFile | undefined = () => undefined,
+): { files: TableFile[]; refs: ColumnRef[]; properties(firstView: number): Record<string, unknown> } {
   const files: TableFile[] = [];
-  const refs: { id: string; values: number; offsets?: number }[] = [];
+  const refs: ColumnRef[] = [];
   for (let g = 0; g < columns.length; g += STREAM_COLUMNS) {
-    const group = columns.slice(g, g + STREAM_COLUMNS);
-    const out = group.map((c, k) => {
-      const values: TableFile = { file: path.join(dir, `table-${g + k}.bin`), name: c.id, bytes: 0 };
-      const offsets: TableFile | undefined = c.type === "STRING" ? { file: path.join(dir, `table-${g + k}.off`), name: `${c.id} offsets`, bytes: 0 } : undefined;
-      refs.push({ id: c.id, values: files.length, ...(offsets ? { offsets: files.length + 1 } : {}) });
-      files.push(values);
-      if (offsets) files.push(offsets);
-      return { values, offsets, w: open(values.file), o: offsets ? open(offsets.file) : undefined, end: 0 };
-    });
+    // Views in column order; a premade column takes its place among them without a writer.
+    const group: FeatureColumn[] = [];
+    const out: { values: TableFile; offsets?: TableFile; w: { write(a: ArrayBufferView): void; close(): void }; o?: { write(a: ArrayBufferView): void; close(): void }; end: number }[] = [];
     try {
+      columns.slice(g, g + STREAM_COLUMNS).forEach((c, k) => {
+        const made = c.type === "STRING" ? undefined : premade(c);
+        if (made) {
+          refs.push({ id: c.id, values: files.length });
+          files.push(made);
+          return;
+        }
+        const values: TableFile = { file: path.join(dir, `table-${g + k}.bin`), name: c.id, bytes: 0 };
+        const offsets: TableFile | undefined = c.type === "STRING" ? { file: path.join(dir, `table-${g + k}.off`), name: `${c.id} offsets`, bytes: 0 } : undefined;
+        refs.push({ id: c.id, values: files.length, ...(offsets ? { offsets: files.length + 1 } : {}) });
+        files.push(values);
+        if (offsets) files.push(offsets);
+        group.push(c);
+        out.push({ values, offsets, w: open(values.file), o: offsets ? open(offsets.file) : undefined, end: 0 });
+      });
+      if (!group.length) continue;
       for (let s = 0; s < count; s += STREAM_ROWS) {
         const rows: FeatureRow[] = [];
         for (let i = s; i < Math.min(count, s + STREAM_ROWS); i++) rows.push(row(i));
@@ -127,5 +143,5 @@ export function streamTable(
       for (const o of out) { o.w.close(); o.o?.close(); }
     }
   }
-  return { files, properties: (first) => propertiesOf(refs, first) };
+  return { files, refs, properties: (first) => propertiesOf(refs, first) };
 }
