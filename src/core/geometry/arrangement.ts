@@ -15,7 +15,7 @@
 // ring of a polygon from its holes) are sums of small integer products.
 import type { SnapResult } from "./snapRound";
 import { orient } from "./predicates";
-import { Buckets } from "./spatialGrid";
+import { Buckets, boxCells, segmentCells } from "./spatialGrid";
 import { planarDefects } from "./planarCheck";
 import { ringArea } from "./footprintBuilder";
 
@@ -319,10 +319,9 @@ function containers(g: {
   }
 
   // 5. The face holding each component: exact ray to the left from its lowest-left vertex.
-  const edgeCells = new Buckets(Math.max(64, Math.ceil(avgEdge(keptU, keptV, V) * 2)), ne, (e, o) => {
-    o[0] = Math.min(V[2 * keptU[e]], V[2 * keptV[e]]); o[1] = Math.min(V[2 * keptU[e] + 1], V[2 * keptV[e] + 1]); o[2] = Math.max(V[2 * keptU[e]], V[2 * keptV[e]]); o[3] = Math.max(V[2 * keptU[e] + 1], V[2 * keptV[e] + 1]);
-  });
-  const compCells = new Buckets(Math.max(64, Math.ceil(avgBox(compBox, ncomp) * 2)), ncomp, (c, o) => { o[0] = compBox[4 * c]; o[1] = compBox[4 * c + 1]; o[2] = compBox[4 * c + 2]; o[3] = compBox[4 * c + 3]; });
+  const edgeSize = Math.max(64, Math.ceil(avgEdge(keptU, keptV, V) * 2)), compSize = Math.max(64, Math.ceil(avgBox(compBox, ncomp) * 2));
+  const edgeCells = new Buckets(edgeSize, segmentCells(edgeSize, V, keptU, keptV, 1, ne));
+  const compCells = new Buckets(compSize, boxCells(compSize, compBox, ncomp));
   const containerCycle = new Int32Array(ncomp).fill(-1); // -1: the unbounded face
   for (let c = 0; c < ncomp; c++) {
     const v = compMin[c], x = V[2 * v], y = V[2 * v + 1];

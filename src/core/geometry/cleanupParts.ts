@@ -22,7 +22,7 @@ import type { Diagnostic, Footprints } from "../types";
 import { type CleanupOptions, type CleanupResult, cleanFootprints } from "./cleanup";
 import { FootprintBuilder, buildingBoxes, footprintSizes } from "./footprintBuilder";
 import { type Lattice, toUnitsX, toUnitsY } from "./lattice";
-import { Buckets } from "./spatialGrid";
+import { Buckets, boxCells } from "./spatialGrid";
 
 /** Integer units between two boxes below which their buildings may interact (√2/2 rounded up, and one for safety). */
 export const REACH = 2;
@@ -93,7 +93,8 @@ export function cleanupParts(f: Footprints, l: Lattice, partPoints = Infinity): 
   // Union-find over overlapping widened boxes (a grid of about twice the mean box).
   let sum = 0;
   for (let b = 0; b < n; b++) sum += Math.max(ub[4 * b + 2] - ub[4 * b], ub[4 * b + 3] - ub[4 * b + 1]);
-  const grid = new Buckets(Math.max(1, (2 * sum) / n), n, (b, o) => { o[0] = ub[4 * b]; o[1] = ub[4 * b + 1]; o[2] = ub[4 * b + 2]; o[3] = ub[4 * b + 3]; });
+  const cell = Math.max(1, (2 * sum) / n);
+  const grid = new Buckets(cell, boxCells(cell, ub, n));
   const parent = new Int32Array(n);
   for (let b = 0; b < n; b++) parent[b] = b;
   const root = (b: number) => { while (parent[b] !== b) { parent[b] = parent[parent[b]]; b = parent[b]; } return b; };

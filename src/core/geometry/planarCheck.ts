@@ -3,15 +3,14 @@
 // rounding proves it; this check makes a violation (a bug, never seen) cost the buildings on
 // the edges concerned — dropped with a diagnostic — instead of a failed tile.
 import { onSegment, properCross } from "./predicates";
-import { Buckets } from "./spatialGrid";
+import { Buckets, segmentCells } from "./spatialGrid";
 
 /** Indices of edges (u[e], v[e] into integer vertex coordinates V) that cross, overlap or pass through a vertex. */
 export function planarDefects(V: ArrayLike<number>, u: ArrayLike<number>, v: ArrayLike<number>, edges: number): number[] {
   let sum = 0;
   for (let e = 0; e < edges; e++) sum += Math.abs(V[2 * u[e]] - V[2 * v[e]]) + Math.abs(V[2 * u[e] + 1] - V[2 * v[e] + 1]);
-  const cells = new Buckets(Math.max(64, Math.ceil(edges ? (2 * sum) / edges : 64)), edges, (e, o) => {
-    o[0] = Math.min(V[2 * u[e]], V[2 * v[e]]); o[1] = Math.min(V[2 * u[e] + 1], V[2 * v[e] + 1]); o[2] = Math.max(V[2 * u[e]], V[2 * v[e]]); o[3] = Math.max(V[2 * u[e] + 1], V[2 * v[e] + 1]);
-  });
+  const size = Math.max(64, Math.ceil(edges ? (2 * sum) / edges : 64));
+  const cells = new Buckets(size, segmentCells(size, V, u, v, 1, edges));
   const bad = new Set<number>();
   /** True when point p lies on the open segment a–b. */
   const inside = (a: number, b: number, p: number) =>

@@ -21,7 +21,7 @@ import { orient2d } from "robust-predicates";
 import { type Lattice, lineAtOrAfter, lineUnits } from "./lattice";
 import { PointIndex } from "./pointIndex";
 import { properCross } from "./predicates";
-import { Buckets } from "./spatialGrid";
+import { Buckets, pointCells, segmentCells } from "./spatialGrid";
 
 export interface SnapInput {
   /** Integer coordinates of the input points (x, y pairs). */
@@ -122,10 +122,7 @@ export function snapRound(input: SnapInput): SnapResult {
   for (let k = 0; k < seg.length; k++) { const p = seg[k]; if (pointHot[p] < 0) pointHot[p] = hot.id(xy[2 * p], xy[2 * p + 1]); }
 
   // 1. Crossings of two segments (found through a grid of segment boxes).
-  const segCells = new Buckets(size, ns, (s, o) => {
-    const a = seg[2 * s], b = seg[2 * s + 1];
-    o[0] = Math.min(xy[2 * a], xy[2 * b]); o[1] = Math.min(xy[2 * a + 1], xy[2 * b + 1]); o[2] = Math.max(xy[2 * a], xy[2 * b]); o[3] = Math.max(xy[2 * a + 1], xy[2 * b + 1]);
-  });
+  const segCells = new Buckets(size, segmentCells(size, xy, seg, seg.subarray(1), 2, ns));
   for (let c = 0; c < segCells.cellCount; c++) {
     for (let m = segCells.start[c]; m < segCells.start[c + 1]; m++) {
       const s = segCells.ids[m], a = seg[2 * s], b = seg[2 * s + 1];
@@ -182,7 +179,7 @@ export function snapRound(input: SnapInput): SnapResult {
   }
 
   // 3. Hot pixels by cell.
-  const hotCells = new Buckets(size, hot.count, (h, o) => { o[0] = o[2] = hot.x(h); o[1] = o[3] = hot.y(h); });
+  const hotCells = new Buckets(size, pointCells(size, hot.coords, hot.count));
   const hits: number[] = [];
   /** Hot pixels met by the fragment between hot pixels p and q, other than theirs, in order from p. */
   const met = (p: number, q: number, out: number[]): void => {
