@@ -1,6 +1,6 @@
 // One esbuild script for every bundle: the extension (CommonJS, as VS Code loads it),
 // the worker and the CLI (ESM, so h5wasm's ESM build bundles as is), the webview (browser).
-// HDF5 (h5wasm, 4 MB of inlined wasm) is only ever imported by the worker bundle.
+// HDF5 (h5wasm) is only ever imported by the worker bundle; its WebAssembly ships beside it as dist/hdf5_util.wasm.
 import * as esbuild from "esbuild";
 import fs from "fs";
 import path from "path";
@@ -15,9 +15,40 @@ const require = __cmCreateRequire(import.meta.url); const __filename = __cmToPat
 // __CITYMESH_VERSION__: package.json's version, for `citymesh --version`.
 const { version } = JSON.parse(fs.readFileSync("package.json", "utf8"));
 const common = { bundle: true, metafile: true, sourcemap: !production, minify: production, logLevel: "warning", legalComments: "none", define: { __CITYMESH_FAULTS__: production ? "false" : "true", __CITYMESH_VERSION__: JSON.stringify(version) } };
+// h5wasm's Node build carries its WebAssembly (3.5 MB) inlined in its JavaScript as a string literal
+// (emscripten's SINGLE_FILE), which every thread that loads the worker bundle had to decode and
+// compile with the bundle: 230 ms a thread start (the build's two tile threads, its merge thread and
+// the merge's table thread each), most of it for that string, even in threads that never open an
+// HDF5 file. This plugin moves the bytes to dist/hdf5_util.wasm, beside the bundles, and has
+// h5wasm read them from there when it starts. It stops the build if h5wasm's code no longer has
+// the shape it expects (an h5wasm upgrade), rather than bundle something that fails at run time.
+const H5WASM_FILE = "hdf5_util.wasm";
+const h5wasmBinaryOutside = {
+  name: "h5wasm-binary-outside",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]h5wasm[\\/]dist[\\/]node[\\/]hdf5_util\.js$/ }, async (args) => {
+      const src = await fs.promises.readFile(args.path, "utf8");
+      const head = "function findWasmBinary(){return binaryDecode(";
+      const at = src.indexOf(head), q = at + head.length;
+      if (at < 0 || src.indexOf(head, q) >= 0 || (src[q] !== "'" && src[q] !== '"')) throw new Error(`${args.path}: no single findWasmBinary(){return binaryDecode('…')} (h5wasm changed): update scripts/build.mjs`);
+      let end = q + 1;
+      while (src[end] !== src[q]) end += src[end] === "\\" ? 2 : 1;
+      if (src.slice(end + 1, end + 3) !== ")}") throw new Error(`${args.path}: findWasmBinary's literal is not followed by ")}" (h5wasm changed): update scripts/build.mjs`);
+      // The literal's value, decoded as h5wasm's own binaryDecode does (one byte per character).
+      const text = new Function(`return ${src.slice(q, end + 1)}`)();
+      const wasm = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); wasm[i] = ~c >> 8 & c; }
+      if (!WebAssembly.validate(wasm)) throw new Error(`${args.path}: findWasmBinary's bytes are not WebAssembly (h5wasm changed): update scripts/build.mjs`);
+      fs.mkdirSync("dist", { recursive: true });
+      fs.writeFileSync(path.join("dist", H5WASM_FILE), wasm);
+      const load = `function findWasmBinary(){return new Uint8Array(require("fs").readFileSync(new URL(${JSON.stringify("./" + H5WASM_FILE)}, import.meta.url)))}`;
+      return { contents: src.slice(0, at) + load + src.slice(end + 3), loader: "js" };
+    });
+  },
+};
 const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node18", external: ["vscode"] },
-  { ...common, entryPoints: ["src/worker/tileWorker.ts"], outfile: "dist/worker.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
+  { ...common, entryPoints: ["src/worker/tileWorker.ts"], outfile: "dist/worker.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim }, plugins: [h5wasmBinaryOutside] },
   { ...common, entryPoints: ["src/worker/plannerWorker.ts"], outfile: "dist/planner.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
   { ...common, entryPoints: ["src/worker/buildProcess.ts"], outfile: "dist/build-process.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
   { ...common, entryPoints: ["src/cli/bin.ts"], outfile: "dist/cli.mjs", platform: "node", format: "esm", target: "node18", banner: { js: "#!/usr/bin/env node\n" + esmShim } },

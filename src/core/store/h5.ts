@@ -1,6 +1,6 @@
 // Lazy loader for h5wasm. h5wasm/node is ESM-only ("exports" has no require entry); a dynamic
 // import works both in the ESM bundles (worker, CLI) and when tests run these files as CommonJS
-// through tsx. Loading lazily also keeps the 4 MB wasm out of anything that only reads manifests.
+// through tsx. Loading lazily also keeps h5wasm (and its 3.5 MB of WebAssembly, dist/hdf5_util.wasm) out of anything that only reads manifests.
 import type H5 from "h5wasm/node";
 
 export type H5Wasm = typeof H5;
