@@ -21,7 +21,7 @@ import { orient2d } from "robust-predicates";
 import { type Lattice, lineAtOrAfter, lineUnits } from "./lattice";
 import { PointIndex } from "./pointIndex";
 import { properCross } from "./predicates";
-import { Buckets, boxCells, pointCells, segmentBoxes } from "./spatialGrid";
+import { Buckets, pointCells, segmentCells } from "./spatialGrid";
 
 export interface SnapInput {
   /** Integer coordinates of the input points (x, y pairs). */
@@ -122,18 +122,15 @@ export function snapRound(input: SnapInput): SnapResult {
   for (let k = 0; k < seg.length; k++) { const p = seg[k]; if (pointHot[p] < 0) pointHot[p] = hot.id(xy[2 * p], xy[2 * p + 1]); }
 
   // 1. Crossings of two segments (found through a grid of segment boxes).
-  const segBox = segmentBoxes(xy, seg, seg.subarray(1), 2, ns);
-  const segCells = new Buckets(size, boxCells(size, segBox, ns));
+  const segCells = new Buckets(size, segmentCells(size, xy, seg, seg.subarray(1), 2, ns));
   for (let c = 0; c < segCells.cellCount; c++) {
-    for (let m = segCells.start[c], end = segCells.start[c + 1]; m < end; m++) {
+    for (let m = segCells.start[c]; m < segCells.start[c + 1]; m++) {
       const s = segCells.ids[m], a = seg[2 * s], b = seg[2 * s + 1];
       const ax = xy[2 * a], ay = xy[2 * a + 1], bx = xy[2 * b], by = xy[2 * b + 1];
-      const x0 = segBox[4 * s], y0 = segBox[4 * s + 1], x1 = segBox[4 * s + 2], y1 = segBox[4 * s + 3];
-      for (let q = m + 1; q < end; q++) {
-        const t = segCells.ids[q];
-        if (segBox[4 * t + 2] < x0 || segBox[4 * t] > x1 || segBox[4 * t + 3] < y0 || segBox[4 * t + 1] > y1) continue;
-        const c0 = seg[2 * t], d0 = seg[2 * t + 1];
+      for (let q = m + 1; q < segCells.start[c + 1]; q++) {
+        const t = segCells.ids[q], c0 = seg[2 * t], d0 = seg[2 * t + 1];
         const cx = xy[2 * c0], cy = xy[2 * c0 + 1], dx = xy[2 * d0], dy = xy[2 * d0 + 1];
+        if (Math.max(cx, dx) < Math.min(ax, bx) || Math.min(cx, dx) > Math.max(ax, bx) || Math.max(cy, dy) < Math.min(ay, by) || Math.min(cy, dy) > Math.max(ay, by)) continue;
         if (!properCross(ax, ay, bx, by, cx, cy, dx, dy)) continue;
         const [px, py] = crossingPixel(ax, ay, bx, by, cx, cy, dx, dy);
         hot.id(px, py);

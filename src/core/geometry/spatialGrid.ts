@@ -24,23 +24,6 @@ export function boxCells(size: number, boxes: ArrayLike<number>, count: number):
   return range;
 }
 
-/**
- * Boxes of `count` segments, flat [xmin, ymin, xmax, ymax] each (boxCells makes their cells):
- * segment k joins points from[stride·k] and to[stride·k] of `xy` (x, y pairs). For the loops that
- * test every pair of segments in a cell, which reject most pairs on their boxes: one read of a
- * box costs less than four endpoint coordinates scattered over `xy` (snap rounding's pair loop
- * spent 45 % of its time on that test).
- */
-export function segmentBoxes(xy: ArrayLike<number>, from: ArrayLike<number>, to: ArrayLike<number>, stride: number, count: number): Float64Array {
-  const box = new Float64Array(4 * count);
-  for (let k = 0; k < count; k++) {
-    const a = 2 * from[stride * k], b = 2 * to[stride * k];
-    box[4 * k] = Math.min(xy[a], xy[b]); box[4 * k + 1] = Math.min(xy[a + 1], xy[b + 1]);
-    box[4 * k + 2] = Math.max(xy[a], xy[b]); box[4 * k + 3] = Math.max(xy[a + 1], xy[b + 1]);
-  }
-  return box;
-}
-
 /** Cell ranges of `count` segments: segment k joins points from[stride·k] and to[stride·k] of `xy` (x, y pairs). */
 export function segmentCells(size: number, xy: ArrayLike<number>, from: ArrayLike<number>, to: ArrayLike<number>, stride: number, count: number): Int32Array {
   const range = new Int32Array(4 * count);

@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { Buckets, boxCells, gridOfBoxes, pointCells, segmentBoxes, segmentCells } from "../../../src/core/geometry/spatialGrid";
+import { Buckets, boxCells, gridOfBoxes, pointCells, segmentCells } from "../../../src/core/geometry/spatialGrid";
 import { mulberry32 } from "../../support/cityGenerator";
 
 // Brute force: the ids whose boxes' cells meet the query box's cells.
@@ -42,7 +42,7 @@ test("Buckets from boxes: every query finds exactly the boxes whose cells it mee
   }
 });
 
-test("segmentCells, segmentBoxes and pointCells give the cells of a segment's box and of a point, through index arrays with a stride", () => {
+test("segmentCells and pointCells give the cells of a segment's box and of a point, through index arrays with a stride", () => {
   const size = 10;
   const xy = [5, 5, 25, -15, -0.5, 31, 40, 40];
   // Segments 0→1, 1→2, 3→3 (a point), picked from a flat list of (from, to) pairs.
@@ -53,10 +53,6 @@ test("segmentCells, segmentBoxes and pointCells give the cells of a segment's bo
   assert.deepEqual(Array.from(segmentCells(size, xy, pairs, pairs.subarray(1), 2, 3)), [0, -2, 2, 0, -1, -2, 2, 3, 4, 4, 4, 4]);
   assert.deepEqual(Array.from(pointCells(size, xy, 4)), [0, 0, 0, 0, 2, -2, 2, -2, -1, 3, -1, 3, 4, 4, 4, 4]);
   assert.deepEqual(Array.from(boxCells(size, [-0.5, 9.99, 10, 20], 1)), [-1, 0, 1, 2]);
-  // segmentBoxes then boxCells: the same cells as segmentCells.
-  const boxes = segmentBoxes(xy, pairs, pairs.subarray(1), 2, 3);
-  assert.deepEqual(Array.from(boxes), [5, -15, 25, 5, -0.5, -15, 25, 31, 40, 40, 40, 40]);
-  assert.deepEqual(Array.from(boxCells(size, boxes, 3)), Array.from(segmentCells(size, xy, pairs, pairs.subarray(1), 2, 3)));
 });
 
 test("Buckets of no items answers every query with nothing", () => {
