@@ -213,6 +213,27 @@ reference() {
   tail -n 1 "$logs/reference.log"
 }
 
+# --- 3b. The image's files ------------------------------------------------------------------------
+# There is no docker here to build the image, so its dist/ is put together as the Dockerfile's
+# COPY --from=build line says, from the installed production bundles, and must build the sample
+# city as the installed command did: a bundle or .wasm file the CLI loads beside itself and the
+# image lacks fails here, not in a cluster.
+image_files() {
+  local img=$tmp/image f
+  mkdir -p "$img/dist"
+  cp "$root/package.json" "$img/"
+  for f in $(grep -E '^COPY --from=build ' "$scale/Dockerfile" | sed -E 's/^COPY --from=build //' | awk '{ for (i = 1; i < NF; i++) print $i }'); do
+    case "$f" in /src/dist/*) ;; *) echo "the Dockerfile copies $f from the build stage: expected /src/dist/ files only"; return 1 ;; esac
+    cp "$tmp/prefix/lib/node_modules/citymesh/dist/${f#/src/dist/}" "$img/dist/" || { echo "the build stage makes no ${f#/src/}"; return 1; }
+  done
+  echo "image dist/: $(cd "$img/dist" && echo *)"
+  cd "$shared"
+  # shellcheck disable=SC2086
+  node "$img/dist/cli.mjs" build city.geojson $build_args -o image.glb --scratch-dir "$shared/image-store" -q > "$logs/image.log" 2>&1 \
+    || { show_log "$logs/image.log"; return 1; }
+  same_mesh "the Dockerfile's image files" image.glb
+}
+
 # --- 4. docs/scale-out/one-machine.sh ------------------------------------------------------------
 one_machine() {
   cd "$shared"
@@ -346,6 +367,7 @@ step "Dockerfile builds the production bundles" check_dockerfile || true
 step "pack${tarball:+ (given tarball)}" pack || finish
 step "install the tarball, citymesh --version" install_pkg || finish
 step "plan and one-machine reference build" reference || finish
+step "the Dockerfile's dist/ files build the sample, cmp" image_files || true
 step "docs/scale-out/one-machine.sh, cmp" one_machine || true
 if step "start a one-node Slurm cluster" slurm_start; then
   step "Slurm: slurm-shards.sbatch --array=0-$((shards - 1)) + slurm-merge.sbatch afterok, cmp" slurm_jobs || true
