@@ -102,6 +102,8 @@ export function probeWritable(dir: string, fsl: StoreFs = nodeFs, neededBytes = 
     fsl.unlinkSync(probe);
     return null;
   } catch (e) {
+    // On a full disk the probe's file may have been created before its byte failed to fit.
+    try { fsl.unlinkSync(probe); } catch { /* never created */ }
     return storeError(e, dir, action, neededBytes);
   }
 }

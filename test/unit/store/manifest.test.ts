@@ -16,7 +16,7 @@ import {
   writeManifest,
   type Manifest,
 } from "../../../src/core/store/manifest";
-import { nodeFs, type StoreFs } from "../../../src/core/store/fsLayer";
+import { nodeFs, probeWritable, type StoreFs } from "../../../src/core/store/fsLayer";
 import { writeTileFile } from "../../../src/core/store/tileFile";
 import { CityMeshError } from "../../../src/core/errors";
 
@@ -121,6 +121,23 @@ test("ENOSPC while writing a tile is a store error saying the disk is full", asy
     return true;
   });
   assert.deepEqual(fs.readdirSync(dir), [], "the temp file is removed");
+});
+
+test("a write probe that fails once its file exists (a full disk: the file made, its byte refused) names the reason and leaves no file", () => {
+  const dir = tmpDir();
+  const fullAfterCreate: StoreFs = {
+    ...nodeFs,
+    writeFileSync: (file) => {
+      fs.writeFileSync(file, "");
+      throw Object.assign(new Error("ENOSPC: injected"), { code: "ENOSPC" });
+    },
+  };
+  const e = probeWritable(dir, fullAfterCreate, 0, "write tile_3.h5");
+  assert.ok(e instanceof CityMeshError && e.code === "store", String(e));
+  assert.match(e.message, /the disk is full \(ENOSPC\)/);
+  assert.deepEqual(fs.readdirSync(dir), [], "the probe's file is removed");
+  assert.equal(probeWritable(dir), null, "a writable directory passes");
+  assert.deepEqual(fs.readdirSync(dir), []);
 });
 
 test("a store dir under a regular file (mkdir fails with ENOTDIR/EEXIST) names the directory", () => {
