@@ -7,7 +7,7 @@
 // The ranges depend on the file only (its size and its features' offsets), never on the number of
 // threads, and results are joined in range order whatever order they finish in.
 import type { Footprints } from "../types";
-import { FootprintBuilder, buildingArea, footprintSizes } from "../geometry/footprintBuilder";
+import { buildingArea, footprintSizes, keptBuildings } from "../geometry/footprintBuilder";
 import type { Layout, SplitProgress } from "./split";
 import type { RangeJob, ReadJob, ReadJobResult } from "./readRange";
 
@@ -221,10 +221,7 @@ export class JoinedFootprints {
   featureIndexOf(b: number): number { return this.f.featureIndex[b]; }
   finish(): Footprints { return this.f; }
   finishKept(keep: Uint8Array): { footprints: Footprints; newIndex: Int32Array } {
-    const newIndex = new Int32Array(this.f.count).fill(-1);
-    const out = new FootprintBuilder();
-    for (let b = 0; b < this.f.count; b++) if (keep[b]) { newIndex[b] = out.count; out.copyBuilding(this.f, b); }
-    return { footprints: out.finish(), newIndex };
+    return keptBuildings(this.f, keep);
   }
 }
 

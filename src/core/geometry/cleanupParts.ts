@@ -20,7 +20,7 @@
 // back in building order.
 import type { Diagnostic, Footprints } from "../types";
 import { type CleanupOptions, type CleanupResult, cleanFootprints } from "./cleanup";
-import { FootprintBuilder, buildingBoxes, footprintSizes } from "./footprintBuilder";
+import { buildingBoxes, copyBuildings, gatherBuildings } from "./footprintBuilder";
 import { type Lattice, toUnitsX, toUnitsY } from "./lattice";
 import { Buckets, boxCells } from "./spatialGrid";
 
@@ -144,9 +144,7 @@ export function cleanupParts(f: Footprints, l: Lattice, partPoints = Infinity): 
 
 /** The buildings of one part as footprints of their own (input order kept). */
 export function partFootprints(f: Footprints, buildings: Int32Array): Footprints {
-  const sub = new FootprintBuilder();
-  for (let k = 0; k < buildings.length; k++) sub.copyBuilding(f, buildings[k]);
-  return sub.finish();
+  return copyBuildings(f, buildings);
 }
 
 /**
@@ -196,22 +194,18 @@ function assemble(f: Footprints, parts: Int32Array[], results: CleanupResult[], 
   // Kept building → (part, index in the part's result), by input index.
   const at = new Int32Array(f.count).fill(-1), partOfKept = new Int32Array(f.count);
   results.forEach((r, p) => r.sourceIndex.forEach((k, i) => { const b = parts[p][k]; at[b] = i; partOfKept[b] = p; }));
-  // The output's size is the parts' together, so it is allocated once at its size (1,000,000
-  // buildings: a doubling builder and its final copy had held up to 3× the city's cleaned arrays).
-  const out = new FootprintBuilder(), kept: number[] = [];
-  out.reserve(footprintSizes(results.map((r) => r.footprints)));
-  for (let b = 0; b < f.count; b++) {
-    if (at[b] < 0) continue;
-    out.copyBuilding(results[partOfKept[b]].footprints, at[b]);
-    kept.push(b);
-  }
+  // The output is allocated once at its size (gatherBuildings; 1,000,000 buildings: a doubling
+  // builder and its final copy had held up to 3× the city's cleaned arrays).
+  const kept: number[] = [];
+  for (let b = 0; b < f.count; b++) if (at[b] >= 0) kept.push(b);
+  const footprints = gatherBuildings(kept.length, (k) => results[partOfKept[kept[k]]].footprints, (k) => at[kept[k]]);
   // Each part's diagnostics are in its building order; feature indices rise with building indices,
   // so a stable sort by feature index gives the global building order.
   const diagnostics: Diagnostic[] = results.flatMap((r) => r.diagnostics).sort(byFeature).map((d) => {
     const fi = d.featureIndex, at = opts.featurePosition?.(fi);
     return { file: d.file, featureIndex: fi, featureId: opts.featureId?.(fi) ?? null, ...(at ? { line: at.line, column: at.column } : {}), severity: d.severity, code: d.code, message: d.message };
   });
-  return { footprints: out.finish(), sourceIndex: Uint32Array.from(kept), diagnostics };
+  return { footprints, sourceIndex: Uint32Array.from(kept), diagnostics };
 }
 
 const byFeature = (a: Diagnostic, b: Diagnostic) => a.featureIndex - b.featureIndex;

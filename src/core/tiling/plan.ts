@@ -3,7 +3,7 @@
 import type { Diagnostic, Footprints } from "../types";
 import type { CleanupOptions, CleanupResult } from "../geometry/cleanup";
 import { cleanInPartsHere } from "../geometry/cleanupParts";
-import { FootprintBuilder, buildingBoxes } from "../geometry/footprintBuilder";
+import { buildingBoxes, copyBuildings } from "../geometry/footprintBuilder";
 import { type TileGrid, gridDomain, makeGrid, tileCount, tileOfPoint } from "./grid";
 import { CityMeshError } from "../errors";
 import { type TilePlanEntry, planTiles } from "./assign";
@@ -139,22 +139,22 @@ export function planCleaned(clean: CleanupResult, grid: TileGrid, o: PlanOptions
 
 export function tileInput(p: BuildPlan, tileId: number): TileInput {
   const entry = p.tiles[tileId];
-  const sub = new FootprintBuilder();
   const owned = new Uint8Array(entry.context.length);
   const roofZ = new Float64Array(entry.context.length);
-  const ownedSet = new Set(entry.owned);
-  entry.context.forEach((b, k) => {
-    sub.copyBuilding(p.footprints, b);
-    owned[k] = ownedSet.has(b) ? 1 : 0;
+  // Both lists ascend: walk them side by side.
+  for (let k = 0, j = 0; k < entry.context.length; k++) {
+    const b = entry.context[k];
+    while (j < entry.owned.length && entry.owned[j] < b) j++;
+    owned[k] = j < entry.owned.length && entry.owned[j] === b ? 1 : 0;
     roofZ[k] = p.roofZ[b];
-  });
+  }
   return {
     spec: entry.spec,
     lattice: p.grid.lattice,
     snapTolerance: p.options.snapTolerance,
     maxMeshSize: p.options.maxMeshSize,
     buildingCount: p.footprints.count,
-    footprints: sub.finish(),
+    footprints: copyBuildings(p.footprints, entry.context),
     globalIndex: Uint32Array.from(entry.context),
     owned,
     roofZ,
