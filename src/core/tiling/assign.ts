@@ -63,7 +63,13 @@ export function planTiles(f: Footprints, g: TileGrid, tol: number): TilePlanEntr
     };
     const [x0, y0, x1, y1] = spec.bounds;
     addTouching(x0, y0, x1, y1);
-    for (const b of owned[t]) addTouching(boxes[4 * b], boxes[4 * b + 1], boxes[4 * b + 2], boxes[4 * b + 3]);
+    // A neighbour of an owned building whose box lies inside the tile's square meets the square
+    // (grown by tol) itself, so the query above found it: only owned buildings reaching out of
+    // the square need a query of their own (New York: 4,233 of 101,971 buildings).
+    for (const b of owned[t]) {
+      const bx0 = boxes[4 * b], by0 = boxes[4 * b + 1], bx1 = boxes[4 * b + 2], by1 = boxes[4 * b + 3];
+      if (bx0 < x0 || by0 < y0 || bx1 > x1 || by1 > y1) addTouching(bx0, by0, bx1, by1);
+    }
     plan.push({ spec, owned: owned[t], context: [...set].sort((a, b) => a - b) });
   }
   return plan;

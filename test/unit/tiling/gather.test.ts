@@ -5,7 +5,10 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { generateCity } from "../../support/cityGenerator";
-import { FootprintBuilder, copyBuildings, gatherBuildings, keptBuildings } from "../../../src/core/geometry/footprintBuilder";
+import { footprintBounds } from "../../support/meshCity";
+import { FootprintBuilder, buildingBoxes, copyBuildings, gatherBuildings, keptBuildings } from "../../../src/core/geometry/footprintBuilder";
+import { planTiles } from "../../../src/core/tiling/assign";
+import { makeGrid, tileCount, tileSpec } from "../../../src/core/tiling/grid";
 import type { Footprints } from "../../../src/core/types";
 
 const city = generateCity({ buildings: 400, seed: 5, shapes: "varied" });
@@ -53,4 +56,25 @@ test("a source holding a ring under 3 points, an empty polygon or an empty build
   assert.deepEqual(got, byBuilder([0, 1, 2], () => odd));
   assert.equal(got.count, 2, "the building without a polygon is dropped, as the builder drops it");
   assert.deepEqual([...got.ringStart], [0, 3, 7], "the 2-point ring is dropped");
+});
+
+test("planTiles: each tile's context = every building whose box meets the tile or an owned building's box (tolerance included)", () => {
+  const tol = 0.001;
+  for (const tileSize of [60, 150]) {
+    const grid = makeGrid(footprintBounds(city), { tileSize, maxMeshSize: tileSize, margin: 0, snapTolerance: tol });
+    const plan = planTiles(city, grid, tol);
+    const boxes = buildingBoxes(city);
+    const meets = (c: number, x0: number, y0: number, x1: number, y1: number) => boxes[4 * c] <= x1 + tol && boxes[4 * c + 2] >= x0 - tol && boxes[4 * c + 1] <= y1 + tol && boxes[4 * c + 3] >= y0 - tol;
+    let reaching = 0;
+    for (let t = 0; t < tileCount(grid); t++) {
+      const [x0, y0, x1, y1] = tileSpec(grid, t).bounds;
+      const want: number[] = [];
+      for (let c = 0; c < city.count; c++) {
+        if (meets(c, x0, y0, x1, y1) || plan[t].owned.some((b) => meets(c, boxes[4 * b], boxes[4 * b + 1], boxes[4 * b + 2], boxes[4 * b + 3]))) want.push(c);
+      }
+      assert.deepEqual(plan[t].context, want, `tile ${t} at ${tileSize} m`);
+      reaching += plan[t].owned.filter((b) => boxes[4 * b] < x0 || boxes[4 * b + 1] < y0 || boxes[4 * b + 2] > x1 || boxes[4 * b + 3] > y1).length;
+    }
+    assert.ok(reaching > 0, `some owned buildings reach out of their tile at ${tileSize} m (the case that still queries)`);
+  }
 });
