@@ -34,20 +34,6 @@ export class FootprintBuilder {
     this.buildingStart.push(0);
   }
 
-  /**
-   * Room for exactly this many points, rings, polygons and buildings in all, when they are known
-   * (footprints put back together from parts): finish() then hands the arrays over without the
-   * doubling's spare room or a final copy.
-   */
-  reserve({ points, rings, polys, buildings }: FootprintSizes): void {
-    this.xy.reserveTotal(2 * points);
-    this.ringStart.reserveTotal(rings + 1);
-    this.polyStart.reserveTotal(polys + 1);
-    this.buildingStart.reserveTotal(buildings + 1);
-    this.height.reserveTotal(buildings);
-    this.featureIndex.reserveTotal(buildings);
-  }
-
   /** Number of buildings finished so far. */
   get count(): number { return this.height.n; }
 
