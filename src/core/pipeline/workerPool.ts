@@ -54,9 +54,10 @@ export async function execAlone<K extends JobName>(script: string, job: K, args:
     // fresh 40 MB array costs 20 page faults instead of 10,000, each zeroing 4 KiB. The faults were
     // the price of giving the arrays back: keeping them instead (glibc's sliding threshold) made
     // the plan 30–45 % faster but its peak grew by 30 MB on New York and 280 MiB on 1,000,000
-    // buildings. With huge pages, one run each interleaved: 512,000 generated buildings planned
-    // in 9.4 s instead of 12.0 at 551 vs 520 MiB; New York in 3.6–3.7 s instead of 3.9–4.8 at the
-    // same peak (323–329 MiB).
+    // buildings. With huge pages, runs interleaved: 512,000 generated buildings planned in 9.4 s
+    // instead of 12.0 at 551 vs 520 MiB (one run each); 1,000,000 in 17.9 s instead of 23.2 at
+    // the same peak (one run each); New York in 3.6–3.7 s instead of 3.9–4.8 at the same peak
+    // (three runs each).
     // A profiled build (node --cpu-prof …) profiles its planner too: workerpool starts the child
     // without this process's flags, and reading and planning are a third of a build's time.
     forkOpts: { serialization: "advanced", env: { MALLOC_MMAP_THRESHOLD_: "65536", GLIBC_TUNABLES: "glibc.malloc.hugetlb=1", ...process.env, ELECTRON_RUN_AS_NODE: "1" }, execArgv: process.execArgv.filter((a) => a.startsWith("--cpu-prof")) },
