@@ -222,24 +222,23 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
   let xy: Float64Array = new Float64Array(2 * n);
   for (let k = 0; k < n; k++) {
     const pos = value[k];
-    const pp = `${ptr}/${k}`;
     if (!Array.isArray(pos) || pos.length < 2) {
-      rep.add("error", "invalid-position", pp, `position ${k} is ${Array.isArray(pos) ? `an array of ${pos.length}` : JSON.stringify(pos) ?? String(pos)}, expected [x, y]; ${skip}.`);
+      rep.add("error", "invalid-position", `${ptr}/${k}`, `position ${k} is ${Array.isArray(pos) ? `an array of ${pos.length}` : JSON.stringify(pos) ?? String(pos)}, expected [x, y]; ${skip}.`);
       return null;
     }
     const x = pos[0];
     const y = pos[1];
     if (typeof x !== "number" || typeof y !== "number") {
       const bad = typeof x !== "number" ? x : y;
-      rep.add("error", "non-numeric-coordinate", typeof x !== "number" ? `${pp}/0` : `${pp}/1`, `coordinate ${JSON.stringify(bad) ?? String(bad)} is not a number; ${skip}.`);
+      rep.add("error", "non-numeric-coordinate", typeof x !== "number" ? `${ptr}/${k}/0` : `${ptr}/${k}/1`, `coordinate ${JSON.stringify(bad) ?? String(bad)} is not a number; ${skip}.`);
       return null;
     }
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      rep.add("error", "non-finite-coordinate", pp, `coordinate [${x}, ${y}] is not finite (overflow such as 1e400); ${skip}.`);
+      rep.add("error", "non-finite-coordinate", `${ptr}/${k}`, `coordinate [${x}, ${y}] is not finite (overflow such as 1e400); ${skip}.`);
       return null;
     }
     if (pos.length > state.maxDims) {
-      if (state.maxDims === 2) state.dimsPointer = pp;
+      if (state.maxDims === 2) state.dimsPointer = `${ptr}/${k}`; // built here only: a string per position is most of the ring loop's garbage
       state.maxDims = pos.length;
     }
     if (geographic) {
@@ -249,7 +248,7 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
         rep.add(
           "error",
           "lonlat-out-of-range",
-          pp,
+          `${ptr}/${k}`,
           `position [${x}, ${y}] is outside longitude ±180 / latitude ±90` +
             (swapFixes ? "; it looks like [lat, lon]: GeoJSON positions are [longitude, latitude], swap them" : "; if the file is projected, name its CRS (a \"crs\" member or the sourceCrs option)") +
             `; ${skip}.`,
@@ -257,7 +256,7 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
         return null;
       }
     } else if (Math.abs(x) > MAX_PROJECTED || Math.abs(y) > MAX_PROJECTED) {
-      rep.add("error", "coordinate-out-of-range", pp, `coordinate [${x}, ${y}] is beyond ±${MAX_PROJECTED} m, not a real place; ${skip}.`);
+      rep.add("error", "coordinate-out-of-range", `${ptr}/${k}`, `coordinate [${x}, ${y}] is beyond ±${MAX_PROJECTED} m, not a real place; ${skip}.`);
       return null;
     }
     xy[2 * k] = x;
@@ -300,7 +299,7 @@ function ring(value: unknown, ptr: string, rep: Reporter, geographic: boolean, s
     rep.add("error", "too-few-points", ptr, `ring has ${w} distinct position(s), a polygon needs at least 3; ${skip}.`);
     return null;
   }
-  xy = xy.slice(0, 2 * w);
+  if (w < n) xy = xy.subarray(0, 2 * w); // a view: the builder copies the ring anyway
   const [xmin, ymin, xmax, ymax] = bounds;
   const extent = Math.max(xmax - xmin, ymax - ymin);
   // A near-zero area is a sliver unless the ring crosses itself (a symmetric bow-tie also sums

@@ -41,7 +41,7 @@ export function allCollinear(xy: Float64Array): boolean {
  */
 export function removeSpikes(xy: Float64Array): { ring: Float64Array; removed: number } {
   const n = xy.length >> 1;
-  if (n < 3) return { ring: xy, removed: 0 };
+  if (n < 3 || !hasSpike(xy)) return { ring: xy, removed: 0 };
   const prev = new Int32Array(n);
   const next = new Int32Array(n);
   const alive = new Uint8Array(n).fill(1);
@@ -91,6 +91,22 @@ export function removeSpikes(xy: Float64Array): { ring: Float64Array; removed: n
 }
 
 /**
+ * True when some vertex is a spike or repeats its predecessor: the queue below removes nothing
+ * otherwise (it only removes such vertices, and only a removal makes new ones), so most rings
+ * are answered here without the queue's arrays.
+ */
+function hasSpike(xy: Float64Array): boolean {
+  const n = xy.length >> 1;
+  for (let v = 0; v < n; v++) {
+    const p = v === 0 ? n - 1 : v - 1, q = v + 1 === n ? 0 : v + 1;
+    const px = xy[2 * p], py = xy[2 * p + 1], vx = xy[2 * v], vy = xy[2 * v + 1], qx = xy[2 * q], qy = xy[2 * q + 1];
+    if (vx === px && vy === py) return true;
+    if (orient(px, py, vx, vy, qx, qy) === 0 && (vx - px) * (qx - vx) + (vy - py) * (qy - vy) < 0) return true;
+  }
+  return false;
+}
+
+/**
  * Winding-number point-in-ring test with exact orientation.
  * Returns 1 inside, -1 outside, 0 on the boundary.
  */
@@ -123,6 +139,15 @@ export interface Intersection {
 }
 
 /**
+ * The edge arrays of findIntersection, kept from call to call: the reader checks every polygon of
+ * a city, and fresh arrays for each (four per polygon) were a large part of its garbage. Only
+ * the first E entries of a call are read.
+ */
+const newEdgeScratch = (n: number) => ({ ringOf: new Uint32Array(n), edgeOf: new Uint32Array(n), ex: new Float64Array(4 * n) /* x0,y0,x1,y1 per edge */, ringLen: new Uint32Array(n) });
+let edgeScratch = newEdgeScratch(64);
+const KEPT_EDGES = 1 << 16;
+
+/**
  * Finds one pair of intersecting edges among the rings of a polygon, or null.
  * Invalid: a proper crossing or a collinear overlap anywhere; within one ring also a touch
  * (a vertex on a non-adjacent edge, OGC's self-tangency). Touches between different rings (a
@@ -135,10 +160,12 @@ export interface Intersection {
 export function findIntersection(rings: Float64Array[]): Intersection | null {
   let E = 0;
   for (const r of rings) E += r.length >> 1;
-  const ringOf = new Uint32Array(E);
-  const edgeOf = new Uint32Array(E);
-  const ex = new Float64Array(4 * E); // x0,y0,x1,y1 per edge
-  const ringLen = new Uint32Array(E);
+  let arrays = edgeScratch;
+  if (E > arrays.ringOf.length) {
+    arrays = newEdgeScratch(Math.max(E, 2 * arrays.ringOf.length));
+    if (E <= KEPT_EDGES) edgeScratch = arrays; // a huge ring's arrays are not kept for the rest of the read
+  }
+  const { ringOf, edgeOf, ex, ringLen } = arrays;
   let e = 0;
   let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
   for (let r = 0; r < rings.length; r++) {

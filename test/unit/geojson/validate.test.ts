@@ -127,6 +127,38 @@ test("spikes are removed, including a spike on a spike", () => {
   assert.deepEqual(r2.rings, [[[0, 0, 10, 0, 10, 10, 0, 10]]]);
 });
 
+test("a spike at the ring's first vertex (across the wrap-around) is found and removed", () => {
+  // The tip is position 0: its neighbours are the last position and position 1, both (0, 5).
+  const r = run(polygon([[[-5, 5], [0, 5], [0, 0], [10, 0], [10, 10], [0, 10], [0, 5], [-5, 5]]]));
+  assert.deepEqual(r.codes, ["spike"]);
+  assert.equal(ringArea(new Float64Array(r.rings[0][0])), 100);
+  assert.deepEqual(new Set(r.rings[0][0].join(",").match(/-?\d+,-?\d+/g)), new Set(["0,5", "0,0", "10,0", "10,10", "0,10"]));
+  // Collinear vertices that go on in the same direction are not spikes: the ring stays as it is.
+  const straight = run(polygon([[[0, 0], [5, 0], [10, 0], [10, 10], [0, 10], [0, 5], [0, 0]]]));
+  assert.deepEqual(straight.codes, []);
+  assert.deepEqual(straight.rings, [[[0, 0, 5, 0, 10, 0, 10, 10, 0, 10, 0, 5]]]);
+});
+
+test("the intersection search keeps its arrays between calls: a small ring after a large one reads only its own edges", () => {
+  // A large simple ring grows the arrays; a small ring after it must not see the large one's
+  // edges left behind, and a large one after the small must not see the small one's.
+  const star = (n: number, r0: number, cross: boolean) => {
+    const xy = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const a = (2 * Math.PI * i) / n, r = i % 2 ? r0 : r0 / 2;
+      xy[2 * i] = Math.round(r * Math.cos(a));
+      xy[2 * i + 1] = Math.round(r * Math.sin(a));
+    }
+    if (cross) { const t = xy[2], u = xy[3]; xy[2] = xy[6]; xy[3] = xy[7]; xy[6] = t; xy[7] = u; } // swap vertices 1 and 3
+    return xy;
+  };
+  const rings = [star(500, 10_000, false), star(8, 100, false), star(300, 5_000, true), star(6, 100, true), star(40, 1_000, false), star(700, 20_000, false), star(12, 50, true)];
+  for (const [k, xy] of rings.entries()) assert.equal(findIntersection([xy]) !== null, bruteForce([xy]), `ring ${k}`);
+  // And twice over in another order.
+  for (const k of [6, 0, 3, 5, 1, 2, 4, 0, 6]) assert.equal(findIntersection([rings[k]]) !== null, bruteForce([rings[k]]), `ring ${k} again`);
+  assert.ok(rings.some((xy) => bruteForce([xy])) && rings.some((xy) => !bruteForce([xy])), "both outcomes exercised");
+});
+
 test("self-intersections skip the polygon: bow-tie, figure-8, hole crossing its shell", () => {
   const bowtie = run(polygon([[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]));
   assert.deepEqual(bowtie.codes, ["self-intersection"]);
