@@ -50,6 +50,7 @@ const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node18", external: ["vscode"] },
   { ...common, entryPoints: ["src/worker/tileWorker.ts"], outfile: "dist/worker.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim }, plugins: [h5wasmBinaryOutside] },
   { ...common, entryPoints: ["src/worker/plannerWorker.ts"], outfile: "dist/planner.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
+  { ...common, entryPoints: ["src/worker/plannerThread.ts"], outfile: "dist/planner-thread.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
   { ...common, entryPoints: ["src/worker/buildProcess.ts"], outfile: "dist/build-process.mjs", platform: "node", format: "esm", target: "node18", banner: { js: esmShim } },
   { ...common, entryPoints: ["src/cli/bin.ts"], outfile: "dist/cli.mjs", platform: "node", format: "esm", target: "node18", banner: { js: "#!/usr/bin/env node\n" + esmShim } },
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2020" },

@@ -1,4 +1,4 @@
-// The read on the planner's threads (geojson/parallelRead.ts, the readRange job of dist/planner.mjs):
+// The read on the planner's threads (geojson/parallelRead.ts, the readRange job of dist/planner-thread.mjs):
 // a FeatureCollection large enough to be read in ranges plans to the same bytes on 2 threads as on
 // 1 (read serially), bad features included: the same read figures, diagnostics with their lines
 // and columns, properties side file and tile inputs.

@@ -1,4 +1,4 @@
-// The planner's threads (dist/planner.mjs, cleanupParts.ts): a city large enough to be cleaned in
+// The planner's threads (dist/planner-thread.mjs, cleanupParts.ts): a city large enough to be cleaned in
 // parts (one per thread) plans to the same bytes on 2 threads as in one global pass.
 import test from "node:test";
 import assert from "node:assert/strict";

@@ -52,13 +52,13 @@ test("npm pack: the tarball holds the production bundles, licences and media, no
   const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
   tarball = path.join(work, info.filename);
   const files = info.files.map((f) => f.path).sort();
-  for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/cli.mjs", "dist/worker.mjs", "dist/planner.mjs", "dist/extension.js", "dist/webview.js", "dist/laz-perf.wasm", "dist/hdf5_util.wasm", "dist/THIRD-PARTY-NOTICES.txt", "media/icon.png", "media/sample/sample-city.geojson"]) {
+  for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/cli.mjs", "dist/worker.mjs", "dist/planner.mjs", "dist/planner-thread.mjs", "dist/extension.js", "dist/webview.js", "dist/laz-perf.wasm", "dist/hdf5_util.wasm", "dist/THIRD-PARTY-NOTICES.txt", "media/icon.png", "media/sample/sample-city.geojson"]) {
     assert.ok(files.includes(f), `${f} is in the tarball (${files.join(", ")})`);
   }
   assert.deepEqual(files.filter((f) => /^(src|test|scripts|node_modules)\//.test(f) || f.endsWith(".map")), [], "no sources, tests or source maps");
   const cli = fs.readFileSync(path.join(stage, "dist", "cli.mjs"), "utf8");
   assert.ok(cli.startsWith("#!/usr/bin/env node"), "the CLI starts with its shebang");
-  for (const f of ["cli.mjs", "worker.mjs", "planner.mjs"]) assert.ok(!fs.readFileSync(path.join(stage, "dist", f), "utf8").includes("CITYMESH_FAULT"), `${f} is the production bundle (no test fault hook)`);
+  for (const f of ["cli.mjs", "worker.mjs", "planner.mjs", "planner-thread.mjs"]) assert.ok(!fs.readFileSync(path.join(stage, "dist", f), "utf8").includes("CITYMESH_FAULT"), `${f} is the production bundle (no test fault hook)`);
 });
 
 test("the installed tarball runs as `citymesh` from the PATH: --version, and a build of the sample equal to the dev build", () => {
@@ -126,7 +126,7 @@ test("npm run package: a VSIX under 5 MB with licence, icon and changelog; its p
   assert.ok(bytes < 5 * 1024 * 1024, `the VSIX is ${(bytes / 1e6).toFixed(2)} MB`);
   const out = path.join(work, "vsix");
   const names = await unzip(vsix, out);
-  for (const f of ["extension/package.json", "extension/LICENSE.txt", "extension/CHANGELOG.md", "extension/readme.md", "extension/media/icon.png", "extension/dist/extension.js", "extension/dist/cli.mjs", "extension/dist/worker.mjs", "extension/dist/planner.mjs", "extension/dist/webview.js", "extension/dist/laz-perf.wasm", "extension/dist/hdf5_util.wasm", "extension/dist/THIRD-PARTY-NOTICES.txt"]) {
+  for (const f of ["extension/package.json", "extension/LICENSE.txt", "extension/CHANGELOG.md", "extension/readme.md", "extension/media/icon.png", "extension/dist/extension.js", "extension/dist/cli.mjs", "extension/dist/worker.mjs", "extension/dist/planner.mjs", "extension/dist/planner-thread.mjs", "extension/dist/webview.js", "extension/dist/laz-perf.wasm", "extension/dist/hdf5_util.wasm", "extension/dist/THIRD-PARTY-NOTICES.txt"]) {
     assert.ok(names.some((n) => n.toLowerCase() === f.toLowerCase()), `${f} is in the VSIX (${names.join(", ")})`);
   }
   assert.deepEqual(names.filter((n) => n.endsWith(".map") || /^extension\/(src|test|node_modules)\//.test(n)), [], "no source maps, sources, tests or node_modules");

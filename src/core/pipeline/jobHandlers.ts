@@ -17,11 +17,11 @@ import { memoryTileSource } from "../merge/tileSource";
 import { storeTileSource } from "../merge/storeSource";
 import { readTileInput } from "../tiling/tileInputsFile";
 import { injectFault } from "./faultHook";
-import type { BuildTileJob, BuiltTile, JobHandlers, PlannerJobName, MergeJob, MergeProgress, TileCheck, TileMeta } from "./jobs";
+import type { BuildTileJob, BuiltTile, JobHandlers, PlannerJobName, PlannerThreadJobName, MergeJob, MergeProgress, TileCheck, TileMeta } from "./jobs";
 import path from "path";
 
-/** The build's jobs (the planner's are in plannerHandlers.ts, so this worker's bundle has no readers or clean-up). */
-export const jobHandlers: Omit<JobHandlers, PlannerJobName> = {
+/** The build's jobs (the planner's are in plannerHandlers.ts and plannerThreadHandlers.ts, so this worker's bundle has no readers or clean-up). */
+export const jobHandlers: Omit<JobHandlers, PlannerJobName | PlannerThreadJobName> = {
   buildTile: (_emit, job) => buildTileJob(job),
   verifyTile: (_emit, file, tileId, checksum) => verifyTileJob(file, tileId, checksum),
   merge: (emit, job) => mergeJob(job, emit),

@@ -78,11 +78,11 @@ export interface MergeProgress {
 }
 
 export interface JobContract {
-  /** Read and plan the city; runs alone in the planner process (execAlone, planning.ts), which is dist/planner.mjs (`script`: its path, for the planner's own threads). */
+  /** Read and plan the city; runs alone in the planner process (execAlone, planning.ts), which is dist/planner.mjs (`script`: dist/planner-thread.mjs, the script of the planner's own threads). */
   plan: { args: [o: ResolvedOptions, files: PlannerFiles, script?: string]; result: { read: ReadSummary; plan: PlanSummary }; event: PlannerEvent };
   /** Clean one part of the city's footprints (geometry/cleanupParts.ts); runs on a thread of the planner process. */
   cleanPart: { args: [part: Footprints, o: PartOptions]; result: CleanupResult; event: never };
-  /** Validate one range of a FeatureCollection's features, or project a run of its coordinates (geojson/parallelRead.ts); runs on a thread of the planner process. */
+  /** Validate one range of a FeatureCollection's features, or project a run of its coordinates (geojson/parallelRead.ts); runs on a thread of the planner process (dist/planner-thread.mjs). */
   readRange: { args: [job: ReadJob]; result: ReadJobResult; event: never };
   /** Mesh one tile and write it to the store (and its preview file). */
   buildTile: { args: [job: BuildTileJob]; result: BuiltTile; event: never };
@@ -111,11 +111,14 @@ export interface Transferred<T> {
 
 /** What a worker entry registers with workerpool: each job under its name, taking its arguments. */
 export type WorkerMethods = { [K in JobName]: (...args: JobArgs<K>) => Promise<JobResult<K> | Transferred<JobResult<K>>> };
-/** The planner's jobs: dist/planner.mjs (src/worker/plannerWorker.ts) runs them, without HDF5 or the mesher. */
-export type PlannerJobName = "plan" | "cleanPart" | "readRange";
+/** The planner's job: dist/planner.mjs (src/worker/plannerWorker.ts) runs it, without HDF5 or the mesher. */
+export type PlannerJobName = "plan";
 export type PlannerMethods = Pick<WorkerMethods, PlannerJobName>;
+/** The jobs of the planner's threads: dist/planner-thread.mjs (src/worker/plannerThread.ts). */
+export type PlannerThreadJobName = "cleanPart" | "readRange";
+export type PlannerThreadMethods = Pick<WorkerMethods, PlannerThreadJobName>;
 /** The build's jobs: dist/worker.mjs (src/worker/tileWorker.ts). */
-export type TileWorkerMethods = Omit<WorkerMethods, PlannerJobName>;
+export type TileWorkerMethods = Omit<WorkerMethods, PlannerJobName | PlannerThreadJobName>;
 
 /** The buffers of a tile mesh, which cross between threads by transfer (a worker's result, the merge's input). */
 export const meshBuffers = (m: TileMesh): ArrayBuffer[] => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[];

@@ -32,7 +32,7 @@ import { hashInput } from "../input/hash";
 import { ensureDir } from "../store/fsLayer";
 import { ensureScratchGitignore } from "../store/gitignore";
 import { processAlive } from "../merge/temps";
-import { BuildPool, execAlone, plannerScript } from "./workerPool";
+import { BuildPool, execAlone, plannerScript, plannerThreadScript } from "./workerPool";
 import { footprintBuffers } from "./jobs";
 import { HOST, processTag } from "./scratchNames";
 import { cancelled, type RunCtx } from "./runCtx";
@@ -104,8 +104,7 @@ export async function prepareBuild(o: ResolvedOptions, ctx: RunCtx, workerScript
     demHashing.catch(() => {}); // likewise: the planner opens the DEM and says what is wrong with it
     const cloudHashing = o.pointCloud.length ? hashPointClouds(o.pointCloud) : Promise.resolve(undefined);
     cloudHashing.catch(() => {}); // and the point clouds
-    const planner = plannerScript(workerScript);
-    const { read, plan } = await execAlone(planner, "plan", [o, temps, planner], {
+    const { read, plan } = await execAlone(plannerScript(workerScript), "plan", [o, temps, plannerThreadScript(workerScript)], {
       signal: ctx.signal,
       on: (e) => {
         if ("log" in e) ctx.log(e.log);
@@ -168,7 +167,7 @@ export function plannedMeshSize(o: Pick<ResolvedOptions, "maxMeshSize" | "dem"> 
 }
 
 /**
- * Reads and plans the city (the planner process's job). `script`: dist/planner.mjs, whose threads
+ * Reads and plans the city (the planner process's job). `script`: dist/planner-thread.mjs, whose threads
  * read the footprints' ranges and clean their parts side by side; without it (or with one worker)
  * everything runs in this thread, with the same result.
  */

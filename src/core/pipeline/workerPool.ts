@@ -31,6 +31,11 @@ export function plannerScript(workerScript: string): string {
   return path.join(path.dirname(workerScript), "planner.mjs");
 }
 
+/** The script of the planner's threads (the read's ranges, the clean-up's parts), beside the worker script. */
+export function plannerThreadScript(workerScript: string): string {
+  return path.join(path.dirname(workerScript), "planner-thread.mjs");
+}
+
 /**
  * Runs one job in a child process of its own that exits afterwards. Used for planning, which
  * holds every footprint of the city and a lot of short-lived garbage: a process gives all of it
