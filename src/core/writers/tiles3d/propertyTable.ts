@@ -2,7 +2,7 @@
 // Table Format"): one buffer view of values per property, plus one of UINT32 string offsets for
 // STRING; BOOLEAN is a bitstream. The extension asks every buffer view to start at a multiple of 8.
 import path from "node:path";
-import { cellOf, NO_NUMBER, type FeatureColumn, type FeatureRow } from "./features";
+import { columnValues, NO_NUMBER, type Cell, type FeatureColumn, type FeatureRow } from "./features";
 
 export interface TableView {
   bytes: Uint8Array;
@@ -16,21 +16,20 @@ export interface EncodedTable {
   properties(firstView: number): Record<string, unknown>;
 }
 
-/** One column of some rows: its values' bytes, and for STRING the n + 1 offsets (from `base`). */
-function encodeColumn(c: FeatureColumn, rows: readonly FeatureRow[], base = 0): { values: Uint8Array; offsets?: Uint32Array } {
-  const n = rows.length;
-  const cell = cellOf(c);
+/** One column of some rows (its cells, columnValues): its values' bytes, and for STRING the n + 1 offsets (from `base`). */
+function encodeColumn(c: FeatureColumn, cells: readonly Cell[], base = 0): { values: Uint8Array; offsets?: Uint32Array } {
+  const n = cells.length;
   if (c.type === "SCALAR") {
     const a = c.componentType === "UINT32" ? new Uint32Array(n) : new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const v = cell(rows[i]);
+      const v = cells[i];
       a[i] = typeof v === "number" ? v : NO_NUMBER;
     }
     return { values: new Uint8Array(a.buffer) };
   }
   if (c.type === "BOOLEAN") {
     const bits = new Uint8Array(Math.ceil(n / 8));
-    for (let i = 0; i < n; i++) if (cell(rows[i]) === true) bits[i >> 3] |= 1 << (i & 7);
+    for (let i = 0; i < n; i++) if (cells[i] === true) bits[i >> 3] |= 1 << (i & 7);
     return { values: bits };
   }
   // Measured first, then written into one buffer: no small Buffer per cell.
@@ -38,7 +37,7 @@ function encodeColumn(c: FeatureColumn, rows: readonly FeatureRow[], base = 0): 
   const offsets = new Uint32Array(n + 1);
   offsets[0] = base;
   for (let i = 0; i < n; i++) {
-    const v = cell(rows[i]);
+    const v = cells[i];
     text[i] = v === undefined ? "" : String(v);
     offsets[i + 1] = offsets[i] + Buffer.byteLength(text[i], "utf8");
   }
@@ -61,8 +60,9 @@ export function propertiesOf(refs: readonly ColumnRef[], first: number): Record<
 export function encodeTable(columns: readonly FeatureColumn[], rows: readonly FeatureRow[]): EncodedTable {
   const views: TableView[] = [];
   const refs: ColumnRef[] = [];
-  for (const c of columns) {
-    const { values, offsets } = encodeColumn(c, rows);
+  const cells = columnValues(columns, rows);
+  for (const [k, c] of columns.entries()) {
+    const { values, offsets } = encodeColumn(c, cells[k]);
     refs.push({ id: c.id, values: views.length, ...(offsets ? { offsets: views.length + 1 } : {}) });
     views.push({ bytes: values, name: c.id });
     if (offsets) views.push({ bytes: new Uint8Array(offsets.buffer), name: `${c.id} offsets` });
@@ -124,9 +124,10 @@ export function streamTable(
       for (let s = 0; s < count; s += STREAM_ROWS) {
         const rows: FeatureRow[] = [];
         for (let i = s; i < Math.min(count, s + STREAM_ROWS); i++) rows.push(row(i));
+        const cells = columnValues(group, rows);
         group.forEach((c, k) => {
           const o = out[k];
-          const { values, offsets } = encodeColumn(c, rows, o.end);
+          const { values, offsets } = encodeColumn(c, cells[k], o.end);
           o.w.write(values);
           o.values.bytes += values.length;
           if (offsets && o.o) {
