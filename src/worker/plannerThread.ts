@@ -17,6 +17,6 @@ workerpool.worker({
   },
   readRange: async (job) => {
     const r = await plannerThreadHandlers.readRange(none, job);
-    return new workerpool.Transfer(r, r instanceof Float64Array ? [r.buffer] : [...footprintBuffers(r.footprints), r.positions.buffer, r.sources.buffer]) as Transferred<typeof r>;
+    return new workerpool.Transfer(r, r instanceof Float64Array ? [r.buffer] : [...footprintBuffers(r.footprints), r.positions.buffer, r.sources.buffer, ...(r.properties ? [r.properties.bytes.buffer, r.properties.ends.buffer] : [])]) as Transferred<typeof r>;
   },
 } satisfies PlannerThreadMethods);

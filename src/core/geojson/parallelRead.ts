@@ -242,17 +242,3 @@ export function joinFootprints(parts: Footprints[]): Footprints {
   }
   return { count, xy, ringStart, polyStart, buildingStart, height, featureIndex };
 }
-
-/** A range's properties lines with their building numbers moved up by `base` (`{"b":N,` is how every line starts). */
-export function shiftPropertyLines(text: string, base: number): string {
-  if (base === 0 || text === "") return text;
-  const out: string[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const nl = text.indexOf("\n", at);
-    const comma = text.indexOf(",", at + 5);
-    out.push('{"b":' + (Number(text.slice(at + 5, comma)) + base) + text.slice(comma, nl + 1));
-    at = nl + 1;
-  }
-  return out.join("");
-}

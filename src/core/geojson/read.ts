@@ -23,7 +23,9 @@ import { FeatureCollectionScanner, type FeatureScanner, type SourceFeature } fro
 import { openScanner } from "./openScanner";
 import { validateFeature } from "./validate";
 import { splitBlocks } from "./split";
-import { PARALLEL_MIN_BYTES, JoinedFootprints, NotOrdinary, RangeFeed, joinFootprints, rangeJob, runInOrder, shiftPropertyLines, type ParallelRead } from "./parallelRead";
+import { PARALLEL_MIN_BYTES, JoinedFootprints, NotOrdinary, RangeFeed, joinFootprints, rangeJob, runInOrder, type ParallelRead } from "./parallelRead";
+import { numberedLines } from "./propertyLines";
+import { writeAll } from "../bufferedOut";
 import type { RangeJob, RangeResult } from "./readRange";
 
 export type { ParallelRead } from "./parallelRead";
@@ -401,7 +403,7 @@ async function readRanges(file: string, feed: RangeFeed, opts: ReadOptions, para
       parts.push(r.footprints);
       pass.projectedLike += r.projectedLike;
       pass.withGeometry += r.withGeometry;
-      if (props && r.properties) props.writeText(shiftPropertyLines(r.properties, buildings));
+      if (props && r.properties) props.writeBytes(numberedLines(r.properties, buildings));
       buildings += r.footprints.count;
       scanner.featureCount = feed.ranges[k][1];
       scanner.bytesRead = feed.spans().ends[scanner.featureCount - 1];
@@ -460,10 +462,10 @@ class LineWriter {
     if (this.size > 1 << 20) this.flush();
   }
   /** Whole lines, each ending in "\n", written after those before. */
-  writeText(text: string): void {
+  writeBytes(lines: Uint8Array): void {
     this.flush();
     try {
-      fs.writeSync(this.fd, text);
+      writeAll(this.fd, lines);
     } catch (e) {
       throw new CityMeshError("output", `Cannot write the properties file ${this.file}: ${(e as Error).message}`, { path: this.file });
     }

@@ -15,6 +15,7 @@ import { FootprintBuilder } from "../geometry/footprintBuilder";
 import { DiagnosticSink, type SinkPart } from "./diagnostics";
 import { validateFeature } from "./validate";
 import { makeTransform, type ResolvedCrs } from "../crs";
+import { PropertyLines, type LineTails } from "./propertyLines";
 
 /**
  * Features parsed per JSON.parse call. One call for a whole range (megabytes) keeps every parsed
@@ -64,8 +65,8 @@ export interface RangeResult {
   /** Features with positions that look projected; features with a usable polygon. */
   projectedLike: number;
   withGeometry: number;
-  /** The properties side file's lines, "\n"-terminated, `b` local to the range. */
-  properties?: string;
+  /** The properties side file's lines without their `{"b":N` heads (numberedLines puts them on). */
+  properties?: LineTails;
 }
 
 /** Coordinates to project from one CRS to another (after the read: the target depends on every footprint). */
@@ -116,7 +117,7 @@ export function readRange(job: RangeJob): RangeResult {
   const positions: number[] = [];
   const sources: number[] = [];
   const names = new Map<string, number>();
-  const props: string[] | undefined = job.properties ? [] : undefined;
+  const props = job.properties ? new PropertyLines((job.end - job.start) >> 1) : undefined;
   let projectedLike = 0, withGeometry = 0;
   for (let k = 0; k < n; k++) {
     const index = first + k, line = job.lines[k], column = job.columns[k];
@@ -140,13 +141,13 @@ export function readRange(job: RangeJob): RangeResult {
     if (v.polygons.length > 0) {
       withGeometry++;
       const h = heights.resolve(v.properties, { file, featureIndex: index, featureId: v.id, line, column }, (d) => sink.add(d));
-      const b = builder.addBuilding(v.polygons, h.height, index);
+      builder.addBuilding(v.polygons, h.height, index);
       ids.push(v.id);
       positions.push(line, column);
       let s = names.get(h.source);
       if (s === undefined) names.set(h.source, (s = names.size));
       sources.push(s);
-      props?.push(JSON.stringify({ b, f: index, id: v.id, properties: v.properties }));
+      props?.add(bytes, job.starts[k], job.ends[k], index, v.id, v.properties);
     }
   }
   return {
@@ -160,7 +161,7 @@ export function readRange(job: RangeJob): RangeResult {
     sink: sink.part(),
     projectedLike,
     withGeometry,
-    ...(props ? { properties: props.length ? props.join("\n") + "\n" : "" } : {}),
+    ...(props ? { properties: props.finish() } : {}),
   };
 }
 

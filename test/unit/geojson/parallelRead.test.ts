@@ -11,7 +11,7 @@ import path from "path";
 import { readFootprints, type ReadOptions, type ReadResult } from "../../../src/core/geojson/read";
 import { runReadJob, type ReadJob } from "../../../src/core/geojson/readRange";
 import { splitBlocks, splitFeatureCollection } from "../../../src/core/geojson/split";
-import { RangeFeed, featureRanges, shiftPropertyLines } from "../../../src/core/geojson/parallelRead";
+import { RangeFeed, featureRanges } from "../../../src/core/geojson/parallelRead";
 import { CityMeshError } from "../../../src/core/errors";
 import { FeatureCollectionScanner } from "../../../src/core/geojson/scan";
 
@@ -205,7 +205,6 @@ test("ranges: fixed by the file, whole features, at least 16 for a large file; t
     for (let g = feed.nextRange(); g; g = feed.nextRange()) got.push(g);
     assert.deepStrictEqual(got, r);
   }
-  assert.equal(shiftPropertyLines('{"b":0,"f":3}\n{"b":1,"f":4}\n', 10), '{"b":10,"f":3}\n{"b":11,"f":4}\n');
 });
 
 test("the parallel option leaves small files, sequences and other formats to the serial read", async () => {
