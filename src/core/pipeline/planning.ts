@@ -33,7 +33,7 @@ import { ensureDir } from "../store/fsLayer";
 import { ensureScratchGitignore } from "../store/gitignore";
 import { processAlive } from "../merge/temps";
 import { BuildPool, execAlone, plannerScript, plannerThreadScript } from "./workerPool";
-import { footprintBuffers } from "./jobs";
+import { footprintBuffers, readJobBuffers } from "./jobs";
 import { HOST, processTag } from "./scratchNames";
 import { cancelled, type RunCtx } from "./runCtx";
 
@@ -200,7 +200,7 @@ async function withThreads<T>(script: string | undefined, threads: number, step:
 
 async function planWith(script: string | undefined, o: ResolvedOptions, files: PlannerFiles, emit: (e: PlannerEvent) => void, signal?: AbortSignal): Promise<{ read: ReadSummary; plan: PlanSummary }> {
   // The read's ranges go to o.workers threads while this one walks the file and joins them.
-  const read = await withThreads(script, o.workers, (pool) => readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, layer: o.layer, propertiesOut: files.propsTmp, ...(pool ? { parallel: { run: (job) => pool.exec("readRange", [job]), concurrent: pool.size } } : {}) }, signal));
+  const read = await withThreads(script, o.workers, (pool) => readFootprints(o.input, { crs: o.crs, sourceCrs: o.sourceCrs, heightAttributes: o.heightAttributes, defaultHeight: o.defaultHeight, levelHeight: o.levelHeight, minBuildingArea: o.minBuildingArea, layer: o.layer, propertiesOut: files.propsTmp, ...(pool ? { parallel: { run: (job) => pool.exec("readRange", [job], { transfer: readJobBuffers(job) }), concurrent: pool.size } } : {}) }, signal));
   emit({ log: `read ${read.footprints.count} buildings from ${read.featureCount} features of ${o.input} (CRS ${read.crs.name}, origin ${read.crs.origin.join(", ")})` });
   emit({ log: `heights: ${Object.entries(read.heightSources).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` });
   if (read.footprints.count === 0) {
