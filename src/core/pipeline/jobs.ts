@@ -124,7 +124,7 @@ export type TileWorkerMethods = Omit<WorkerMethods, PlannerJobName | PlannerThre
 export const meshBuffers = (m: TileMesh): ArrayBuffer[] => [m.vertices.buffer, m.faces.buffer, m.markers.buffer, m.seam.buffer] as ArrayBuffer[];
 
 /** The buffers of footprints, which cross to and from the planner's threads by transfer. */
+export const footprintBuffers = (f: Footprints): ArrayBuffer[] => [f.xy.buffer, f.ringStart.buffer, f.polyStart.buffer, f.buildingStart.buffer, f.height.buffer, f.featureIndex.buffer] as ArrayBuffer[];
+
 /** The buffers of a read job, which move to the planner's thread instead of being copied: each job's arrays are made for it alone (rangeJob, projectInRuns). */
 export const readJobBuffers = (job: ReadJob): ArrayBuffer[] => ("xy" in job ? [job.xy.buffer] : [job.starts.buffer, job.ends.buffer, job.lines.buffer, job.columns.buffer]) as ArrayBuffer[];
-
-export const footprintBuffers = (f: Footprints): ArrayBuffer[] => [f.xy.buffer, f.ringStart.buffer, f.polyStart.buffer, f.buildingStart.buffer, f.height.buffer, f.featureIndex.buffer] as ArrayBuffer[];
