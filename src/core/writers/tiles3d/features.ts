@@ -216,24 +216,25 @@ export function columnValues(columns: readonly FeatureColumn[], rows: readonly F
     for (const name in p) {
       const ks = byName.get(name);
       if (!ks) continue;
-      const v = p[name];
-      if (!isScalar(v)) continue;
-      for (const k of ks) out[k][i] = columns[k].type === "STRING" ? String(v) : v;
+      for (const k of ks) out[k][i] = propertyCell(columns[k], p[name]);
     }
   }
   return out;
 }
 
 /** A value of column `c` for a row, or undefined (noData). */
-export function cell(c: FeatureColumn, r: FeatureRow): string | number | boolean | undefined {
+export function cell(c: FeatureColumn, r: FeatureRow): Cell {
   if ("own" in c.source) {
     if (c.source.own === "buildingIndex") return r.b;
     if (c.source.own === "height") return r.height;
     const id = r.record?.id;
     return id === undefined || id === null || id === "" ? undefined : typeof id === "object" ? JSON.stringify(id) : String(id);
   }
-  const v = r.record?.properties?.[c.source.property];
+  return propertyCell(c, r.record?.properties?.[c.source.property]);
+}
+
+/** A property column's cell for a property's value: a scalar (as text in a STRING column), else undefined (noData). */
+function propertyCell(c: FeatureColumn, v: unknown): Cell {
   if (!isScalar(v)) return undefined;
-  if (c.type === "STRING") return String(v);
-  return v;
+  return c.type === "STRING" ? String(v) : v;
 }
