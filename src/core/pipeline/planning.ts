@@ -21,7 +21,7 @@ import { featureBuilding } from "../featureBuilding";
 import { demFiles, hashDem } from "../demFiles";
 import { groundOutside } from "../demCoverage";
 import { cleanupOptions, planCleaned, planGrid } from "../tiling/plan";
-import { cleanInParts, cleanInPartsHere, partPointsFor } from "../geometry/cleanupParts";
+import { cleanInParts, cleanInPartsHere, lanesHere, partPointsFor, partsAtMost } from "../geometry/cleanupParts";
 import { autoTileSize, gridDomain, makeGrid, type TileGrid } from "../tiling/grid";
 import { pointCloudFiles, hashPointClouds } from "../pointcloud/files";
 import { liftFromPointClouds, type Lifted } from "../pointcloud/lift";
@@ -266,14 +266,16 @@ async function planWith(script: string | undefined, o: ResolvedOptions, files: P
   const cleaning = cleanupOptions(grid, planOptions);
   const t0 = performance.now();
   let parts = 0;
-  // One part per worker (or as many each, so no part is larger than MAX_PART_POINTS): o.workers − 1
-  // threads and this one (it would only wait, and a thread's heap less keeps the peak down); a
-  // small city is cleaned in one part, and with one worker every part is cleaned here.
+  // One part per worker (or as many each, so no part is larger than MAX_PART_POINTS). One part
+  // each: o.workers − 1 threads and this one (it would only wait, and a thread's heap less keeps
+  // the peak down). Several each: o.workers threads, this one only hands out the parts
+  // (lanesHere). A small city is cleaned in one part, and with one worker every part is cleaned here.
   const threaded = script !== undefined && o.workers > 1;
   const partPoints = partPointsFor(read.footprints, threaded ? o.workers : 1);
   const onThreads = threaded && partPoints < Infinity;
+  const here = lanesHere(partsAtMost(read.footprints, partPoints), o.workers, true);
   const clean = onThreads
-    ? await withThreads(script, o.workers - 1, async (pool) => { await pool!.started(); return cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return pool!.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: o.workers, here: true, partPoints, onPart: () => parts++ }); })
+    ? await withThreads(script, here ? o.workers - 1 : o.workers, async (pool) => { await pool!.started(); return cleanInParts(read.footprints, cleaning, (part, po) => { parts++; return pool!.exec("cleanPart", [part, po], { transfer: footprintBuffers(part) }); }, { concurrent: o.workers, here, partPoints, onPart: () => parts++ }); })
     : cleanInPartsHere(read.footprints, cleaning, { partPoints, onPart: () => parts++ });
   emit({ log: `clean-up: ${parts} part(s) on ${onThreads ? `${o.workers} threads` : "1 thread"} in ${Math.round(performance.now() - t0)} ms` });
   if (signal?.aborted) throw cancelled();

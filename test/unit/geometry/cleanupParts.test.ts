@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { cleanFootprints, type CleanupResult } from "../../../src/core/geometry/cleanup";
-import { MAX_PART_POINTS, MIN_PART_POINTS, REACH, cleanInParts, cleanInPartsHere, cleanupParts, partPointsFor, type PartOptions } from "../../../src/core/geometry/cleanupParts";
+import { MAX_PART_POINTS, MIN_PART_POINTS, REACH, cleanInParts, cleanInPartsHere, cleanupParts, lanesHere, partPointsFor, partsAtMost, type PartOptions } from "../../../src/core/geometry/cleanupParts";
 import { buildingBoxes } from "../../../src/core/geometry/footprintBuilder";
 import { makeLattice, toUnitsX, toUnitsY } from "../../../src/core/geometry/lattice";
 import { readFootprints } from "../../../src/core/geojson/read";
@@ -83,12 +83,34 @@ test("parts cleaned concurrently and out of order (as on threads) give the same 
   assert.equal(most, 3, "at most `concurrent` parts in flight");
   assertSameCleanup(threaded, here, "concurrent parts");
 
-  // One lane in this thread (the planner's own), the other sent away: both lanes take parts.
+  // One part per lane: one lane in this thread (the planner's own), the other sent away.
+  const total = f.ringStart[f.ringStart.length - 1], half = Math.ceil(total / 2);
+  assert.equal(cleanupParts(f, lattice, half).length, 2);
   let sent = 0, inline = 0;
-  const mixed = await cleanInParts(f, options, async (part, o) => { sent++; return cleanFootprints(structuredClone(part), o); }, { concurrent: 2, here: true, partPoints: 600, onPart: () => inline++ });
-  assert.ok(sent > 0 && inline > 0, `${sent} parts sent, ${inline} cleaned here`);
-  assert.equal(sent + inline, cleanupParts(f, lattice, 600).length);
+  const mixed = await cleanInParts(f, options, async (part, o) => { sent++; return cleanFootprints(structuredClone(part), o); }, { concurrent: 2, here: true, partPoints: half, onPart: () => inline++ });
+  assert.deepEqual([sent, inline], [1, 1], "one part sent, one cleaned here");
   assertSameCleanup(mixed, here, "one lane here");
+
+  // More parts than lanes: every part is sent away, `here` or not (a part cleaned here would hold
+  // back the next part of a lane whose thread is done).
+  sent = 0; inline = 0;
+  const away = await cleanInParts(f, options, async (part, o) => { sent++; return cleanFootprints(structuredClone(part), o); }, { concurrent: 2, here: true, partPoints: 600, onPart: () => inline++ });
+  assert.deepEqual([sent, inline], [cleanupParts(f, lattice, 600).length, 0], "every part sent");
+  assertSameCleanup(away, here, "more parts than lanes");
+});
+
+test("lanesHere: a lane in this thread only when no lane has a second part; partsAtMost bounds the parts", () => {
+  assert.equal(lanesHere(2, 2, true), true);
+  assert.equal(lanesHere(1, 2, true), true);
+  assert.equal(lanesHere(3, 2, true), false);
+  assert.equal(lanesHere(6, 2, true), false);
+  assert.equal(lanesHere(2, 2, false), false);
+  const f = tangledCity(800, 11), total = f.ringStart[f.ringStart.length - 1];
+  assert.equal(partsAtMost(f, Infinity), 1);
+  for (const partPoints of [50, 137, 600, 1000, Math.ceil(total / 3), Math.ceil(total / 2), total - 1, total]) {
+    const made = cleanupParts(f, lattice, partPoints).length, bound = partsAtMost(f, partPoints);
+    assert.ok(made <= bound, `${partPoints} points a part: ${made} parts, at most ${bound}`);
+  }
 });
 
 test("parts per thread: one part for a small city, else a multiple of the threads, none over MAX_PART_POINTS", () => {
